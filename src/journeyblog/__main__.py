@@ -1,0 +1,5 @@
+"""`python -m journeyblog`."""
+
+from journeyblog.cli import main
+
+main()

@@ -1,0 +1,214 @@
+"""The pipeline in one function, read top to bottom.
+
+    load_config -> discover -> assemble -> render_pages + render_feeds + assets
+    -> manifest -> write_site
+
+Every stage collects its errors; `build` raises BuildFailed before `write_site` runs, so a
+bad source never costs the existing output.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+import jinja2
+
+from journeyblog.config import SiteConfig, load_config
+from journeyblog.errors import BuildFailed, SiteError
+from journeyblog.feeds import feed_scopes, render_feeds
+from journeyblog.model import Output, Site
+from journeyblog.render import make_environment, render_pages, theme_dirs
+from journeyblog.site import Selection, assemble
+from journeyblog.sources import SiteSources, discover
+from journeyblog.write import MANIFEST_NAME, WriteReport, write_site
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildOptions:
+    site_dir: Path
+    out_dir: Path | None = None  # default SITE_DIR/output
+    base_url: str | None = None
+    audience: str | None = None
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None  # the cutoff for future posts; default the current time
+
+    @property
+    def output(self) -> Path:
+        return self.out_dir if self.out_dir is not None else self.site_dir / "output"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildResult:
+    site: Site
+    pages: int
+    feeds: int
+    files: int
+    report: WriteReport
+    seconds: float
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site into options.output; raise BuildFailed (nothing written) on any error."""
+    started = time.perf_counter()
+    config = load_config(options.site_dir, base_url=options.base_url)
+    _check_audience(config, options.audience, options.site_dir)
+    _check_output_dir(options.site_dir, options.output)
+    now = options.now or datetime.now(UTC)
+    sources, errors = discover(options.site_dir)
+    site, site_errors = assemble(
+        config,
+        sources,
+        selection=Selection(
+            now=now, audience=options.audience, drafts=options.drafts, future=options.future
+        ),
+    )
+    errors += site_errors
+    if errors:
+        raise BuildFailed(errors)
+
+    outputs = render_site(site, config, sources)
+    pages = sum(1 for output in outputs if output.path.endswith(".html"))
+    feeds = sum(
+        1 for output in outputs if output.path.endswith(("feed.xml", "rss.xml", "feed.json"))
+    )
+    outputs.append(manifest(site, now=now, cutoff=None if options.future else now))
+    _check_unique_paths(outputs, options.site_dir)
+    report = write_site(outputs, options.output)
+    return BuildResult(
+        site=site,
+        pages=pages,
+        feeds=feeds,
+        files=len(outputs),
+        report=report,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def render_site(site: Site, config: SiteConfig, sources: SiteSources) -> list[Output]:
+    """Pages, feeds and copied files: everything but the manifest."""
+    themes = theme_dirs(sources.site_dir, config.theme)
+    env = make_environment(themes)
+    try:
+        pages = render_pages(site, env)
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildFailed(
+            [
+                SiteError(
+                    Path(error.filename or error.name or "?"),
+                    error.lineno,
+                    f"template: {error.message}",
+                )
+            ]
+        ) from None
+    except jinja2.TemplateError as error:
+        raise BuildFailed([SiteError(themes[0], None, f"template: {error.message}")]) from None
+    feeds = render_feeds(site, feed_scopes(site, config.feed_size), websub_hub=config.websub_hub)
+    return [*pages, *feeds, *assets(site, sources, themes)]
+
+
+def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Output]:
+    """Theme static files, then content/images/ and static/ (a site's file wins over a theme's).
+
+    An image referenced only by posts this build does not publish is not copied.
+    """
+    by_path: dict[str, Output] = {}
+    for theme in reversed(themes):
+        static = theme / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    relative = path.relative_to(static).as_posix()
+                    by_path[relative] = Output(relative, source=path)
+    withheld_images = {path for item in site.withheld for path in item.image_paths}
+    published_images = {
+        image.removeprefix(site.info.base_path)
+        for post in site.posts
+        for image in (*_images_in(str(post.html)), post.image or "")
+    }
+    content_images = sources.site_dir / "content" / "images"
+    for image in sources.images:
+        relative = "images/" + PurePosixPath(*image.parts).as_posix()
+        if relative in withheld_images and relative not in published_images:
+            continue
+        by_path[relative] = Output(relative, source=content_images / image)
+    for path in sources.static:
+        relative = PurePosixPath(*path.parts).as_posix()
+        by_path[relative] = Output(relative, source=sources.site_dir / "static" / path)
+    return list(by_path.values())
+
+
+def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> Output:
+    """What this build published, for the record: never a title of what it did not."""
+    reasons = Counter(item.reason for item in site.withheld if item.source.suffix == ".md")
+    document = {
+        "generator": "journeyblog",
+        "built_at": now.isoformat(),
+        "audience": site.info.audience.name,
+        "cutoff": cutoff.isoformat() if cutoff else None,
+        "published": [
+            {"id": post.id, "level": post.level.name, "url": post.permalink}
+            for post in sorted(site.posts, key=lambda post: post.id)
+        ],
+        "excluded": {reason: reasons.get(reason, 0) for reason in ("level", "draft", "future")},
+    }
+    data = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return Output(MANIFEST_NAME, data.encode("utf-8"))
+
+
+def _images_in(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'\ssrc="([^"]+)"', html)
+
+
+def _check_audience(config: SiteConfig, audience: str | None, site_dir: Path) -> None:
+    if audience is not None and audience.strip().lower() not in config.security_levels:
+        raise BuildFailed(
+            [
+                SiteError(
+                    site_dir / "journeyblog.toml",
+                    None,
+                    f"audience '{audience}' is not one of security_levels {list(config.security_levels)}",
+                )
+            ]
+        )
+
+
+def _check_output_dir(site_dir: Path, out_dir: Path) -> None:
+    """Refuse an output folder whose replacement would destroy sources."""
+    site = site_dir.resolve()
+    out = out_dir.resolve()
+    problem = None
+    if out == site or site.is_relative_to(out):
+        problem = "is the site folder or contains it"
+    elif any(out.is_relative_to(site / name) for name in ("content", "static", "themes")):
+        problem = "is inside the site's sources"
+    elif out.exists() and (
+        not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST_NAME).is_file())
+    ):
+        problem = "holds files journeyblog did not write (choose an empty or new folder)"
+    if problem:
+        raise BuildFailed([SiteError(out_dir, None, f"output folder {problem}")])
+
+
+def _check_unique_paths(outputs: Sequence[Output], site_dir: Path) -> None:
+    counts = Counter(output.path for output in outputs)
+    clashes = sorted(path for path, count in counts.items() if count > 1)
+    if clashes:
+        raise BuildFailed(
+            [
+                SiteError(
+                    site_dir,
+                    None,
+                    f"two outputs would be written to {path} (rename a page, tag or alias)",
+                )
+                for path in clashes
+            ]
+        )

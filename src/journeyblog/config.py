@@ -1,0 +1,270 @@
+"""journeyblog.toml -> SiteConfig.
+
+Owns reading and validating the site's configuration file. Unknown keys are errors (a typo
+must not silently change what is published). Knows nothing of posts.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from journeyblog.errors import BuildFailed, SiteError
+
+CONFIG_NAME = "journeyblog.toml"
+DEFAULT_LEVELS = ("public", "internal", "restricted")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Syndication:
+    """One platform the series is syndicated to: `[syndication.<name>]`."""
+
+    name: str
+    title: str
+    format: Literal["atom", "rss", "json"] = "atom"
+    content: Literal["full", "summary"] = "full"
+    series: tuple[str, ...] = ()  # empty: every series and standalone post
+    footer: str = ""  # "{url}" is replaced by the post's permalink
+    utm: tuple[tuple[str, str], ...] = ()  # ("source", "linkedin"), ...; "{series}" allowed
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteConfig:
+    title: str
+    base_url: str  # absolute, ends with "/"
+    description: str = ""
+    language: str = "en-GB"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    security_levels: tuple[str, ...] = DEFAULT_LEVELS  # lowest first, lower case
+    audience: str = "public"
+    theme: str = "default"
+    posts_per_page: int = 10
+    feed_size: int = 20
+    allow_raw_html: bool = False
+    excluded_parts: Literal["skip", "placeholder"] = "skip"
+    websub_hub: str | None = None
+    syndication: tuple[Syndication, ...] = ()
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url: "/" or "/blog/"."""
+        return urlsplit(self.base_url).path or "/"
+
+
+_KEYS = {
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "timezone",
+    "security_levels",
+    "audience",
+    "theme",
+    "posts_per_page",
+    "feed_size",
+    "allow_raw_html",
+    "excluded_parts",
+    "websub_hub",
+    "syndication",
+}
+_SYNDICATION_KEYS = {"title", "format", "content", "series", "footer", "utm"}
+
+
+def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
+    """Read SITE_DIR/journeyblog.toml; raise BuildFailed listing every problem in it."""
+    shown = site_dir / CONFIG_NAME
+    try:
+        text = shown.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise BuildFailed(
+            [SiteError(shown, None, f"no {CONFIG_NAME} here (is {site_dir} a journeyblog site?)")]
+        ) from None
+    except UnicodeDecodeError:
+        raise BuildFailed([SiteError(shown, None, "not UTF-8 text (save it as UTF-8)")]) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = _toml_error_line(str(error))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise BuildFailed([SiteError(shown, line, f"invalid TOML: {message}")]) from None
+    if base_url is not None:
+        raw["base_url"] = base_url
+    return parse_config(raw, text=text, path=shown)
+
+
+def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteConfig:
+    """Validate a parsed journeyblog.toml; raise BuildFailed listing every problem."""
+    errors: list[SiteError] = []
+
+    def fail(key: str, message: str) -> None:
+        errors.append(SiteError(path, _key_line(text, key), message))
+
+    for key in sorted(set(raw) - _KEYS):
+        fail(key, f"unknown setting '{key}' (known: {', '.join(sorted(_KEYS))})")
+
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        fail("title", "'title' is required: the site's name, as a string")
+        title = ""
+
+    base_url = raw.get("base_url")
+    if not isinstance(base_url, str) or not _is_http_url(base_url):
+        fail("base_url", "'base_url' must be an absolute http(s) URL, e.g. https://example.org/")
+        base_url = "https://example.invalid/"
+    if not base_url.endswith("/"):
+        base_url += "/"
+
+    language = _string(raw, "language", "en-GB", fail)
+    description = _string(raw, "description", "", fail)
+    theme = _string(raw, "theme", "default", fail)
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", theme) or theme.startswith("."):
+        fail("theme", f"theme '{theme}' is not a folder name under themes/")
+
+    zone_name = _string(raw, "timezone", "Europe/London", fail)
+    try:
+        timezone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail("timezone", f"unknown timezone '{zone_name}' (use an IANA name like Europe/London)")
+        timezone = ZoneInfo("Europe/London")
+
+    levels_raw = raw.get("security_levels", list(DEFAULT_LEVELS))
+    if (
+        not isinstance(levels_raw, list)
+        or not levels_raw
+        or not all(isinstance(level, str) and level.strip() for level in levels_raw)
+    ):
+        fail("security_levels", "'security_levels' must be a list of names, lowest first")
+        levels_raw = list(DEFAULT_LEVELS)
+    levels = tuple(level.strip().lower() for level in levels_raw)
+    if len(set(levels)) != len(levels):
+        fail("security_levels", "'security_levels' names a level twice")
+
+    audience = _string(raw, "audience", levels[0], fail).strip().lower()
+    if audience not in levels:
+        fail("audience", f"audience '{audience}' is not one of security_levels {list(levels)}")
+
+    posts_per_page = _positive_int(raw, "posts_per_page", 10, fail)
+    feed_size = _positive_int(raw, "feed_size", 20, fail)
+
+    allow_raw_html = raw.get("allow_raw_html", False)
+    if not isinstance(allow_raw_html, bool):
+        fail("allow_raw_html", "'allow_raw_html' must be true or false")
+        allow_raw_html = False
+
+    excluded_parts = raw.get("excluded_parts", "skip")
+    if excluded_parts not in ("skip", "placeholder"):
+        fail("excluded_parts", '\'excluded_parts\' must be "skip" or "placeholder"')
+        excluded_parts = "skip"
+
+    websub_hub = raw.get("websub_hub")
+    if websub_hub is not None and (not isinstance(websub_hub, str) or not _is_http_url(websub_hub)):
+        fail("websub_hub", "'websub_hub' must be an absolute http(s) URL")
+        websub_hub = None
+
+    syndication = _syndication(raw.get("syndication", {}), fail)
+
+    if errors:
+        raise BuildFailed(errors)
+    return SiteConfig(
+        title=title,
+        base_url=base_url,
+        description=description,
+        language=language,
+        timezone=timezone,
+        security_levels=levels,
+        audience=audience,
+        theme=theme,
+        posts_per_page=posts_per_page,
+        feed_size=feed_size,
+        allow_raw_html=allow_raw_html,
+        excluded_parts=excluded_parts,
+        websub_hub=websub_hub,
+        syndication=syndication,
+    )
+
+
+def _syndication(raw: object, fail: Any) -> tuple[Syndication, ...]:
+    if not isinstance(raw, dict):
+        fail("syndication", "'syndication' must be a table of platforms: [syndication.name]")
+        return ()
+    profiles = []
+    for name, table in raw.items():
+        where = f"syndication.{name}"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+            fail(where, f"platform name '{name}' must be lower case letters, digits, - or _")
+            continue
+        if not isinstance(table, dict):
+            fail(where, f"[{where}] must be a table")
+            continue
+        for key in sorted(set(table) - _SYNDICATION_KEYS):
+            fail(where, f"unknown key '{key}' in [{where}] (known: {sorted(_SYNDICATION_KEYS)})")
+        fmt = table.get("format", "atom")
+        if fmt not in ("atom", "rss", "json"):
+            fail(where, f"[{where}] format must be atom, rss or json")
+            fmt = "atom"
+        content = table.get("content", "full")
+        if content not in ("full", "summary"):
+            fail(where, f"[{where}] content must be full or summary")
+            content = "full"
+        series = table.get("series", [])
+        if not isinstance(series, list) or not all(isinstance(s, str) for s in series):
+            fail(where, f"[{where}] series must be a list of series slugs")
+            series = []
+        utm = table.get("utm", {})
+        if not isinstance(utm, dict) or not all(isinstance(v, str) for v in utm.values()):
+            fail(where, f'[{where}] utm must be a table of strings, e.g. {{ source = "x" }}')
+            utm = {}
+        profiles.append(
+            Syndication(
+                name=name,
+                title=str(table.get("title", name)),
+                format=fmt,
+                content=content,
+                series=tuple(series),
+                footer=str(table.get("footer", "")),
+                utm=tuple((str(k), v) for k, v in utm.items()),
+            )
+        )
+    return tuple(profiles)
+
+
+def _string(raw: Mapping[str, Any], key: str, default: str, fail: Any) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        fail(key, f"'{key}' must be a string")
+        return default
+    return value
+
+
+def _positive_int(raw: Mapping[str, Any], key: str, default: int, fail: Any) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        fail(key, f"'{key}' must be a whole number of 1 or more")
+        return default
+    return value
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line that sets `key` (or opens the `[key]` table), for error messages."""
+    last = key.rsplit(".", 1)[-1]
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if re.match(rf"{re.escape(last)}\s*=", stripped) or stripped == f"[{key}]":
+            return number
+    return None
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"at line (\d+)", message)
+    return int(match.group(1)) if match else None

@@ -1,0 +1,49 @@
+"""Errors a user can act on.
+
+    SiteError      one problem in one file (path, line, message): data, collected and shown together
+    BuildFailed    raised once a stage has collected every SiteError it found; exit code 1
+    UnsafePath     an output path that would land outside the output folder
+
+Imports nothing from journeyblog. Bugs in journeyblog itself are not SiteErrors: they raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class SiteError:
+    """One problem in one file, worded to say what to do about it."""
+
+    path: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int]:
+        return (str(self.path), self.line or 0)
+
+
+class BuildFailed(Exception):
+    """The build stopped before writing anything; every error it found is kept."""
+
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, errors: Sequence[SiteError]) -> None:
+        self.errors = tuple(sorted(errors, key=SiteError.sort_key))
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+
+class UnsafePath(Exception):
+    """A path from content (slug, alias, image) that would be written outside the output folder."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"refusing to write outside the output folder: {path!r}")

@@ -1,0 +1,309 @@
+"""Site -> feeds: one loop over (scope x format).
+
+Scopes are the whole site, each series, each author, each tag, and each syndication profile;
+formats are Atom 1.0 and RSS 2.0 (through feedgen) and JSON Feed 1.1 (written here: feedgen
+has none). Every URL in a feed is absolute, every item keeps its permanent id, and nothing
+depends on the build time, so an unchanged site gives byte-identical feeds.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from feedgen.ext.base import BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from journeyblog import __version__
+from journeyblog.model import Output, Post, Site
+
+Format = Literal["atom", "rss", "json"]
+FILE_NAMES: dict[Format, str] = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SECURITY_SCHEME = "urn:journeyblog:security-level"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedScope:
+    """One set of posts that gets feeds: the site, a series, an author, a tag, a platform."""
+
+    path: str  # output folder, "" for the site root: "series/journey-to-the-cloud/"
+    title: str
+    description: str
+    home_url: str  # absolute URL of the page the feed belongs to
+    posts: tuple[Post, ...]  # in feed order
+    content: Literal["full", "summary"] = "full"
+    footer: str = ""  # appended to each item's content; "{url}" is the post's permalink
+    link_query: tuple[tuple[str, str], ...] = ()  # added to item links (UTM tags)
+
+
+def feed_scopes(site: Site, feed_size: int) -> list[FeedScope]:
+    """The site, every series (all parts, in part order), every author and every tag."""
+    info = site.info
+    scopes = [
+        FeedScope(
+            path="",
+            title=info.title,
+            description=info.description or info.title,
+            home_url=info.base_url,
+            posts=site.posts[:feed_size],
+        )
+    ]
+    for series in site.series:
+        scopes.append(
+            FeedScope(
+                path=f"series/{series.slug}/",
+                title=f"{series.title} – {info.title}",
+                description=series.description or f"Every part of {series.title}",
+                home_url=site.absolute(series.url.removeprefix(info.base_path)),
+                posts=series.parts,
+            )
+        )
+    for author_listing in site.authors:
+        author = author_listing.author
+        scopes.append(
+            FeedScope(
+                path=f"authors/{author.slug}/",
+                title=f"{author.name} – {info.title}",
+                description=f"Posts by {author.name}, {author.role}, {author.organisation}",
+                home_url=site.absolute(author.page_url.removeprefix(info.base_path)),
+                posts=author_listing.posts[:feed_size],
+            )
+        )
+    for tag_listing in site.tags:
+        tag = tag_listing.tag
+        scopes.append(
+            FeedScope(
+                path=f"tags/{tag.slug}/",
+                title=f"{tag.name} – {info.title}",
+                description=f"Posts tagged {tag.name}",
+                home_url=site.absolute(tag.url.removeprefix(info.base_path)),
+                posts=tag_listing.posts[:feed_size],
+            )
+        )
+    return scopes
+
+
+def render_feeds(
+    site: Site,
+    scopes: Sequence[FeedScope],
+    *,
+    formats: Sequence[Format] = ("atom", "rss", "json"),
+    websub_hub: str | None = None,
+) -> list[Output]:
+    """Every scope in every format, at SCOPE_PATH/feed.xml, rss.xml and feed.json."""
+    writers: dict[Format, Callable[[Site, FeedScope, str, str | None], bytes]] = {
+        "atom": _atom,
+        "rss": _rss,
+        "json": _json_feed,
+    }
+    outputs = []
+    for scope in scopes:
+        for fmt in formats:
+            path = scope.path + FILE_NAMES[fmt]
+            outputs.append(Output(path, writers[fmt](site, scope, path, websub_hub)))
+    return outputs
+
+
+def render_feed(site: Site, scope: FeedScope, fmt: Format, path: str, hub: str | None) -> Output:
+    """One scope in one format at `path` (syndication profiles choose their own names)."""
+    writer = {"atom": _atom, "rss": _rss, "json": _json_feed}[fmt]
+    return Output(path, writer(site, scope, path, hub))
+
+
+# ---------------------------------------------------------------- item values
+
+
+def item_title(post: Post) -> str:
+    """The title with its place in the series: "Part 3: Identity & Email"."""
+    if post.series is None:
+        return post.title
+    return f"Part {post.series.part}: {post.title}"
+
+
+def author_line(post: Post) -> str:
+    """ "Name, Role, Organisation", as the author block reads."""
+    author = post.author
+    return f"{author.name}, {author.role}, {author.organisation}"
+
+
+def item_link(post: Post, scope: FeedScope) -> str:
+    return _with_query(post.permalink, scope.link_query, post)
+
+
+def item_html(site: Site, post: Post, scope: FeedScope) -> str:
+    """The item's content: full body or summary, every href/src absolute, plus the footer."""
+    if scope.content == "full":
+        body = absolute_urls(str(post.html), post.permalink)
+    else:
+        link = html_lib.escape(item_link(post, scope))
+        body = f'<p>{html_lib.escape(post.summary)}</p>\n<p><a href="{link}">Read more</a></p>'
+    label = html_lib.escape(f"Security level: {post.level.label}")
+    body += f"\n<p><small>{label}</small></p>"
+    if scope.footer:
+        footer = html_lib.escape(scope.footer.replace("{url}", item_link(post, scope)))
+        body += f"\n<p>{footer}</p>"
+    return body
+
+
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def absolute_urls(html: str, page_url: str) -> str:
+    """Make every href and src absolute, resolved against the page they were written for.
+
+    Our Markdown renderer always writes attributes in double quotes, so one pattern finds them.
+    """
+
+    def absolute(match: re.Match[str]) -> str:
+        url = html_lib.unescape(match.group(2))
+        return match.group(1) + html_lib.escape(urljoin(page_url, url)) + match.group(3)
+
+    return _URL_ATTRIBUTE.sub(absolute, html)
+
+
+def _with_query(url: str, query: Sequence[tuple[str, str]], post: Post) -> str:
+    if not query:
+        return url
+    series = post.series.series_slug if post.series else "standalone"
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query)
+    pairs += [(f"utm_{key}", value.replace("{series}", series)) for key, value in query]
+    return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+
+def _categories(post: Post) -> Iterator[tuple[str, str, str | None]]:
+    """(term, label, scheme) for each tag, the series and the security level."""
+    for tag in post.tags:
+        yield tag.slug, tag.name, None
+    if post.series:
+        yield post.series.series_slug, post.series.series_title, None
+    yield post.level.name, f"Security level: {post.level.label}", SECURITY_SCHEME
+
+
+def _updated(scope: FeedScope) -> datetime:
+    return max((post.updated for post in scope.posts), default=EPOCH)
+
+
+# ---------------------------------------------------------------- Atom and RSS
+
+
+class _Hub(BaseExtension):  # type: ignore[misc]
+    """WebSub's rel="hub" link, which feedgen writes for Atom but not RSS."""
+
+    def __init__(self) -> None:
+        self.href: str | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"atom": ATOM_NS}
+
+    def extend_rss(self, rss_feed: etree._Element) -> etree._Element:
+        if self.href:
+            channel = rss_feed[0]
+            etree.SubElement(channel, f"{{{ATOM_NS}}}link", href=self.href, rel="hub")
+        return rss_feed
+
+
+def _generator(site: Site, scope: FeedScope, path: str, hub: str | None) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(site.absolute(path))
+    fg.title(scope.title)
+    fg.subtitle(scope.description)
+    fg.description(scope.description)
+    fg.language(site.info.language)
+    # feedgen takes RSS's channel <link> from the last link given: the page, not the feed.
+    fg.link(href=site.absolute(path), rel="self")
+    fg.link(href=scope.home_url, rel="alternate")
+    fg.generator("journeyblog", __version__)
+    fg.updated(_updated(scope))
+    if hub:
+        fg.link(href=hub, rel="hub")
+        fg.register_extension("websub", _Hub, atom=False, rss=True)
+        fg.websub.href = hub
+    fg.load_extension("dc", atom=False, rss=True)
+    for post in reversed(scope.posts):  # feedgen prepends each entry
+        entry = fg.add_entry()
+        entry.id(post.id)
+        entry.guid(post.id, permalink=False)
+        entry.title(item_title(post))
+        entry.link(href=item_link(post, scope), rel="alternate")
+        entry.published(post.date)
+        entry.updated(post.updated)
+        entry.author(
+            {
+                "name": author_line(post),
+                "uri": site.absolute(post.author.page_url.removeprefix(site.info.base_path)),
+            }
+        )
+        entry.dc.dc_creator(author_line(post))
+        entry.summary(post.summary)
+        entry.description(post.summary)
+        entry.content(item_html(site, post, scope), type="html")
+        for term, label, scheme in _categories(post):
+            entry.category(term=term, label=label, scheme=scheme)
+    return fg
+
+
+def _atom(site: Site, scope: FeedScope, path: str, hub: str | None) -> bytes:
+    return bytes(_generator(site, scope, path, hub).atom_str(pretty=True))
+
+
+def _rss(site: Site, scope: FeedScope, path: str, hub: str | None) -> bytes:
+    fg = _generator(site, scope, path, hub)
+    for entry in fg.entry():
+        # In RSS the HTML goes to content:encoded; CDATA keeps it readable.
+        entry.content(entry.content()["content"], type="CDATA")
+    return bytes(fg.rss_str(pretty=True))
+
+
+# ---------------------------------------------------------------- JSON Feed
+
+
+def _json_feed(site: Site, scope: FeedScope, path: str, hub: str | None) -> bytes:
+    feed: dict[str, object] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": scope.title,
+        "home_page_url": scope.home_url,
+        "feed_url": site.absolute(path),
+        "description": scope.description,
+        "language": site.info.language,
+        "items": [_json_item(site, post, scope) for post in scope.posts],
+    }
+    if hub:
+        feed["hubs"] = [{"type": "WebSub", "url": hub}]
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_item(site: Site, post: Post, scope: FeedScope) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": post.id,
+        "url": item_link(post, scope),
+        "title": item_title(post),
+        "content_html": item_html(site, post, scope),
+        "summary": post.summary,
+        "date_published": post.date.isoformat(),
+        "date_modified": post.updated.isoformat(),
+        "authors": [
+            {
+                "name": author_line(post),
+                "url": site.absolute(post.author.page_url.removeprefix(site.info.base_path)),
+            }
+        ],
+        "tags": [label for _, label, _ in _categories(post)],
+        "_journeyblog": {
+            "security_level": post.level.name,
+            "series": post.series.series_slug if post.series else None,
+            "part": post.series.part if post.series else None,
+        },
+    }
+    if post.image:
+        item["image"] = urljoin(post.permalink, post.image)
+    return item

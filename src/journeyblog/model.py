@@ -1,0 +1,239 @@
+"""The site model: frozen values that pages, feeds and the audit read.
+
+Every value here is complete when it is constructed (by `site.assemble`) and never changes
+afterwards. Cross-references are values (`PostLink`) or slugs, never back-pointers, so the
+model has no cycles. No I/O and no logic beyond derived properties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SecurityLevel:
+    """A classification; a higher `rank` is more sensitive."""
+
+    rank: int
+    name: str  # lower case, as configured: "public"
+
+    @property
+    def label(self) -> str:
+        """As readers see it: "Public"."""
+        return self.name[:1].upper() + self.name[1:]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Author:
+    slug: str
+    name: str
+    role: str
+    organisation: str
+    url: str | None = None  # the author's own site, absolute
+    bio: str = ""
+    avatar: str | None = None  # site-relative URL of an image
+    page_url: str  # this site's page for the author
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tag:
+    name: str  # as the author wrote it: "Open Data"
+    slug: str  # in URLs: "open-data"
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Heading:
+    """One entry of a table of contents."""
+
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostLink:
+    """Enough of a post to link to it from elsewhere."""
+
+    title: str
+    url: str
+    summary: str
+    part: int | None = None
+
+
+PartState = Literal["current", "published", "planned", "withheld"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PartEntry:
+    """One line of a series' list of parts, as the reader of one post sees it.
+
+    "planned" parts are announced in series.yml but not written; "withheld" parts exist but
+    are not published to this audience (shown only with `excluded_parts = "placeholder"`).
+    Neither carries a title or a URL.
+    """
+
+    number: int
+    state: PartState
+    link: PostLink | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeriesPosition:
+    """Where one post stands in its series: "Part 3 of 7 in Journey to the Cloud"."""
+
+    series_slug: str
+    series_title: str
+    series_url: str
+    part: int
+    total: int  # the highest part number published or planned
+    previous: PostLink | None
+    next: PostLink | None
+    parts: tuple[PartEntry, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Post:
+    """One post as pages, feeds and the audit see it, after every check has passed."""
+
+    id: str  # permanent feed id (tag: URI); survives slug changes
+    slug: str
+    title: str
+    date: datetime  # timezone-aware, in the site timezone
+    updated: datetime  # front matter `updated`, else `date`: never the build time
+    author: Author
+    level: SecurityLevel
+    html: Markup  # rendered body, already safe; internal URLs are root-relative
+    summary: str
+    toc: tuple[Heading, ...]
+    words: int
+    series: SeriesPosition | None
+    tags: tuple[Tag, ...] = ()
+    url: str  # root-relative, with the base path: "/blog/posts/slug/"
+    permalink: str  # absolute
+    canonical: str  # front matter `canonical` for cross-posted originals, else permalink
+    image: str | None = None  # root-relative URL or absolute URL of the lead image
+    image_alt: str = ""
+    aliases: tuple[str, ...] = ()  # output paths that redirect here
+    source: Path  # for error messages and the cache; templates never print it
+
+    @property
+    def reading_minutes(self) -> int:
+        # 200 words a minute is the usual figure for considered reading.
+        return max(1, round(self.words / 200))
+
+    @property
+    def link(self) -> PostLink:
+        return PostLink(
+            title=self.title,
+            url=self.url,
+            summary=self.summary,
+            part=self.series.part if self.series else None,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """A standalone page: about, accessibility statement."""
+
+    slug: str
+    title: str
+    summary: str
+    html: Markup
+    toc: tuple[Heading, ...]
+    url: str
+    permalink: str
+    source: Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Series:
+    slug: str
+    title: str
+    description: str
+    planned: int | None  # parts announced in series.yml
+    status: Literal["ongoing", "complete"]
+    url: str
+    feed_url: str
+    parts: tuple[Post, ...]  # published parts in part order
+    total: int  # the highest part number published or planned
+
+    @property
+    def latest(self) -> datetime | None:
+        return max((post.date for post in self.parts), default=None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagListing:
+    tag: Tag
+    posts: tuple[Post, ...]  # newest first
+    feed_url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthorListing:
+    author: Author
+    posts: tuple[Post, ...]  # newest first
+    feed_url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Withheld:
+    """A post that this build does not publish, kept only so the audit can look for it.
+
+    Templates never see these. `canaries` are strings that must not appear in any output.
+    """
+
+    source: Path
+    reason: Literal["level", "draft", "future"]
+    canaries: tuple[str, ...]
+    image_paths: tuple[str, ...] = ()  # images under content/images/ referenced by the post
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteInfo:
+    """Site-wide settings templates may read."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str  # absolute, ends with "/"
+    base_path: str  # "/" or "/blog/"
+    audience: SecurityLevel
+    posts_per_page: int
+    feed_url: str
+    rss_url: str
+    json_feed_url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    info: SiteInfo
+    posts: tuple[Post, ...]  # published, newest first
+    pages: tuple[Page, ...]
+    series: tuple[Series, ...]  # by title
+    tags: tuple[TagListing, ...]  # by tag name
+    authors: tuple[AuthorListing, ...]  # by name
+    withheld: tuple[Withheld, ...] = field(default=())
+    built_at: datetime  # the cutoff for future posts; not printed in pages (they stay reproducible)
+
+    def url(self, path: str) -> str:
+        """Root-relative URL of a site path: url("tags/") -> "/blog/tags/"."""
+        return self.info.base_path + path.lstrip("/")
+
+    def absolute(self, path: str) -> str:
+        return self.info.base_url + path.lstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file of the built site: bytes to write, or a source file to copy."""
+
+    path: str  # relative to the output folder, "/"-separated: "posts/slug/index.html"
+    data: bytes | None = None
+    source: Path | None = None

@@ -1,0 +1,220 @@
+"""Site -> pages: every HTML page, the sitemap, robots.txt and alias redirects.
+
+Owns the Jinja environment: the site's own themes/<theme>/templates first, then the default
+theme's, template by template (a ChoiceLoader); autoescape on; StrictUndefined, so a misspelt
+field is an error rather than a blank. Templates see model objects only.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+
+from journeyblog.model import Output, Post, Site
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def default_theme_dir() -> Path:
+    """The default theme: inside the installed package, or at the top of a source checkout."""
+    packaged = Path(__file__).parent / "themes" / "default"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "themes" / "default"
+
+
+def theme_dirs(site_dir: Path, theme: str) -> tuple[Path, ...]:
+    """Where templates and static files come from, the first that has a file winning."""
+    dirs = [site_dir / "themes" / theme]
+    if theme != "default":
+        dirs.append(site_dir / "themes" / "default")
+    dirs.append(default_theme_dir())
+    unique: list[Path] = []
+    for folder in dirs:
+        if folder.is_dir() and all(folder.resolve() != seen.resolve() for seen in unique):
+            unique.append(folder)
+    return tuple(unique)
+
+
+def make_environment(themes: Sequence[Path], cache_dir: Path | None = None) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(folder / "templates") for folder in themes]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir else None,
+        auto_reload=False,
+    )
+    env.filters["date"] = format_date
+    env.filters["isodate"] = lambda value: value.isoformat()
+    env.filters["urlquote"] = lambda value: quote(str(value), safe="")
+    return env
+
+
+def format_date(value: datetime) -> str:
+    """29 July 2016, as British readers write it."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def render_pages(site: Site, env: Environment) -> list[Output]:
+    """Every page of the site, in a stable order."""
+    renderer = _Renderer(site, env)
+    return list(renderer.all())
+
+
+class _Renderer:
+    def __init__(self, site: Site, env: Environment) -> None:
+        self.site = site
+        self.env = env
+
+    @functools.cache  # noqa: B019 - one renderer per build; templates are looked up once
+    def _template(self, name: str) -> Any:
+        return self.env.get_template(name)
+
+    def _page(self, path: str, template: str, **context: Any) -> Output:
+        url_path = path.removesuffix("index.html")
+        context.setdefault("canonical_url", self.site.absolute(url_path))
+        context.setdefault("page_url", self.site.url(url_path))
+        context.setdefault("feeds", ())
+        html = self._template(template).render(site=self.site, **context)
+        return Output(path, html.encode("utf-8"))
+
+    def all(self) -> Iterator[Output]:
+        yield from self.home()
+        yield from self.posts()
+        yield from self.series()
+        yield from self.tags()
+        yield from self.authors()
+        yield self.archive()
+        yield from self.pages()
+        yield self._page("404.html", "404.html", title="Page not found", canonical_url="")
+        yield from self.redirects()
+        yield self.sitemap()
+        yield self.robots()
+
+    def home(self) -> Iterator[Output]:
+        posts = self.site.posts
+        size = self.site.info.posts_per_page
+        count = max(1, math.ceil(len(posts) / size))
+        for number in range(1, count + 1):
+            path = "index.html" if number == 1 else f"page/{number}/index.html"
+            yield self._page(
+                path,
+                "home.html",
+                title=self.site.info.title,
+                posts=posts[(number - 1) * size : number * size],
+                pagination=_pagination(self.site, number, count),
+            )
+
+    def posts(self) -> Iterator[Output]:
+        for post in self.site.posts:
+            series = None
+            if post.series:
+                series = next(s for s in self.site.series if s.slug == post.series.series_slug)
+            yield self._page(
+                f"posts/{post.slug}/index.html",
+                "post.html",
+                title=post.title,
+                post=post,
+                series=series,
+                canonical_url=post.canonical,
+                share=_share_links(post),
+                feeds=((f"{series.title} (Atom)", series.feed_url),) if series else (),
+            )
+
+    def series(self) -> Iterator[Output]:
+        yield self._page("series/index.html", "series_index.html", title="Series")
+        for series in self.site.series:
+            yield self._page(
+                f"series/{series.slug}/index.html",
+                "series.html",
+                title=series.title,
+                series=series,
+                feeds=((f"{series.title} (Atom)", series.feed_url),),
+            )
+
+    def tags(self) -> Iterator[Output]:
+        yield self._page("tags/index.html", "tags.html", title="Tags")
+        for listing in self.site.tags:
+            yield self._page(
+                f"tags/{listing.tag.slug}/index.html",
+                "tag.html",
+                title=f"Posts tagged “{listing.tag.name}”",
+                listing=listing,
+                feeds=((f"{listing.tag.name} (Atom)", listing.feed_url),),
+            )
+
+    def authors(self) -> Iterator[Output]:
+        yield self._page("authors/index.html", "authors.html", title="Authors")
+        for listing in self.site.authors:
+            yield self._page(
+                f"authors/{listing.author.slug}/index.html",
+                "author.html",
+                title=listing.author.name,
+                listing=listing,
+                feeds=((f"{listing.author.name} (Atom)", listing.feed_url),),
+            )
+
+    def archive(self) -> Output:
+        years = [
+            (year, tuple(posts))
+            for year, posts in groupby(self.site.posts, key=lambda post: post.date.year)
+        ]
+        return self._page("archive/index.html", "archive.html", title="Archive", years=years)
+
+    def pages(self) -> Iterator[Output]:
+        for page in self.site.pages:
+            yield self._page(f"{page.slug}/index.html", "page.html", title=page.title, page=page)
+
+    def redirects(self) -> Iterator[Output]:
+        for post in self.site.posts:
+            for alias in post.aliases:
+                html = self._template("redirect.html").render(site=self.site, post=post)
+                yield Output(alias, html.encode("utf-8"))
+
+    def sitemap(self) -> Output:
+        xml = self._template("sitemap.xml").render(site=self.site)
+        return Output("sitemap.xml", xml.encode("utf-8"))
+
+    def robots(self) -> Output:
+        text = self._template("robots.txt").render(site=self.site)
+        return Output("robots.txt", text.encode("utf-8"))
+
+
+def _pagination(site: Site, number: int, count: int) -> dict[str, Any]:
+    def url(n: int) -> str:
+        return site.url("") if n == 1 else site.url(f"page/{n}/")
+
+    return {
+        "number": number,
+        "count": count,
+        "previous": url(number - 1) if number > 1 else None,
+        "next": url(number + 1) if number < count else None,
+    }
+
+
+def _share_links(post: Post) -> dict[str, str]:
+    url = quote(post.canonical, safe="")
+    return {
+        "linkedin": f"https://www.linkedin.com/sharing/share-offsite/?url={url}",
+        "email": f"mailto:?subject={quote(post.title, safe='')}&body={url}",
+    }

@@ -1,0 +1,232 @@
+"""Bytes on disk -> Source records.
+
+Owns discovery of content/ and static/, decoding (UTF-8 with or without a BOM, CRLF or LF),
+splitting YAML front matter, and remembering the line of every front-matter key so later
+stages can point at it. Knows nothing of series, authors or security levels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+
+import frontmatter
+import yaml
+
+from journeyblog.errors import SiteError
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader (several times faster), with dates left as strings.
+
+    YAML would turn `2016-02-30` into an exception with no line; as a string, the stage that
+    reads dates can name the line and say what is wrong.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+_FRONT_MATTER = frontmatter.YAMLHandler()
+
+SourceKind = Literal["post", "page"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """One Markdown file, split but not yet interpreted."""
+
+    path: Path  # as shown in messages: SITE_DIR/content/posts/x.md
+    kind: SourceKind
+    meta: Mapping[str, Any]  # front matter as YAML gives it
+    key_lines: Mapping[str, int]  # front-matter key -> line in the file
+    body: str
+    body_line: int  # line of the file where the body starts
+    digest: str  # sha256 of the file's bytes: changes exactly when the source changes
+
+    def line(self, key: str) -> int | None:
+        return self.key_lines.get(key)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataFile:
+    """A YAML mapping such as authors.yml, with the line of each top-level key."""
+
+    path: Path
+    data: Mapping[str, Any]
+    key_lines: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SiteSources:
+    site_dir: Path
+    posts: tuple[Source, ...]
+    pages: tuple[Source, ...]
+    authors: DataFile
+    series: DataFile
+    images: tuple[Path, ...]  # relative to content/images/
+    static: tuple[Path, ...]  # relative to static/
+
+
+def discover(site_dir: Path) -> tuple[SiteSources, list[SiteError]]:
+    """Read every source file of the site; return them and every problem found reading them."""
+    content = site_dir / "content"
+    errors: list[SiteError] = []
+    posts = []
+    for path in _files(content / "posts", "*.md"):
+        source = _read_source(path, "post", errors)
+        if source is not None:
+            posts.append(source)
+    pages = []
+    for path in _files(content / "pages", "*.md", recursive=False):
+        source = _read_source(path, "page", errors)
+        if source is not None:
+            pages.append(source)
+    authors = read_data_file(content / "authors.yml", errors)
+    series = read_data_file(content / "series.yml", errors, required=False)
+    images = tuple(p.relative_to(content / "images") for p in _files(content / "images", "*"))
+    static = tuple(p.relative_to(site_dir / "static") for p in _files(site_dir / "static", "*"))
+    return (
+        SiteSources(
+            site_dir=site_dir,
+            posts=tuple(posts),
+            pages=tuple(pages),
+            authors=authors,
+            series=series,
+            images=images,
+            static=static,
+        ),
+        errors,
+    )
+
+
+def parse_source(
+    path: Path, data: bytes, kind: SourceKind
+) -> tuple[Source | None, SiteError | None]:
+    """Split one file's bytes into front matter and body."""
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return None, SiteError(path, line, "not UTF-8 text (save the file as UTF-8)")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.startswith("---"):
+        return None, SiteError(
+            path,
+            1,
+            "no front matter (start the file with a line '---', then title:, date:, "
+            "author:, security:, then '---')",
+        )
+    try:
+        front, body = _FRONT_MATTER.split(text)
+    except ValueError:
+        return None, SiteError(path, 1, "front matter is not closed (add a line '---' after it)")
+    # `front` starts with the rest of the opening '---' line, so its line 0 is the file's line 1.
+    meta, key_lines, error_at = _load_yaml(front, first_line=1)
+    if error_at is not None:
+        line, problem = error_at
+        return None, SiteError(path, line, f"invalid YAML front matter: {problem}")
+    if not isinstance(meta, dict):
+        return None, SiteError(path, 2, "front matter must be 'key: value' lines")
+    stripped = body.lstrip("\n")
+    body_line = 1 + front.count("\n") + (len(body) - len(stripped))
+    return (
+        Source(
+            path=path,
+            kind=kind,
+            meta=MappingProxyType({str(k): v for k, v in meta.items()}),
+            key_lines=MappingProxyType(key_lines),
+            body=stripped,
+            body_line=body_line,
+            digest=digest,
+        ),
+        None,
+    )
+
+
+def read_data_file(path: Path, errors: list[SiteError], *, required: bool = True) -> DataFile:
+    """Read a YAML mapping; on any problem record it and return an empty mapping."""
+    empty = DataFile(path=path, data=MappingProxyType({}), key_lines=MappingProxyType({}))
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if required:
+            errors.append(SiteError(path, None, f"missing (create {path.name})"))
+        return empty
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        errors.append(SiteError(path, line, "not UTF-8 text (save the file as UTF-8)"))
+        return empty
+    data, key_lines, error_at = _load_yaml(text, first_line=1)
+    if error_at is not None:
+        errors.append(SiteError(path, error_at[0], f"invalid YAML: {error_at[1]}"))
+        return empty
+    if data is None:
+        return empty
+    if not isinstance(data, dict):
+        errors.append(SiteError(path, 1, "must be a mapping of slug: {…}"))
+        return empty
+    return DataFile(
+        path=path,
+        data=MappingProxyType({str(k): v for k, v in data.items()}),
+        key_lines=MappingProxyType(key_lines),
+    )
+
+
+def read_source(path: Path, kind: SourceKind) -> tuple[Source | None, SiteError | None]:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return None, SiteError(path, None, f"cannot be read: {error.strerror}")
+    return parse_source(path, data, kind)
+
+
+def _read_source(path: Path, kind: SourceKind, errors: list[SiteError]) -> Source | None:
+    source, error = read_source(path, kind)
+    if error is not None:
+        errors.append(error)
+    return source
+
+
+def _load_yaml(text: str, *, first_line: int) -> tuple[Any, dict[str, int], tuple[int, str] | None]:
+    """Parse YAML once, keeping the line of each top-level key (lines counted from first_line)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + mark.line if mark is not None else first_line
+        problem = error.problem or error.context or "cannot be read"
+        return None, {}, (line, f"{problem} (a value with ': ' or a leading quote needs quoting)")
+    except yaml.YAMLError as error:
+        return None, {}, (first_line, str(error).splitlines()[0])
+    finally:
+        loader.dispose()
+    key_lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            key_lines[str(key_node.value)] = first_line + key_node.start_mark.line
+    return data, key_lines, None
+
+
+def _files(folder: Path, pattern: str, *, recursive: bool = True) -> Iterator[Path]:
+    """Files under folder in a stable order, skipping hidden files and editor leftovers."""
+    if not folder.is_dir():
+        return
+    found = folder.rglob(pattern) if recursive else folder.glob(pattern)
+    for path in sorted(found):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") or part.endswith("~") for part in relative.parts):
+            continue
+        if path.is_file():
+            yield path

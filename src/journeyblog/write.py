@@ -1,0 +1,127 @@
+"""The one writer: every file of a build goes through `write_site`.
+
+It writes into a staging folder beside the output (`.output.staging`), refuses any path that
+would land outside it, and only then swaps the staging folder in with one atomic rename
+exchange. A failure, Ctrl-C or SIGKILL before the swap leaves the previous output exactly as
+it was. A file whose bytes did not change is hard-linked from the previous output, so its
+mtime stays and rsync or a CDN sync only sends what changed; files the build no longer makes
+simply are not in the new folder.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from journeyblog.errors import UnsafePath
+from journeyblog.model import Output
+
+MANIFEST_NAME = "publication-manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    written: int  # files whose bytes are new or changed
+    unchanged: int  # files kept from the previous output
+
+
+def staging_dir(out_dir: Path) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.staging")
+
+
+def target_path(root: Path, relative: str) -> Path:
+    """root/relative, or UnsafePath if that is not strictly inside root.
+
+    Compared with `is_relative_to` on resolved paths, not string prefixes: "/out-evil" is not
+    inside "/out".
+    """
+    if not relative or "\0" in relative or relative.startswith(("/", "\\")):
+        raise UnsafePath(relative)
+    target = (root / relative).resolve()
+    if target == root or not target.is_relative_to(root):
+        raise UnsafePath(relative)
+    return target
+
+
+def write_site(outputs: Iterable[Output], out_dir: Path) -> WriteReport:
+    """Write every output into a fresh staging folder, then swap it in for out_dir."""
+    out_dir = out_dir.absolute()
+    stage = staging_dir(out_dir)
+    if stage.exists():
+        shutil.rmtree(stage)  # left by a build that was killed: never trusted
+    stage.mkdir(parents=True)
+    root = stage.resolve()
+    written = unchanged = 0
+    try:
+        for output in outputs:
+            target = target_path(root, output.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            previous = out_dir / output.path
+            data = output.data if output.data is not None else _read(output)
+            if _same_bytes(previous, data):
+                try:
+                    os.link(previous, target)
+                    unchanged += 1
+                    continue
+                except OSError:
+                    pass  # another file system, or links not allowed: write a copy
+            target.write_bytes(data)
+            written += 1
+        _swap(stage, out_dir)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+    return WriteReport(written=written, unchanged=unchanged)
+
+
+def _read(output: Output) -> bytes:
+    assert output.source is not None, f"{output.path} has neither data nor source"
+    return output.source.read_bytes()
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _swap(stage: Path, out_dir: Path) -> None:
+    """Put stage at out_dir; afterwards stage holds the previous output (or nothing)."""
+    if not out_dir.exists():
+        os.rename(stage, out_dir)
+        return
+    if _exchange(stage, out_dir):
+        shutil.rmtree(stage)
+        return
+    # No atomic exchange here: two renames, the previous output kept until the second is done.
+    old = out_dir.with_name(f".{out_dir.name}.previous")
+    if old.exists():
+        shutil.rmtree(old)
+    os.rename(out_dir, old)
+    os.rename(stage, out_dir)
+    shutil.rmtree(old)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two folders in one step. False if unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)
