@@ -19,8 +19,10 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
+from journeyblog.audit import audit_outputs
 from journeyblog.config import SiteConfig, load_config
-from journeyblog.errors import BuildFailed, SiteError
+from journeyblog.checks import site_warnings
+from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import feed_scopes, render_feeds
 from journeyblog.model import Output, Site
 from journeyblog.render import make_environment, render_pages, theme_dirs
@@ -80,6 +82,14 @@ def build(options: BuildOptions) -> BuildResult:
     )
     outputs.append(manifest(site, now=now, cutoff=None if options.future else now))
     _check_unique_paths(outputs, options.site_dir)
+    themes = theme_dirs(options.site_dir, config.theme)
+    findings = audit_outputs(
+        outputs, site.withheld, published_text=published_text(site, sources, themes)
+    )
+    if findings:
+        raise BuildFailed(
+            [SiteError(options.output / f.output, None, str(f).split(": ", 1)[1]) for f in findings]
+        )
     report = write_site(outputs, options.output)
     return BuildResult(
         site=site,
@@ -89,6 +99,60 @@ def build(options: BuildOptions) -> BuildResult:
         report=report,
         seconds=time.perf_counter() - started,
     )
+
+
+def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:
+    """Every validation of a build, writing nothing; return the warnings.
+
+    Raises BuildFailed with every error. Posts of every level, drafts and future posts are
+    checked, so a problem in an internal post is found before an internal build.
+    """
+    config = load_config(site_dir)
+    now = now or datetime.now(UTC)
+    sources, errors = discover(site_dir)
+    everything = Selection(now=now, audience=config.security_levels[-1], drafts=True, future=True)
+    full, site_errors = assemble(config, sources, selection=everything)
+    errors += site_errors
+    if errors:
+        raise BuildFailed(errors)
+    # Links are checked as the configured audience reads them: a public post linking to an
+    # internal one is a broken link in the public build.
+    published, _ = assemble(config, sources, selection=Selection(now=now))
+    return site_warnings(full, sources, published)
+
+
+def audit_output(
+    out_dir: Path, site_dir: Path, *, audience: str | None = None, now: datetime | None = None
+) -> list[str]:
+    """Audit an existing output folder against the site's sources; return the findings."""
+    config = load_config(site_dir)
+    _check_audience(config, audience, site_dir)
+    recorded = _manifest_cutoff(out_dir)
+    cutoff = now or recorded or datetime.now(UTC)
+    sources, errors = discover(site_dir)
+    site, site_errors = assemble(
+        config, sources, selection=Selection(now=cutoff, audience=audience)
+    )
+    if errors or site_errors:
+        raise BuildFailed([*errors, *site_errors])
+    outputs = [
+        Output(path.relative_to(out_dir).as_posix(), path.read_bytes())
+        for path in sorted(out_dir.rglob("*"))
+        if path.is_file()
+    ]
+    themes = theme_dirs(site_dir, config.theme)
+    findings = audit_outputs(
+        outputs, site.withheld, published_text=published_text(site, sources, themes)
+    )
+    return [str(finding).replace("; nothing was written", "") for finding in findings]
+
+
+def _manifest_cutoff(out_dir: Path) -> datetime | None:
+    try:
+        document = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        return datetime.fromisoformat(document["cutoff"]) if document.get("cutoff") else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def render_site(site: Site, config: SiteConfig, sources: SiteSources) -> list[Output]:
@@ -146,7 +210,7 @@ def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Out
 
 def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> Output:
     """What this build published, for the record: never a title of what it did not."""
-    reasons = Counter(item.reason for item in site.withheld if item.source.suffix == ".md")
+    reasons = Counter(item.reason for item in site.withheld if item.whole_post)
     document = {
         "generator": "journeyblog",
         "built_at": now.isoformat(),
@@ -162,6 +226,32 @@ def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> Output:
     return Output(MANIFEST_NAME, data.encode("utf-8"))
 
 
+def published_text(site: Site, sources: SiteSources, themes: Sequence[Path]) -> str:
+    """Everything a published page may legitimately say: the audit ignores canaries found here."""
+    published = {post.source for post in site.posts}
+    parts: list[str] = []
+    for source in (*sources.posts, *sources.pages):
+        if source.kind == "page" or source.path in published:
+            parts.append(source.body)
+            parts.extend(_strings(dict(source.meta)))
+    parts.extend(_strings(dict(sources.authors.data)))
+    parts.extend(_strings(dict(sources.series.data)))
+    parts.extend([site.info.title, site.info.description])
+    for theme in themes:
+        for template in sorted((theme / "templates").rglob("*")):
+            if template.is_file():
+                parts.append(template.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _strings(item)]
+    return [str(value)] if value is not None else []
+
+
 def _images_in(html: str) -> list[str]:
     import re
 
@@ -170,7 +260,7 @@ def _images_in(html: str) -> list[str]:
 
 def _check_audience(config: SiteConfig, audience: str | None, site_dir: Path) -> None:
     if audience is not None and audience.strip().lower() not in config.security_levels:
-        raise BuildFailed(
+        raise OptionInvalid(
             [
                 SiteError(
                     site_dir / "journeyblog.toml",

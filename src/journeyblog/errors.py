@@ -2,6 +2,7 @@
 
     SiteError      one problem in one file (path, line, message): data, collected and shown together
     BuildFailed    raised once a stage has collected every SiteError it found; exit code 1
+    OptionInvalid  a BuildFailed caused by a command-line option; exit code 2
     UnsafePath     an output path that would land outside the output folder
 
 Imports nothing from journeyblog. Bugs in journeyblog itself are not SiteErrors: they raise.
@@ -39,6 +40,12 @@ class BuildFailed(Exception):
     def __init__(self, errors: Sequence[SiteError]) -> None:
         self.errors = tuple(sorted(errors, key=SiteError.sort_key))
         super().__init__("\n".join(str(error) for error in self.errors))
+
+
+class OptionInvalid(BuildFailed):
+    """A command-line option the site cannot honour (an unknown --audience): a usage error."""
+
+    exit_code: ClassVar[int] = 2
 
 
 class UnsafePath(Exception):

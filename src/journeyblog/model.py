@@ -186,13 +186,15 @@ class AuthorListing:
 class Withheld:
     """A post that this build does not publish, kept only so the audit can look for it.
 
-    Templates never see these. `canaries` are strings that must not appear in any output.
+    Templates never see these. `canaries` are (what, text) pairs that must not appear in any
+    output: ("id", …), ("slug", …), ("title", …), ("summary", …), ("sentence", …).
     """
 
     source: Path
     reason: Literal["level", "draft", "future"]
-    canaries: tuple[str, ...]
+    canaries: tuple[tuple[str, str], ...]
     image_paths: tuple[str, ...] = ()  # images under content/images/ referenced by the post
+    whole_post: bool = True  # False: a level block removed from a published post
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

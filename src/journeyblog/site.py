@@ -157,8 +157,11 @@ def assemble(
         for line, message in problems:
             errors.append(SiteError(post.source.path, post.source.body_line + line - 1, message))
         if removed:
+            sentences = tuple(("sentence", text) for text in _sentences(removed))
             withheld.append(
-                Withheld(source=post.source.path, reason="level", canaries=_sentences(removed))
+                Withheld(
+                    source=post.source.path, reason="level", canaries=sentences, whole_post=False
+                )
             )
         bodies.append(body)
 
@@ -352,7 +355,9 @@ def _check_post(
     if not isinstance(draft, bool):
         fail("draft", "draft must be true or false")
 
-    slug = _default_slug(source.path, part if isinstance(part, int) and series else None)
+    slug = default_slug = _default_slug(
+        source.path, part if isinstance(part, int) and series else None
+    )
     if "slug" in meta:
         slug = _text(meta["slug"])
         if not _is_slug(slug):
@@ -450,10 +455,10 @@ def _check_unique(posts: Sequence[_Checked], errors: list[SiteError]) -> None:
 
 
 def _withheld(post: _Checked, reason: audience_rules.Reason) -> Withheld:
-    canaries = [post.id, post.slug, post.title]
+    canaries = [("id", post.id), ("slug", post.slug), ("title", post.title)]
     if post.summary:
-        canaries.append(post.summary)
-    canaries.extend(_sentences([post.source.body]))
+        canaries.append(("summary", post.summary))
+    canaries.extend(("sentence", text) for text in _sentences([post.source.body]))
     referenced = tuple(sorted(set(re.findall(r"/?(images/[^\s)\"'<>]+)", post.source.body))))
     if post.image and post.image.startswith("images/"):
         referenced = (*referenced, post.image)

@@ -1,0 +1,95 @@
+"""Shared fixtures: small sites written into tmp_path, built with the real pipeline."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from journeyblog.build import BuildOptions, BuildResult, build
+
+REPO = Path(__file__).resolve().parents[1]
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+CONFIG = """\
+title = "Test Council Notes"
+base_url = "https://blog.test.example/"
+posts_per_page = 5
+"""
+AUTHORS = """\
+ann:
+  name: "Ann O'Reilly"
+  role: Director of Information Systems
+  organisation: Northbridge City Council
+  bio: Ann writes about moving the council to the cloud.
+ben:
+  name: Ben Émile
+  role: Head of IT
+  organisation: Port Elden Town Hall
+"""
+SERIES = """\
+cloud:
+  title: Journey to the Cloud
+  description: A council's move to cloud-first services.
+  planned: 5
+"""
+
+MakeSite = Callable[[Mapping[str, str]], Path]
+
+
+def post(
+    title: str,
+    *,
+    date: str = "2016-01-01",
+    author: str = "ann",
+    security: str = "Public",
+    body: str = "A first paragraph.\n",
+    **extra: object,
+) -> str:
+    """A post's text: front matter from keyword arguments, then the body."""
+    lines = [
+        "---",
+        f"title: {title!r}" if "'" not in title else f'title: "{title}"',
+        f"date: {date}",
+        f"author: {author}",
+        f"security: {security}",
+    ]
+    for key, value in extra.items():
+        if isinstance(value, list):
+            value = "[" + ", ".join(str(v) for v in value) + "]"
+        elif isinstance(value, bool):
+            value = str(value).lower()
+        lines.append(f"{key}: {value}")
+    return "\n".join([*lines, "---", "", textwrap.dedent(body)])
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """make_site({path: text}) writes a site (config, authors and series by default)."""
+
+    def make(files: Mapping[str, str]) -> Path:
+        site = tmp_path / "site"
+        defaults = {
+            "journeyblog.toml": CONFIG,
+            "content/authors.yml": AUTHORS,
+            "content/series.yml": SERIES,
+        }
+        for relative, text in {**defaults, **files}.items():
+            path = site / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return site
+
+    return make
+
+
+@pytest.fixture
+def build_site() -> Callable[..., BuildResult]:
+    def run(site: Path, **options: object) -> BuildResult:
+        options.setdefault("now", NOW)
+        return build(BuildOptions(site_dir=site, **options))  # type: ignore[arg-type]
+
+    return run
