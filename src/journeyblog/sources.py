@@ -205,6 +205,9 @@ def _load_yaml(text: str, *, first_line: int) -> tuple[Any, dict[str, int], tupl
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and (mark is None or mark.line >= text.count("\n")):
+            # The problem was only noticed at the end ("expected ']'"); the opening is the cause.
+            mark = error.context_mark
         line = first_line + mark.line if mark is not None else first_line
         problem = error.problem or error.context or "cannot be read"
         return None, {}, (line, f"{problem} (a value with ': ' or a leading quote needs quoting)")
