@@ -81,7 +81,8 @@ def strip_level_blocks(
             problems.append(
                 (
                     line,
-                    f"unknown level '{match.group('level')}' in a level block (use one of: {known})",
+                    f"unknown level '{match.group('level')}' in a level block"
+                    f" (use one of: {known})",
                 )
             )
         if level is None or level.rank > audience.rank:

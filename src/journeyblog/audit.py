@@ -48,16 +48,21 @@ def audit_outputs(
     automaton = ahocorasick.Automaton()
     slugs: dict[str, Withheld] = {}
     images: dict[str, Withheld] = {}
+    public = _occurring(
+        {canary for item in withheld for _, canary in item.canaries}
+        | {image for item in withheld for image in item.image_paths},
+        published_text,
+    )
     for item in withheld:
         for what, canary in item.canaries:
-            if len(canary) < MIN_CANARY or canary in published_text:
+            if len(canary) < MIN_CANARY or canary in public:
                 continue
             if what == "slug":
                 slugs[canary] = item
             for form in _forms(canary, what):
                 automaton.add_word(form, (what, item))
         for image in item.image_paths:
-            if image not in published_text:
+            if image not in public:
                 images[image] = item
     has_words = len(automaton) > 0
     if has_words:
@@ -84,6 +89,18 @@ def audit_outputs(
                 seen.add((what, item.source))
                 findings.append(Finding(output.path, item.source, item.reason, what))
     return findings
+
+
+def _occurring(needles: set[str], haystack: str) -> set[str]:
+    """The needles found in haystack, in one pass however many there are."""
+    needles = {needle for needle in needles if needle}
+    if not needles:
+        return set()
+    automaton = ahocorasick.Automaton()
+    for needle in needles:
+        automaton.add_word(needle, needle)
+    automaton.make_automaton()
+    return {needle for _end, needle in automaton.iter(haystack)}
 
 
 def _forms(canary: str, what: str) -> set[str]:

@@ -9,10 +9,11 @@ bad source never costs the existing output.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -20,12 +21,17 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from journeyblog.audit import audit_outputs
-from journeyblog.config import SiteConfig, load_config
+from journeyblog.cache import CACHE_DIR, BuildCache, markdown_key
+from journeyblog.cards import social_images
 from journeyblog.checks import site_warnings
+from journeyblog.config import SiteConfig, load_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
-from journeyblog.feeds import feed_scopes, render_feeds
+from journeyblog.feeds import feed_scopes, render_feeds, render_syndication
+from journeyblog.markdown import Rendered, render_markdown
 from journeyblog.model import Output, Site
+from journeyblog.parallel import default_jobs, parallel_map
 from journeyblog.render import make_environment, render_pages, theme_dirs
+from journeyblog.search import render_search
 from journeyblog.site import Selection, assemble
 from journeyblog.sources import SiteSources, discover
 from journeyblog.write import MANIFEST_NAME, WriteReport, write_site
@@ -40,6 +46,8 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     now: datetime | None = None  # the cutoff for future posts; default the current time
+    jobs: int | None = None  # worker processes; default the CPU count
+    cache: bool = True  # use and update SITE_DIR/.journeyblog-cache/
 
     @property
     def output(self) -> Path:
@@ -63,14 +71,18 @@ def build(options: BuildOptions) -> BuildResult:
     _check_audience(config, options.audience, options.site_dir)
     _check_output_dir(options.site_dir, options.output)
     now = options.now or datetime.now(UTC)
+    jobs = options.jobs or default_jobs()
     sources, errors = discover(options.site_dir)
-    site, site_errors = assemble(
-        config,
-        sources,
-        selection=Selection(
-            now=now, audience=options.audience, drafts=options.drafts, future=options.future
-        ),
-    )
+    cache_dir = options.site_dir / CACHE_DIR if options.cache else None
+    with BuildCache(cache_dir) as cache:
+        site, site_errors = assemble(
+            config,
+            sources,
+            selection=Selection(
+                now=now, audience=options.audience, drafts=options.drafts, future=options.future
+            ),
+            render_bodies=markdown_renderer(config, cache, jobs),
+        )
     errors += site_errors
     if errors:
         raise BuildFailed(errors)
@@ -78,7 +90,10 @@ def build(options: BuildOptions) -> BuildResult:
     outputs = render_site(site, config, sources)
     pages = sum(1 for output in outputs if output.path.endswith(".html"))
     feeds = sum(
-        1 for output in outputs if output.path.endswith(("feed.xml", "rss.xml", "feed.json"))
+        1
+        for output in outputs
+        if output.path.endswith(("feed.xml", "rss.xml", "feed.json"))
+        or output.path.startswith("syndication/")
     )
     outputs.append(manifest(site, now=now, cutoff=None if options.future else now))
     _check_unique_paths(outputs, options.site_dir)
@@ -99,6 +114,31 @@ def build(options: BuildOptions) -> BuildResult:
         report=report,
         seconds=time.perf_counter() - started,
     )
+
+
+def markdown_renderer(
+    config: SiteConfig, cache: BuildCache, jobs: int
+) -> Callable[[Sequence[str]], list[Rendered]]:
+    """Render Markdown bodies: from the cache when it has them, else over `jobs` processes."""
+    render = functools.partial(
+        render_markdown, base_path=config.base_path, allow_raw_html=config.allow_raw_html
+    )
+
+    def render_bodies(texts: Sequence[str]) -> list[Rendered]:
+        keys = [
+            markdown_key(text, base_path=config.base_path, allow_raw_html=config.allow_raw_html)
+            for text in texts
+        ]
+        known = cache.rendered(keys)
+        missing = [index for index, key in enumerate(keys) if key not in known]
+        fresh = parallel_map(render, [texts[index] for index in missing], jobs=jobs)
+        cache.store_rendered(
+            {keys[index]: item for index, item in zip(missing, fresh, strict=True)}
+        )
+        known.update((keys[index], item) for index, item in zip(missing, fresh, strict=True))
+        return [known[key] for key in keys]
+
+    return render_bodies
 
 
 def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:
@@ -160,7 +200,9 @@ def render_site(site: Site, config: SiteConfig, sources: SiteSources) -> list[Ou
     themes = theme_dirs(sources.site_dir, config.theme)
     env = make_environment(themes)
     try:
-        pages = render_pages(site, env)
+        # Link previews: each post's own image or its social card (cards/<slug>.png).
+        social, cards = social_images(site, sources.site_dir, themes)
+        pages = [*render_pages(site, env, social), *render_search(site, env)]
     except jinja2.TemplateSyntaxError as error:
         raise BuildFailed(
             [
@@ -174,7 +216,8 @@ def render_site(site: Site, config: SiteConfig, sources: SiteSources) -> list[Ou
     except jinja2.TemplateError as error:
         raise BuildFailed([SiteError(themes[0], None, f"template: {error.message}")]) from None
     feeds = render_feeds(site, feed_scopes(site, config.feed_size), websub_hub=config.websub_hub)
-    return [*pages, *feeds, *assets(site, sources, themes)]
+    feeds += render_syndication(site, config.syndication, config.feed_size, config.websub_hub)
+    return [*pages, *feeds, *cards, *assets(site, sources, themes)]
 
 
 def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Output]:
@@ -265,7 +308,8 @@ def _check_audience(config: SiteConfig, audience: str | None, site_dir: Path) ->
                 SiteError(
                     site_dir / "journeyblog.toml",
                     None,
-                    f"audience '{audience}' is not one of security_levels {list(config.security_levels)}",
+                    f"audience '{audience}' is not one of security_levels"
+                    f" {list(config.security_levels)}",
                 )
             ]
         )

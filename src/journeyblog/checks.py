@@ -10,9 +10,16 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from PIL import Image
+
+from journeyblog.cards import CARD_HEIGHT, CARD_WIDTH, PREVIEW_FORMATS, image_file
 from journeyblog.errors import SiteError
-from journeyblog.model import Site
+from journeyblog.model import Page, Post, Site
 from journeyblog.sources import SiteSources
 
 Check = Callable[[Site, SiteSources], list[SiteError]]
@@ -47,7 +54,8 @@ def series_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
                 SiteError(
                     after.source,
                     lines.get(after.source),
-                    f"warning: series '{series.slug}' has no part {listed} (a gap readers will notice)",
+                    f"warning: series '{series.slug}' has no part {listed} "
+                    "(a gap readers will notice)",
                 )
             )
         for earlier, later in zip(series.parts, series.parts[1:], strict=False):
@@ -56,8 +64,9 @@ def series_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
                     SiteError(
                         later.source,
                         lines.get(later.source),
-                        f"warning: part {later.series.part if later.series else '?'} is dated before "
-                        f"part {earlier.series.part if earlier.series else '?'} ({earlier.source})",
+                        f"warning: part {later.series.part if later.series else '?'} is dated "
+                        f"before part {earlier.series.part if earlier.series else '?'} "
+                        f"({earlier.source})",
                     )
                 )
         latest = series.parts[-1]
@@ -92,7 +101,8 @@ def link_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
     known |= {base + path.as_posix() for path in sources.static}
     lines = {source.path: source.body_line for source in (*sources.posts, *sources.pages)}
     warnings = []
-    for item in (*site.posts, *site.pages):
+    items: list[Post | Page] = [*site.posts, *site.pages]
+    for item in items:
         for url in _HREF.findall(str(item.html)):
             target = html.unescape(url).split("#", 1)[0].split("?", 1)[0]
             if not target.startswith(base) or target.startswith("//"):
@@ -112,4 +122,194 @@ def link_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
 
 _HREF = re.compile(r'\s(?:href|src)="([^"]+)"')
 
-CHECKS: Sequence[Check] = (series_warnings,)
+# What link previews (LinkedIn first) show well: longer titles are cut, shorter descriptions
+# look empty, and images over 5 MB are refused.
+TITLE_MAX = 70
+DESCRIPTION_RANGE = (100, 300)
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def share_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
+    """What would spoil a post's link preview: og:image, title and description."""
+    by_path = {source.path: source for source in sources.posts}
+    warnings = []
+    for post in site.posts:
+        source = by_path.get(post.source)
+        found: list[tuple[str, str]] = []
+        if len(post.title) > TITLE_MAX:
+            found.append(
+                (
+                    "title",
+                    f"title is {len(post.title)} characters; link previews cut it after "
+                    f"{TITLE_MAX} (shorten it)",
+                )
+            )
+        low, high = DESCRIPTION_RANGE
+        if not low <= len(post.summary) <= high:
+            found.append(
+                (
+                    "summary",
+                    f"description is {len(post.summary)} characters; link previews want "
+                    f"{low} to {high} (write a `summary:` of that length)",
+                )
+            )
+        found.extend(("image", problem) for problem in _image_problems(site, sources, post))
+        for key, message in found:
+            line = (source.line(key) or source.body_line) if source else None
+            warnings.append(SiteError(post.source, line, f"warning: {message}"))
+    if urlsplit(site.info.base_url).scheme != "https":
+        warnings.append(
+            SiteError(
+                sources.site_dir / "journeyblog.toml",
+                None,
+                f"warning: base_url {site.info.base_url} is not https, so no og:image is; "
+                "LinkedIn shows no picture (publish the site over https)",
+            )
+        )
+    return warnings
+
+
+def _image_problems(site: Site, sources: SiteSources, post: Post) -> list[str]:
+    """Why the post's own image would not show in a link preview (a card has none)."""
+    if post.image is None:
+        return []
+    url = urlsplit(post.image)
+    if url.scheme:
+        problems = []
+        if url.scheme != "https":
+            problems.append(f"og:image {post.image} is not an absolute https URL (use https)")
+        suffix = PurePosixPath(url.path).suffix.lower()
+        if suffix and suffix not in (".png", ".jpg", ".jpeg"):
+            problems.append(f"og:image {post.image} is not PNG or JPEG (link previews need one)")
+        return problems
+    path = image_file(site, sources.site_dir, post.image)
+    if path is None:
+        return [f"og:image missing: {post.image} is not in content/images/ or static/"]
+    try:
+        with Image.open(path) as image:
+            kind, (width, height) = image.format, image.size
+    except (OSError, Image.DecompressionBombError):
+        return [f"og:image {post.image} cannot be read as a picture (save it as PNG or JPEG)"]
+    problems = []
+    if kind not in PREVIEW_FORMATS:
+        problems.append(
+            f"og:image {post.image} is {kind}, not PNG or JPEG; previews will show the "
+            "social card instead (convert it to PNG or JPEG)"
+        )
+    if width < CARD_WIDTH or height < CARD_HEIGHT:
+        problems.append(
+            f"og:image {post.image} is {width}x{height}; link previews want at least "
+            f"{CARD_WIDTH}x{CARD_HEIGHT} (use a larger image)"
+        )
+    size = path.stat().st_size
+    if size > IMAGE_MAX_BYTES:
+        problems.append(
+            f"og:image {post.image} is {size / 1024 / 1024:.1f} MB; LinkedIn refuses images "
+            "over 5 MB (compress it)"
+        )
+    return problems
+
+
+# Link texts that say nothing out of context (WCAG 2.4.4): a screen reader's list of links
+# would read "here, here, read more".
+VAGUE_LINK_TEXTS = frozenset(
+    {"click here", "here", "read more", "more", "click", "link", "this link", "this", "go"}
+)
+
+
+def accessibility_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
+    """Images without alt text, skipped heading levels and vague link texts, by file and line.
+
+    Every post and page is checked, whatever its level: an internal reader deserves the same.
+    """
+    warnings = []
+    for source in (*sources.posts, *sources.pages):
+        for line, message in _accessibility_problems(source.body):
+            warnings.append(SiteError(source.path, source.body_line + line, f"warning: {message}"))
+    return warnings
+
+
+def _accessibility_problems(body: str) -> list[tuple[int, str]]:
+    """(line within body, counted from 0, message) for every problem in one Markdown body."""
+    problems: list[tuple[int, str]] = []
+    previous = 1  # the page title is the h1
+    for token in _TOKENS.parse(body):
+        start = token.map[0] if token.map else 0
+        if token.type == "heading_open":
+            level = int(token.tag[1])
+            if level == 1:
+                problems.append(
+                    (start, "a '#' heading in the body: the title is the page's only h1 (use '##')")
+                )
+            elif level > previous + 1:
+                problems.append(
+                    (
+                        start,
+                        f"heading level skipped: {'#' * level} after {'#' * previous} "
+                        f"(use {'#' * (previous + 1)}, so screen-reader users keep their place)",
+                    )
+                )
+            previous = level
+        elif token.type == "inline":
+            problems.extend(_inline_problems(token.children or [], start))
+        elif token.type == "html_block":
+            problems.extend((start, message) for message in _html_image_problems(token.content))
+    return problems
+
+
+def _inline_problems(children: Sequence[Token], line: int) -> list[tuple[int, str]]:
+    problems: list[tuple[int, str]] = []
+    link_text: list[str] | None = None
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "image":
+            if not child.content.strip():
+                src = child.attrGet("src")
+                problems.append(
+                    (
+                        line,
+                        f"image {src} has no alt text (describe it: ![What the picture shows]"
+                        f"({src}))",
+                    )
+                )
+            if link_text is not None:
+                link_text.append(child.content)
+        elif child.type == "html_inline":
+            problems.extend((line, message) for message in _html_image_problems(child.content))
+        elif child.type == "link_open":
+            link_text = []
+        elif child.type == "link_close" and link_text is not None:
+            text = " ".join(" ".join(link_text).split())
+            if text.lower().strip(" .:!…") in VAGUE_LINK_TEXTS or not text:
+                shown = f"'{text}'" if text else "no text"
+                problems.append(
+                    (
+                        line,
+                        f"link with {shown} (say where it goes: "
+                        "[the 2024 cloud strategy](...), not [here](...))",
+                    )
+                )
+            link_text = None
+        elif link_text is not None and child.type in ("text", "code_inline"):
+            link_text.append(child.content)
+    return problems
+
+
+def _html_image_problems(html_text: str) -> list[str]:
+    """Raw <img> tags (sites with allow_raw_html) without an alt attribute."""
+    return [
+        f'image {tag} has no alt attribute (add alt="what the picture shows")'
+        for tag in _IMG_TAG.findall(html_text)
+        if not _ALT.search(tag)
+    ]
+
+
+# CommonMark plus tables: enough to find headings, images and links with their lines. Rendering
+# plugins (footnotes, anchors) change neither, so this parser agrees with markdown.py on them.
+_TOKENS = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ALT = re.compile(r"\salt\s*=", re.IGNORECASE)
+
+
+CHECKS: Sequence[Check] = (series_warnings, share_warnings, accessibility_warnings)

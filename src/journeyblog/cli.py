@@ -6,16 +6,29 @@ success, 1 on content errors, 2 on usage errors. Stages never print; only this m
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
 
 import click
+from rich.console import Console
+from rich.markup import escape
+from rich.status import Status
 
 from journeyblog import __version__
 from journeyblog.build import BuildOptions, audit_output, build, check
 from journeyblog.errors import BuildFailed, UnsafePath
+from journeyblog.scaffold import init_site, new_post, new_series
+from journeyblog.serve import DevServer, Rebuild, ServeOptions
 
 
 def _now(value: str | None) -> datetime | None:
@@ -28,8 +41,107 @@ def _now(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+@dataclass(slots=True)
+class _Verbosity:
+    """-q: errors only; -v: each stage and changed file too; -vv: and the dev server's misses."""
+
+    level: int = 0
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: int | bool) -> None:
+    setting = ctx.ensure_object(_Verbosity)
+    if value:
+        setting.level = -1 if param.name == "quiet" else int(value)
+
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def verbosity_options(command: _Command) -> _Command:
+    """-q / -v on a command, so both `journeyblog -q build` and `journeyblog build -q` work."""
+    command = click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=_set_verbosity,
+        help="Say more: each stage and changed file (-vv: more still).",
+    )(command)
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_verbosity,
+        help="Print only errors.",
+    )(command)
+
+
+def _level() -> int:
+    found = click.get_current_context().find_object(_Verbosity)
+    return found.level if found is not None else 0
+
+
+def _colour() -> bool | None:
+    """False when NO_COLOR is set (https://no-color.org); else click colours terminals only."""
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def _say(message: str, *, fg: str | None = None, err: bool = False) -> None:
+    click.secho(message, fg=fg, err=err, color=_colour())
+
+
+class _StageHandler(logging.Handler):
+    """Shows the pipeline's progress records: in the spinner's text, and printed with -v."""
+
+    def __init__(self, console: Console, *, verbose: bool) -> None:
+        super().__init__(logging.DEBUG)
+        self.console = console
+        self.verbose = verbose
+        self.status: Status | None = None
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.status is not None:
+            self.status.update(escape(f"Building: {record.getMessage()}"))
+        if self.verbose:
+            self.console.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _progress(message: str | None) -> Iterator[None]:
+    """While the body runs: a spinner (on a terminal, unless -q) showing the `journeyblog`
+    logger's latest record; with -v, every record printed. Nothing extra when piped."""
+    level = _level()
+    console = Console(highlight=False)  # rich honours NO_COLOR itself
+    logger = logging.getLogger("journeyblog")
+    handler = _StageHandler(console, verbose=level > 0)
+    previous_level = logger.level
+    logger.setLevel(logging.DEBUG if level > 1 else logging.INFO)
+    logger.addHandler(handler)
+    try:
+        if message is not None and level >= 0 and console.is_terminal:
+            with console.status(escape(message)) as status:
+                handler.status = status
+                yield
+        else:
+            yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+
+
+def _http_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise click.BadParameter(f"'{value}' is not an absolute http(s) URL")
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="journeyblog")
+@verbosity_options
 def cli() -> None:
     """Build static sites for multi-part blog series."""
 
@@ -42,7 +154,7 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Output folder (default SITE_DIR/output).",
 )
-@click.option("--base-url", help="Override base_url from journeyblog.toml.")
+@click.option("--base-url", callback=_http_url, help="Override base_url from journeyblog.toml.")
 @click.option(
     "--audience", help="Publish posts up to this security level (default: the config's audience)."
 )
@@ -51,6 +163,11 @@ def cli() -> None:
 @click.option(
     "--now", "now_text", metavar="DATETIME", help="The cutoff for future posts (default: now)."
 )
+@click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count)."
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor update .journeyblog-cache/.")
+@verbosity_options
 def build_command(
     site_dir: Path,
     output: Path | None,
@@ -59,6 +176,8 @@ def build_command(
     drafts: bool,
     future: bool,
     now_text: str | None,
+    jobs: int | None,
+    no_cache: bool,
 ) -> None:
     """Build SITE_DIR into its output folder."""
     if not site_dir.is_dir():
@@ -71,9 +190,12 @@ def build_command(
         drafts=drafts,
         future=future,
         now=_now(now_text),
+        jobs=jobs,
+        cache=not no_cache,
     )
     try:
-        result = build(options)
+        with _progress(f"Building {site_dir}"):
+            result = build(options)
     except BuildFailed as failure:
         _fail(failure)
     except UnsafePath as error:
@@ -82,6 +204,8 @@ def build_command(
     except KeyboardInterrupt:
         click.echo("Interrupted: nothing was written; the previous output is unchanged.", err=True)
         sys.exit(130)
+    if _level() < 0:
+        return
     click.echo(
         f"Built {result.pages} pages, {result.feeds} feeds in {result.seconds:.2f} s"
         f" ({len(result.site.posts)} posts for audience {result.site.info.audience.name})"
@@ -130,11 +254,211 @@ def audit_command(
         click.echo(finding, err=True)
     if findings:
         click.echo(
-            f"Audit failed: {len(findings)} leak{'s' if len(findings) != 1 else ''} in {output_dir}.",
+            f"Audit failed: {len(findings)} leak{'s' if len(findings) != 1 else ''}"
+            f" in {output_dir}.",
             err=True,
         )
         sys.exit(1)
     click.echo(f"Audit passed: nothing in {output_dir} comes from an unpublished post.")
+
+
+@cli.command("serve")
+@click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 shows drafts to your whole network).",
+)
+@click.option(
+    "--audience", help="Show posts up to this security level (default: the config's audience)."
+)
+@click.option("--drafts", is_flag=True, help="Show drafts too.")
+@click.option("--future", is_flag=True, help="Show posts dated in the future too.")
+@verbosity_options
+def serve_command(
+    site_dir: Path, port: int, host: str, audience: str | None, drafts: bool, future: bool
+) -> None:
+    """Preview SITE_DIR in a browser, rebuilt and reloaded each time you save.
+
+    The preview is built in a temporary folder: SITE_DIR/output is never touched.
+    """
+    if not site_dir.is_dir():
+        raise click.UsageError(f"{site_dir} is not a folder")
+    level = _level()
+
+    def report(rebuild: Rebuild) -> None:
+        if level > 0:
+            for path in rebuild.changed:
+                click.echo(f"Changed {path}")
+        if rebuild.errors:
+            for error in rebuild.errors:
+                click.echo(str(error), err=True)
+            count = len(rebuild.errors)
+            what = "Build" if rebuild.number == 1 else "Rebuild"
+            _say(
+                f"{what} failed: {count} error{'s' if count != 1 else ''}; "
+                + (
+                    "still serving the last good build."
+                    if rebuild.number > 1
+                    else "fix and save, and the site appears."
+                ),
+                fg="red",
+                err=True,
+            )
+        elif level >= 0:
+            what = "Built" if rebuild.number == 1 else "Rebuilt"
+            pages = f"{rebuild.pages} page{'s' if rebuild.pages != 1 else ''}"
+            _say(f"{what} {pages} in {rebuild.milliseconds:.0f} ms", fg="green")
+
+    server = DevServer(
+        ServeOptions(
+            site_dir=site_dir,
+            host=host,
+            port=port,
+            audience=audience,
+            drafts=drafts,
+            future=future,
+        ),
+        on_build=report,
+    )
+    with _progress(None), _interrupt_on_sigterm():
+        try:
+            server.start()
+        except OSError as error:
+            reason = error.strerror or str(error)
+            click.echo(f"{host}:{port}: cannot serve here: {reason} (try another --port)", err=True)
+            sys.exit(1)
+        except BuildFailed as failure:  # an --audience the site does not have
+            _refuse(failure)
+        except KeyboardInterrupt:
+            click.echo("Stopped.", err=True)
+            return
+        try:
+            _say(f"Serving {site_dir} at {server.url} (Ctrl-C to stop)", fg="cyan")
+            server.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            with _ignoring_sigint():  # a second Ctrl-C must not leave threads running
+                server.stop()
+    click.echo("Stopped.", err=True)
+
+
+@cli.command("new")
+@click.argument("words", nargs=-1, required=True, metavar='"TITLE" | series SLUG "TITLE"')
+@click.option("--series", "series_slug", metavar="SLUG", help="The series the post is part of.")
+@click.option(
+    "--author", metavar="SLUG", help="Default: the series' previous part's, or the only author."
+)
+@click.option(
+    "--security", metavar="LEVEL", help="Default: the previous part's level, or the lowest."
+)
+@click.option(
+    "-s",
+    "--site",
+    "site_dir",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The site's folder (default: the current folder).",
+)
+@verbosity_options
+def new_command(
+    words: tuple[str, ...],
+    series_slug: str | None,
+    author: str | None,
+    security: str | None,
+    site_dir: Path,
+) -> None:
+    """Start the next post as a draft, or add a series.
+
+    \b
+    journeyblog new "Moving email" --series cloud
+        writes content/posts/cloud/04-moving-email.md: part 4, today's date,
+        the previous part's author and level, a permanent id, draft: true
+    journeyblog new series cloud "Journey to the Cloud"
+        adds the series to content/series.yml
+    """
+    if not site_dir.is_dir():
+        raise click.UsageError(f"{site_dir} is not a folder")
+    try:
+        if words[0] == "series":
+            if len(words) != 3:
+                raise click.UsageError('write: journeyblog new series SLUG "Title"')
+            if series_slug or author or security:
+                raise click.UsageError("--series, --author and --security are for posts")
+            path = new_series(site_dir, words[1], words[2])
+            if _level() >= 0:
+                _say(f"Added series '{words[1]}' to {path}", fg="green")
+            return
+        made = new_post(
+            site_dir, " ".join(words), series=series_slug, author=author, security=security
+        )
+    except BuildFailed as failure:
+        _refuse(failure)
+    if _level() >= 0:
+        part = f"part {made.part} of {made.series}, " if made.series else ""
+        _say(f"Created {made.path} ({part}by {made.author}, {made.security}, draft)", fg="green")
+
+
+@cli.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@verbosity_options
+def init_command(directory: Path) -> None:
+    """Create a new site in DIRECTORY (new or empty): settings, an author, a first post."""
+    try:
+        files = init_site(directory)
+    except BuildFailed as failure:
+        _refuse(failure)
+    if _level() < 0:
+        return
+    _say(f"Created a new site in {directory} ({len(files)} files). Next:", fg="green")
+    if directory != Path("."):
+        click.echo(f"  cd {directory}")
+    click.echo("  journeyblog serve")
+
+
+@contextmanager
+def _interrupt_on_sigterm() -> Iterator[None]:
+    """`kill` stops serve as Ctrl-C does: threads joined, temporary folder removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _ignoring_sigint() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _refuse(failure: BuildFailed) -> NoReturn:
+    """Print why a command wrote nothing, one `path:line: message` a line; exit 1."""
+    for error in failure.errors:
+        click.echo(str(error), err=True)
+    sys.exit(failure.exit_code)
 
 
 def _fail(failure: BuildFailed, verb: str = "Build") -> NoReturn:

@@ -22,6 +22,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from journeyblog import __version__
+from journeyblog.config import Syndication
 from journeyblog.model import Output, Post, Site
 
 Format = Literal["atom", "rss", "json"]
@@ -29,6 +30,7 @@ FILE_NAMES: dict[Format, str] = {"atom": "feed.xml", "rss": "rss.xml", "json": "
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SECURITY_SCHEME = "urn:journeyblog:security-level"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DASH = " \N{EN DASH} "  # between a feed's subject and the site's title, as typeset
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,7 +63,7 @@ def feed_scopes(site: Site, feed_size: int) -> list[FeedScope]:
         scopes.append(
             FeedScope(
                 path=f"series/{series.slug}/",
-                title=f"{series.title} – {info.title}",
+                title=f"{series.title}{DASH}{info.title}",
                 description=series.description or f"Every part of {series.title}",
                 home_url=site.absolute(series.url.removeprefix(info.base_path)),
                 posts=series.parts,
@@ -72,7 +74,7 @@ def feed_scopes(site: Site, feed_size: int) -> list[FeedScope]:
         scopes.append(
             FeedScope(
                 path=f"authors/{author.slug}/",
-                title=f"{author.name} – {info.title}",
+                title=f"{author.name}{DASH}{info.title}",
                 description=f"Posts by {author.name}, {author.role}, {author.organisation}",
                 home_url=site.absolute(author.page_url.removeprefix(info.base_path)),
                 posts=author_listing.posts[:feed_size],
@@ -83,13 +85,53 @@ def feed_scopes(site: Site, feed_size: int) -> list[FeedScope]:
         scopes.append(
             FeedScope(
                 path=f"tags/{tag.slug}/",
-                title=f"{tag.name} – {info.title}",
+                title=f"{tag.name}{DASH}{info.title}",
                 description=f"Posts tagged {tag.name}",
                 home_url=site.absolute(tag.url.removeprefix(info.base_path)),
                 posts=tag_listing.posts[:feed_size],
             )
         )
     return scopes
+
+
+def syndication_scope(site: Site, profile: Syndication, feed_size: int) -> FeedScope:
+    """One platform's feed: its series (or every post), newest first, as the platform wants it.
+
+    The items are the site feed's items (same ids, same dates); only the selection, the
+    content (full or summary), the footer and the link query differ.
+    """
+    wanted = set(profile.series)
+    posts = tuple(
+        post
+        for post in site.posts
+        if not wanted or (post.series is not None and post.series.series_slug in wanted)
+    )
+    return FeedScope(
+        path="syndication/",
+        title=f"{site.info.title}{DASH}{profile.title}",
+        description=site.info.description or site.info.title,
+        home_url=site.info.base_url,
+        posts=posts[:feed_size],
+        content=profile.content,
+        footer=profile.footer,
+        link_query=profile.utm,
+    )
+
+
+def render_syndication(
+    site: Site,
+    profiles: Sequence[Syndication],
+    feed_size: int,
+    websub_hub: str | None = None,
+) -> list[Output]:
+    """Each profile at syndication/<platform>.xml (.json for JSON Feed)."""
+    outputs = []
+    for profile in profiles:
+        extension = "json" if profile.format == "json" else "xml"
+        path = f"syndication/{profile.name}.{extension}"
+        scope = syndication_scope(site, profile, feed_size)
+        outputs.append(render_feed(site, scope, profile.format, path, websub_hub))
+    return outputs
 
 
 def render_feeds(
@@ -149,8 +191,9 @@ def item_html(site: Site, post: Post, scope: FeedScope) -> str:
     label = html_lib.escape(f"Security level: {post.level.label}")
     body += f"\n<p><small>{label}</small></p>"
     if scope.footer:
-        footer = html_lib.escape(scope.footer.replace("{url}", item_link(post, scope)))
-        body += f"\n<p>{footer}</p>"
+        link = html_lib.escape(item_link(post, scope))
+        pieces = [html_lib.escape(piece) for piece in scope.footer.split("{url}")]
+        body += "\n<p>" + f'<a href="{link}">{link}</a>'.join(pieces) + "</p>"
     return body
 
 
@@ -219,15 +262,16 @@ def _generator(site: Site, scope: FeedScope, path: str, hub: str | None) -> Feed
     fg.subtitle(scope.description)
     fg.description(scope.description)
     fg.language(site.info.language)
-    # feedgen takes RSS's channel <link> from the last link given: the page, not the feed.
     fg.link(href=site.absolute(path), rel="self")
-    fg.link(href=scope.home_url, rel="alternate")
-    fg.generator("journeyblog", __version__)
-    fg.updated(_updated(scope))
     if hub:
         fg.link(href=hub, rel="hub")
         fg.register_extension("websub", _Hub, atom=False, rss=True)
         fg.websub.href = hub
+    # feedgen takes RSS's channel <link> from the last link given: the page, not the feed
+    # (nor the hub).
+    fg.link(href=scope.home_url, rel="alternate")
+    fg.generator("journeyblog", __version__)
+    fg.updated(_updated(scope))
     fg.load_extension("dc", atom=False, rss=True)
     for post in reversed(scope.posts):  # feedgen prepends each entry
         entry = fg.add_entry()

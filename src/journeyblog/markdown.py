@@ -10,7 +10,7 @@ so a site can live in a sub-folder. The only module that creates `Markup`.
 from __future__ import annotations
 
 import functools
-import html as html_lib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,6 +65,46 @@ def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = F
     )
 
 
+def rendered_to_json(rendered: Rendered) -> str:
+    """For the build cache: plain JSON, so reading a cache can never run code."""
+    return json.dumps(
+        {
+            "html": str(rendered.html),
+            "toc": [[h.level, h.id, h.text] for h in rendered.toc],
+            "words": rendered.words,
+            "first_paragraph": rendered.first_paragraph,
+            "images": list(rendered.images),
+            "links": list(rendered.links),
+        },
+        ensure_ascii=False,
+    )
+
+
+def rendered_from_json(value: str) -> Rendered | None:
+    """A cached rendering, or None if the value is not one (a cache is never trusted)."""
+    try:
+        data = json.loads(value)
+        if not isinstance(data, dict):
+            return None
+        toc = tuple(
+            Heading(level=int(level), id=str(ident), text=str(text))
+            for level, ident, text in data["toc"]
+        )
+        html, first, words = data["html"], data["first_paragraph"], data["words"]
+        if not isinstance(html, str) or not isinstance(first, str) or type(words) is not int:
+            return None
+        return Rendered(
+            html=Markup(html),
+            toc=toc,
+            words=words,
+            first_paragraph=first,
+            images=tuple(str(item) for item in data["images"]),
+            links=tuple(str(item) for item in data["links"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def plain_text(markdown_inline: str) -> str:
     """Inline Markdown (a title, a summary) as plain text: "**Bold** move" -> "Bold move"."""
     tokens = _markdown(False).parseInline(markdown_inline)
@@ -104,8 +144,8 @@ def _highlight(code: str, language: str, _attrs: Any) -> str:
 
 def pygments_css(selector: str) -> str:
     """The highlighting rules for code under `selector`, light then dark."""
-    light = HtmlFormatter(style="default").get_style_defs(selector)
-    dark = HtmlFormatter(style="github-dark").get_style_defs(selector)
+    light = HtmlFormatter(style="default").get_style_defs(selector)  # type: ignore[no-untyped-call]
+    dark = HtmlFormatter(style="github-dark").get_style_defs(selector)  # type: ignore[no-untyped-call]
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
@@ -173,4 +213,5 @@ def _inline_text(children: Sequence[Token]) -> str:
             parts.append(_inline_text(child.children or []))
         elif child.type == "html_inline":
             continue
-    return html_lib.unescape(" ".join("".join(parts).split()))
+    # Token contents are already decoded text: "&amp;" in code stays as written.
+    return " ".join("".join(parts).split())

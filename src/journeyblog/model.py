@@ -239,3 +239,13 @@ class Output:
     path: str  # relative to the output folder, "/"-separated: "posts/slug/index.html"
     data: bytes | None = None
     source: Path | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SocialImage:
+    """The picture a link preview shows for one post: its own image, or its social card."""
+
+    url: str  # absolute
+    width: int | None  # None for a remote image: the build does not download it
+    height: int | None
+    alt: str

@@ -8,8 +8,9 @@ field is an error rather than a blank. Templates see model objects only.
 from __future__ import annotations
 
 import functools
+import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
@@ -24,8 +25,9 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from markupsafe import Markup
 
-from journeyblog.model import Output, Post, Site
+from journeyblog.model import Output, Post, Site, SocialImage
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -67,7 +69,20 @@ def make_environment(themes: Sequence[Path], cache_dir: Path | None = None) -> E
     env.filters["date"] = format_date
     env.filters["isodate"] = lambda value: value.isoformat()
     env.filters["urlquote"] = lambda value: quote(str(value), safe="")
+    env.filters["jsonld"] = json_ld
     return env
+
+
+def json_ld(value: object) -> Markup:
+    """JSON for a <script type="application/ld+json">: no text in it can close the element.
+
+    `<`, `>` and `&` become \\u003c, \\u003e and \\u0026, which JSON reads back unchanged
+    and HTML cannot mistake for `</script>` or a character reference.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return Markup(text)
 
 
 def format_date(value: datetime) -> str:
@@ -75,16 +90,22 @@ def format_date(value: datetime) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
-def render_pages(site: Site, env: Environment) -> list[Output]:
-    """Every page of the site, in a stable order."""
-    renderer = _Renderer(site, env)
+def render_pages(
+    site: Site, env: Environment, social: Mapping[str, SocialImage] | None = None
+) -> list[Output]:
+    """Every page of the site, in a stable order.
+
+    `social` maps a post's slug to the image its link preview shows (see cards.py).
+    """
+    renderer = _Renderer(site, env, social or {})
     return list(renderer.all())
 
 
 class _Renderer:
-    def __init__(self, site: Site, env: Environment) -> None:
+    def __init__(self, site: Site, env: Environment, social: Mapping[str, SocialImage]) -> None:
         self.site = site
         self.env = env
+        self.social = social
 
     @functools.cache  # noqa: B019 - one renderer per build; templates are looked up once
     def _template(self, name: str) -> Any:
@@ -138,6 +159,7 @@ class _Renderer:
                 series=series,
                 canonical_url=post.canonical,
                 share=_share_links(post),
+                social=self.social.get(post.slug),  # link preview image, for post_head.html
                 feeds=((f"{series.title} (Atom)", series.feed_url),) if series else (),
             )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from journeyblog.model import PartEntry, PostLink, SeriesPosition
+from journeyblog.model import PartEntry, PartState, PostLink, SeriesPosition
 
 
 def series_total(
@@ -48,7 +48,7 @@ def positions(
         entries: list[PartEntry] = []
         for other in sorted([*numbers, *shown_withheld, *upcoming]):
             if other in parts:
-                state = "current" if other == number else "published"
+                state: PartState = "current" if other == number else "published"
                 entries.append(PartEntry(number=other, state=state, link=parts[other]))
             elif other in shown_withheld:
                 entries.append(PartEntry(number=other, state="withheld"))

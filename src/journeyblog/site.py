@@ -391,19 +391,23 @@ def _check_post(
         if path is None:
             fail(
                 "aliases",
-                f"alias '{alias}' would be written outside the output folder (use a path like /old/post/)",
+                f"alias '{alias}' would be written outside the output folder"
+                " (use a path like /old/post/)",
             )
         else:
             aliases.append(path)
 
     if len(errors) > before or date is None or level is None or not isinstance(author, str):
         return None
+    if slug != default_slug:
+        # The address the file name gives keeps working when an author sets `slug:` later.
+        aliases.append(f"posts/{default_slug}/index.html")
+    # Without an `id`, the id comes from the file name, not `slug:`, so it survives a new slug.
     host = urlsplit(config.base_url).hostname or "localhost"
+    default_id = f"tag:{host},{date:%Y-%m-%d}:posts/{default_slug}"
     return _Checked(
         source=source,
-        id=post_id.strip()
-        if isinstance(post_id, str)
-        else f"tag:{host},{date:%Y-%m-%d}:posts/{slug}",
+        id=post_id.strip() if isinstance(post_id, str) else default_id,
         slug=slug,
         title=title,
         date=date,
@@ -423,10 +427,10 @@ def _check_post(
 
 
 def _check_unique(posts: Sequence[_Checked], errors: list[SiteError]) -> None:
-    for key, what in ((lambda p: p.slug, "slug"), (lambda p: p.id, "id")):
+    for what in ("slug", "id"):
         seen: dict[str, _Checked] = {}
         for post in posts:
-            value = key(post)
+            value = post.slug if what == "slug" else post.id
             if value in seen:
                 first = seen[value]
                 for one, other in ((first, post), (post, first)):
@@ -707,7 +711,8 @@ def _tag(name: str, base_path: str) -> Tag:
 def _datetime(
     value: object, config: SiteConfig, fail: Callable[[str, str], None], key: str
 ) -> datetime | None:
-    """ISO 8601 date or date-time; naive ones are in the site timezone (authors write local dates)."""
+    """ISO 8601 date or date-time; naive ones are in the site timezone (authors write local
+    dates)."""
     parsed: datetime | None = None
     if isinstance(value, datetime):
         parsed = value
@@ -722,8 +727,9 @@ def _datetime(
         fail(key, f"{key} '{value}' is not a date (write it as 2016-07-29 or 2016-07-29T09:30)")
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=config.timezone)
-    return parsed
+        return parsed.replace(tzinfo=config.timezone)
+    # A date written with its own offset is shown as the site's readers' clocks read it.
+    return parsed.astimezone(config.timezone)
 
 
 def _tags_of(value: object, fail: Callable[[str, str], None]) -> tuple[str, ...]:
@@ -789,7 +795,8 @@ def _safe_relative(value: object) -> str | None:
 
 
 def _default_slug(path: Path, part: int | None) -> str:
-    """The file name; for a series part, without its part number ("03-identity.md" -> "identity")."""
+    """The file name; for a series part, without its part number: "03-identity.md" ->
+    "identity"."""
     stem = path.stem
     if part is not None:
         match = re.fullmatch(rf"0*{part}[-_ ](.+)", stem)

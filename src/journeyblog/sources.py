@@ -8,13 +8,13 @@ stages can point at it. Knows nothing of series, authors or security levels.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-import frontmatter
 import yaml
 
 from journeyblog.errors import SiteError
@@ -27,13 +27,16 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     reads dates can name the line and say what is wrong.
     """
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict[Any, list[Any]]] = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
 
-_FRONT_MATTER = frontmatter.YAMLHandler()
+# Front matter as python-frontmatter and Jekyll read it: '---' lines around YAML. Matched
+# here line for line (frontmatter's own split folds blank lines into its boundary, which
+# would put every reported line number out by one).
+_FRONT_MATTER = re.compile(r"---[ \t]*\n(?P<front>(?:.*\n)*?)(?:---|\.\.\.)[ \t]*(?:\n|$)")
 
 SourceKind = Literal["post", "page"]
 
@@ -124,19 +127,19 @@ def parse_source(
             "no front matter (start the file with a line '---', then title:, date:, "
             "author:, security:, then '---')",
         )
-    try:
-        front, body = _FRONT_MATTER.split(text)
-    except ValueError:
+    match = _FRONT_MATTER.match(text)
+    if match is None:
         return None, SiteError(path, 1, "front matter is not closed (add a line '---' after it)")
-    # `front` starts with the rest of the opening '---' line, so its line 0 is the file's line 1.
-    meta, key_lines, error_at = _load_yaml(front, first_line=1)
+    front, body = match.group("front"), text[match.end() :]
+    # `front` starts on the file's second line, right after the opening '---'.
+    meta, key_lines, error_at = _load_yaml(front, first_line=2)
     if error_at is not None:
         line, problem = error_at
         return None, SiteError(path, line, f"invalid YAML front matter: {problem}")
     if not isinstance(meta, dict):
         return None, SiteError(path, 2, "front matter must be 'key: value' lines")
     stripped = body.lstrip("\n")
-    body_line = 1 + front.count("\n") + (len(body) - len(stripped))
+    body_line = text.count("\n", 0, match.end()) + 1 + (len(body) - len(stripped))
     return (
         Source(
             path=path,

@@ -32,7 +32,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 def _build(site: Path, out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "journeyblog", "build", str(site), "-o", str(out),
-         "--now", NOW.isoformat()],
+         "--now", NOW.isoformat(), "--no-cache"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )

@@ -144,7 +144,7 @@ def test_unknown_level_in_block_fails_closed(make_site: MakeSite) -> None:
     site = make_site({"content/posts/x.md": post("X", body=body)})
     result = CliRunner().invoke(cli, ["build", str(site), "--now", NOW.isoformat()])
     assert result.exit_code == 1
-    assert "x.md:9: unknown level 'secret'" in result.output
+    assert "x.md:10: unknown level 'secret'" in result.output
 
 
 def test_audit_command_finds_a_planted_leak(make_site: MakeSite, tmp_path: Path) -> None:

@@ -1,0 +1,148 @@
+"""The persistent build cache: SITE_DIR/.journeyblog-cache/cache.sqlite.
+
+Owns what a build may skip next time: rendered Markdown keyed by a hash of the text and of
+everything that shapes its HTML (renderer options, the versions of journeyblog, markdown-it-py,
+mdit-py-plugins and Pygments), and the fingerprint of every file the last build wrote.
+
+A cache is never trusted: values are JSON (never pickle), checked field by field when read, and
+a file that is not a cache of this version — corrupt, foreign, truncated — is deleted and
+started afresh. Losing the cache costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from journeyblog import __version__
+from journeyblog.markdown import RENDERER_VERSION, Rendered, rendered_from_json, rendered_to_json
+
+CACHE_DIR = ".journeyblog-cache"
+SCHEMA = "journeyblog-cache 1"
+
+
+def _versions() -> str:
+    names = ("markdown-it-py", "mdit-py-plugins", "pygments", "jinja2", "feedgen")
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=?")
+    return f"journeyblog={__version__};renderer={RENDERER_VERSION};" + ";".join(found)
+
+
+VERSIONS = _versions()
+
+
+def markdown_key(text: str, *, base_path: str, allow_raw_html: bool) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{VERSIONS}\0{base_path}\0{allow_raw_html}\0".encode())
+    digest.update(text.encode("utf-8", errors="surrogatepass"))
+    return digest.hexdigest()
+
+
+class BuildCache:
+    """One site's cache. Use as a context manager; `disabled()` gives one that keeps nothing."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._db: sqlite3.Connection | None = None
+
+    @classmethod
+    def disabled(cls) -> BuildCache:
+        return cls(None)
+
+    def __enter__(self) -> BuildCache:
+        if self.folder is not None:
+            self._db = self._open(self.folder / "cache.sqlite")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.commit()
+            self._db.close()
+            self._db = None
+
+    def _open(self, path: Path) -> sqlite3.Connection | None:
+        for _attempt in range(2):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                row = db.execute("SELECT value FROM meta WHERE key='versions'").fetchone()
+                if row is None or row[0] != f"{SCHEMA};{VERSIONS}":
+                    db.execute("DROP TABLE IF EXISTS markdown")
+                    db.execute("DROP TABLE IF EXISTS outputs")
+                    db.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('versions', ?)",
+                        (f"{SCHEMA};{VERSIONS}",),
+                    )
+                db.execute("CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT)"
+                )
+                db.commit()
+                return db
+            except (sqlite3.Error, OSError):
+                # Corrupt, foreign or unreadable: start again from nothing.
+                with contextlib.suppress(OSError):
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return None
+
+    # ------------------------------------------------------------ Markdown
+
+    def rendered(self, keys: Sequence[str]) -> dict[str, Rendered]:
+        """The cached renderings among `keys`; anything unreadable is a miss."""
+        if self._db is None or not keys:
+            return {}
+        found: dict[str, Rendered] = {}
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, value FROM markdown WHERE key IN ({marks})",
+                    chunk,
+                )
+                for key, value in rows:
+                    rendered = rendered_from_json(value)
+                    if rendered is not None:
+                        found[key] = rendered
+        except sqlite3.Error:
+            return found
+        return found
+
+    def store_rendered(self, items: Mapping[str, Rendered]) -> None:
+        if self._db is None or not items:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._db.executemany(
+                "INSERT OR REPLACE INTO markdown VALUES (?, ?)",
+                ((key, rendered_to_json(value)) for key, value in items.items()),
+            )
+
+    # ------------------------------------------------------------ outputs
+
+    def fingerprints(self) -> dict[str, str]:
+        if self._db is None:
+            return {}
+        try:
+            return dict(self._db.execute("SELECT path, fingerprint FROM outputs"))
+        except sqlite3.Error:
+            return {}
+
+    def store_fingerprints(self, items: Iterable[tuple[str, str]]) -> None:
+        if self._db is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("DELETE FROM outputs")
+            self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)", items)

@@ -1,0 +1,145 @@
+"""Built sites served on 127.0.0.1, a headless Chromium, and the independent judges' files.
+
+Two sites are built once per session: the small test site of site_files.py and the example
+site at the top of the repository (journeyblog.toml + content/). Each is served by Python's
+http.server from its output folder, as any static server would serve it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from journeyblog.build import BuildOptions, build
+from journeyblog.model import Site
+from tests.browser.site_files import site_files
+from tests.conftest import AUTHORS, CONFIG, NOW, REPO, SERIES
+
+TOOLS = REPO / "tests" / "tools" / "node_modules"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass(frozen=True)
+class Served:
+    """A built site and the address it is served at."""
+
+    name: str
+    out: Path
+    site: Site
+    origin: str  # "http://127.0.0.1:PORT"
+
+    def url(self, path: str) -> str:
+        return self.origin + path
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def test_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    root = tmp_path_factory.mktemp("browser-site")
+    files = {
+        "journeyblog.toml": CONFIG,
+        "content/authors.yml": AUTHORS,
+        "content/series.yml": SERIES,
+        **site_files(),
+    }
+    for relative, text in files.items():
+        path = root / "site" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    result = build(BuildOptions(site_dir=root / "site", out_dir=root / "out", now=NOW))
+    with _serve(root / "out") as origin:
+        yield Served("test", root / "out", result.site, origin)
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    out = tmp_path_factory.mktemp("example-site") / "out"
+    result = build(BuildOptions(site_dir=REPO, out_dir=out, now=NOW))
+    with _serve(out) as origin:
+        yield Served("example", out, result.site, origin)
+
+
+@pytest.fixture(scope="session", params=["test", "example"])
+def served(request: pytest.FixtureRequest) -> Served:
+    """Each site in turn."""
+    return request.getfixturevalue(f"{request.param}_site")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page (own cookies and storage) 1280 px wide."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@contextlib.contextmanager
+def _serve(folder: Path) -> Iterator[str]:
+    """Serve a folder on a free port of 127.0.0.1 in a thread, for as long as the block runs."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def page_types(served: Served) -> dict[str, str]:
+    """One URL of every kind of page the site has, by a name for messages."""
+    site = served.site
+    parts = [post for post in site.posts if post.series]
+    middle = [post for post in parts if post.series and post.series.previous and post.series.next]
+    standalone = [post for post in site.posts if not post.series]
+    assert parts and standalone and site.pages and site.tags, f"{served.name}: too small a site"
+    return {
+        "home": site.url(""),
+        "series part": (middle or parts)[0].url,
+        "standalone post": standalone[0].url,
+        "series": site.series[0].url,
+        "series index": site.url("series/"),
+        "archive": site.url("archive/"),
+        "tag": site.tags[0].tag.url,
+        "tags": site.url("tags/"),
+        "author": site.authors[0].author.page_url,
+        "authors": site.url("authors/"),
+        "page": site.pages[0].url,
+        "search": site.url("search/") + "?q=" + quote(site.posts[0].title.split()[-1]),
+        "not found": site.url("404.html"),
+    }

@@ -1,0 +1,183 @@
+"""A reader in headless Chromium: series navigation, search, keyboard, small screens, print."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from journeyblog.search import words
+from tests.browser.conftest import Served, page_types
+from tests.browser.site_files import BLOCK_WORD, INTERNAL_WORD, PUBLIC_WORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_next_links_walk_each_series_and_previous_links_walk_back(
+    page: Page, served: Served
+) -> None:
+    for series in served.site.series:
+        titles = [post.title for post in series.parts]
+        page.goto(served.url(series.parts[0].url))
+        seen = [page.locator("h1").inner_text()]
+        while page.locator("a[rel~=next]").count():
+            page.locator("a[rel~=next]").click()
+            seen.append(page.locator("h1").inner_text())
+            assert len(seen) <= len(titles), f"{series.title}: next links loop"
+        assert seen == titles
+        back = [page.locator("h1").inner_text()]
+        while page.locator("a[rel~=prev]").count():
+            page.locator("a[rel~=prev]").click()
+            back.append(page.locator("h1").inner_text())
+            assert len(back) <= len(titles), f"{series.title}: previous links loop"
+        assert back == titles[::-1]
+
+
+def test_series_part_says_where_it_stands(page: Page, served: Served) -> None:
+    post = next(post for post in served.site.posts if post.series)
+    assert post.series is not None
+    position = post.series
+    page.goto(served.url(post.url))
+    block = page.locator(".series-block")
+    expect(block.locator(".series-position")).to_have_text(
+        f"Part {position.part} of {position.total} in {position.series_title}"
+    )
+    current = block.locator("[aria-current=page]")
+    expect(current).to_have_count(1)
+    expect(current).to_contain_text(post.title)
+    expect(block.locator(".series-parts > li")).to_have_count(len(position.parts))
+    # The list of parts is one click away at the top of the post, on every screen.
+    page.locator(".series-eyebrow a[href='#series-parts']").click()
+    expect(block.locator("#series-parts")).to_be_in_viewport()
+
+
+def test_series_page_lists_every_part_in_order(page: Page, served: Served) -> None:
+    series = served.site.series[0]
+    page.goto(served.url(series.url))
+    expect(page.locator("h1")).to_have_text(series.title)
+    links = page.locator(".series-landing h2 a")
+    expect(links).to_have_text([post.title for post in series.parts])
+
+
+def test_search_finds_a_word_only_a_public_post_has(page: Page, test_site: Served) -> None:
+    roadmap = next(post for post in test_site.site.posts if PUBLIC_WORD in post.summary)
+    page.goto(test_site.url("/"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    page.wait_for_selector(".search-form[data-ready]")
+    page.get_by_label("Search posts").fill(PUBLIC_WORD[:6])  # found as the reader types
+    results = page.locator("#search-results li h2 a")
+    expect(results).to_have_count(1)
+    expect(results).to_have_attribute("href", roadmap.url)
+    expect(page.get_by_role("status")).to_have_text(re.compile(r"^1 post matches"))
+    results.click()
+    expect(page.locator("h1")).to_have_text(roadmap.title)
+
+
+def test_search_by_author_series_and_tag_ignores_case_and_accents(
+    page: Page, test_site: Served
+) -> None:
+    page.goto(test_site.url("/search/?q=" + quote("EMILE roadmap")))
+    expect(page.locator("#search-results li")).to_have_count(1)
+    page.get_by_label("Search posts").fill("journey cloud")
+    expect(page.locator("#search-results li")).to_have_count(3)
+    page.get_by_label("Search posts").fill("open data")
+    expect(page.locator("#search-results li")).to_have_count(1)
+
+
+@pytest.mark.parametrize("word", [INTERNAL_WORD, BLOCK_WORD])
+def test_search_finds_nothing_of_what_is_not_published(
+    page: Page, test_site: Served, word: str
+) -> None:
+    for path in (test_site.out / "search").rglob("*"):
+        assert word not in path.read_text(encoding="utf-8").lower(), path
+    page.goto(test_site.url("/search/?q=" + word))
+    expect(page.get_by_role("status")).to_have_text(re.compile("^No post matches"))
+    expect(page.locator("#search-results li")).to_have_count(0)
+
+
+def test_search_finds_a_word_unique_to_one_example_post(page: Page, example_site: Served) -> None:
+    """Pick a word only one published post uses anywhere, and search for it."""
+    by_post = {
+        post.url: set(words(" ".join([post.title, post.summary, post.html.striptags()])))
+        for post in example_site.site.posts
+    }
+    url, word = next(
+        (url, word)
+        for url, found in by_post.items()
+        for word in sorted(found, key=lambda w: (-len(w), w))
+        if word.isalpha()
+        and not any(w.startswith(word) for u, other in by_post.items() if u != url for w in other)
+    )
+    page.goto(example_site.url("/search/?q=" + word))
+    expect(page.locator("#search-results li h2 a")).to_have_count(1)
+    expect(page.locator("#search-results li h2 a")).to_have_attribute("href", url)
+
+
+def test_search_page_without_javascript_offers_the_archive(
+    browser: Browser, test_site: Served
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(test_site.url("/search/"))
+    expect(page.get_by_role("search")).to_be_visible()
+    page.get_by_role("link", name="Archive", exact=True).last.click()
+    expect(page.locator("h1")).to_have_text("Archive")
+    context.close()
+
+
+def test_keyboard_reaches_the_skip_link_first_and_it_is_visible(page: Page, served: Served) -> None:
+    page.goto(served.url(page_types(served)["series part"]))
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    outline = skip.evaluate("e => getComputedStyle(e).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # Every link shows where the focus is.
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    assert focused.evaluate("e => getComputedStyle(e).outlineStyle") != "none"
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_nothing_scrolls_sideways_on_a_small_phone(
+    browser: Browser, served: Served, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 640})
+    page = context.new_page()
+    too_wide = []
+    for name, path in page_types(served).items():
+        page.goto(served.url(path))
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            too_wide.append(f"{name} ({path}): {scroll_width}px")
+    context.close()
+    assert too_wide == []
+
+
+def test_pages_ask_nothing_of_third_parties(page: Page, served: Served) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    for name, path in page_types(served).items():
+        page.goto(served.url(path))
+        if name == "search":
+            page.wait_for_selector(".search-form[data-ready]")
+    assert served.url("/search/index.json") in requested
+    assert served.url("/assets/site.css") in requested
+    elsewhere = [
+        url for url in requested if not url.startswith((served.origin + "/", "data:", "blob:"))
+    ]
+    assert elsewhere == []
+
+
+def test_print_leaves_out_navigation_but_keeps_the_series(page: Page, served: Served) -> None:
+    page.goto(served.url(page_types(served)["series part"]))
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".share")).to_be_hidden()
+    expect(page.locator(".series-position")).to_be_visible()
+    expect(page.locator(".prose")).to_be_visible()

@@ -1,0 +1,414 @@
+"""`journeyblog serve`: what it serves, what it refuses, and how it follows the author's saves.
+
+The server runs in-process on a free port (and once as a real `journeyblog serve` process);
+pages are fetched with http.client, which sends a path exactly as written. Reload and error
+events are read from the Server-Sent Events stream with a deadline, never a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from tests.conftest import REPO, MakeSite, post
+
+from journeyblog.build import BuildOptions, BuildResult, build
+from journeyblog.serve import DevServer, Rebuild, ServeOptions
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+PART_1 = "content/posts/cloud/01-start.md"
+FILES = {
+    PART_1: post("Start", series="cloud", part=1, body="The original first paragraph.\n"),
+    "content/posts/cloud/02-email.md": post("Email", date="2016-02-01", series="cloud", part=2),
+    "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
+    "static/app.js": "console.log('hello');\n",
+    "static/logo.png": "",
+}
+WAIT = 10.0  # the longest any event may take; tests return as soon as it arrives
+
+
+@dataclass
+class Live:
+    """A running DevServer, the site it serves and every build it reported."""
+
+    server: DevServer
+    site: Path
+    builds: list[Rebuild] = field(default_factory=list)
+    calls: list[BuildOptions] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return int(self.server.url.split(":")[2].split("/")[0])
+
+
+def get(port: int, path: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """One request with the path sent exactly as given (no normalising of ../ or %2e)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    finally:
+        connection.close()
+
+
+class Events:
+    """The Server-Sent Events stream a served page listens to."""
+
+    def __init__(self, port: int, build: str = "") -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+        self.connection.request("GET", f"/__journeyblog/events?build={build}")
+        # The response owns the socket once read (HTTP/1.0, no length): keep it for timeouts.
+        assert self.connection.sock is not None
+        self.sock = self.connection.sock
+        self.response = self.connection.getresponse()
+        assert self.response.status == 200
+        assert self.response.getheader("Content-Type", "").startswith("text/event-stream")
+
+    def next(self, timeout: float = WAIT) -> tuple[str, dict[str, object]]:
+        """The next named event; fails if none comes within `timeout` seconds."""
+        self.sock.settimeout(timeout)
+        name = ""
+        while True:
+            line = self.response.fp.readline().decode()
+            if line == "":
+                raise EOFError("the server closed the event stream")
+            line = line.rstrip("\n")
+            if line.startswith("event: "):
+                name = line.removeprefix("event: ")
+            elif line.startswith("data: ") and name:
+                return name, json.loads(line.removeprefix("data: "))
+
+    def close(self) -> None:
+        self.response.close()
+        self.connection.close()
+
+
+@pytest.fixture
+def events_of() -> Iterator[list[Events]]:
+    """Streams opened by a test, closed after it."""
+    opened: list[Events] = []
+    yield opened
+    for stream in opened:
+        stream.close()
+
+
+def open_events(opened: list[Events], port: int, build: str = "") -> Events:
+    stream = Events(port, build)
+    opened.append(stream)
+    return stream
+
+
+def start(site: Path, **options: object) -> Live:
+    live = Live(server=None, site=site)  # type: ignore[arg-type]
+
+    def counting_build(build_options: BuildOptions) -> BuildResult:
+        live.calls.append(build_options)
+        return build(build_options)
+
+    live.server = DevServer(
+        ServeOptions(site_dir=site, port=0, **options),  # type: ignore[arg-type]
+        on_build=live.builds.append,
+        builder=counting_build,
+    )
+    live.server.start()
+    return live
+
+
+@pytest.fixture
+def serve(make_site: MakeSite) -> Iterator[Live]:
+    """A site served on a free port; after the test, stopped with nothing left running."""
+    before = set(threading.enumerate())
+    files = dict(FILES)
+    site = make_site(files)
+    (site / "static" / "logo.png").write_bytes(PNG)
+    live = start(site)
+    yield live
+    live.server.stop()
+    assert set(threading.enumerate()) <= before, "serve left threads running"
+    assert not live.server.out_dir.parent.exists(), "serve left its temporary folder"
+
+
+def edit(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def test_serves_the_site_with_the_right_content_types(serve: Live) -> None:
+    expected = {
+        "/": "text/html; charset=utf-8",
+        "/posts/start/": "text/html; charset=utf-8",
+        "/feed.xml": "application/xml; charset=utf-8",
+        "/sitemap.xml": "application/xml; charset=utf-8",
+        "/feed.json": "application/json",
+        "/publication-manifest.json": "application/json",
+        "/logo.png": "image/png",
+        "/assets/site.css": "text/css; charset=utf-8",
+        "/app.js": "text/javascript; charset=utf-8",
+    }
+    for path, kind in expected.items():
+        status, headers, body = get(serve.port, path)
+        assert (path, status, headers["content-type"]) == (path, 200, kind)
+        assert headers["content-length"] == str(len(body))
+    assert get(serve.port, "/logo.png")[2] == PNG
+    assert b"The original first paragraph." in get(serve.port, "/posts/start/")[2]
+
+
+def test_the_reload_script_is_in_served_pages_only(serve: Live) -> None:
+    status, _, page = get(serve.port, "/posts/start/")
+    assert status == 200
+    assert re.search(
+        rb'<script src="/__journeyblog/live\.js" data-build="1"></script>\s*</body>', page
+    )
+    for path in ("/feed.xml", "/feed.json", "/app.js"):
+        assert b"__journeyblog" not in get(serve.port, path)[2]
+    built = [p for p in serve.server.out_dir.rglob("*") if p.is_file()]
+    assert built and not [p for p in built if b"__journeyblog" in p.read_bytes()]
+    assert not (serve.site / "output").exists(), "serve must never build into SITE_DIR/output"
+    status, headers, script = get(serve.port, "/__journeyblog/live.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+    assert b"EventSource" in script
+
+
+TRAVERSALS = [
+    "/../secret.txt",
+    "/posts/../../secret.txt",
+    "/%2e%2e/secret.txt",
+    "/%2E%2E/secret.txt",
+    "/posts/%2e%2e/%2e%2e/secret.txt",
+    "/..%2fsecret.txt",
+    "/posts%2f..%2f..%2fsecret.txt",
+    "/..%5csecret.txt",
+    "/..%5Csecret.txt",
+    "/..\\secret.txt",
+    "/%252e%252e/secret.txt",
+    "/.%2e/secret.txt",
+    "/%00/secret.txt",
+    "/%c0%ae%c0%ae/secret.txt",
+    "//etc/passwd",
+    "/etc/passwd",
+    "SECRET_ABSOLUTE",
+    "//SECRET_ABSOLUTE",
+    "/%2FSECRET_ABSOLUTE",
+]
+
+
+def test_nothing_outside_the_output_folder_is_served(serve: Live) -> None:
+    secret = serve.server.out_dir.parent / "secret.txt"  # right beside the served folder
+    secret.write_text("do not serve me", encoding="utf-8")
+    answers = {}
+    for variant in TRAVERSALS:
+        path = variant.replace("SECRET_ABSOLUTE", str(secret).lstrip("/"))
+        status, headers, body = get(serve.port, path)
+        answers[variant] = (
+            status,
+            headers["content-type"],
+            b"Page not found" in body,  # the site's own 404 page
+            b"do not serve me" in body,
+        )
+    assert answers == dict.fromkeys(TRAVERSALS, (404, "text/html; charset=utf-8", True, False))
+
+
+def test_folders_serve_their_index_and_unknown_paths_the_sites_404(serve: Live) -> None:
+    status, headers, _ = get(serve.port, "/posts/start")
+    assert (status, headers["location"]) == (302, "/posts/start/")
+    assert get(serve.port, "/posts/start/index.html")[0] == 200
+    status, _, body = get(serve.port, "/posts/no-such-post/")
+    assert status == 404 and b"Page not found" in body and b"/__journeyblog/live.js" in body
+    status, _, body = get(serve.port, "/posts/start/", method="HEAD")
+    assert (status, body) == (200, b"")
+
+
+def test_a_site_under_a_base_path_is_served_there(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "journeyblog.toml": 'title = "Sub"\nbase_url = "https://example.org/blog/"\n',
+            PART_1: post("Start", series="cloud", part=1),
+        }
+    )
+    live = start(site)
+    try:
+        assert live.server.url.endswith("/blog/")
+        status, headers, _ = get(live.port, "/")
+        assert (status, headers["location"]) == (302, "/blog/")
+        assert get(live.port, "/blog/posts/start/")[0] == 200
+        assert get(live.port, "/posts/start/")[0] == 404
+    finally:
+        live.server.stop()
+
+
+def test_a_burst_of_saves_is_one_rebuild_and_one_reload(
+    serve: Live, events_of: list[Events]
+) -> None:
+    events = open_events(events_of, serve.port, build="1")
+    source = serve.site / PART_1
+    for number in range(5):  # as an editor's "save all", or a save in several writes
+        edit(source, post("Start", series="cloud", part=1, body=f"Edited {number}.\n"))
+    name, data = events.next()
+    assert (name, data) == ("reload", {"build": 2})
+    assert len(serve.calls) == 2  # the start-up build and one rebuild
+    assert b"Edited 4." in get(serve.port, "/posts/start/")[2]
+    rebuild = serve.builds[-1]
+    assert rebuild.ok and rebuild.number == 2 and rebuild.pages > 0
+    assert source in rebuild.changed
+    assert all(call.out_dir == serve.server.out_dir for call in serve.calls)
+
+
+def test_a_broken_save_shows_the_error_keeps_the_old_page_and_recovers(
+    serve: Live, events_of: list[Events]
+) -> None:
+    events = open_events(events_of, serve.port, build="1")
+    source = serve.site / PART_1
+    edit(source, "---\ntitle: Start\ndate: 2016-01-01\nauthor: [ann\n---\nBroken.\n")
+    name, data = events.next()
+    assert name == "build-error"
+    errors = data["errors"]
+    assert isinstance(errors, list) and len(errors) == 1
+    assert re.fullmatch(rf"{re.escape(str(source))}:\d+: invalid YAML front matter: .+", errors[0])
+    assert serve.builds[-1].errors and not serve.builds[-1].ok
+
+    status, _, page = get(serve.port, "/posts/start/")
+    assert status == 200 and b"The original first paragraph." in page
+
+    # A page opened now sees the error at once.
+    late = open_events(events_of, serve.port, build="1")
+    assert late.next()[0] == "build-error"
+
+    edit(source, post("Start", series="cloud", part=1, body="Fixed again.\n"))
+    assert events.next() == ("reload", {"build": 2})
+    assert b"Fixed again." in get(serve.port, "/posts/start/")[2]
+
+
+def test_a_page_from_an_older_build_is_told_to_reload_when_it_connects(
+    serve: Live, events_of: list[Events]
+) -> None:
+    events = open_events(events_of, serve.port, build="1")
+    edit(serve.site / "content/pages/about.md", "---\ntitle: About\n---\nAbout us, now.\n")
+    assert events.next()[0] == "reload"
+    assert open_events(events_of, serve.port, build="1").next() == ("reload", {"build": 2})
+
+
+def test_new_files_templates_and_the_config_are_watched(
+    serve: Live, events_of: list[Events]
+) -> None:
+    events = open_events(events_of, serve.port, build="1")
+    edit(serve.site / "content/posts/solo.md", post("Solo", date="2016-03-01"))
+    assert events.next()[0] == "reload"
+    assert get(serve.port, "/posts/solo/")[0] == 200
+
+    theme = serve.site / "themes" / "default" / "templates"  # a folder created after start
+    theme.mkdir(parents=True)
+    default_404 = REPO / "themes" / "default" / "templates" / "404.html"
+    edit(theme / "404.html", default_404.read_text().replace("Page not found", "Lost"))
+    assert events.next()[0] == "reload"
+    assert b"Lost" in get(serve.port, "/nowhere/")[2]
+
+    config = serve.site / "journeyblog.toml"
+    edit(config, config.read_text().replace("Test Council Notes", "Renamed Notes"))
+    assert events.next()[0] == "reload"
+    assert b"Renamed Notes" in get(serve.port, "/")[2]
+
+
+def test_a_site_that_never_built_shows_a_waiting_page_until_it_does(
+    make_site: MakeSite, events_of: list[Events]
+) -> None:
+    site = make_site({PART_1: "no front matter\n"})
+    live = start(site)
+    try:
+        assert live.builds[0].errors
+        status, _, page = get(live.port, "/")
+        assert status == 503 and b"/__journeyblog/live.js" in page
+        events = open_events(events_of, live.port, build="0")
+        assert events.next()[0] == "build-error"
+        edit(site / PART_1, post("Start", series="cloud", part=1))
+        assert events.next() == ("reload", {"build": 1})
+        assert get(live.port, "/posts/start/")[0] == 200
+    finally:
+        live.server.stop()
+
+
+def test_stop_ends_open_event_streams_and_every_thread(make_site: MakeSite) -> None:
+    before = set(threading.enumerate())
+    live = start(make_site({PART_1: post("Start", series="cloud", part=1)}))
+    streams = [Events(live.port, build="1") for _ in range(3)]
+    try:
+        started = time.monotonic()
+        live.server.stop()
+        assert time.monotonic() - started < 3
+        for stream in streams:
+            with pytest.raises(EOFError):
+                stream.next(timeout=2)
+    finally:
+        for stream in streams:
+            stream.close()
+    assert set(threading.enumerate()) <= before
+
+
+def test_journeyblog_serve_runs_until_ctrl_c(make_site: MakeSite) -> None:
+    site = make_site({PART_1: post("Start", series="cloud", part=1)})
+    env = {**os.environ, "NO_COLOR": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "journeyblog", "serve", str(site), "--port", "0", "-v"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        built = process.stdout.readline()
+        assert re.fullmatch(r"Built \d+ pages in \d+ ms\n", built), built
+        serving = process.stdout.readline()
+        match = re.fullmatch(
+            r"Serving .* at http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", serving
+        )
+        assert match, serving
+        port = int(match.group(1))
+        assert get(port, "/posts/start/")[0] == 200
+        edit(site / PART_1, post("Start", series="cloud", part=1, body="Saved.\n"))
+        assert process.stdout.readline() == f"Changed {site / PART_1}\n"  # -v
+        rebuilt = process.stdout.readline()
+        assert re.fullmatch(r"Rebuilt \d+ pages in \d+ ms\n", rebuilt), rebuilt
+        assert "\x1b[" not in built + serving + rebuilt  # NO_COLOR
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=WAIT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0
+    assert "Traceback" not in err and err.strip() == "Stopped."
+    assert not (site / "output").exists()
+
+
+def test_journeyblog_serve_names_a_port_in_use(make_site: MakeSite) -> None:
+    site = make_site({PART_1: post("Start", series="cloud", part=1)})
+    live = start(site)
+    port = live.port
+    try:
+        process = subprocess.run(
+            [sys.executable, "-m", "journeyblog", "serve", str(site), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=WAIT,
+        )
+    finally:
+        live.server.stop()
+    assert process.returncode == 1
+    assert re.fullmatch(
+        rf"127\.0\.0\.1:{port}: cannot serve here: .+ \(try another --port\)\n", process.stderr
+    )

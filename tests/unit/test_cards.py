@@ -1,0 +1,158 @@
+"""Social cards: what a link preview shows for a post without an image of its own."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from tests.conftest import NOW, MakeSite, post
+
+from journeyblog import cards
+from journeyblog.cards import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    CardText,
+    cached_card,
+    card_key,
+    draw_card,
+    find_fonts,
+    social_images,
+)
+from journeyblog.config import load_config
+from journeyblog.model import Site
+from journeyblog.render import default_theme_dir, theme_dirs
+from journeyblog.site import Selection, assemble
+from journeyblog.sources import discover
+
+FONTS = find_fonts([default_theme_dir()])
+TEXT = CardText(
+    series="Journey to the Cloud",
+    part="Part 3 of 7",
+    title="Identity and email",
+    author="Ann O'Reilly",
+    affiliation="Director of Information Systems, Northbridge City Council",
+    site_title="Test Council Notes",
+)
+BACKGROUND = Image.open(io.BytesIO(draw_card(TEXT, FONTS))).getpixel((600, 620))
+
+
+def _image(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def _assembled(site_dir: Path) -> Site:
+    config = load_config(site_dir)
+    sources, errors = discover(site_dir)
+    site, site_errors = assemble(config, sources, selection=Selection(now=NOW))
+    assert not errors and not site_errors, [*errors, *site_errors]
+    return site
+
+
+def test_a_card_is_a_1200_by_627_png() -> None:
+    image = _image(draw_card(TEXT, FONTS))
+    assert image.format == "PNG"
+    assert image.size == (CARD_WIDTH, CARD_HEIGHT) == (1200, 627)
+
+
+def test_the_same_text_draws_the_same_bytes_and_other_text_other_bytes() -> None:
+    assert draw_card(TEXT, FONTS) == draw_card(TEXT, FONTS)
+    other = replace(TEXT, title="Identity and email, revisited")
+    assert draw_card(other, FONTS) != draw_card(TEXT, FONTS)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "A title that goes on " * 12,
+        "Supercalifragilisticexpialidociousandthensomemorewordsgluedtogetherwithoutspaces",
+    ],
+)
+def test_long_titles_and_long_words_stay_inside_the_margins(title: str) -> None:
+    text = replace(TEXT, title=title, affiliation="Head of IT " * 20)
+    image = _image(draw_card(text, FONTS)).convert("RGB")
+    # The right-hand margin, from below the accent bar to the bottom, is untouched background.
+    for x in range(CARD_WIDTH - 70, CARD_WIDTH, 5):
+        for y in range(20, CARD_HEIGHT, 5):
+            assert image.getpixel((x, y)) == BACKGROUND, (x, y)
+
+
+def test_a_long_title_is_drawn_smaller_than_a_short_one() -> None:
+    short = _image(draw_card(replace(TEXT, title="Email"), FONTS))
+    long = _image(draw_card(replace(TEXT, title="Email " * 30), FONTS))
+
+    def first_text_row_height(image: Image.Image) -> int:
+        # The title's first line: rows between the kicker and the rule with any white pixel.
+        rgb = image.convert("RGB")
+        rows = [
+            y
+            for y in range(180, 300)
+            if any(rgb.getpixel((x, y)) == (255, 255, 255) for x in range(80, 400))
+        ]
+        top = rows[0]
+        end = top
+        while end + 1 in rows:
+            end += 1
+        return end - top
+
+    assert first_text_row_height(long) < first_text_row_height(short)
+
+
+def test_cards_are_cached_by_content_hash_and_not_redrawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = cached_card(TEXT, FONTS, tmp_path)
+    assert (tmp_path / f"{card_key(TEXT, FONTS)}.png").read_bytes() == first
+
+    def no_drawing(*args: object) -> bytes:
+        raise AssertionError("a cached card was drawn again")
+
+    monkeypatch.setattr(cards, "draw_card", no_drawing)
+    assert cached_card(TEXT, FONTS, tmp_path) == first
+    changed = replace(TEXT, part="Part 4 of 7")
+    assert card_key(changed, FONTS) != card_key(TEXT, FONTS)
+
+
+def test_posts_without_a_usable_image_get_a_card_and_others_keep_their_own(
+    make_site: MakeSite,
+) -> None:
+    site_dir = make_site(
+        {
+            "content/posts/cloud/01-start.md": post("Starting out", series="cloud", part=1),
+            "content/posts/photo.md": post("With a photo", image="/images/lead.jpg"),
+            "content/posts/webp.md": post("With a WebP", image="/images/lead.webp"),
+            "content/posts/remote.md": post("Remote", image="https://cdn.example.org/a.png"),
+        }
+    )
+    images = site_dir / "content" / "images"
+    images.mkdir()
+    Image.new("RGB", (1600, 900), "navy").save(images / "lead.jpg")
+    Image.new("RGB", (1600, 900), "navy").save(images / "lead.webp")
+    site = _assembled(site_dir)
+
+    social, outputs = social_images(site, site_dir, theme_dirs(site_dir, "default"))
+
+    assert sorted(output.path for output in outputs) == ["cards/start.png", "cards/webp.png"]
+    start = social["start"]
+    assert (start.url, start.width, start.height) == (
+        "https://blog.test.example/cards/start.png",
+        1200,
+        627,
+    )
+    assert "Journey to the Cloud · Part 1 of 5" in start.alt
+    photo = social["photo"]
+    assert (photo.url, photo.width, photo.height) == (
+        "https://blog.test.example/images/lead.jpg",
+        1600,
+        900,
+    )
+    assert social["webp"].url == "https://blog.test.example/cards/webp.png"
+    assert social["remote"].url == "https://cdn.example.org/a.png"
+    for output in outputs:
+        assert output.data is not None
+        assert _image(output.data).size == (1200, 627)
+    assert len(list((site_dir / cards.CACHE_DIR).glob("*.png"))) == 2

@@ -1,0 +1,111 @@
+"""write.py: the one writer: stage, refuse escapes, swap atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from journeyblog.errors import UnsafePath
+from journeyblog.model import Output
+from journeyblog.write import staging_dir, target_path, write_site
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "../escape.html",
+        "posts/../../escape.html",
+        "../out-evil/index.html",  # a sibling whose name starts with the output's
+        "/etc/passwd",
+        "\\windows.html",
+        "",
+        ".",
+        "bad\0name",
+    ],
+)
+def test_target_path_refuses_anything_outside_the_root(tmp_path: Path, relative: str) -> None:
+    root = tmp_path / "out"
+    root.mkdir()
+    with pytest.raises(UnsafePath):
+        target_path(root, relative)
+
+
+def test_target_path_accepts_nested_paths(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    root.mkdir()
+    assert target_path(root, "posts/a/index.html") == root / "posts/a/index.html"
+    assert target_path(root, "posts/../feed.xml") == root / "feed.xml"
+
+
+def test_write_site_writes_bytes_and_copies_sources(tmp_path: Path) -> None:
+    image = tmp_path / "map.png"
+    image.write_bytes(b"\x89PNG-bytes")
+    out = tmp_path / "out"
+    report = write_site(
+        [
+            Output("index.html", "<p>Café</p>".encode()),
+            Output("posts/a/index.html", b"A"),
+            Output("images/map.png", source=image),
+        ],
+        out,
+    )
+    assert _snapshot(out) == {
+        "images/map.png": b"\x89PNG-bytes",
+        "index.html": "<p>Café</p>".encode(),
+        "posts/a/index.html": b"A",
+    }
+    assert (report.written, report.unchanged) == (3, 0)
+    assert not staging_dir(out).exists()
+
+
+def test_a_rebuild_replaces_the_output_and_keeps_unchanged_files(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_site([Output("same.html", b"same"), Output("gone.html", b"old"), Output("x", b"1")], out)
+    same_inode = (out / "same.html").stat().st_ino
+    report = write_site([Output("same.html", b"same"), Output("x", b"2")], out)
+    assert _snapshot(out) == {"same.html": b"same", "x": b"2"}
+    assert (report.written, report.unchanged) == (1, 1)
+    assert (out / "same.html").stat().st_ino == same_inode  # mtime kept for rsync and CDNs
+    assert not staging_dir(out).exists()
+
+
+def test_an_unsafe_path_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_site([Output("index.html", b"good"), Output("posts/a/index.html", b"A")], out)
+    before = _snapshot(out)
+    with pytest.raises(UnsafePath):
+        write_site(
+            [Output("index.html", b"new"), Output("../../etc/passwd", b"root::0:0")],
+            out,
+        )
+    assert _snapshot(out) == before
+    assert not staging_dir(out).exists()
+    assert not (tmp_path / "etc").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_staging_folder_left_by_a_killed_build_is_not_trusted(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stage = staging_dir(out)
+    stage.mkdir(parents=True)
+    (stage / "stale.html").write_bytes(b"from a killed build")
+    write_site([Output("index.html", b"fresh")], out)
+    assert _snapshot(out) == {"index.html": b"fresh"}
+    assert not stage.exists()
+
+
+def test_the_output_folder_may_be_given_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_site([Output("index.html", b"here")], Path("public"))
+    assert (tmp_path / "public/index.html").read_bytes() == b"here"
