@@ -16,6 +16,7 @@ Standard library only; not a test, CI does not run it. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -45,6 +46,7 @@ TIME_BIN = Path("/usr/bin/time")
 SAMPLE_SECONDS = 0.02
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 MB = 1_000_000
+DASH = "\u2013"  # en dash, as in "min-max" ranges of the tables
 
 JB_COLD, JB_WARM, JB_EDIT = "journeyblog-cold", "journeyblog-warm", "journeyblog-edit"
 TOOLS = (JB_COLD, JB_WARM, JB_EDIT, "hugo", "pelican", "eleventy", "floor")
@@ -75,6 +77,13 @@ OUTPUT_DIR = {
     "hugo": "public",
     "pelican": "output",
     "eleventy": "_site",
+}
+VERSION_LABELS = {
+    JB_COLD: "journeyblog",
+    "hugo": "Hugo",
+    "pelican": "Pelican",
+    "eleventy": "Eleventy",
+    "floor": "floor: markdown-it-py",
 }
 # Files that show a peer is installed (paths under the peers folder).
 PEER_FILES = {
@@ -108,17 +117,17 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.root = root
         self.peak = 0
-        self._stop = threading.Event()
+        self._done = threading.Event()
         self._in_tree: dict[int, bool] = {pid: False for pid in _pids()}
         self._in_tree[root] = True
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._done.is_set():
             self.peak = max(self.peak, self._tree_rss())
-            self._stop.wait(SAMPLE_SECONDS)
+            self._done.wait(SAMPLE_SECONDS)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join()
 
     def _tree_rss(self) -> int:
@@ -194,6 +203,14 @@ def tail(path: Path, lines: int = 15) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
+def log_failure(what: str, failure: str, logs: Path) -> None:
+    """Say what failed, with the tail of its stderr (or stdout when stderr is empty)."""
+    log(f"  {what} FAILED: {failure}")
+    detail = tail(logs.with_suffix(".err")) or tail(logs.with_suffix(".out"))
+    if detail:
+        log("    " + detail.replace("\n", "\n    "))
+
+
 def measure(cmd: Sequence[str], cwd: Path, timeout: float, logs: Path) -> Run:
     """Run `cmd` in `cwd` under /usr/bin/time -v; stdout/stderr go to logs.{out,err}."""
     time_file = logs.with_suffix(".time")
@@ -241,17 +258,13 @@ def measure(cmd: Sequence[str], cwd: Path, timeout: float, logs: Path) -> Run:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait()
 
 
 def count_html(folder: Path) -> int:
-    return sum(
-        name.endswith(".html") for _, _, names in os.walk(folder) for name in names
-    )
+    return sum(name.endswith(".html") for _, _, names in os.walk(folder) for name in names)
 
 
 # --- setup: time, corpus, peers ----------------------------------------------------------
@@ -322,8 +335,8 @@ def _version(cmd: Sequence[str]) -> str:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return "?"
-    words = (done.stdout or done.stderr).split()
-    return " ".join(words[:3]) if done.returncode == 0 and words else "?"
+    found = re.search(r"\d+\.\d+(\.\d+)?", done.stdout or done.stderr)
+    return found.group(0) if done.returncode == 0 and found else "?"
 
 
 # --- the tools ---------------------------------------------------------------------------
@@ -375,8 +388,12 @@ def make_tool(name: str, size: Size, cfg: Config) -> Tool:
             return None
 
         def warm() -> str | None:  # the first of the two builds; the second one is timed
-            primed = measure(cmd, site, cfg.timeout, cfg.logs / f"{size.posts}-{name}-prime")
-            return None if primed.failure is None else f"priming build: {primed.failure}"
+            logs = cfg.logs / f"{size.posts}-{name}-prime"
+            primed = measure(cmd, site, cfg.timeout, logs)
+            if primed.failure is None:
+                return None
+            log_failure(f"{size.posts} posts  {name} priming build", primed.failure, logs)
+            return f"priming build: {primed.failure}"
 
         def edit() -> str | None:
             assert size.edit_target is not None
@@ -446,10 +463,7 @@ def run_once(tool: Tool, size: Size, cfg: Config, label: str) -> Run:
             f"  {result.peak_rss / MB:7.0f} MB"
         )
     else:
-        log(f"  {size.posts} posts  {tool.name} {label} FAILED: {result.failure}")
-        detail = tail(logs.with_suffix(".err")) or tail(logs.with_suffix(".out"))
-        if detail:
-            log("    " + detail.replace("\n", "\n    "))
+        log_failure(f"{size.posts} posts  {tool.name} {label}", result.failure, logs)
     return result
 
 
@@ -522,7 +536,7 @@ def size_table(posts: int, outcomes: dict[str, Outcome]) -> list[str]:
     lines = [
         f"### {posts:,} posts",
         "",
-        "| tool | median wall s | min–max s | user+sys s | peak RSS MB (tree) "
+        f"| tool | median wall s | min{DASH}max s | user+sys s | peak RSS MB (tree) "
         "| largest process MB | HTML files | journeyblog cold ÷ tool | tool ÷ Hugo cold "
         "| tool ÷ journeyblog cold |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
@@ -537,7 +551,7 @@ def size_table(posts: int, outcomes: dict[str, Outcome]) -> list[str]:
         runs = outcome.runs
         walls = [r.wall for r in runs]
         counts = sorted({r.html for r in runs if r.html is not None})
-        html = "/".join(str(c) for c in counts) if counts else "–"
+        html = "/".join(str(c) for c in counts) if counts else DASH
         expected = expected_html(name, posts)
         if expected is not None and counts != [expected]:
             notes.append(f"{LABELS[name]}: {html} HTML files, the kit expects {expected}.")
@@ -545,7 +559,7 @@ def size_table(posts: int, outcomes: dict[str, Outcome]) -> list[str]:
         versus_hugo = fmt_ratio(median, hugo) if name in JOURNEYBLOG_TOOLS else ""
         versus_own = fmt_ratio(median, cold) if name in (JB_WARM, JB_EDIT) else ""
         lines.append(
-            f"| {LABELS[name]} | {fmt_s(median)} | {fmt_s(min(walls))}–{fmt_s(max(walls))} "
+            f"| {LABELS[name]} | {fmt_s(median)} | {fmt_s(min(walls))}{DASH}{fmt_s(max(walls))} "
             f"| {fmt_s(statistics.median(r.cpu for r in runs))} "
             f"| {max(r.peak_rss for r in runs) / MB:.0f} "
             f"| {max(r.max_rss for r in runs) / MB:.0f} | {html} "
@@ -580,7 +594,7 @@ def targets(posts: int, outcomes: dict[str, Outcome], scale: float | None) -> li
         if value is not None:
             verdict = "met" if value < limit else "not met"
             lines.append(f"- {label}: {value:.3g} (target < {limit:g}): {verdict}")
-    return [*lines, ""]
+    return [*lines, ""] if len(lines) > 2 else []
 
 
 def report(cfg: Config, results: dict[int, dict[str, Outcome]], versions: str, done: bool) -> str:
@@ -708,7 +722,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         JB_COLD: [str(cfg.journeyblog), "--version"],
         "hugo": [str(cfg.peers_dir / "hugo"), "version"],
         "pelican": [str(cfg.peers_dir / "pelican-venv/bin/pelican"), "--version"],
-        "eleventy": ["node", str(cfg.peers_dir / "node/node_modules/@11ty/eleventy/cmd.cjs"), "--version"],
+        "eleventy": [
+            "node",
+            str(cfg.peers_dir / "node/node_modules/@11ty/eleventy/cmd.cjs"),
+            "--version",
+        ],
         "floor": [
             str(cfg.peers_dir / "floor-venv/bin/python"),
             "-c",
@@ -716,7 +734,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
     }
     versions = "; ".join(
-        f"{name.split('-')[0]} {_version(cmd)}" for name, cmd in version_cmds.items() if name in cfg.tools
+        f"{VERSION_LABELS[name]} {_version(cmd)}"
+        for name, cmd in version_cmds.items()
+        if name in cfg.tools
     )
     results: dict[int, dict[str, Outcome]] = {}
     for posts in cfg.posts:

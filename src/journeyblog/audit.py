@@ -45,6 +45,26 @@ def audit_outputs(
     outputs: Iterable[Output], withheld: Sequence[Withheld], *, published_text: str
 ) -> list[Finding]:
     """Every place an output carries a canary of a withheld post."""
+    auditor = Auditor(withheld, published_text)
+    for output in outputs:
+        auditor.scan(output)
+    return auditor.findings
+
+
+class Auditor:
+    """The audit, one output at a time, so a build never holds the whole site in memory."""
+
+    def __init__(self, withheld: Sequence[Withheld], published_text: str) -> None:
+        self.findings: list[Finding] = []
+        self._automaton, self._slugs, self._images = _prepare(withheld, published_text)
+
+    def scan(self, output: Output) -> None:
+        self.findings.extend(_scan(output, self._automaton, self._slugs, self._images))
+
+
+def _prepare(
+    withheld: Sequence[Withheld], published_text: str
+) -> tuple[ahocorasick.Automaton | None, dict[str, Withheld], dict[str, Withheld]]:
     automaton = ahocorasick.Automaton()
     slugs: dict[str, Withheld] = {}
     images: dict[str, Withheld] = {}
@@ -64,30 +84,37 @@ def audit_outputs(
         for image in item.image_paths:
             if image not in public:
                 images[image] = item
-    has_words = len(automaton) > 0
-    if has_words:
-        automaton.make_automaton()
+    if len(automaton) == 0:
+        return None, slugs, images
+    automaton.make_automaton()
+    return automaton, slugs, images
 
+
+def _scan(
+    output: Output,
+    automaton: ahocorasick.Automaton | None,
+    slugs: dict[str, Withheld],
+    images: dict[str, Withheld],
+) -> list[Finding]:
     findings: list[Finding] = []
-    for output in outputs:
-        if output.path in images:
-            item = images[output.path]
-            findings.append(Finding(output.path, item.source, item.reason, "image"))
-        for segment in output.path.split("/"):
-            item_for_slug = slugs.get(segment) or slugs.get(segment.rsplit(".", 1)[0])
-            if item_for_slug is not None:
-                findings.append(
-                    Finding(output.path, item_for_slug.source, item_for_slug.reason, "slug")
-                )
-                break
-        if not has_words or not output.path.endswith(TEXT_SUFFIXES):
-            continue
-        text = _text(output)
-        seen: set[tuple[str, Path]] = set()
-        for _end, (what, item) in automaton.iter(text):
-            if (what, item.source) not in seen:
-                seen.add((what, item.source))
-                findings.append(Finding(output.path, item.source, item.reason, what))
+    if output.path in images:
+        item = images[output.path]
+        findings.append(Finding(output.path, item.source, item.reason, "image"))
+    for segment in output.path.split("/"):
+        item_for_slug = slugs.get(segment) or slugs.get(segment.rsplit(".", 1)[0])
+        if item_for_slug is not None:
+            findings.append(
+                Finding(output.path, item_for_slug.source, item_for_slug.reason, "slug")
+            )
+            break
+    if automaton is None or not output.path.endswith(TEXT_SUFFIXES):
+        return findings
+    text = _text(output)
+    seen: set[tuple[str, Path]] = set()
+    for _end, (what, item) in automaton.iter(text):
+        if (what, item.source) not in seen:
+            seen.add((what, item.source))
+            findings.append(Finding(output.path, item.source, item.reason, what))
     return findings
 
 

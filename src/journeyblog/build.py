@@ -10,28 +10,32 @@ bad source never costs the existing output.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import re
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from journeyblog.audit import audit_outputs
-from journeyblog.cache import CACHE_DIR, BuildCache, markdown_key
+from journeyblog.audit import Auditor, audit_outputs
+from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key
 from journeyblog.cards import social_images
 from journeyblog.checks import site_warnings
 from journeyblog.config import SiteConfig, load_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
-from journeyblog.feeds import feed_scopes, render_feeds, render_syndication
+from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
+from journeyblog.fingerprint import Fingerprints, digest
 from journeyblog.markdown import Rendered, render_markdown
-from journeyblog.model import Output, Site
-from journeyblog.parallel import default_jobs, parallel_map
-from journeyblog.render import make_environment, render_pages, theme_dirs
-from journeyblog.search import render_search
+from journeyblog.model import Job, Output, Site, SocialImage
+from journeyblog.parallel import default_jobs, make_all, parallel_map
+from journeyblog.render import make_environment, page_jobs, theme_dirs
+from journeyblog.search import INDEX_PATH, PAGE_PATH, render_search
 from journeyblog.site import Selection, assemble
 from journeyblog.sources import SiteSources, discover
 from journeyblog.write import MANIFEST_NAME, WriteReport, write_site
@@ -61,6 +65,8 @@ class BuildResult:
     feeds: int
     files: int
     report: WriteReport
+    rendered: int  # files made this time (the rest were unchanged since the last build)
+    made: tuple[str, ...]  # their paths, in the order they were made
     seconds: float
 
 
@@ -87,33 +93,199 @@ def build(options: BuildOptions) -> BuildResult:
     if errors:
         raise BuildFailed(errors)
 
-    outputs = render_site(site, config, sources)
-    pages = sum(1 for output in outputs if output.path.endswith(".html"))
-    feeds = sum(
-        1
-        for output in outputs
-        if output.path.endswith(("feed.xml", "rss.xml", "feed.json"))
-        or output.path.startswith("syndication/")
-    )
-    outputs.append(manifest(site, now=now, cutoff=None if options.future else now))
-    _check_unique_paths(outputs, options.site_dir)
     themes = theme_dirs(options.site_dir, config.theme)
-    findings = audit_outputs(
-        outputs, site.withheld, published_text=published_text(site, sources, themes)
-    )
-    if findings:
-        raise BuildFailed(
-            [SiteError(options.output / f.output, None, str(f).split(": ", 1)[1]) for f in findings]
+    out_dir = options.output.absolute()
+    with BuildCache(cache_dir) as cache:
+        prints = Fingerprints()
+        social, cards = social_images(site, sources.site_dir, themes, cache=options.cache)
+        site_key = site_fingerprint(site, config, themes, social, prints)
+        planned = [*site_jobs(site, config, themes, social, prints), *cards]
+        previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
+        auditor = Auditor(site.withheld, published_text(site, sources, themes))
+        made = _made(planned, site_key, previous, out_dir, jobs)
+        stream = _Checked(
+            chain(
+                made,
+                assets(site, sources, themes),
+                [manifest(site, now=now, cutoff=None if options.future else now)],
+            ),
+            auditor,
+            out_dir,
         )
-    report = write_site(outputs, options.output)
+        try:
+            report = write_site(stream, out_dir, before_swap=stream.finish)
+        except jinja2.TemplateError as error:
+            raise BuildFailed([_template_error(error, themes)]) from None
+        cache.store_fingerprints(
+            str(out_dir), [(job.path, _stored_key(site_key, job)) for job in planned]
+        )
     return BuildResult(
         site=site,
-        pages=pages,
-        feeds=feeds,
-        files=len(outputs),
+        pages=stream.pages,
+        feeds=stream.feeds,
+        files=stream.files,
         report=report,
+        rendered=len(stream.made),
+        made=tuple(stream.made),
         seconds=time.perf_counter() - started,
     )
+
+
+def site_fingerprint(
+    site: Site,
+    config: SiteConfig,
+    themes: Sequence[Path],
+    social: Mapping[str, SocialImage],
+    prints: Fingerprints,
+) -> str:
+    """What every page may see besides its own context: templates, settings, the site's lists.
+
+    Posts enter with their link data (title, summary, date, series place, …), not their
+    bodies, so editing one post's text re-renders only the pages that show that text.
+    """
+    templates = []
+    for theme in themes:
+        for path in sorted((theme / "templates").rglob("*")):
+            if path.is_file():
+                templates.append(
+                    f"{path.relative_to(theme)}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+                )
+    link_data = [
+        prints.of(post.link)
+        + repr(
+            (post.date, post.updated, post.author, post.level, post.tags, post.series, post.image)
+        )
+        for post in site.posts
+    ]
+    withheld = sorted(f"{item.source}:{item.reason}:{item.whole_post}" for item in site.withheld)
+    return digest(
+        (
+            VERSIONS,
+            repr(config),
+            repr(site.info),
+            *templates,
+            *link_data,
+            *withheld,
+            prints.of(tuple(site.pages)),
+            prints.of(
+                tuple(
+                    (s.slug, s.title, s.description, s.status, s.planned, s.total)
+                    for s in site.series
+                )
+            ),
+            repr(sorted(social.items())),
+        )
+    )
+
+
+def site_jobs(
+    site: Site,
+    config: SiteConfig,
+    themes: Sequence[Path],
+    social: Mapping[str, SocialImage],
+    prints: Fingerprints,
+) -> list[Job]:
+    """Every page, feed and search file of the site, each with the key of what it shows."""
+    env = make_environment(themes)
+    try:
+        pages = page_jobs(site, env, social, prints)
+    except jinja2.TemplateError as error:
+        raise BuildFailed([_template_error(error, themes)]) from None
+    feeds = feed_jobs(
+        site, feed_scopes(site, config.feed_size), websub_hub=config.websub_hub, fingerprints=prints
+    )
+    feeds += syndication_jobs(site, config.syndication, config.feed_size, config.websub_hub, prints)
+
+    @functools.cache
+    def search() -> dict[str, bytes]:
+        return {output.path: output.data or b"" for output in render_search(site, env)}
+
+    def search_file(path: str) -> Callable[[], bytes]:
+        return lambda: search()[path]
+
+    search_key = prints.of(site.posts)
+    searches = [Job(path, search_key, search_file(path)) for path in (PAGE_PATH, INDEX_PATH)]
+    return [*pages, *searches, *feeds]
+
+
+def _made(
+    planned: Sequence[Job], site_key: str, previous: Mapping[str, str], out_dir: Path, jobs: int
+) -> Iterator[Output]:
+    """Each job's output: the previous build's file when its key is unchanged, else made now."""
+    reuse = {
+        job.path
+        for job in planned
+        if previous.get(job.path) == _stored_key(site_key, job) and (out_dir / job.path).is_file()
+    }
+    fresh = make_all([job.make for job in planned if job.path not in reuse], jobs=jobs)
+    for job in planned:
+        if job.path in reuse:
+            yield Output(job.path, source=out_dir / job.path, reused=True)
+        else:
+            yield Output(job.path, next(fresh))
+
+
+def _stored_key(site_key: str, job: Job) -> str:
+    """The key recorded for a file: its own, joined with the site's unless it stands alone."""
+    return digest((site_key, job.key)) if job.site_wide else job.key
+
+
+FEED_NAMES = tuple(FILE_NAMES.values())
+
+
+class _Checked:
+    """The stream of outputs on its way to the writer: audited, counted, paths unique."""
+
+    def __init__(self, outputs: Iterable[Output], auditor: Auditor, out_dir: Path) -> None:
+        self._outputs = outputs
+        self._auditor = auditor
+        self._out_dir = out_dir
+        self._paths: set[str] = set()
+        self.pages = self.feeds = self.files = 0
+        self.made: list[str] = []
+
+    def __iter__(self) -> Iterator[Output]:
+        for output in self._outputs:
+            if output.path in self._paths:
+                raise BuildFailed(
+                    [
+                        SiteError(
+                            self._out_dir / output.path,
+                            None,
+                            "two outputs would be written here (rename a page, tag or alias)",
+                        )
+                    ]
+                )
+            self._paths.add(output.path)
+            if not output.reused:
+                self._auditor.scan(output)
+                if output.data is not None:
+                    self.made.append(output.path)
+            self.files += 1
+            if output.path.endswith(".html"):
+                self.pages += 1
+            elif output.path.endswith(FEED_NAMES) or output.path.startswith("syndication/"):
+                self.feeds += 1
+            yield output
+
+    def finish(self) -> None:
+        """Called by the writer before the swap: a leak stops the build here."""
+        findings = self._auditor.findings
+        if findings:
+            raise BuildFailed(
+                [
+                    SiteError(self._out_dir / f.output, None, str(f).split(": ", 1)[1])
+                    for f in findings
+                ]
+            )
+
+
+def _template_error(error: jinja2.TemplateError, themes: Sequence[Path]) -> SiteError:
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return SiteError(
+            Path(error.filename or error.name or "?"), error.lineno, f"template: {error.message}"
+        )
+    return SiteError(themes[0], None, f"template: {error.message}")
 
 
 def markdown_renderer(
@@ -195,31 +367,6 @@ def _manifest_cutoff(out_dir: Path) -> datetime | None:
         return None
 
 
-def render_site(site: Site, config: SiteConfig, sources: SiteSources) -> list[Output]:
-    """Pages, feeds and copied files: everything but the manifest."""
-    themes = theme_dirs(sources.site_dir, config.theme)
-    env = make_environment(themes)
-    try:
-        # Link previews: each post's own image or its social card (cards/<slug>.png).
-        social, cards = social_images(site, sources.site_dir, themes)
-        pages = [*render_pages(site, env, social), *render_search(site, env)]
-    except jinja2.TemplateSyntaxError as error:
-        raise BuildFailed(
-            [
-                SiteError(
-                    Path(error.filename or error.name or "?"),
-                    error.lineno,
-                    f"template: {error.message}",
-                )
-            ]
-        ) from None
-    except jinja2.TemplateError as error:
-        raise BuildFailed([SiteError(themes[0], None, f"template: {error.message}")]) from None
-    feeds = render_feeds(site, feed_scopes(site, config.feed_size), websub_hub=config.websub_hub)
-    feeds += render_syndication(site, config.syndication, config.feed_size, config.websub_hub)
-    return [*pages, *feeds, *cards, *assets(site, sources, themes)]
-
-
 def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Output]:
     """Theme static files, then content/images/ and static/ (a site's file wins over a theme's).
 
@@ -296,8 +443,6 @@ def _strings(value: object) -> list[str]:
 
 
 def _images_in(html: str) -> list[str]:
-    import re
-
     return re.findall(r'\ssrc="([^"]+)"', html)
 
 
@@ -330,19 +475,3 @@ def _check_output_dir(site_dir: Path, out_dir: Path) -> None:
         problem = "holds files journeyblog did not write (choose an empty or new folder)"
     if problem:
         raise BuildFailed([SiteError(out_dir, None, f"output folder {problem}")])
-
-
-def _check_unique_paths(outputs: Sequence[Output], site_dir: Path) -> None:
-    counts = Counter(output.path for output in outputs)
-    clashes = sorted(path for path, count in counts.items() if count > 1)
-    if clashes:
-        raise BuildFailed(
-            [
-                SiteError(
-                    site_dir,
-                    None,
-                    f"two outputs would be written to {path} (rename a page, tag or alias)",
-                )
-                for path in clashes
-            ]
-        )

@@ -22,7 +22,7 @@ from journeyblog import __version__
 from journeyblog.markdown import RENDERER_VERSION, Rendered, rendered_from_json, rendered_to_json
 
 CACHE_DIR = ".journeyblog-cache"
-SCHEMA = "journeyblog-cache 1"
+SCHEMA = "journeyblog-cache 2"
 
 
 def _versions() -> str:
@@ -87,7 +87,8 @@ class BuildCache:
                     )
                 db.execute("CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, value TEXT)")
                 db.execute(
-                    "CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, fingerprint TEXT)"
+                    "CREATE TABLE IF NOT EXISTS outputs (out_dir TEXT, path TEXT, fingerprint TEXT,"
+                    " size INTEGER, mtime INTEGER, PRIMARY KEY (out_dir, path))"
                 )
                 db.commit()
                 return db
@@ -132,17 +133,43 @@ class BuildCache:
 
     # ------------------------------------------------------------ outputs
 
-    def fingerprints(self) -> dict[str, str]:
+    def fingerprints(self, out_dir: str) -> dict[str, str]:
+        """path -> fingerprint of the files the last build wrote to out_dir, if untouched since.
+
+        A file whose size or modification time changed since that build (edited by hand,
+        restored from a backup) is left out, so it is made again.
+        """
         if self._db is None:
             return {}
         try:
-            return dict(self._db.execute("SELECT path, fingerprint FROM outputs"))
+            rows = self._db.execute(
+                "SELECT path, fingerprint, size, mtime FROM outputs WHERE out_dir = ?", (out_dir,)
+            ).fetchall()
         except sqlite3.Error:
             return {}
+        root = Path(out_dir)
+        found = {}
+        for path, fingerprint, size, mtime in rows:
+            try:
+                stat = (root / path).stat()
+            except OSError:
+                continue
+            if stat.st_size == size and stat.st_mtime_ns == mtime:
+                found[path] = fingerprint
+        return found
 
-    def store_fingerprints(self, items: Iterable[tuple[str, str]]) -> None:
+    def store_fingerprints(self, out_dir: str, items: Iterable[tuple[str, str]]) -> None:
+        """Record the fingerprints of the files just written to out_dir, with their stat."""
         if self._db is None:
             return
+        root = Path(out_dir)
+        rows = []
+        for path, fingerprint in items:
+            try:
+                stat = (root / path).stat()
+            except OSError:
+                continue
+            rows.append((out_dir, path, fingerprint, stat.st_size, stat.st_mtime_ns))
         with contextlib.suppress(sqlite3.Error):
-            self._db.execute("DELETE FROM outputs")
-            self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?)", items)
+            self._db.execute("DELETE FROM outputs WHERE out_dir = ?", (out_dir,))
+            self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", rows)

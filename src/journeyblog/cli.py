@@ -208,7 +208,8 @@ def build_command(
         return
     click.echo(
         f"Built {result.pages} pages, {result.feeds} feeds in {result.seconds:.2f} s"
-        f" ({len(result.site.posts)} posts for audience {result.site.info.audience.name})"
+        f" ({len(result.site.posts)} posts for audience {result.site.info.audience.name};"
+        f" {result.rendered} of {result.files} files made, the rest unchanged)"
     )
 
 

@@ -8,6 +8,7 @@ depends on the build time, so an unchanged site gives byte-identical feeds.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import json
 import re
@@ -23,7 +24,8 @@ from lxml import etree
 
 from journeyblog import __version__
 from journeyblog.config import Syndication
-from journeyblog.model import Output, Post, Site
+from journeyblog.fingerprint import Fingerprints, digest
+from journeyblog.model import Job, Output, Post, Site
 
 Format = Literal["atom", "rss", "json"]
 FILE_NAMES: dict[Format, str] = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
@@ -125,13 +127,8 @@ def render_syndication(
     websub_hub: str | None = None,
 ) -> list[Output]:
     """Each profile at syndication/<platform>.xml (.json for JSON Feed)."""
-    outputs = []
-    for profile in profiles:
-        extension = "json" if profile.format == "json" else "xml"
-        path = f"syndication/{profile.name}.{extension}"
-        scope = syndication_scope(site, profile, feed_size)
-        outputs.append(render_feed(site, scope, profile.format, path, websub_hub))
-    return outputs
+    jobs = syndication_jobs(site, profiles, feed_size, websub_hub)
+    return [Output(job.path, job.make()) for job in jobs]
 
 
 def render_feeds(
@@ -142,23 +139,54 @@ def render_feeds(
     websub_hub: str | None = None,
 ) -> list[Output]:
     """Every scope in every format, at SCOPE_PATH/feed.xml, rss.xml and feed.json."""
-    writers: dict[Format, Callable[[Site, FeedScope, str, str | None], bytes]] = {
-        "atom": _atom,
-        "rss": _rss,
-        "json": _json_feed,
-    }
-    outputs = []
-    for scope in scopes:
-        for fmt in formats:
-            path = scope.path + FILE_NAMES[fmt]
-            outputs.append(Output(path, writers[fmt](site, scope, path, websub_hub)))
-    return outputs
+    jobs = feed_jobs(site, scopes, formats=formats, websub_hub=websub_hub)
+    return [Output(job.path, job.make()) for job in jobs]
+
+
+def feed_jobs(
+    site: Site,
+    scopes: Sequence[FeedScope],
+    *,
+    formats: Sequence[Format] = ("atom", "rss", "json"),
+    websub_hub: str | None = None,
+    fingerprints: Fingerprints | None = None,
+) -> list[Job]:
+    """render_feeds as Jobs, each keyed by the fingerprint of its scope (posts included)."""
+    prints = fingerprints or Fingerprints()
+    return [
+        _feed_job(site, scope, fmt, scope.path + FILE_NAMES[fmt], websub_hub, prints)
+        for scope in scopes
+        for fmt in formats
+    ]
+
+
+def syndication_jobs(
+    site: Site,
+    profiles: Sequence[Syndication],
+    feed_size: int,
+    websub_hub: str | None = None,
+    fingerprints: Fingerprints | None = None,
+) -> list[Job]:
+    prints = fingerprints or Fingerprints()
+    jobs = []
+    for profile in profiles:
+        extension = "json" if profile.format == "json" else "xml"
+        path = f"syndication/{profile.name}.{extension}"
+        scope = syndication_scope(site, profile, feed_size)
+        jobs.append(_feed_job(site, scope, profile.format, path, websub_hub, prints))
+    return jobs
 
 
 def render_feed(site: Site, scope: FeedScope, fmt: Format, path: str, hub: str | None) -> Output:
     """One scope in one format at `path` (syndication profiles choose their own names)."""
-    writer = {"atom": _atom, "rss": _rss, "json": _json_feed}[fmt]
-    return Output(path, writer(site, scope, path, hub))
+    return Output(path, _WRITERS[fmt](site, scope, path, hub))
+
+
+def _feed_job(
+    site: Site, scope: FeedScope, fmt: Format, path: str, hub: str | None, prints: Fingerprints
+) -> Job:
+    key = digest((path, fmt, hub or "", prints.of(scope)))
+    return Job(path, key, functools.partial(_WRITERS[fmt], site, scope, path, hub))
 
 
 # ---------------------------------------------------------------- item values
@@ -200,6 +228,7 @@ def item_html(site: Site, post: Post, scope: FeedScope) -> str:
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
+@functools.lru_cache(maxsize=4096)  # a post is in several feeds: made absolute once
 def absolute_urls(html: str, page_url: str) -> str:
     """Make every href and src absolute, resolved against the page they were written for.
 
@@ -351,3 +380,10 @@ def _json_item(site: Site, post: Post, scope: FeedScope) -> dict[str, object]:
     if post.image:
         item["image"] = urljoin(post.permalink, post.image)
     return item
+
+
+_WRITERS: dict[Format, Callable[[Site, FeedScope, str, str | None], bytes]] = {
+    "atom": _atom,
+    "rss": _rss,
+    "json": _json_feed,
+}

@@ -7,6 +7,7 @@ model has no cycles. No I/O and no logic beyond derived properties.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -233,12 +234,30 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
+class Job:
+    """A file the build may have to make: where, what its bytes depend on, and how.
+
+    `key` changes whenever anything the bytes are made from changes (the build adds a
+    site-wide fingerprint to it); a file whose key did not change since the last build is
+    taken from the previous output instead of being made again.
+    """
+
+    path: str
+    key: str
+    make: Callable[[], bytes]
+    # False when `key` alone decides the bytes (a social card), so a template or site-wide
+    # change does not make the file again.
+    site_wide: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Output:
     """One file of the built site: bytes to write, or a source file to copy."""
 
     path: str  # relative to the output folder, "/"-separated: "posts/slug/index.html"
     data: bytes | None = None
     source: Path | None = None
+    reused: bool = False  # taken unchanged from the previous output (already audited)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

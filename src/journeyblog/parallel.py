@@ -7,9 +7,12 @@ costs more than it saves below a few hundred items (measured in bench/).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.pool
 import os
-from collections.abc import Callable, Sequence
+import signal
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -33,7 +36,59 @@ def parallel_map(
     """[func(item) for item in items], in order, over `jobs` processes when it pays."""
     if jobs <= 1 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
         return [func(item) for item in items]
-    context = multiprocessing.get_context("fork")
     chunk = max(1, len(items) // (jobs * 8))
-    with context.Pool(jobs) as pool:
+    with _pool(jobs) as pool:
         return pool.map(func, items, chunksize=chunk)
+
+
+@contextlib.contextmanager
+def _pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
+    """A pool of forked workers that leaves Ctrl-C to this process.
+
+    A SIGINT that lands while a worker is being forked is swallowed by the at-fork hooks
+    ("Exception ignored in _releaseLock") and the build would carry on, so SIGINT is held
+    back until the workers exist. Workers ignore it: the parent stops them.
+    """
+    context = multiprocessing.get_context("fork")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool = context.Pool(jobs, initializer=_start_worker)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    with pool:
+        yield pool
+
+
+def _start_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+# The makers of the current `make_all` call: forked workers inherit them, so nothing but an
+# index crosses the pipe on the way in.
+_PENDING: Sequence[Callable[[], bytes]] = ()
+
+
+def _make(index: int) -> bytes:
+    return _PENDING[index]()
+
+
+def make_all(
+    makers: Sequence[Callable[[], bytes]], *, jobs: int, min_items: int = MIN_PARALLEL_ITEMS
+) -> Iterator[bytes]:
+    """Each maker's bytes, in order, as they come: memory holds a few files, not the site."""
+    global _PENDING
+    if (
+        jobs <= 1
+        or len(makers) < min_items
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        for maker in makers:
+            yield maker()
+        return
+    _PENDING = makers
+    try:
+        with _pool(jobs) as pool:
+            yield from pool.imap(_make, range(len(makers)), chunksize=16)
+    finally:
+        _PENDING = ()

@@ -27,7 +27,8 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from journeyblog.model import Output, Post, Site, SocialImage
+from journeyblog.fingerprint import Fingerprints, digest
+from journeyblog.model import Job, Output, Post, Site, SocialImage
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -97,29 +98,55 @@ def render_pages(
 
     `social` maps a post's slug to the image its link preview shows (see cards.py).
     """
-    renderer = _Renderer(site, env, social or {})
+    return [Output(job.path, job.make()) for job in page_jobs(site, env, social)]
+
+
+def page_jobs(
+    site: Site,
+    env: Environment,
+    social: Mapping[str, SocialImage] | None = None,
+    fingerprints: Fingerprints | None = None,
+) -> list[Job]:
+    """Every page as a Job: its path, the fingerprint of its template context, how to make it.
+
+    A page's key covers its template's name and context (the `site` every page also sees is
+    left to the build's site-wide fingerprint).
+    """
+    renderer = _Renderer(site, env, social or {}, fingerprints or Fingerprints())
     return list(renderer.all())
 
 
 class _Renderer:
-    def __init__(self, site: Site, env: Environment, social: Mapping[str, SocialImage]) -> None:
+    def __init__(
+        self,
+        site: Site,
+        env: Environment,
+        social: Mapping[str, SocialImage],
+        fingerprints: Fingerprints,
+    ) -> None:
         self.site = site
         self.env = env
         self.social = social
+        self.fingerprints = fingerprints
 
     @functools.cache  # noqa: B019 - one renderer per build; templates are looked up once
     def _template(self, name: str) -> Any:
         return self.env.get_template(name)
 
-    def _page(self, path: str, template: str, **context: Any) -> Output:
+    def _page(self, path: str, template: str, **context: Any) -> Job:
         url_path = path.removesuffix("index.html")
         context.setdefault("canonical_url", self.site.absolute(url_path))
         context.setdefault("page_url", self.site.url(url_path))
         context.setdefault("feeds", ())
-        html = self._template(template).render(site=self.site, **context)
-        return Output(path, html.encode("utf-8"))
+        compiled = self._template(template)
 
-    def all(self) -> Iterator[Output]:
+        def make() -> bytes:
+            return str(compiled.render(site=self.site, **context)).encode("utf-8")
+
+        key = digest((path, template, self.fingerprints.of(context)))
+        return Job(path, key, make)
+
+    def all(self) -> Iterator[Job]:
         yield from self.home()
         yield from self.posts()
         yield from self.series()
@@ -132,7 +159,7 @@ class _Renderer:
         yield self.sitemap()
         yield self.robots()
 
-    def home(self) -> Iterator[Output]:
+    def home(self) -> Iterator[Job]:
         posts = self.site.posts
         size = self.site.info.posts_per_page
         count = max(1, math.ceil(len(posts) / size))
@@ -146,7 +173,7 @@ class _Renderer:
                 pagination=_pagination(self.site, number, count),
             )
 
-    def posts(self) -> Iterator[Output]:
+    def posts(self) -> Iterator[Job]:
         for post in self.site.posts:
             series = None
             if post.series:
@@ -163,7 +190,7 @@ class _Renderer:
                 feeds=((f"{series.title} (Atom)", series.feed_url),) if series else (),
             )
 
-    def series(self) -> Iterator[Output]:
+    def series(self) -> Iterator[Job]:
         yield self._page("series/index.html", "series_index.html", title="Series")
         for series in self.site.series:
             yield self._page(
@@ -174,7 +201,7 @@ class _Renderer:
                 feeds=((f"{series.title} (Atom)", series.feed_url),),
             )
 
-    def tags(self) -> Iterator[Output]:
+    def tags(self) -> Iterator[Job]:
         yield self._page("tags/index.html", "tags.html", title="Tags")
         for listing in self.site.tags:
             yield self._page(
@@ -185,7 +212,7 @@ class _Renderer:
                 feeds=((f"{listing.tag.name} (Atom)", listing.feed_url),),
             )
 
-    def authors(self) -> Iterator[Output]:
+    def authors(self) -> Iterator[Job]:
         yield self._page("authors/index.html", "authors.html", title="Authors")
         for listing in self.site.authors:
             yield self._page(
@@ -196,30 +223,36 @@ class _Renderer:
                 feeds=((f"{listing.author.name} (Atom)", listing.feed_url),),
             )
 
-    def archive(self) -> Output:
+    def archive(self) -> Job:
         years = [
             (year, tuple(posts))
             for year, posts in groupby(self.site.posts, key=lambda post: post.date.year)
         ]
         return self._page("archive/index.html", "archive.html", title="Archive", years=years)
 
-    def pages(self) -> Iterator[Output]:
+    def pages(self) -> Iterator[Job]:
         for page in self.site.pages:
             yield self._page(f"{page.slug}/index.html", "page.html", title=page.title, page=page)
 
-    def redirects(self) -> Iterator[Output]:
+    def redirects(self) -> Iterator[Job]:
         for post in self.site.posts:
             for alias in post.aliases:
-                html = self._template("redirect.html").render(site=self.site, post=post)
-                yield Output(alias, html.encode("utf-8"))
+                yield self._bare(alias, "redirect.html", post=post)
 
-    def sitemap(self) -> Output:
-        xml = self._template("sitemap.xml").render(site=self.site)
-        return Output("sitemap.xml", xml.encode("utf-8"))
+    def sitemap(self) -> Job:
+        return self._bare("sitemap.xml", "sitemap.xml")
 
-    def robots(self) -> Output:
-        text = self._template("robots.txt").render(site=self.site)
-        return Output("robots.txt", text.encode("utf-8"))
+    def robots(self) -> Job:
+        return self._bare("robots.txt", "robots.txt")
+
+    def _bare(self, path: str, template: str, **context: Any) -> Job:
+        """A file made from a template with no page furniture (redirects, sitemap)."""
+        compiled = self._template(template)
+
+        def make() -> bytes:
+            return str(compiled.render(site=self.site, **context)).encode("utf-8")
+
+        return Job(path, digest((path, template, self.fingerprints.of(context))), make)
 
 
 def _pagination(site: Site, number: int, count: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +48,13 @@ def target_path(root: Path, relative: str) -> Path:
     return target
 
 
-def write_site(outputs: Iterable[Output], out_dir: Path) -> WriteReport:
-    """Write every output into a fresh staging folder, then swap it in for out_dir."""
+def write_site(
+    outputs: Iterable[Output], out_dir: Path, *, before_swap: Callable[[], None] | None = None
+) -> WriteReport:
+    """Write every output into a fresh staging folder, then swap it in for out_dir.
+
+    `before_swap` runs once everything is staged; if it raises, nothing is published.
+    """
     out_dir = out_dir.absolute()
     stage = staging_dir(out_dir)
     if stage.exists():
@@ -62,6 +67,10 @@ def write_site(outputs: Iterable[Output], out_dir: Path) -> WriteReport:
             target = target_path(root, output.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             previous = out_dir / output.path
+            if output.reused and output.source == previous:
+                os.link(previous, target)  # unchanged since the last build: same inode, same mtime
+                unchanged += 1
+                continue
             data = output.data if output.data is not None else _read(output)
             if _same_bytes(previous, data):
                 try:
@@ -72,6 +81,8 @@ def write_site(outputs: Iterable[Output], out_dir: Path) -> WriteReport:
                     pass  # another file system, or links not allowed: write a copy
             target.write_bytes(data)
             written += 1
+        if before_swap is not None:
+            before_swap()
         _swap(stage, out_dir)
     finally:
         if stage.exists():

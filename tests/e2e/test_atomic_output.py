@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import NOW, MakeSite, post
 
 POSTS = 400
@@ -31,8 +30,18 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 def _build(site: Path, out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "journeyblog", "build", str(site), "-o", str(out),
-         "--now", NOW.isoformat(), "--no-cache"],
+        [
+            sys.executable,
+            "-m",
+            "journeyblog",
+            "build",
+            str(site),
+            "-o",
+            str(out),
+            "--now",
+            NOW.isoformat(),
+            "--no-cache",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -41,8 +50,9 @@ def _build(site: Path, out: Path) -> subprocess.Popen[bytes]:
 @pytest.fixture
 def big_site(make_site: MakeSite) -> Path:
     files = {
-        f"content/posts/p{n:04d}.md": post(f"Post {n}", date=f"2016-01-{n % 28 + 1:02d}",
-                                           tags=[f"t{n % 9}"], body=BODY)
+        f"content/posts/p{n:04d}.md": post(
+            f"Post {n}", date=f"2016-01-{n % 28 + 1:02d}", tags=[f"t{n % 9}"], body=BODY
+        )
         for n in range(POSTS)
     }
     return make_site(files)
@@ -93,12 +103,21 @@ def test_sigkill_mid_build_leaves_previous_output(
     assert not list(tmp_path.glob(".output.*"))
 
 
+def _wait_for(path: Path, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while not path.exists():
+        assert process.poll() is None, "the build ended before it began writing"
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.002)
+
+
 def test_ctrl_c_leaves_previous_output(big_site: Path, tmp_path: Path) -> None:
     out = tmp_path / "output"
-    duration = _timed_build(big_site, out)
+    _timed_build(big_site, out)
     before = _snapshot(out)
     process = _build(big_site, out)
-    time.sleep(duration * 0.5)
+    # Interrupt while the new site is being written beside the old one.
+    _wait_for(tmp_path / ".output.staging", process)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.conftest import NOW, MakeSite, post
 
 from journeyblog.cli import cli
-from tests.conftest import NOW, MakeSite, post
 
 GOOD = {"content/posts/good.md": post("Good")}
 
@@ -68,11 +68,17 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str]]] = {
         ["content/posts/bad.md:6: image '../../etc/passwd' would be read from outside"],
     ),
     "duplicate slug": (
-        {"content/posts/a.md": post("A", slug="same"), "content/posts/b.md": post("B", slug="same")},
+        {
+            "content/posts/a.md": post("A", slug="same"),
+            "content/posts/b.md": post("B", slug="same"),
+        },
         ["content/posts/a.md:6: slug 'same' is also used by", "content/posts/b.md:6: slug 'same'"],
     ),
     "duplicate id": (
-        {"content/posts/a.md": post("A", id="tag:x,2016:1"), "content/posts/b.md": post("B", id="tag:x,2016:1")},
+        {
+            "content/posts/a.md": post("A", id="tag:x,2016:1"),
+            "content/posts/b.md": post("B", id="tag:x,2016:1"),
+        },
         ["content/posts/a.md:6: id 'tag:x,2016:1' is also used by", "content/posts/b.md:6: id"],
     ),
     "bad config": (

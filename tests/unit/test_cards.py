@@ -36,7 +36,7 @@ TEXT = CardText(
     affiliation="Director of Information Systems, Northbridge City Council",
     site_title="Test Council Notes",
 )
-BACKGROUND = Image.open(io.BytesIO(draw_card(TEXT, FONTS))).getpixel((600, 620))
+BACKGROUND = Image.open(io.BytesIO(draw_card(TEXT, FONTS))).convert("RGB").getpixel((600, 620))
 
 
 def _image(data: bytes) -> Image.Image:
@@ -134,9 +134,9 @@ def test_posts_without_a_usable_image_get_a_card_and_others_keep_their_own(
     Image.new("RGB", (1600, 900), "navy").save(images / "lead.webp")
     site = _assembled(site_dir)
 
-    social, outputs = social_images(site, site_dir, theme_dirs(site_dir, "default"))
+    social, jobs = social_images(site, site_dir, theme_dirs(site_dir, "default"))
 
-    assert sorted(output.path for output in outputs) == ["cards/start.png", "cards/webp.png"]
+    assert sorted(job.path for job in jobs) == ["cards/start.png", "cards/webp.png"]
     start = social["start"]
     assert (start.url, start.width, start.height) == (
         "https://blog.test.example/cards/start.png",
@@ -152,7 +152,22 @@ def test_posts_without_a_usable_image_get_a_card_and_others_keep_their_own(
     )
     assert social["webp"].url == "https://blog.test.example/cards/webp.png"
     assert social["remote"].url == "https://cdn.example.org/a.png"
-    for output in outputs:
-        assert output.data is not None
-        assert _image(output.data).size == (1200, 627)
+    for job in jobs:
+        assert _image(job.make()).size == (1200, 627)
     assert len(list((site_dir / cards.CACHE_DIR).glob("*.png"))) == 2
+
+
+def test_without_the_cache_cards_are_drawn_and_nothing_is_stored(make_site: MakeSite) -> None:
+    site_dir = make_site({"content/posts/a.md": post("Alpha")})
+    site = _assembled(site_dir)
+    _, jobs = social_images(site, site_dir, theme_dirs(site_dir, "default"), cache=False)
+    assert [_image(job.make()).size for job in jobs] == [(1200, 627)]
+    assert not (site_dir / cards.CACHE_DIR).exists()
+
+
+def test_a_card_shows_every_ink_with_smooth_edges() -> None:
+    rgb = _image(draw_card(TEXT, FONTS)).convert("RGB")
+    colours = {colour for _, colour in rgb.getcolors(maxcolors=1 << 16) or []}
+    assert {cards._TEXT, cards._ACCENT, cards._MUTED, BACKGROUND} <= colours
+    # Anti-aliased: many blends between the background and the inks, not four flat colours.
+    assert len(colours) > 40
