@@ -7,15 +7,17 @@ take in HTML, XML, JSON and URLs. One Aho-Corasick pass over each file finds the
 audit stays linear in the size of the output however many posts are withheld.
 
 A canary that also occurs in what *is* published (a withheld post quoting a public one, a
-title that is also a tag) proves nothing and is left out; so are canaries under 4 characters.
+title that is also a tag) proves nothing: such findings are dropped at the end, and the text
+of everything published is only gathered if there is a finding to weigh. Canaries under 4
+characters are not searched for.
 """
 
 from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -33,6 +35,7 @@ class Finding:
     source: Path  # the withheld post the canary comes from
     reason: str  # level, draft or future
     what: str  # "title", "id", "slug", "summary", "sentence", "image"
+    canary: str = field(default="", compare=False)  # the string found, as the source has it
 
     def __str__(self) -> str:
         return (
@@ -52,38 +55,61 @@ def audit_outputs(
 
 
 class Auditor:
-    """The audit, one output at a time, so a build never holds the whole site in memory."""
+    """The audit, one output at a time, so a build never holds the whole site in memory.
 
-    def __init__(self, withheld: Sequence[Withheld], published_text: str) -> None:
-        self.findings: list[Finding] = []
-        self._automaton, self._slugs, self._images = _prepare(withheld, published_text)
+    `published_text` is everything a published page may legitimately say (or a function
+    that gathers it, called only if some output carries a canary).
+    """
+
+    def __init__(
+        self, withheld: Sequence[Withheld], published_text: str | Callable[[], str]
+    ) -> None:
+        self._found: list[Finding] = []
+        self._published_text = published_text
+        self._automaton, self._slugs, self._images = _prepare(withheld)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The findings so far, less those whose canary is published text anyway."""
+        if not self._found:
+            return []
+        text = self._published_text
+        public = _occurring(
+            {finding.canary for finding in self._found}, text if isinstance(text, str) else text()
+        )
+        kept: dict[tuple[str, Path, str], Finding] = {}
+        for finding in self._found:
+            if finding.canary not in public:
+                kept.setdefault((finding.output, finding.source, finding.what), finding)
+        return list(kept.values())
 
     def scan(self, output: Output) -> None:
-        self.findings.extend(_scan(output, self._automaton, self._slugs, self._images))
+        self._found.extend(self.findings_in(output))
+
+    def findings_in(self, output: Output) -> list[Finding]:
+        """The output's findings, recorded nowhere: for workers that scan what they make."""
+        return _scan(output, self._automaton, self._slugs, self._images)
+
+    def record(self, findings: Iterable[Finding]) -> None:
+        self._found.extend(findings)
 
 
 def _prepare(
-    withheld: Sequence[Withheld], published_text: str
+    withheld: Sequence[Withheld],
 ) -> tuple[ahocorasick.Automaton | None, dict[str, Withheld], dict[str, Withheld]]:
     automaton = ahocorasick.Automaton()
     slugs: dict[str, Withheld] = {}
     images: dict[str, Withheld] = {}
-    public = _occurring(
-        {canary for item in withheld for _, canary in item.canaries}
-        | {image for item in withheld for image in item.image_paths},
-        published_text,
-    )
     for item in withheld:
         for what, canary in item.canaries:
-            if len(canary) < MIN_CANARY or canary in public:
+            if len(canary) < MIN_CANARY:
                 continue
             if what == "slug":
                 slugs[canary] = item
             for form in _forms(canary, what):
-                automaton.add_word(form, (what, item))
+                automaton.add_word(form, (what, item, canary))
         for image in item.image_paths:
-            if image not in public:
-                images[image] = item
+            images[image] = item
     if len(automaton) == 0:
         return None, slugs, images
     automaton.make_automaton()
@@ -99,22 +125,23 @@ def _scan(
     findings: list[Finding] = []
     if output.path in images:
         item = images[output.path]
-        findings.append(Finding(output.path, item.source, item.reason, "image"))
+        findings.append(Finding(output.path, item.source, item.reason, "image", output.path))
     for segment in output.path.split("/"):
-        item_for_slug = slugs.get(segment) or slugs.get(segment.rsplit(".", 1)[0])
+        slug = segment if segment in slugs else segment.rsplit(".", 1)[0]
+        item_for_slug = slugs.get(slug)
         if item_for_slug is not None:
             findings.append(
-                Finding(output.path, item_for_slug.source, item_for_slug.reason, "slug")
+                Finding(output.path, item_for_slug.source, item_for_slug.reason, "slug", slug)
             )
             break
     if automaton is None or not output.path.endswith(TEXT_SUFFIXES):
         return findings
     text = _text(output)
-    seen: set[tuple[str, Path]] = set()
-    for _end, (what, item) in automaton.iter(text):
-        if (what, item.source) not in seen:
-            seen.add((what, item.source))
-            findings.append(Finding(output.path, item.source, item.reason, what))
+    seen: set[tuple[str, Path, str]] = set()
+    for _end, (what, item, canary) in automaton.iter(text):
+        if (what, item.source, canary) not in seen:
+            seen.add((what, item.source, canary))
+            findings.append(Finding(output.path, item.source, item.reason, what, canary))
     return findings
 
 

@@ -10,8 +10,8 @@ bad source never costs the existing output.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
+import os
 import re
 import time
 from collections import Counter
@@ -23,18 +23,24 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from journeyblog.audit import Auditor, audit_outputs
+from journeyblog.audit import Auditor, Finding, audit_outputs
 from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key
 from journeyblog.cards import social_images
 from journeyblog.checks import site_warnings
-from journeyblog.config import SiteConfig, load_config
+from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.fingerprint import Fingerprints, digest
 from journeyblog.markdown import Rendered, render_markdown
 from journeyblog.model import Job, Output, Site, SocialImage
 from journeyblog.parallel import default_jobs, make_all, parallel_map
-from journeyblog.render import make_environment, page_jobs, theme_dirs
+from journeyblog.render import (
+    default_theme_dir,
+    make_environment,
+    page_jobs,
+    template_use,
+    theme_dirs,
+)
 from journeyblog.search import INDEX_PATH, PAGE_PATH, render_search
 from journeyblog.site import Selection, assemble
 from journeyblog.sources import SiteSources, discover
@@ -73,6 +79,8 @@ class BuildResult:
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into options.output; raise BuildFailed (nothing written) on any error."""
     started = time.perf_counter()
+    # Stamped before anything is read: a file saved during the build makes it stale.
+    inputs = input_stamp(options)
     config = load_config(options.site_dir, base_url=options.base_url)
     _check_audience(config, options.audience, options.site_dir)
     _check_output_dir(options.site_dir, options.output)
@@ -98,11 +106,12 @@ def build(options: BuildOptions) -> BuildResult:
     with BuildCache(cache_dir) as cache:
         prints = Fingerprints()
         social, cards = social_images(site, sources.site_dir, themes, cache=options.cache)
-        site_key = site_fingerprint(site, config, themes, social, prints)
-        planned = [*site_jobs(site, config, themes, social, prints), *cards]
+        site_key = site_fingerprint(site, config)
+        templates = cache_dir / "templates" if cache_dir else None
+        planned = [*site_jobs(site, config, themes, social, prints, templates), *cards]
         previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
-        auditor = Auditor(site.withheld, published_text(site, sources, themes))
-        made = _made(planned, site_key, previous, out_dir, jobs)
+        auditor = Auditor(site.withheld, lambda: published_text(site, sources, themes))
+        made = _made(planned, site_key, previous, out_dir, jobs, auditor)
         stream = _Checked(
             chain(
                 made,
@@ -119,6 +128,16 @@ def build(options: BuildOptions) -> BuildResult:
         cache.store_fingerprints(
             str(out_dir), [(job.path, _stored_key(site_key, job)) for job in planned]
         )
+        summary = UpToDate(
+            pages=stream.pages,
+            feeds=stream.feeds,
+            files=stream.files,
+            posts=len(site.posts),
+            audience=site.info.audience.name,
+            published_until=max((post.date for post in site.posts), default=None),
+            next_due=min((item.due for item in site.withheld if item.due), default=None),
+        )
+        cache.store_stamp(str(out_dir), inputs, tree_stamp(out_dir), summary.to_json())
     return BuildResult(
         site=site,
         pages=stream.pages,
@@ -131,51 +150,148 @@ def build(options: BuildOptions) -> BuildResult:
     )
 
 
-def site_fingerprint(
-    site: Site,
-    config: SiteConfig,
-    themes: Sequence[Path],
-    social: Mapping[str, SocialImage],
-    prints: Fingerprints,
-) -> str:
-    """What every page may see besides its own context: templates, settings, the site's lists.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpToDate:
+    """What the last build into a folder published, when nothing has changed since."""
 
-    Posts enter with their link data (title, summary, date, series place, …), not their
-    bodies, so editing one post's text re-renders only the pages that show that text.
+    pages: int
+    feeds: int
+    files: int
+    posts: int
+    audience: str
+    published_until: datetime | None  # the newest published post's date
+    next_due: datetime | None  # the first future-dated post that was held back
+
+    def to_json(self) -> str:
+        fields = {
+            "pages": self.pages,
+            "feeds": self.feeds,
+            "files": self.files,
+            "posts": self.posts,
+            "audience": self.audience,
+            "published_until": _iso(self.published_until),
+            "next_due": _iso(self.next_due),
+        }
+        return json.dumps(fields, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> UpToDate | None:
+        try:
+            fields = json.loads(text)
+            return cls(
+                pages=int(fields["pages"]),
+                feeds=int(fields["feeds"]),
+                files=int(fields["files"]),
+                posts=int(fields["posts"]),
+                audience=str(fields["audience"]),
+                published_until=_from_iso(fields["published_until"]),
+                next_due=_from_iso(fields["next_due"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def up_to_date(options: BuildOptions) -> UpToDate | None:
+    """The last build's summary if building again would give the same output, else None.
+
+    As make does, by file metadata: the output is current when no input file (the config,
+    content/, static/, the site's and the default theme, journeyblog itself) and no output
+    file has changed size, mtime, ctime or inode since the last build recorded them, the
+    options are the same, and no post's date lies between that build's cutoff and this
+    one's. Checking takes a directory walk, not a build. Never with the cache off.
     """
-    templates = []
-    for theme in themes:
-        for path in sorted((theme / "templates").rglob("*")):
-            if path.is_file():
-                templates.append(
-                    f"{path.relative_to(theme)}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
-                )
-    link_data = [
-        prints.of(post.link)
-        + repr(
-            (post.date, post.updated, post.author, post.level, post.tags, post.series, post.image)
-        )
-        for post in site.posts
+    if not options.cache:
+        return None
+    out_dir = options.output.absolute()
+    with BuildCache(options.site_dir / CACHE_DIR) as cache:
+        recorded = cache.stamp(str(out_dir))
+    if recorded is None:
+        return None
+    inputs, output, summary_json = recorded
+    summary = UpToDate.from_json(summary_json)
+    if summary is None or inputs != input_stamp(options) or output != tree_stamp(out_dir):
+        return None
+    now = options.now or datetime.now(UTC)
+    if not options.future:
+        if summary.published_until is not None and now < summary.published_until:
+            return None
+        if summary.next_due is not None and now >= summary.next_due:
+            return None
+    return summary
+
+
+def input_stamp(options: BuildOptions) -> str:
+    """A digest of the build's options and of the metadata of every file it may read."""
+    site_dir = options.site_dir.absolute()
+    package = Path(__file__).parent
+    roots = [
+        site_dir / CONFIG_NAME,
+        site_dir / "content",
+        site_dir / "static",
+        site_dir / "themes",
+        default_theme_dir(),
+        package,
     ]
-    withheld = sorted(f"{item.source}:{item.reason}:{item.whole_post}" for item in site.withheld)
-    return digest(
-        (
-            VERSIONS,
-            repr(config),
-            repr(site.info),
-            *templates,
-            *link_data,
-            *withheld,
-            prints.of(tuple(site.pages)),
-            prints.of(
-                tuple(
-                    (s.slug, s.title, s.description, s.status, s.planned, s.total)
-                    for s in site.series
-                )
-            ),
-            repr(sorted(social.items())),
-        )
+    settings = (
+        VERSIONS,
+        str(site_dir),
+        str(options.output.absolute()),
+        options.base_url,
+        options.audience,
+        options.drafts,
+        options.future,
     )
+    return digest((repr(settings), *(tree_stamp(root, skip=("__pycache__",)) for root in roots)))
+
+
+def tree_stamp(root: Path, *, skip: tuple[str, ...] = ()) -> str:
+    """A digest of the path, size, mtime, ctime and inode of every file under root."""
+    entries: list[str] = []
+    try:
+        info = root.stat()
+    except OSError:
+        return "absent"
+    if not root.is_dir():
+        return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+    pending = [str(root)]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in skip:
+                            pending.append(entry.path)
+                        continue
+                    stat = entry.stat()
+                    entries.append(
+                        f"{entry.path}:{stat.st_size}:{stat.st_mtime_ns}:"
+                        f"{stat.st_ctime_ns}:{stat.st_ino}"
+                    )
+        except OSError:
+            entries.append(f"{folder}:unreadable")
+    entries.sort()
+    return digest(entries)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _from_iso(text: object) -> datetime | None:
+    return datetime.fromisoformat(text) if isinstance(text, str) else None
+
+
+def site_fingerprint(site: Site, config: SiteConfig) -> str:
+    """What every page may see besides what its own key covers: settings and site info.
+
+    Each page's key covers its template sources, its context and the Site lists its
+    templates read (see render.TemplateUse), so editing one post re-renders only the pages
+    that show it. The withheld posts are here because the audit of a reused file was done
+    against them: a change in what is withheld re-makes, and so re-audits, everything.
+    """
+    withheld = sorted(f"{item.source}:{item.reason}:{item.whole_post}" for item in site.withheld)
+    return digest((VERSIONS, repr(config), repr(site.info), *withheld))
 
 
 def site_jobs(
@@ -184,9 +300,19 @@ def site_jobs(
     themes: Sequence[Path],
     social: Mapping[str, SocialImage],
     prints: Fingerprints,
+    template_cache: Path | None = None,
 ) -> list[Job]:
-    """Every page, feed and search file of the site, each with the key of what it shows."""
-    env = make_environment(themes)
+    """Every page, feed and search file of the site, each with the key of what it shows.
+
+    Compiled templates are kept in `template_cache` when given, so a build compiles only
+    the templates that changed.
+    """
+    if template_cache is not None:
+        try:
+            template_cache.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            template_cache = None  # a read-only site folder only costs the compiling
+    env = make_environment(themes, template_cache)
     try:
         pages = page_jobs(site, env, social, prints)
     except jinja2.TemplateError as error:
@@ -203,31 +329,62 @@ def site_jobs(
     def search_file(path: str) -> Callable[[], bytes]:
         return lambda: search()[path]
 
-    search_key = prints.of(site.posts)
-    searches = [Job(path, search_key, search_file(path)) for path in (PAGE_PATH, INDEX_PATH)]
+    page_use = template_use(env, "search.html")
+    page_key = digest(
+        (
+            page_use.digest,
+            *(
+                prints.of(getattr(site, name), bodies=page_use.listed_bodies)
+                for name in sorted(page_use.site_lists)
+            ),
+        )
+    )
+    searches = [
+        Job(PAGE_PATH, page_key, search_file(PAGE_PATH)),
+        Job(INDEX_PATH, prints.of(site.posts), search_file(INDEX_PATH)),
+    ]
     return [*pages, *searches, *feeds]
 
 
 def _made(
-    planned: Sequence[Job], site_key: str, previous: Mapping[str, str], out_dir: Path, jobs: int
+    planned: Sequence[Job],
+    site_key: str,
+    previous: Mapping[str, str],
+    out_dir: Path,
+    jobs: int,
+    auditor: Auditor,
 ) -> Iterator[Output]:
-    """Each job's output: the previous build's file when its key is unchanged, else made now."""
+    """Each job's output: the previous build's file when its key is unchanged, else made now.
+
+    A file made now is audited where it is made (in a worker, on a large site), so the audit
+    runs in parallel and only the findings cross back; it is marked `audited`.
+    """
     reuse = {
         job.path
         for job in planned
         if previous.get(job.path) == _stored_key(site_key, job) and (out_dir / job.path).is_file()
     }
-    fresh = make_all([job.make for job in planned if job.path not in reuse], jobs=jobs)
+
+    def made_and_audited(job: Job) -> Callable[[], tuple[bytes, list[Finding]]]:
+        def make() -> tuple[bytes, list[Finding]]:
+            data = job.make()
+            return data, auditor.findings_in(Output(job.path, data))
+
+        return make
+
+    fresh = make_all([made_and_audited(job) for job in planned if job.path not in reuse], jobs=jobs)
     for job in planned:
         if job.path in reuse:
             yield Output(job.path, source=out_dir / job.path, reused=True)
         else:
-            yield Output(job.path, next(fresh))
+            data, findings = next(fresh)
+            auditor.record(findings)
+            yield Output(job.path, data, audited=True)
 
 
 def _stored_key(site_key: str, job: Job) -> str:
     """The key recorded for a file: its own, joined with the site's unless it stands alone."""
-    return digest((site_key, job.key)) if job.site_wide else job.key
+    return digest((site_key, job.key)) if job.site_wide else digest((VERSIONS, job.key))
 
 
 FEED_NAMES = tuple(FILE_NAMES.values())
@@ -257,10 +414,10 @@ class _Checked:
                     ]
                 )
             self._paths.add(output.path)
-            if not output.reused:
+            if not (output.reused or output.audited):
                 self._auditor.scan(output)
-                if output.data is not None:
-                    self.made.append(output.path)
+            if not output.reused and output.data is not None:
+                self.made.append(output.path)
             self.files += 1
             if output.path.endswith(".html"):
                 self.pages += 1

@@ -2,7 +2,9 @@
 
 Owns what a build may skip next time: rendered Markdown keyed by a hash of the text and of
 everything that shapes its HTML (renderer options, the versions of journeyblog, markdown-it-py,
-mdit-py-plugins and Pygments), and the fingerprint of every file the last build wrote.
+mdit-py-plugins and Pygments), the fingerprint of every file the last build wrote, and per
+output folder the stamp of the inputs and of the output of the last build (see
+`build.up_to_date`).
 
 A cache is never trusted: values are JSON (never pickle), checked field by field when read, and
 a file that is not a cache of this version — corrupt, foreign, truncated — is deleted and
@@ -22,7 +24,7 @@ from journeyblog import __version__
 from journeyblog.markdown import RENDERER_VERSION, Rendered, rendered_from_json, rendered_to_json
 
 CACHE_DIR = ".journeyblog-cache"
-SCHEMA = "journeyblog-cache 2"
+SCHEMA = "journeyblog-cache 3"
 
 
 def _versions() -> str:
@@ -81,6 +83,7 @@ class BuildCache:
                 if row is None or row[0] != f"{SCHEMA};{VERSIONS}":
                     db.execute("DROP TABLE IF EXISTS markdown")
                     db.execute("DROP TABLE IF EXISTS outputs")
+                    db.execute("DROP TABLE IF EXISTS stamps")
                     db.execute(
                         "INSERT OR REPLACE INTO meta VALUES ('versions', ?)",
                         (f"{SCHEMA};{VERSIONS}",),
@@ -89,6 +92,10 @@ class BuildCache:
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (out_dir TEXT, path TEXT, fingerprint TEXT,"
                     " size INTEGER, mtime INTEGER, PRIMARY KEY (out_dir, path))"
+                )
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS stamps (out_dir TEXT PRIMARY KEY, inputs TEXT,"
+                    " output TEXT, summary TEXT)"
                 )
                 db.commit()
                 return db
@@ -173,3 +180,28 @@ class BuildCache:
         with contextlib.suppress(sqlite3.Error):
             self._db.execute("DELETE FROM outputs WHERE out_dir = ?", (out_dir,))
             self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", rows)
+
+    # ------------------------------------------------------------ stamps
+
+    def stamp(self, out_dir: str) -> tuple[str, str, str] | None:
+        """(inputs, output, summary) recorded by the last build into out_dir."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT inputs, output, summary FROM stamps WHERE out_dir = ?", (out_dir,)
+            ).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None or not all(isinstance(value, str) for value in row):
+            return None
+        return str(row[0]), str(row[1]), str(row[2])
+
+    def store_stamp(self, out_dir: str, inputs: str, output: str, summary: str) -> None:
+        if self._db is None:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute(
+                "INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?)",
+                (out_dir, inputs, output, summary),
+            )

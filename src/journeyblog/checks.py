@@ -69,19 +69,20 @@ def series_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
                         f"({earlier.source})",
                     )
                 )
-        latest = series.parts[-1]
+        # Quiet since the newest part by date, which need not be the highest-numbered one.
+        newest = max(post.date for post in series.parts)
         if (
             series.status == "ongoing"
             and series.planned
             and max(numbers) < series.planned
-            and site.built_at - latest.date > OVERDUE
+            and site.built_at - newest > OVERDUE
         ):
             warnings.append(
                 SiteError(
                     sources.series.path,
                     sources.series.key_lines.get(series.slug),
-                    f"warning: series '{series.slug}' plans {series.planned} parts but the last "
-                    f"(part {max(numbers)}) was published on {latest.date:%Y-%m-%d}: "
+                    f"warning: series '{series.slug}' plans {series.planned} parts, has "
+                    f"{max(numbers)}, and nothing new since {newest:%Y-%m-%d}: "
                     "the next part is overdue (write it, or lower `planned`)",
                 )
             )

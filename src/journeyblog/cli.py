@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,11 +22,10 @@ from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
-from rich.markup import escape
-from rich.status import Status
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from journeyblog import __version__
-from journeyblog.build import BuildOptions, audit_output, build, check
+from journeyblog.build import BuildOptions, audit_output, build, check, up_to_date
 from journeyblog.errors import BuildFailed, UnsafePath
 from journeyblog.scaffold import init_site, new_post, new_series
 from journeyblog.serve import DevServer, Rebuild, ServeOptions
@@ -92,26 +92,27 @@ def _say(message: str, *, fg: str | None = None, err: bool = False) -> None:
 
 
 class _StageHandler(logging.Handler):
-    """Shows the pipeline's progress records: in the spinner's text, and printed with -v."""
+    """Shows the pipeline's progress records: in the progress bar's text, printed with -v."""
 
     def __init__(self, console: Console, *, verbose: bool) -> None:
         super().__init__(logging.DEBUG)
         self.console = console
         self.verbose = verbose
-        self.status: Status | None = None
+        self.show: Callable[[str], None] | None = None
         self.setFormatter(logging.Formatter("%(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self.status is not None:
-            self.status.update(escape(f"Building: {record.getMessage()}"))
+        if self.show is not None:
+            self.show(record.getMessage())
         if self.verbose:
             self.console.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
 
 
 @contextmanager
 def _progress(message: str | None) -> Iterator[None]:
-    """While the body runs: a spinner (on a terminal, unless -q) showing the `journeyblog`
-    logger's latest record; with -v, every record printed. Nothing extra when piped."""
+    """While the body runs: a progress bar (on a terminal, unless -q) with the elapsed time
+    and the `journeyblog` logger's latest record; with -v, every record printed. The bar
+    is erased when the body ends, so only the summary stays; piped, nothing extra is shown."""
     level = _level()
     console = Console(highlight=False)  # rich honours NO_COLOR itself
     logger = logging.getLogger("journeyblog")
@@ -121,8 +122,15 @@ def _progress(message: str | None) -> Iterator[None]:
     logger.addHandler(handler)
     try:
         if message is not None and level >= 0 and console.is_terminal:
-            with console.status(escape(message)) as status:
-                handler.status = status
+            columns = (
+                SpinnerColumn(),
+                TextColumn("{task.description}", markup=False),
+                BarColumn(),  # the build does not say how far it is: the bar pulses
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=console, transient=True) as bar:
+                task = bar.add_task(message, total=None)
+                handler.show = lambda text: bar.update(task, description=f"{message}: {text}")
                 yield
         else:
             yield
@@ -193,6 +201,17 @@ def build_command(
         jobs=jobs,
         cache=not no_cache,
     )
+    started = time.perf_counter()
+    current = up_to_date(options)
+    if current is not None:
+        if _level() >= 0:
+            click.echo(
+                f"Up to date: nothing changed since the last build of {options.output}"
+                f" ({_count(current.pages, 'page')}, {_count(current.feeds, 'feed')},"
+                f" {_count(current.posts, 'post')} for audience {current.audience};"
+                f" checked in {time.perf_counter() - started:.2f} s)"
+            )
+        return
     try:
         with _progress(f"Building {site_dir}"):
             result = build(options)
@@ -207,10 +226,16 @@ def build_command(
     if _level() < 0:
         return
     click.echo(
-        f"Built {result.pages} pages, {result.feeds} feeds in {result.seconds:.2f} s"
-        f" ({len(result.site.posts)} posts for audience {result.site.info.audience.name};"
-        f" {result.rendered} of {result.files} files made, the rest unchanged)"
+        f"Built {_count(result.pages, 'page')}, {_count(result.feeds, 'feed')}"
+        f" in {result.seconds:.2f} s ({_count(len(result.site.posts), 'post')} for audience"
+        f" {result.site.info.audience.name}; {result.rendered} of {_count(result.files, 'file')}"
+        " made, the rest unchanged)"
     )
+
+
+def _count(number: int, noun: str) -> str:
+    """_count(1, "post") -> "1 post"; _count(3, "post") -> "3 posts"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @cli.command("check")
@@ -316,7 +341,7 @@ def serve_command(
             )
         elif level >= 0:
             what = "Built" if rebuild.number == 1 else "Rebuilt"
-            pages = f"{rebuild.pages} page{'s' if rebuild.pages != 1 else ''}"
+            pages = _count(rebuild.pages, "page")
             _say(f"{what} {pages} in {rebuild.milliseconds:.0f} ms", fg="green")
 
     server = DevServer(

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from journeyblog.errors import BuildFailed, SiteError
+from journeyblog.errors import BuildFailed, SiteError, control_character
 
 CONFIG_NAME = "journeyblog.toml"
 DEFAULT_LEVELS = ("public", "internal", "restricted")
@@ -112,6 +112,11 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
     if not isinstance(title, str) or not title.strip():
         fail("title", "'title' is required: the site's name, as a string")
         title = ""
+    elif (bad := control_character(title)) is not None:
+        fail(
+            "title",
+            f"'title' holds control character {bad[1]}, which no feed can carry (delete it)",
+        )
 
     base_url = raw.get("base_url")
     if not isinstance(base_url, str) or not _is_http_url(base_url):
@@ -220,6 +225,11 @@ def _syndication(raw: object, fail: Any) -> tuple[Syndication, ...]:
         if not isinstance(utm, dict) or not all(isinstance(v, str) for v in utm.values()):
             fail(where, f'[{where}] utm must be a table of strings, e.g. {{ source = "x" }}')
             utm = {}
+        for key in ("title", "footer"):
+            bad = control_character(str(table.get(key, "")))
+            if bad is not None:
+                fail(where, f"[{where}] {key} holds control character {bad[1]} (delete it)")
+                table = {**table, key: ""}
         profiles.append(
             Syndication(
                 name=name,
@@ -238,6 +248,10 @@ def _string(raw: Mapping[str, Any], key: str, default: str, fail: Any) -> str:
     value = raw.get(key, default)
     if not isinstance(value, str):
         fail(key, f"'{key}' must be a string")
+        return default
+    bad = control_character(value)
+    if bad is not None:
+        fail(key, f"'{key}' holds control character {bad[1]}, which no feed can carry (delete it)")
         return default
     return value
 

@@ -10,6 +10,7 @@ Imports nothing from journeyblog. Bugs in journeyblog itself are not SiteErrors:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,3 +55,19 @@ class UnsafePath(Exception):
     def __init__(self, path: str) -> None:
         self.path = path
         super().__init__(f"refusing to write outside the output folder: {path!r}")
+
+
+# Characters no page or feed can carry: XML 1.0 allows no C0 control but tab, newline and
+# carriage return, nor U+FFFE and U+FFFF. They arrive pasted from word processors (a vertical
+# tab is Word's line break), so the stages that read text report them instead of failing later.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def control_character(text: str) -> tuple[int, str] | None:
+    """(offset, "U+000B") of the first character in `text` no feed can carry, else None.
+
+    >>> control_character("line\x0bbreak")
+    (4, 'U+000B')
+    """
+    match = _NOT_TEXT.search(text)
+    return None if match is None else (match.start(), f"U+{ord(match.group()):04X}")

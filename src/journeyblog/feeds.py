@@ -185,8 +185,10 @@ def render_feed(site: Site, scope: FeedScope, fmt: Format, path: str, hub: str |
 def _feed_job(
     site: Site, scope: FeedScope, fmt: Format, path: str, hub: str | None, prints: Fingerprints
 ) -> Job:
-    key = digest((path, fmt, hub or "", prints.of(scope)))
-    return Job(path, key, functools.partial(_WRITERS[fmt], site, scope, path, hub))
+    # A feed shows its scope's posts and the site's info, never a template: an edit elsewhere
+    # in the site leaves it alone.
+    key = digest((path, fmt, hub or "", repr(site.info), prints.of(scope)))
+    return Job(path, key, functools.partial(_WRITERS[fmt], site, scope, path, hub), site_wide=False)
 
 
 # ---------------------------------------------------------------- item values

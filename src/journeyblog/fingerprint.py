@@ -26,38 +26,60 @@ def digest(parts: Iterable[str]) -> str:
 
 
 class Fingerprints:
-    """Digests of model values, each post and page digested once."""
+    """Digests of model values, each post, page and other model object digested once.
+
+    Remembered by identity, holding the object so that its id cannot be reused: the same
+    Series or TagListing appears in the context of every page that shows it. With
+    bodies=False a post or page is digested without its body and what the body decides
+    (toc, word count): what a list shows of it.
+    """
 
     def __init__(self) -> None:
-        self._posts: dict[int, str] = {}
+        self._known: dict[tuple[int, bool], tuple[object, str]] = {}
 
-    def of(self, value: object) -> str:
+    def of(self, value: object, *, bodies: bool = True) -> str:
         """The digest of any model value, context dict or tuple of them."""
-        return digest(self._parts(value))
+        return digest(self._parts(value, bodies))
 
-    def _parts(self, value: object) -> Iterable[str]:
-        if isinstance(value, Post | Page):
-            yield self._document(value)
-        elif isinstance(value, Mapping):
+    def _parts(self, value: object, bodies: bool) -> Iterable[str]:
+        if isinstance(value, Mapping):
             for key in sorted(value):
                 yield str(key)
-                yield from self._parts(value[key])
+                yield from self._parts(value[key], bodies)
         elif isinstance(value, tuple | list):
             yield f"[{len(value)}"
             for item in value:
-                yield from self._parts(item)
+                yield from self._parts(item, bodies)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            yield type(value).__name__
-            for field in dataclasses.fields(value):
-                yield from self._parts(getattr(value, field.name))
+            yield self._model(value, bodies)
         else:
             yield repr(value)
 
-    def _document(self, value: Post | Page) -> str:
-        known = self._posts.get(id(value))
-        if known is None:
-            body = hashlib.blake2b(str(value.html).encode("utf-8"), digest_size=16).hexdigest()
-            rest = repr(dataclasses.replace(value, html=type(value.html)("")))
-            known = digest((body, rest))
-            self._posts[id(value)] = known
-        return known
+    def _model(self, value: object, bodies: bool) -> str:
+        known = self._known.get((id(value), bodies))
+        if known is not None and known[0] is value:
+            return known[1]
+        if isinstance(value, Post | Page):
+            body = "-"
+            if bodies:
+                body = hashlib.blake2b(str(value.html).encode("utf-8"), digest_size=16).hexdigest()
+            # The body decides the toc and word count too (render.BODY_FIELDS), so they go
+            # with it: digested in the body's hash, left out without it.
+            bare = dataclasses.replace(value, html=type(value.html)(""), toc=())
+            if isinstance(bare, Post):
+                bare = dataclasses.replace(bare, words=0)
+            result = digest((body, repr(bare)))
+        else:
+            assert dataclasses.is_dataclass(value) and not isinstance(value, type)
+            result = digest(
+                (
+                    type(value).__name__,
+                    *(
+                        part
+                        for field in dataclasses.fields(value)
+                        for part in self._parts(getattr(value, field.name), bodies)
+                    ),
+                )
+            )
+        self._known[(id(value), bodies)] = (value, result)
+        return result

@@ -196,6 +196,7 @@ class Withheld:
     canaries: tuple[tuple[str, str], ...]
     image_paths: tuple[str, ...] = ()  # images under content/images/ referenced by the post
     whole_post: bool = True  # False: a level block removed from a published post
+    due: datetime | None = None  # for a future-dated post, the moment it becomes publishable
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -258,6 +259,7 @@ class Output:
     data: bytes | None = None
     source: Path | None = None
     reused: bool = False  # taken unchanged from the previous output (already audited)
+    audited: bool = False  # scanned by the leak audit where it was made
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

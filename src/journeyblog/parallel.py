@@ -13,7 +13,7 @@ import multiprocessing.pool
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -66,17 +66,17 @@ def _start_worker() -> None:
 
 # The makers of the current `make_all` call: forked workers inherit them, so nothing but an
 # index crosses the pipe on the way in.
-_PENDING: Sequence[Callable[[], bytes]] = ()
+_PENDING: Sequence[Callable[[], object]] = ()
 
 
-def _make(index: int) -> bytes:
+def _make(index: int) -> object:
     return _PENDING[index]()
 
 
 def make_all(
-    makers: Sequence[Callable[[], bytes]], *, jobs: int, min_items: int = MIN_PARALLEL_ITEMS
-) -> Iterator[bytes]:
-    """Each maker's bytes, in order, as they come: memory holds a few files, not the site."""
+    makers: Sequence[Callable[[], Result]], *, jobs: int, min_items: int = MIN_PARALLEL_ITEMS
+) -> Iterator[Result]:
+    """Each maker's result, in order, as they come: memory holds a few files, not the site."""
     global _PENDING
     if (
         jobs <= 1
@@ -89,6 +89,7 @@ def make_all(
     _PENDING = makers
     try:
         with _pool(jobs) as pool:
-            yield from pool.imap(_make, range(len(makers)), chunksize=16)
+            for result in pool.imap(_make, range(len(makers)), chunksize=16):
+                yield cast(Result, result)
     finally:
         _PENDING = ()

@@ -8,9 +8,11 @@ field is an error rather than a blank. Templates see model objects only.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
@@ -23,6 +25,8 @@ from jinja2 import (
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
+    meta,
+    nodes,
     select_autoescape,
 )
 from markupsafe import Markup
@@ -91,6 +95,100 @@ def format_date(value: datetime) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+# The lists of the Site a template may walk; the rest of `site` (info, url(), absolute())
+# is part of the build's site-wide fingerprint.
+SITE_LISTS = ("posts", "pages", "series", "tags", "authors")
+# What a post's body decides: a list showing none of these need not change when it is edited.
+BODY_FIELDS = frozenset({"html", "toc", "words", "reading_minutes"})
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateUse:
+    """What a page made from one template can show, read from the templates themselves.
+
+    `digest` covers the sources of the template and of everything it extends, includes or
+    imports; `site_lists` the Site lists it reads (`site.posts`, …); `listed_bodies` whether
+    it may show the body of a post other than the page's own (one of BODY_FIELDS inside a
+    loop or a macro, or of any name but `post` and `page`). A template it cannot follow (a name
+    computed at render time) is taken to use everything.
+    """
+
+    digest: str
+    site_lists: frozenset[str]
+    listed_bodies: bool
+
+
+def template_use(env: Environment, name: str) -> TemplateUse:
+    """The TemplateUse of one template and all it references."""
+    seen: set[str] = set()
+    sources: list[str] = []
+    site_lists: set[str] = set()
+    listed_bodies = False
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source, _, _ = env.loader.get_source(env, current) if env.loader else ("", None, None)
+        sources.append(f"{current}:{hashlib.sha256(source.encode()).hexdigest()}")
+        tree = env.parse(source)
+        for referenced in meta.find_referenced_templates(tree):
+            if referenced is None:
+                return TemplateUse(digest(sorted(sources)), frozenset(SITE_LISTS), True)
+            pending.append(referenced)
+        lists, bodies = _reads(tree)
+        site_lists |= lists
+        listed_bodies |= bodies
+    return TemplateUse(digest(sorted(sources)), frozenset(site_lists), listed_bodies)
+
+
+def _reads(tree: nodes.Node) -> tuple[set[str], bool]:
+    """(the Site lists read, whether a listed post's body may be printed) in one template."""
+    lists: set[str] = set()
+    listed_bodies = False
+    site_names = 0
+    site_attributes = 0
+
+    def walk(node: nodes.Node, looping: bool) -> None:
+        nonlocal listed_bodies, site_names, site_attributes
+        if isinstance(node, nodes.Name) and node.name == "site":
+            site_names += 1
+        if isinstance(node, nodes.Getattr | nodes.Getitem):
+            target = node.node
+            attribute: str | None
+            if isinstance(node, nodes.Getattr):
+                attribute, computed = node.attr, False
+            else:  # post["html"] is post.html; post[name] could be anything
+                computed = not isinstance(node.arg, nodes.Const | nodes.Slice | nodes.UnaryExpr)
+                attribute = _constant(node.arg)
+            if isinstance(target, nodes.Name) and target.name == "site":
+                site_attributes += 1
+                if attribute in SITE_LISTS:
+                    lists.add(attribute)
+                elif computed:
+                    lists.update(SITE_LISTS)
+            if attribute in BODY_FIELDS or computed:
+                own = isinstance(target, nodes.Name) and target.name in ("post", "page")
+                if looping or not own:
+                    listed_bodies = True
+        inner = looping or isinstance(node, nodes.For | nodes.Macro | nodes.CallBlock)
+        for child in node.iter_child_nodes():
+            # What a loop walks is read once, outside it: `for heading in post.toc`.
+            walk(child, looping if isinstance(node, nodes.For) and child is node.iter else inner)
+
+    walk(tree, False)
+    if site_names > site_attributes:  # `site` handed on whole (to a macro, a filter)
+        lists.update(SITE_LISTS)
+    return lists, listed_bodies
+
+
+def _constant(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Const) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
 def render_pages(
     site: Site, env: Environment, social: Mapping[str, SocialImage] | None = None
 ) -> list[Output]:
@@ -133,6 +231,29 @@ class _Renderer:
     def _template(self, name: str) -> Any:
         return self.env.get_template(name)
 
+    @functools.cache  # noqa: B019 - one renderer per build
+    def _use(self, name: str) -> TemplateUse:
+        return template_use(self.env, name)
+
+    def _key(self, path: str, template: str, context: Mapping[str, Any]) -> str:
+        """What the page's bytes depend on beyond the site-wide fingerprint.
+
+        The page's own post or page with its body; every other post by what lists show of it
+        (title, summary, date, …) unless the template may print listed bodies too; the
+        sources of its templates; and the Site lists its templates read.
+        """
+        use = self._use(template)
+        own = [context[name] for name in ("post", "page") if name in context]
+        bodies = use.listed_bodies
+        parts: list[str] = [path, template, use.digest]
+        parts.extend(self.fingerprints.of(document, bodies=True) for document in own)
+        parts.append(self.fingerprints.of(dict(context), bodies=bodies))
+        parts.extend(
+            self.fingerprints.of(getattr(self.site, name), bodies=bodies)
+            for name in sorted(use.site_lists)
+        )
+        return digest(parts)
+
     def _page(self, path: str, template: str, **context: Any) -> Job:
         url_path = path.removesuffix("index.html")
         context.setdefault("canonical_url", self.site.absolute(url_path))
@@ -143,8 +264,7 @@ class _Renderer:
         def make() -> bytes:
             return str(compiled.render(site=self.site, **context)).encode("utf-8")
 
-        key = digest((path, template, self.fingerprints.of(context)))
-        return Job(path, key, make)
+        return Job(path, self._key(path, template, context), make)
 
     def all(self) -> Iterator[Job]:
         yield from self.home()
@@ -171,13 +291,13 @@ class _Renderer:
                 title=self.site.info.title,
                 posts=posts[(number - 1) * size : number * size],
                 pagination=_pagination(self.site, number, count),
+                all_series=self.site.series if number == 1 else (),
             )
 
     def posts(self) -> Iterator[Job]:
+        by_slug = {series.slug: series for series in self.site.series}
         for post in self.site.posts:
-            series = None
-            if post.series:
-                series = next(s for s in self.site.series if s.slug == post.series.series_slug)
+            series = by_slug[post.series.series_slug] if post.series else None
             yield self._page(
                 f"posts/{post.slug}/index.html",
                 "post.html",
@@ -252,7 +372,7 @@ class _Renderer:
         def make() -> bytes:
             return str(compiled.render(site=self.site, **context)).encode("utf-8")
 
-        return Job(path, digest((path, template, self.fingerprints.of(context))), make)
+        return Job(path, self._key(path, template, context), make)
 
 
 def _pagination(site: Site, number: int, count: int) -> dict[str, Any]:

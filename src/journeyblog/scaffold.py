@@ -195,7 +195,10 @@ our-journey:
             "series": "our-journey",
             "part": 1,
             "tags": ["strategy"],
-            "summary": "The starting point: what we had, and why it had to change.",
+            "summary": (
+                "The starting point of our journey: what we had, why it had to change, and"
+                " what we hoped a move to the cloud would give our residents and our staff."
+            ),
             "id": f"tag:example.org,{today.isoformat()}:posts/where-we-started",
             "draft": False,
         },

@@ -123,7 +123,9 @@ def assemble(
 
     checked: list[_Checked] = []
     for source in sources.posts:
-        post = _check_post(source, config, levels, authors, series_meta, images, errors)
+        post = _check_post(
+            source, config, levels, authors, series_meta, images, errors, sources=sources
+        )
         if post is not None:
             checked.append(post)
     _check_unique(checked, errors)
@@ -295,6 +297,16 @@ def _series_meta(data: DataFile, errors: list[SiteError]) -> dict[str, dict[str,
 # ---------------------------------------------------------------- posts
 
 
+def _reported_elsewhere(slug: object, *, data: DataFile) -> bool:
+    """Whether a post naming `slug` would only repeat an error already reported in `data`.
+
+    An entry that is there but broken (an author without a role), or a file that cannot be
+    read at all, has its own error; "unknown author 'ann' (add it …)" on every post would send
+    the reader to add what is already there.
+    """
+    return not data.readable or (isinstance(slug, str) and slug in data.data)
+
+
 def _check_post(
     source: Source,
     config: SiteConfig,
@@ -303,6 +315,8 @@ def _check_post(
     series_meta: Mapping[str, Any],
     images: set[str],
     errors: list[SiteError],
+    *,
+    sources: SiteSources,
 ) -> _Checked | None:
     meta = source.meta
     before = len(errors)
@@ -321,8 +335,12 @@ def _check_post(
     )
 
     author = meta.get("author")
+    # Set when a name is unusable only because its own entry is broken (reported there).
+    unresolved = False
     if author is not None and (not isinstance(author, str) or author not in authors):
-        fail("author", f"unknown author '{author}' (add it to content/authors.yml)")
+        unresolved = _reported_elsewhere(author, data=sources.authors)
+        if not unresolved:
+            fail("author", f"unknown author '{author}' (add it to content/authors.yml)")
 
     level = None
     if meta.get("security") not in (None, ""):
@@ -335,7 +353,10 @@ def _check_post(
     part = meta.get("part")
     if series is not None:
         if not isinstance(series, str) or series not in series_meta:
-            fail("series", f"unknown series '{series}' (add it to content/series.yml)")
+            if _reported_elsewhere(series, data=sources.series):
+                unresolved = True
+            else:
+                fail("series", f"unknown series '{series}' (add it to content/series.yml)")
         if part is None:
             fail("series", "'part' is required with 'series' (part: 1)")
     if part is not None:
@@ -397,7 +418,13 @@ def _check_post(
         else:
             aliases.append(path)
 
-    if len(errors) > before or date is None or level is None or not isinstance(author, str):
+    if (
+        unresolved
+        or len(errors) > before
+        or date is None
+        or level is None
+        or not isinstance(author, str)
+    ):
         return None
     if slug != default_slug:
         # The address the file name gives keeps working when an author sets `slug:` later.
@@ -467,21 +494,40 @@ def _withheld(post: _Checked, reason: audience_rules.Reason) -> Withheld:
     if post.image and post.image.startswith("images/"):
         referenced = (*referenced, post.image)
     return Withheld(
-        source=post.source.path, reason=reason, canaries=tuple(canaries), image_paths=referenced
+        source=post.source.path,
+        reason=reason,
+        canaries=tuple(canaries),
+        image_paths=referenced,
+        due=post.date if reason == "future" else None,
     )
 
 
-def _sentences(texts: Sequence[str], most: int = 3) -> tuple[str, ...]:
+def _sentences(texts: Sequence[str], most: int = 3, shortest: int = 40) -> tuple[str, ...]:
     """The longest plain sentences of some Markdown: the distinctive ones."""
-    found = []
-    for text in texts:
-        for line in text.splitlines():
-            if line.lstrip().startswith(("#", "|", "```", "<!--", "    ", "!", "[")):
-                continue
-            for sentence in re.split(r"(?<=[.!?])\s+", plain_text(line)):
-                if len(sentence) >= 40:
-                    found.append(sentence.strip())
-    return tuple(sorted(found, key=len, reverse=True)[:most])
+    candidates = [
+        sentence
+        for text in texts
+        for line in text.splitlines()
+        if len(line) >= shortest
+        and not line.lstrip().startswith(("#", "|", "```", "<!--", "    ", "!", "["))
+        for sentence in _SENTENCE_END.split(line)
+        if len(sentence) >= shortest
+    ]
+    # Longest first: plain text is never longer than its Markdown, so once `most` plain
+    # sentences are at least as long as the next candidate, no later one can displace them.
+    candidates.sort(key=len, reverse=True)
+    found: list[str] = []
+    for candidate in candidates:
+        if len(found) >= most and len(found[most - 1]) >= len(candidate):
+            break
+        plain = plain_text(candidate).strip()
+        if len(plain) >= shortest:
+            found.append(plain)
+            found.sort(key=len, reverse=True)
+    return tuple(found[:most])
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _posts(

@@ -8,7 +8,6 @@ stages can point at it. Knows nothing of series, authors or security levels.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +15,9 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Literal
 
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
-from journeyblog.errors import SiteError
+from journeyblog.errors import SiteError, control_character
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -33,10 +33,10 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     }
 
 
-# Front matter as python-frontmatter and Jekyll read it: '---' lines around YAML. Matched
-# here line for line (frontmatter's own split folds blank lines into its boundary, which
-# would put every reported line number out by one).
-_FRONT_MATTER = re.compile(r"---[ \t]*\n(?P<front>(?:.*\n)*?)(?:---|\.\.\.)[ \t]*(?:\n|$)")
+# python-frontmatter splits the file ('---' lines around YAML); its boundary may swallow blank
+# lines, so the line where the YAML starts is counted from where the opening boundary ends,
+# not assumed. The YAML itself is read by _Loader, which keeps the line of every key.
+_HANDLER = YAMLHandler()
 
 SourceKind = Literal["post", "page"]
 
@@ -64,6 +64,7 @@ class DataFile:
     path: Path
     data: Mapping[str, Any]
     key_lines: Mapping[str, int]
+    readable: bool = True  # False: the file exists but could not be read (already an error)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,26 +121,35 @@ def parse_source(
         line = data.count(b"\n", 0, error.start) + 1
         return None, SiteError(path, line, "not UTF-8 text (save the file as UTF-8)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.startswith("---"):
+    bad = control_character(text)
+    if bad is not None:
+        return None, SiteError(path, text.count("\n", 0, bad[0]) + 1, _control_message(bad[1]))
+    opening = _HANDLER.FM_BOUNDARY.match(text)
+    if opening is None:
         return None, SiteError(
             path,
             1,
             "no front matter (start the file with a line '---', then title:, date:, "
             "author:, security:, then '---')",
         )
-    match = _FRONT_MATTER.match(text)
-    if match is None:
+    try:
+        front, body = _HANDLER.split(text)
+    except ValueError:
         return None, SiteError(path, 1, "front matter is not closed (add a line '---' after it)")
-    front, body = match.group("front"), text[match.end() :]
-    # `front` starts on the file's second line, right after the opening '---'.
-    meta, key_lines, error_at = _load_yaml(front, first_line=2)
+    # `front` starts where the opening boundary ends: the rest of that line, so its first
+    # YAML line is the boundary's own line.
+    meta, key_lines, error_at = _load_yaml(front, first_line=text.count("\n", 0, opening.end()) + 1)
     if error_at is not None:
         line, problem = error_at
         return None, SiteError(path, line, f"invalid YAML front matter: {problem}")
     if not isinstance(meta, dict):
         return None, SiteError(path, 2, "front matter must be 'key: value' lines")
+    for key, value in meta.items():
+        character = _control_in(value)
+        if character is not None:
+            return None, SiteError(path, key_lines.get(str(key)), _control_message(character))
     stripped = body.lstrip("\n")
-    body_line = text.count("\n", 0, match.end()) + 1 + (len(body) - len(stripped))
+    body_line = text.count("\n", 0, len(text) - len(stripped)) + 1
     return (
         Source(
             path=path,
@@ -156,28 +166,41 @@ def parse_source(
 
 def read_data_file(path: Path, errors: list[SiteError], *, required: bool = True) -> DataFile:
     """Read a YAML mapping; on any problem record it and return an empty mapping."""
-    empty = DataFile(path=path, data=MappingProxyType({}), key_lines=MappingProxyType({}))
+    unreadable = DataFile(
+        path=path, data=MappingProxyType({}), key_lines=MappingProxyType({}), readable=False
+    )
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         if required:
             errors.append(SiteError(path, None, f"missing (create {path.name})"))
-        return empty
+            return unreadable
+        return DataFile(path=path, data=MappingProxyType({}), key_lines=MappingProxyType({}))
+    empty = unreadable
     try:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         errors.append(SiteError(path, line, "not UTF-8 text (save the file as UTF-8)"))
         return empty
+    bad = control_character(text)
+    if bad is not None:
+        errors.append(SiteError(path, text.count("\n", 0, bad[0]) + 1, _control_message(bad[1])))
+        return empty
     data, key_lines, error_at = _load_yaml(text, first_line=1)
     if error_at is not None:
         errors.append(SiteError(path, error_at[0], f"invalid YAML: {error_at[1]}"))
         return empty
     if data is None:
-        return empty
+        return DataFile(path=path, data=MappingProxyType({}), key_lines=MappingProxyType({}))
     if not isinstance(data, dict):
         errors.append(SiteError(path, 1, "must be a mapping of slug: {…}"))
         return empty
+    for key, value in data.items():
+        character = _control_in(value)
+        if character is not None:
+            errors.append(SiteError(path, key_lines.get(str(key)), _control_message(character)))
+            return empty
     return DataFile(
         path=path,
         data=MappingProxyType({str(k): v for k, v in data.items()}),
@@ -223,6 +246,28 @@ def _load_yaml(text: str, *, first_line: int) -> tuple[Any, dict[str, int], tupl
         for key_node, _ in node.value:
             key_lines[str(key_node.value)] = first_line + key_node.start_mark.line
     return data, key_lines, None
+
+
+def _control_in(value: object) -> str | None:
+    """The first character no feed can carry in a YAML value (written as an escape: "\\x0b")."""
+    if isinstance(value, str):
+        bad = control_character(value)
+        return bad[1] if bad else None
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        for item in value:
+            found = _control_in(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _control_message(character: str) -> str:
+    return (
+        f"control character {character}, which no page or feed can carry (delete it; "
+        "it often comes from pasting from a word processor)"
+    )
 
 
 def _files(folder: Path, pattern: str, *, recursive: bool = True) -> Iterator[Path]:

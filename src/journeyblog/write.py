@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import posixpath
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,15 +38,16 @@ def staging_dir(out_dir: Path) -> Path:
 def target_path(root: Path, relative: str) -> Path:
     """root/relative, or UnsafePath if that is not strictly inside root.
 
-    Compared with `is_relative_to` on resolved paths, not string prefixes: "/out-evil" is not
-    inside "/out".
+    Decided on the normalised path, not string prefixes ("/out-evil" is not inside "/out"),
+    and without asking the file system: root is the fresh staging folder, which holds no
+    symlink to follow, so ".." is the only way out of it.
     """
     if not relative or "\0" in relative or relative.startswith(("/", "\\")):
         raise UnsafePath(relative)
-    target = (root / relative).resolve()
-    if target == root or not target.is_relative_to(root):
+    normal = posixpath.normpath(relative)
+    if normal in (".", "..") or normal.startswith(("../", "/")):
         raise UnsafePath(relative)
-    return target
+    return root / normal
 
 
 def write_site(
@@ -62,10 +64,13 @@ def write_site(
     stage.mkdir(parents=True)
     root = stage.resolve()
     written = unchanged = 0
+    folders = {root}
     try:
         for output in outputs:
             target = target_path(root, output.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
             previous = out_dir / output.path
             if output.reused and output.source == previous:
                 os.link(previous, target)  # unchanged since the last build: same inode, same mtime

@@ -2,7 +2,8 @@
 
 Two sites are built once per session: the small test site of site_files.py and the example
 site at the top of the repository (journeyblog.toml + content/). Each is served by Python's
-http.server from its output folder, as any static server would serve it.
+http.server from its output folder, as any static server would serve it; the test site sits
+under the path of its base_url (/blog/), as it would on a shared host.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from journeyblog.build import BuildOptions, build
 from journeyblog.model import Site
-from tests.browser.site_files import site_files
-from tests.conftest import AUTHORS, CONFIG, NOW, REPO, SERIES
+from tests.browser.site_files import BASE_URL, site_files
+from tests.conftest import AUTHORS, NOW, REPO
 
 TOOLS = REPO / "tests" / "tools" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -49,7 +50,12 @@ class Served:
     origin: str  # "http://127.0.0.1:PORT"
 
     def url(self, path: str) -> str:
+        """The address of a path as the site's pages link to it ("/blog/posts/x/")."""
         return self.origin + path
+
+    def at(self, relative: str) -> str:
+        """The address of a path inside the site ("search/" -> .../blog/search/)."""
+        return self.origin + self.site.url(relative)
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -60,19 +66,16 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def test_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("browser-site")
-    files = {
-        "journeyblog.toml": CONFIG,
-        "content/authors.yml": AUTHORS,
-        "content/series.yml": SERIES,
-        **site_files(),
-    }
-    for relative, text in files.items():
+    for relative, text in {"content/authors.yml": AUTHORS, **site_files()}.items():
         path = root / "site" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    result = build(BuildOptions(site_dir=root / "site", out_dir=root / "out", now=NOW))
-    with _serve(root / "out") as origin:
-        yield Served("test", root / "out", result.site, origin)
+    # The server's root is above the output, which sits at the base_url's path ("/blog/").
+    out = root / "www" / urlsplit(BASE_URL).path.strip("/")
+    out.parent.mkdir()
+    result = build(BuildOptions(site_dir=root / "site", out_dir=out, now=NOW))
+    with _serve(root / "www") as origin:
+        yield Served("test", out, result.site, origin)
 
 
 @pytest.fixture(scope="session")
@@ -128,8 +131,15 @@ def page_types(served: Served) -> dict[str, str]:
     middle = [post for post in parts if post.series and post.series.previous and post.series.next]
     standalone = [post for post in site.posts if not post.series]
     assert parts and standalone and site.pages and site.tags, f"{served.name}: too small a site"
-    return {
+    last_parts = [post for post in parts if post.series and not post.series.next]
+    with_table = [post for post in site.posts if "<table" in post.html]
+    longest_title = max(site.posts, key=lambda post: len(post.title))
+    kinds = {
         "home": site.url(""),
+        "home, page 2": site.url("page/2/") if len(site.posts) > site.info.posts_per_page else "",
+        "last part": last_parts[0].url,
+        "post with a table": with_table[0].url if with_table else "",
+        "longest title": longest_title.url,
         "series part": (middle or parts)[0].url,
         "standalone post": standalone[0].url,
         "series": site.series[0].url,
@@ -143,3 +153,4 @@ def page_types(served: Served) -> dict[str, str]:
         "search": site.url("search/") + "?q=" + quote(site.posts[0].title.split()[-1]),
         "not found": site.url("404.html"),
     }
+    return {name: url for name, url in kinds.items() if url}

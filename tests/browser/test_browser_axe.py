@@ -33,7 +33,8 @@ def test_no_serious_accessibility_violations(
     page = context.new_page()
     found = []
     checked = 0
-    for name, path in page_types(served).items():
+    kinds = page_types(served)
+    for name, path in kinds.items():
         page.goto(served.url(path))
         if name == "search":
             page.wait_for_selector(".search-form[data-ready]")
@@ -43,7 +44,7 @@ def test_no_serious_accessibility_violations(
                 found.append(f"{name} ({path}): {violation}")
         checked += 1
     context.close()
-    assert checked == 13
+    assert checked == len(kinds) >= 13
     assert found == [], "\n".join(found)
 
 

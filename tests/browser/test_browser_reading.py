@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from journeyblog.search import words
 from tests.browser.conftest import Served, page_types
-from tests.browser.site_files import BLOCK_WORD, INTERNAL_WORD, PUBLIC_WORD
+from tests.browser.site_files import BLOCK_WORD, GAP_WORD, INTERNAL_WORD, PUBLIC_WORD
 
 pytestmark = pytest.mark.browser
 
@@ -41,16 +41,51 @@ def test_series_part_says_where_it_stands(page: Page, served: Served) -> None:
     position = post.series
     page.goto(served.url(post.url))
     block = page.locator(".series-block")
+    expect(block.get_by_role("heading")).to_have_text(f"Series {position.series_title}")
     expect(block.locator(".series-position")).to_have_text(
         f"Part {position.part} of {position.total} in {position.series_title}"
     )
+    # On screen the name is said once, in the heading; "Part X of Y" stands out below it.
+    hidden = block.locator(".series-position .visually-hidden").bounding_box()
+    assert hidden is not None and hidden["width"] <= 1 and hidden["height"] <= 1
     current = block.locator("[aria-current=page]")
     expect(current).to_have_count(1)
     expect(current).to_contain_text(post.title)
     expect(block.locator(".series-parts > li")).to_have_count(len(position.parts))
     # The list of parts is one click away at the top of the post, on every screen.
-    page.locator(".series-eyebrow a[href='#series-parts']").click()
-    expect(block.locator("#series-parts")).to_be_in_viewport()
+    page.locator(".series-eyebrow a[href='#series_parts']").click()
+    expect(block.locator("#series_parts")).to_be_in_viewport()
+
+
+def test_a_series_with_a_gap_and_planned_parts_says_so(page: Page, test_site: Served) -> None:
+    """Parts 1, 2 and 4 published (3 is internal), 6 planned: the reader of part 4 sees it."""
+    series = next(series for series in test_site.site.series if series.slug == "data")
+    part_four = series.parts[-1]
+    page.goto(test_site.url(part_four.url))
+    block = page.locator(".series-block")
+    expect(block.locator(".series-position")).to_have_text(f"Part 4 of 6 in {series.title}")
+    expect(block.locator(".series-count")).to_have_text("3 of 6 parts published")
+    expect(block.locator(".series-parts > li .part-number")).to_have_text(
+        ["Part 1", "Part 2", "Part 4", "Part 5", "Part 6"]
+    )
+    expect(block.locator(".series-parts > li.part-planned")).to_have_count(2)
+    segments = block.locator(".series-progress .seg")
+    expect(segments).to_have_count(6)
+    assert segments.evaluate_all("s => s.map(e => e.className.split('seg-')[1])") == [
+        "published",
+        "published",
+        "gap",
+        "current",
+        "planned",
+        "planned",
+    ]
+    expect(block.locator("a[rel=prev] .pager-label")).to_have_text("Previous: Part 2")
+    expect(block.locator("a[rel=next]")).to_have_count(0)
+    page.goto(test_site.url(series.url))
+    expect(page.locator(".series-landing > li .part-number")).to_have_text(
+        ["Part 1", "Part 2", "Part 4", "Part 5", "Part 6"]
+    )
+    expect(page.locator(".series-landing > li", has_text="Coming soon")).to_have_count(2)
 
 
 def test_series_page_lists_every_part_in_order(page: Page, served: Served) -> None:
@@ -63,7 +98,7 @@ def test_series_page_lists_every_part_in_order(page: Page, served: Served) -> No
 
 def test_search_finds_a_word_only_a_public_post_has(page: Page, test_site: Served) -> None:
     roadmap = next(post for post in test_site.site.posts if PUBLIC_WORD in post.summary)
-    page.goto(test_site.url("/"))
+    page.goto(test_site.at(""))
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
     page.wait_for_selector(".search-form[data-ready]")
     page.get_by_label("Search posts").fill(PUBLIC_WORD[:6])  # found as the reader types
@@ -78,7 +113,7 @@ def test_search_finds_a_word_only_a_public_post_has(page: Page, test_site: Serve
 def test_search_by_author_series_and_tag_ignores_case_and_accents(
     page: Page, test_site: Served
 ) -> None:
-    page.goto(test_site.url("/search/?q=" + quote("EMILE roadmap")))
+    page.goto(test_site.at("search/?q=" + quote("EMILE roadmap")))
     expect(page.locator("#search-results li")).to_have_count(1)
     page.get_by_label("Search posts").fill("journey cloud")
     expect(page.locator("#search-results li")).to_have_count(3)
@@ -86,13 +121,15 @@ def test_search_by_author_series_and_tag_ignores_case_and_accents(
     expect(page.locator("#search-results li")).to_have_count(1)
 
 
-@pytest.mark.parametrize("word", [INTERNAL_WORD, BLOCK_WORD])
+@pytest.mark.parametrize("word", [INTERNAL_WORD, BLOCK_WORD, GAP_WORD])
 def test_search_finds_nothing_of_what_is_not_published(
     page: Page, test_site: Served, word: str
 ) -> None:
-    for path in (test_site.out / "search").rglob("*"):
-        assert word not in path.read_text(encoding="utf-8").lower(), path
-    page.goto(test_site.url("/search/?q=" + word))
+    files = [path for path in test_site.out.rglob("*") if path.is_file()]
+    assert test_site.out / "search" / "index.json" in files
+    for path in files:
+        assert word.encode() not in path.read_bytes().lower(), path
+    page.goto(test_site.at("search/?q=" + word))
     expect(page.get_by_role("status")).to_have_text(re.compile("^No post matches"))
     expect(page.locator("#search-results li")).to_have_count(0)
 
@@ -110,7 +147,7 @@ def test_search_finds_a_word_unique_to_one_example_post(page: Page, example_site
         if word.isalpha()
         and not any(w.startswith(word) for u, other in by_post.items() if u != url for w in other)
     )
-    page.goto(example_site.url("/search/?q=" + word))
+    page.goto(example_site.at("search/?q=" + word))
     expect(page.locator("#search-results li h2 a")).to_have_count(1)
     expect(page.locator("#search-results li h2 a")).to_have_attribute("href", url)
 
@@ -120,7 +157,7 @@ def test_search_page_without_javascript_offers_the_archive(
 ) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(test_site.url("/search/"))
+    page.goto(test_site.at("search/"))
     expect(page.get_by_role("search")).to_be_visible()
     page.get_by_role("link", name="Archive", exact=True).last.click()
     expect(page.locator("h1")).to_have_text("Archive")
@@ -136,7 +173,7 @@ def test_keyboard_reaches_the_skip_link_first_and_it_is_visible(page: Page, serv
     outline = skip.evaluate("e => getComputedStyle(e).outlineStyle")
     assert outline != "none"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.evaluate("document.activeElement.id") == "main_content"
     # Every link shows where the focus is.
     page.keyboard.press("Tab")
     focused = page.locator(":focus")
@@ -159,6 +196,57 @@ def test_nothing_scrolls_sideways_on_a_small_phone(
     assert too_wide == []
 
 
+def test_a_wide_table_scrolls_inside_the_post_and_the_keyboard_reaches_it(
+    browser: Browser, test_site: Served
+) -> None:
+    post = next(post for post in test_site.site.posts if "Contract end" in post.html)
+    context = browser.new_context(viewport={"width": 375, "height": 700})
+    page = context.new_page()
+    page.goto(test_site.url(post.url))
+    table = page.locator(".prose table")
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") == 375
+    expect(table).to_have_attribute("tabindex", "0")
+    table.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.prose table').scrollLeft > 0")
+    # Wide enough for the table, no needless tab stop.
+    page.set_viewport_size({"width": 1600, "height": 900})
+    page.goto(
+        test_site.url(next(p for p in test_site.site.posts if "Document library" in p.html).url)
+    )
+    expect(page.locator(".prose table")).not_to_have_attribute("tabindex", "0")
+    context.close()
+
+
+def test_without_javascript_a_reader_follows_a_series_from_the_home_page(
+    browser: Browser, test_site: Served
+) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 700})
+    page = context.new_page()
+    page.goto(test_site.at(""))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Series").click()
+    page.get_by_role("link", name="Journey to the Cloud").first.click()
+    page.get_by_role("link", name="Why the council chose cloud first").click()
+    page.locator("a[rel=next]").click()
+    expect(page.locator("h1")).to_have_text("Moving 4,000 mailboxes")
+    context.close()
+
+
+def test_scripts_load_only_where_they_are_needed(served: Served) -> None:
+    """Search needs search.js; a page with a table needs tables.js; nothing else runs code."""
+    for path in served.out.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        scripts = set(re.findall(r'<script src="[^"]*/assets/([^"/]+)"', html))
+        expected = set()
+        if path.parent.name == "search":
+            expected.add("search.js")
+        if "<table" in html:
+            expected.add("tables.js")
+        assert scripts == expected, path
+        assert "<script>" not in html, path  # no inline code
+
+
 def test_pages_ask_nothing_of_third_parties(page: Page, served: Served) -> None:
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
@@ -166,8 +254,8 @@ def test_pages_ask_nothing_of_third_parties(page: Page, served: Served) -> None:
         page.goto(served.url(path))
         if name == "search":
             page.wait_for_selector(".search-form[data-ready]")
-    assert served.url("/search/index.json") in requested
-    assert served.url("/assets/site.css") in requested
+    assert served.at("search/index.json") in requested
+    assert served.at("assets/site.css") in requested
     elsewhere = [
         url for url in requested if not url.startswith((served.origin + "/", "data:", "blob:"))
     ]

@@ -20,9 +20,12 @@ SHOTS = REPO / "docs" / "screenshots"
     ("name", "kind", "width", "height"),
     [
         ("home-1280", "home", 1280, 800),
+        ("home-375", "home", 375, 812),
         ("post-1280", "series part", 1280, 800),
         ("post-375", "series part", 375, 812),
         ("series-1280", "series", 1280, 800),
+        ("series-375", "series", 375, 812),
+        ("search-375", "search", 375, 812),
     ],
 )
 def test_screenshot(
@@ -31,6 +34,10 @@ def test_screenshot(
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(example_site.url(page_types(example_site)[kind]))
+    if kind == "search":
+        page.wait_for_selector(".search-form[data-ready]")
+    # What the picture shows is what a reader gets: nothing cut off at the side.
+    assert page.evaluate("document.documentElement.scrollWidth") == width
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path))

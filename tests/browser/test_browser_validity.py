@@ -87,7 +87,8 @@ def test_every_internal_link_and_anchor_resolves(served: Served) -> None:
     broken = []
     checked = 0
     for page in _pages(served.out):
-        page_url = "/" + page.relative_to(served.out).as_posix()
+        # Where the page is served: under the base_url's path, as the site's links expect.
+        page_url = base.path + page.relative_to(served.out).as_posix()
         soup = _soup(page)
         for tag in soup.find_all(True):
             assert isinstance(tag, Tag)
@@ -148,8 +149,10 @@ def test_every_page_has_landmarks_one_h1_and_headings_in_order(served: Served) -
         for landmark in ("header", "nav", "main", "footer"):
             if soup.find(landmark) is None:
                 problems.append(f"{name}: no <{landmark}>")
-        if not soup.select_one("a.skip-link[href='#main']") or not soup.select_one("main#main"):
-            problems.append(f"{name}: no skip link to <main id=main>")
+        if not soup.select_one("a.skip-link[href='#main_content']") or not soup.select_one(
+            "main#main_content"
+        ):
+            problems.append(f"{name}: no skip link to <main id=main_content>")
         levels = [int(h.name[1]) for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
         if levels.count(1) != 1 or levels[0] != 1:
             problems.append(f"{name}: headings {levels} do not start with the only h1")

@@ -15,6 +15,7 @@ from tests.conftest import NOW, MakeSite, post
 from journeyblog.cli import cli
 
 SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*[1-9][0-9;]*m")  # a colour or style, not a reset
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 GOOD = {"content/posts/cloud/01-start.md": post("Start", series="cloud", part=1)}
 
 
@@ -49,16 +50,20 @@ def test_a_terminal_shows_progress_a_pipe_only_the_summary(make_site: MakeSite) 
     site = make_site(GOOD)
     code, shown = on_terminal("build", str(site), "--now", NOW.isoformat())
     assert code == 0
-    assert f"Building {site}" in shown
-    assert re.search(r"Built \d+ pages", shown)
+    # A progress bar with the time so far, erased when done: the summary line is what stays.
+    text = ANSI.sub("", shown)
+    assert re.search(rf"Building {re.escape(str(site))} \u2501+ 0:00:\d\d\r", text), text
+    assert re.search(r"\x1b\[2KBuilt \d+ pages", shown)  # on the bar's line, erased
 
+    edited = post("Start", series="cloud", part=1, body="Edited since.\n")
+    (site / "content/posts/cloud/01-start.md").write_text(edited, encoding="utf-8")
     piped = subprocess.run(
         [sys.executable, "-m", "journeyblog", "build", str(site), "--now", NOW.isoformat()],
         capture_output=True,
         text=True,
         check=True,
     )
-    assert re.fullmatch(r"Built \d+ pages, \d+ feeds in \d+\.\d+ s \(1 posts? .*\)\n", piped.stdout)
+    assert re.fullmatch(r"Built \d+ pages, \d+ feeds in \d+\.\d+ s \(1 post .*\)\n", piped.stdout)
     assert piped.stderr == ""
 
 

@@ -60,7 +60,7 @@ def test_a_gap_is_rendered_in_order_without_inventing_the_missing_part(
     four = _soup(out, "posts/four/index.html")
     block = four.select_one(".series-block")
     assert block is not None
-    assert "Part 4 of 4 in Gaps & Bridges" in _text(block)
+    assert "Gaps & Bridges Part 4 of 4" in _text(block)
     items = _parts(four)
     assert [_text(li.select_one(".part-number")) for li in items] == ["Part 1", "Part 2", "Part 4"]
     assert [li.get("aria-current") for li in items] == [None, None, "page"]
@@ -93,7 +93,7 @@ def test_planned_parts_are_plain_text_coming_soon(
     out = tmp_path / "out"
     build_site(site, out_dir=out)
     soup = _soup(out, "posts/a/index.html")
-    assert "Part 1 of 5 in Journey to the Cloud" in _text(soup.select_one(".series-block"))
+    assert "Journey to the Cloud Part 1 of 5" in _text(soup.select_one(".series-block"))
     items = _parts(soup)
     assert len(items) == 5
     for number, item in zip((4, 5), items[3:], strict=True):
@@ -202,7 +202,7 @@ def test_crlf_line_endings_and_a_bom_are_accepted(
     assert paragraphs[:2] == ["Line one.\nLine two.", "Next."]
     assert "\r" not in (out / "posts/win/index.html").read_text(encoding="utf-8")
     assert "\ufeff" not in (out / "posts/win/index.html").read_text(encoding="utf-8")
-    assert "Part 1 of 5 in Journey to the Cloud" in _text(soup.select_one(".series-block"))
+    assert "Journey to the Cloud Part 1 of 5" in _text(soup.select_one(".series-block"))
 
 
 MARKDOWN = """\

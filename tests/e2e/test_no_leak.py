@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import AUTHORS, CONFIG, NOW, SERIES, MakeSite, post
 
 from journeyblog.build import BuildOptions, build
 from journeyblog.cli import cli
-from tests.conftest import AUTHORS, CONFIG, NOW, SERIES, MakeSite, post
 
 LEVELS = ("public", "internal", "restricted")
 

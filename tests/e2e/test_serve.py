@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -19,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 import pytest
 from tests.conftest import REPO, MakeSite, post
@@ -49,6 +51,7 @@ class Live:
     site: Path
     builds: list[Rebuild] = field(default_factory=list)
     calls: list[BuildOptions] = field(default_factory=list)
+    results: list[BuildResult] = field(default_factory=list)
 
     @property
     def port(self) -> int:
@@ -119,7 +122,9 @@ def start(site: Path, **options: object) -> Live:
 
     def counting_build(build_options: BuildOptions) -> BuildResult:
         live.calls.append(build_options)
-        return build(build_options)
+        result = build(build_options)
+        live.results.append(result)
+        return result
 
     live.server = DevServer(
         ServeOptions(site_dir=site, port=0, **options),  # type: ignore[arg-type]
@@ -223,6 +228,21 @@ def test_nothing_outside_the_output_folder_is_served(serve: Live) -> None:
     assert answers == dict.fromkeys(TRAVERSALS, (404, "text/html; charset=utf-8", True, False))
 
 
+def test_symlinks_out_of_the_output_folder_are_not_followed(serve: Live) -> None:
+    outside = serve.server.out_dir.parent / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("do not serve me", encoding="utf-8")
+    (serve.server.out_dir / "secret.txt").symlink_to(outside / "secret.txt")
+    (serve.server.out_dir / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (serve.server.out_dir / "posts" / "up").symlink_to("../..", target_is_directory=True)
+    for path in ("/secret.txt", "/elsewhere/secret.txt", "/elsewhere/", "/posts/up/outside/"):
+        status, _, body = get(serve.port, path)
+        assert (path, status, b"do not serve me" in body) == (path, 404, False)
+    # A link that stays inside the folder is an ordinary file.
+    (serve.server.out_dir / "home.html").symlink_to(serve.server.out_dir / "index.html")
+    assert get(serve.port, "/home.html")[0] == 200
+
+
 def test_folders_serve_their_index_and_unknown_paths_the_sites_404(serve: Live) -> None:
     status, headers, _ = get(serve.port, "/posts/start")
     assert (status, headers["location"]) == (302, "/posts/start/")
@@ -231,6 +251,41 @@ def test_folders_serve_their_index_and_unknown_paths_the_sites_404(serve: Live) 
     assert status == 404 and b"Page not found" in body and b"/__journeyblog/live.js" in body
     status, _, body = get(serve.port, "/posts/start/", method="HEAD")
     assert (status, body) == (200, b"")
+
+
+def test_drafts_future_posts_and_higher_levels_show_only_when_asked(
+    make_site: MakeSite,
+) -> None:
+    site = make_site(
+        {
+            PART_1: post("Start", series="cloud", part=1),
+            "content/posts/draft.md": post("Draft", draft=True),
+            "content/posts/later.md": post("Later", date="2999-01-01"),
+            "content/posts/inside.md": post("Inside", security="Internal"),
+        }
+    )
+    cases: list[tuple[dict[str, Any], dict[str, int]]] = [
+        (
+            {},
+            {
+                "/posts/start/": 200,
+                "/posts/draft/": 404,
+                "/posts/later/": 404,
+                "/posts/inside/": 404,
+            },
+        ),
+        ({"drafts": True}, {"/posts/draft/": 200, "/posts/later/": 404}),
+        ({"future": True}, {"/posts/later/": 200, "/posts/draft/": 404}),
+        ({"audience": "internal"}, {"/posts/inside/": 200, "/posts/draft/": 404}),
+    ]
+    for options, expected in cases:
+        live = start(site, **options)
+        try:
+            assert live.server.url.startswith("http://127.0.0.1:")  # this machine only
+            answers = {path: get(live.port, path)[0] for path in expected}
+        finally:
+            live.server.stop()
+        assert (options, answers) == (options, expected)
 
 
 def test_a_site_under_a_base_path_is_served_there(make_site: MakeSite) -> None:
@@ -263,9 +318,27 @@ def test_a_burst_of_saves_is_one_rebuild_and_one_reload(
     assert len(serve.calls) == 2  # the start-up build and one rebuild
     assert b"Edited 4." in get(serve.port, "/posts/start/")[2]
     rebuild = serve.builds[-1]
-    assert rebuild.ok and rebuild.number == 2 and rebuild.pages > 0
+    assert rebuild.ok and rebuild.number == 2
     assert source in rebuild.changed
     assert all(call.out_dir == serve.server.out_dir for call in serve.calls)
+    # One process: forking workers from the server's threads is not worth its risk.
+    assert all(call.jobs == 1 for call in serve.calls)
+
+
+def test_a_rebuild_reports_the_pages_it_rendered_not_every_page(serve: Live) -> None:
+    first = serve.results[0]
+    assert serve.builds[0].pages == first.pages  # at start-up every page is new
+    # A second paragraph: the summary (the first paragraph) that list pages show is the same.
+    body = "The original first paragraph.\n\nA new sentence.\n"
+    edit(serve.site / PART_1, post("Start", series="cloud", part=1, body=body))
+    deadline = time.monotonic() + WAIT
+    while len(serve.builds) < 2:
+        assert time.monotonic() < deadline, "no rebuild after a save"
+        time.sleep(0.01)
+    rendered = {path for path in serve.results[-1].made if path.endswith(".html")}
+    assert "posts/start/index.html" in rendered
+    assert "about/index.html" not in rendered  # a page that does not show the post
+    assert serve.builds[-1].pages == len(rendered) < first.pages
 
 
 def test_a_broken_save_shows_the_error_keeps_the_old_page_and_recovers(
@@ -358,9 +431,35 @@ def test_stop_ends_open_event_streams_and_every_thread(make_site: MakeSite) -> N
     assert set(threading.enumerate()) <= before
 
 
-def test_journeyblog_serve_runs_until_ctrl_c(make_site: MakeSite) -> None:
+class Lines:
+    """The lines a process writes to one pipe, read as they come, each awaited with a deadline."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.put(line)
+        self._lines.put("")  # the process closed the pipe
+
+    def next(self) -> str:
+        return self._lines.get(timeout=WAIT)
+
+    def rest(self) -> str:
+        self._reader.join(timeout=WAIT)
+        lines = []
+        while not self._lines.empty():
+            lines.append(self._lines.get())
+        return "".join(lines)
+
+
+def test_journeyblog_serve_runs_until_ctrl_c(make_site: MakeSite, tmp_path: Path) -> None:
     site = make_site({PART_1: post("Start", series="cloud", part=1)})
-    env = {**os.environ, "NO_COLOR": "1"}
+    temp = tmp_path / "temp"  # where serve makes its temporary folder
+    temp.mkdir()
+    env = {**os.environ, "NO_COLOR": "1", "TMPDIR": str(temp)}
     process = subprocess.Popen(
         [sys.executable, "-m", "journeyblog", "serve", str(site), "--port", "0", "-v"],
         stdout=subprocess.PIPE,
@@ -368,31 +467,52 @@ def test_journeyblog_serve_runs_until_ctrl_c(make_site: MakeSite) -> None:
         env=env,
         text=True,
     )
+    assert process.stdout is not None and process.stderr is not None
+    out, err = Lines(process.stdout), Lines(process.stderr)
     try:
-        assert process.stdout is not None
-        built = process.stdout.readline()
+        built = out.next()
         assert re.fullmatch(r"Built \d+ pages in \d+ ms\n", built), built
-        serving = process.stdout.readline()
+        serving = out.next()
         match = re.fullmatch(
             r"Serving .* at http://127\.0\.0\.1:(\d+)/ \(Ctrl-C to stop\)\n", serving
         )
         assert match, serving
         port = int(match.group(1))
         assert get(port, "/posts/start/")[0] == 200
+        assert [p.name.startswith("journeyblog-serve-") for p in temp.iterdir()] == [True]
+
         edit(site / PART_1, post("Start", series="cloud", part=1, body="Saved.\n"))
-        assert process.stdout.readline() == f"Changed {site / PART_1}\n"  # -v
-        rebuilt = process.stdout.readline()
-        assert re.fullmatch(r"Rebuilt \d+ pages in \d+ ms\n", rebuilt), rebuilt
-        assert "\x1b[" not in built + serving + rebuilt  # NO_COLOR
+        assert out.next() == f"Changed {site / PART_1}\n"  # -v
+        rebuilt = out.next()
+        assert re.fullmatch(r"Rebuilt \d+ pages? in \d+ ms\n", rebuilt), rebuilt
+
+        edit(site / PART_1, "---\ntitle: Start\nauthor: [ann\n---\nHalf-written.\n")
+        assert out.next() == f"Changed {site / PART_1}\n"
+        assert re.fullmatch(rf"{re.escape(str(site / PART_1))}:\d+: .+\n", err.next())
+        failed = err.next()
+        assert failed == "Rebuild failed: 1 error; still serving the last good build.\n"
+        assert b"Saved." in get(port, "/posts/start/")[2]
+
+        edit(site / PART_1, post("Start", series="cloud", part=1, body="Fixed.\n"))
+        assert out.next() == f"Changed {site / PART_1}\n"
+        assert out.next().startswith("Rebuilt ")
+        assert b"Fixed." in get(port, "/posts/start/")[2]
+        assert "\x1b[" not in built + serving + rebuilt + failed  # NO_COLOR
+
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=WAIT)
+        process.wait(timeout=WAIT)
+        said, complained = out.rest(), err.rest()
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
     assert process.returncode == 0
-    assert "Traceback" not in err and err.strip() == "Stopped."
+    assert "Traceback" not in complained and complained == "Stopped.\n"
+    assert said == ""
     assert not (site / "output").exists()
+    assert list(temp.iterdir()) == [], "serve left its temporary folder"
 
 
 def test_journeyblog_serve_names_a_port_in_use(make_site: MakeSite) -> None:

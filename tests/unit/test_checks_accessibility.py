@@ -89,3 +89,27 @@ def test_check_command_prints_them(make_site: MakeSite) -> None:
     site = make_site({"content/posts/a.md": post("A", body="See [here](https://example.org).\n")})
     result = CliRunner().invoke(cli, ["check", str(site), "--now", NOW.isoformat()])
     assert "a.md:8: warning: link with 'here'" in result.output
+
+
+def test_vague_links_are_found_however_they_are_written(make_site: MakeSite) -> None:
+    body = (
+        "[Click Here!](https://example.org/a) and [**here**][ref].\n\n"
+        "| Report | Link |\n|---|---|\n| 2024 | [here](https://example.org/t) |\n\n"
+        "[![](/images/logo.png)](https://example.org/home)\n\n"
+        "[The 2024 strategy, read it here](https://example.org/s) is fine.\n\n"
+        "[ref]: https://example.org/r\n"
+    )
+    site = make_site({"content/posts/a.md": post("A", body=body)})
+    # Sorted as strings, so lines 12 and 14 come before line 8; the table row is line 12.
+    assert sorted(_accessibility(site, ("alt text", "link with"))) == [
+        "content/posts/a.md:12: warning: link with 'here' (say where it goes: "
+        "[the 2024 cloud strategy](...), not [here](...))",
+        "content/posts/a.md:14: warning: image /images/logo.png has no alt text "
+        "(describe it: ![What the picture shows](/images/logo.png))",
+        "content/posts/a.md:14: warning: link with no text (say where it goes: "
+        "[the 2024 cloud strategy](...), not [here](...))",
+        "content/posts/a.md:8: warning: link with 'Click Here!' (say where it goes: "
+        "[the 2024 cloud strategy](...), not [here](...))",
+        "content/posts/a.md:8: warning: link with 'here' (say where it goes: "
+        "[the 2024 cloud strategy](...), not [here](...))",
+    ]

@@ -91,6 +91,24 @@ def test_bad_values_are_refused(key: str, value: object, message: str) -> None:
     assert any(message in error for error in errors), errors
 
 
+def test_control_characters_no_feed_can_carry_are_refused_at_their_line(tmp_path: Path) -> None:
+    # TOML allows them only as escapes; the site title and descriptions end up in every feed.
+    text = (
+        'title = "Council\\u000bNotes"\nbase_url = "https://example.org/"\n'
+        'description = "A\\u0001"\n\n[syndication.hub]\nfooter = "From \\u000c{url}"\n'
+    )
+    (tmp_path / "journeyblog.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        load_config(tmp_path)
+    lines = [(error.line, error.message) for error in failure.value.errors]
+    assert [line for line, _ in lines] == [1, 3, 5]
+    assert ["U+000B" in lines[0][1], "U+0001" in lines[1][1], "U+000C" in lines[2][1]] == [
+        True,
+        True,
+        True,
+    ]
+
+
 def test_load_config_reads_a_file_with_a_bom_and_crlf(tmp_path: Path) -> None:
     text = '\ufefftitle = "Café & Co"\r\nbase_url = "https://example.org/blog/"\r\n'
     (tmp_path / "journeyblog.toml").write_bytes(text.encode("utf-8"))

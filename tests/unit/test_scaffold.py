@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from tests.conftest import NOW, MakeSite, post
+from tests.conftest import NOW, SERIES, MakeSite, post
 
-from journeyblog.build import BuildResult
+from journeyblog.build import BuildResult, check
 from journeyblog.cli import cli
 from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.scaffold import init_site, new_post, new_series, slugify
@@ -177,7 +177,10 @@ def test_slugs_are_ascii_where_the_title_allows() -> None:
 
 
 def test_new_series_is_appended_and_a_taken_slug_refused(make_site: MakeSite) -> None:
-    site = make_site({})
+    commented = "# Our series, newest last.\n" + SERIES.replace(
+        "planned: 5", "planned: 5  # for now"
+    )
+    site = make_site({"content/series.yml": commented})
     before = (site / "content/series.yml").read_text()
     new_series(site, "identity", "Identity: who's who")
     text = (site / "content/series.yml").read_text()
@@ -189,7 +192,7 @@ def test_new_series_is_appended_and_a_taken_slug_refused(make_site: MakeSite) ->
     assert data.data["cloud"]["title"] == "Journey to the Cloud"
     with pytest.raises(BuildFailed) as error:
         new_series(site, "cloud", "Again")
-    assert refusal(error) == [f"{site}/content/series.yml:1: series 'cloud' already exists"]
+    assert refusal(error) == [f"{site}/content/series.yml:2: series 'cloud' already exists"]
 
 
 def test_init_makes_a_site_that_builds_at_once(
@@ -208,6 +211,7 @@ def test_init_makes_a_site_that_builds_at_once(
     ]
     assert (target / ".gitignore").read_text().splitlines()[:1] == ["output/"]
     assert ".journeyblog-cache/" in (target / ".gitignore").read_text()
+    assert check(target, now=NOW) == []  # not even a warning
     result = build_site(target)
     assert result.site.info.title == "Northbridge Notes"
     assert [p.title for p in result.site.posts] == ["Where we started"]
@@ -257,8 +261,15 @@ def test_init_then_new_then_build_from_the_command_line(tmp_path: Path) -> None:
 
     result = runner.invoke(cli, ["build", str(site), "--drafts"])
     assert result.exit_code == 0, result.output
+    assert re.match(
+        r"Built \d+ pages, \d+ feeds in .* \(2 posts for audience public;", result.stdout
+    )
     assert (site / "output/posts/the-next-step/index.html").is_file()
     assert (site / "output/posts/where-we-started/index.html").is_file()
+
+    plain = runner.invoke(cli, ["build", str(site)])  # the new part is a draft until edited
+    assert plain.exit_code == 0 and "(1 post for audience public;" in plain.stdout
+    assert not (site / "output/posts/the-next-step").exists()
 
     refused = runner.invoke(cli, ["init", str(site)])
     assert refused.exit_code == 1

@@ -9,7 +9,8 @@ from typing import Any
 from bs4 import BeautifulSoup
 from tests.conftest import MakeSite, post
 
-from journeyblog.search import words
+from journeyblog.render import format_date
+from journeyblog.search import search_index, words
 
 
 def test_words_are_folded_distinct_and_in_order() -> None:
@@ -21,6 +22,41 @@ def test_words_are_folded_distinct_and_in_order() -> None:
         "000",
         "seat",
         "move",
+    ]
+
+
+def test_ascii_and_unicode_text_are_split_alike() -> None:
+    """ASCII text takes a faster path; adding one accented letter must not change its words."""
+    text = "Cloud_first: the CLOUD, 4,000-seat (2016) move-2-cloud; x y  TAB\there\n"
+    assert (
+        words(text + " é")
+        == words(text)
+        == [
+            "cloud",
+            "first",
+            "the",
+            "000",
+            "seat",
+            "2016",
+            "move",
+            "tab",
+            "here",
+        ]
+    )
+
+
+def test_marks_are_dropped_as_search_js_drops_them() -> None:
+    """search.js removes \\p{M}; so must Python, or a Hindi word could never be found.
+
+    The expected words are what Chromium's String.normalize("NFKD") + /\\p{M}/gu gives.
+    """
+    assert words("हिन्दी Ｃａｆé ﬁnance x² İstanbul ΣΟΦΟΣ") == [
+        "हनद",
+        "cafe",
+        "finance",
+        "x2",
+        "istanbul",
+        "σοφος",
     ]
 
 
@@ -111,3 +147,42 @@ def test_search_page_has_a_labelled_search_form_and_is_in_the_menu(
         (site / "output" / "index.html").read_text(encoding="utf-8"), "html.parser"
     )
     assert "/search/" in [a["href"] for a in home.select("nav[aria-label=Main] a")]
+
+
+def test_the_index_is_the_same_bytes_every_time_and_plain_json(
+    make_site: MakeSite, build_site: Callable[..., Any]
+) -> None:
+    site = make_site(
+        {
+            "content/posts/a.md": post(
+                "Tables & “quotes” 🚀",
+                body=(
+                    "| a | b |\n|---|---|\n| cell&nbsp;one | two |\n\n"
+                    "Line one  \nline two; AT&amp;T and `co<de>`.\n\n```\nprint('x')\n```\n"
+                ),
+            ),
+            "content/posts/b.md": post("B", date="2016-02-01", body="Émile\u2019s café.\n"),
+        }
+    )
+    result = build_site(site)
+    first = (site / "output" / "search" / "index.json").read_bytes()
+    again = search_index(result.site.posts, format_date=format_date)
+    assert again == search_index(result.site.posts, format_date=format_date) == first
+    document = json.loads(first)
+    assert first == json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    entry = document["posts"][1]
+    assert entry["title"] == "Tables & “quotes” 🚀"
+    # Cells and lines are separate words; entities are decoded, so "&nbsp;" is a space,
+    # "&amp;" not a word "amp" and "<de>" in code the word "de".
+    assert entry["words"].split() == [
+        "cell",
+        "one",
+        "two",
+        "line",
+        "at",
+        "and",
+        "co",
+        "de",
+        "print",
+    ]
+    assert document["posts"][0]["words"] == "emile cafe"

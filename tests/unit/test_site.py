@@ -57,14 +57,16 @@ def _assemble(
     pages: Mapping[str, str] | None = None,
     config: SiteConfig | None = None,
     images: tuple[str, ...] = (),
+    authors: DataFile | None = None,
+    series: DataFile | None = None,
     **selection: object,
 ) -> tuple[Site, list[SiteError]]:
     sources = SiteSources(
         site_dir=Path("."),
         posts=tuple(_source(path, text) for path, text in posts.items()),
         pages=tuple(_source(path, text) for path, text in (pages or {}).items()),
-        authors=_data("authors.yml", AUTHORS),
-        series=_data("series.yml", SERIES),
+        authors=authors or _data("authors.yml", AUTHORS),
+        series=series or _data("series.yml", SERIES),
         images=tuple(Path(image) for image in images),
         static=(),
     )
@@ -260,6 +262,38 @@ def test_each_problem_names_the_file_and_line() -> None:
     assert len(messages) == len(expected), messages
     for message, start in zip(messages, expected, strict=True):
         assert message.startswith(start), message
+
+
+def test_a_broken_author_or_series_entry_is_reported_once_not_on_every_post() -> None:
+    authors = _data("authors.yml", AUTHORS + "cara:\n  name: Cara\n")  # no role, no organisation
+    series = _data("series.yml", SERIES + "untitled:\n  planned: 2\n")
+    posts = {
+        f"content/posts/{n}.md": post(f"P{n}", author="cara", series="untitled", part=n)
+        for n in (1, 2)
+    }
+    _, errors = _assemble(posts, authors=authors, series=series)
+    assert [str(error.path) for error in errors] == ["content/authors.yml", "content/series.yml"]
+
+
+def test_posts_say_nothing_of_authors_or_series_when_their_file_cannot_be_read() -> None:
+    unreadable = DataFile(
+        path=Path("content/authors.yml"),
+        data=MappingProxyType({}),
+        key_lines=MappingProxyType({}),
+        readable=False,
+    )
+    _, errors = _assemble(
+        {"content/posts/a.md": post("A"), "content/posts/b.md": post("B", author="nobody")},
+        authors=unreadable,
+    )
+    assert errors == []  # the file's own error comes from reading it (sources.py)
+    empty = DataFile(
+        path=Path("content/authors.yml"), data=MappingProxyType({}), key_lines=MappingProxyType({})
+    )
+    _, errors = _assemble({"content/posts/a.md": post("A")}, authors=empty)
+    assert _messages(errors) == [
+        "content/posts/a.md:4: unknown author 'ann' (add it to content/authors.yml)"
+    ]
 
 
 def test_missing_required_keys_are_each_reported() -> None:

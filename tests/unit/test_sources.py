@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from journeyblog.errors import SiteError
 from journeyblog.sources import Source, discover, parse_source, read_data_file
 
@@ -45,6 +47,24 @@ def test_lines_count_blank_lines_around_the_front_matter() -> None:
     assert source.line("title") == 3
     assert source.line("date") == 4
     assert source.body_line == 8
+
+
+@pytest.mark.parametrize("blank", ["", "\n", "\n\n", "\n\n\n"])
+def test_an_error_after_blank_lines_and_a_padded_boundary_names_the_file_line(blank: str) -> None:
+    # The front-matter split may fold blank lines and trailing spaces into its boundary;
+    # the reported line must stay the file's own, with CRLF too.
+    text = f"---  \n{blank}title: x\nauthor: ann\nsummary: this: breaks\n---\nBody\n"
+    bad_line = 4 + blank.count("\n")
+    for data in (text.encode(), text.replace("\n", "\r\n").encode()):
+        source, error = _parse(data)
+        assert source is None and error is not None
+        assert error.line == bad_line
+    good = text.replace("this: breaks", "fine")
+    source, error = _parse(good.replace("\n", "\r\n").encode())
+    assert error is None and source is not None
+    assert source.line("title") == 2 + blank.count("\n")
+    assert source.line("summary") == bad_line
+    assert source.body_line == bad_line + 2
 
 
 def test_dates_stay_text_so_the_date_check_can_name_the_line() -> None:
@@ -102,6 +122,33 @@ def test_non_utf8_names_the_line_with_the_bad_byte() -> None:
     assert "not UTF-8" in error.message
 
 
+def test_a_control_character_no_feed_can_carry_is_named_with_its_line() -> None:
+    # Pasted from a word processor: a vertical tab in the body, on the file's line 9.
+    source, error = _parse(TEXT.replace("The first", "The\x0bfirst").encode())
+    assert source is None and error is not None
+    assert error.line == 9 and "U+000B" in error.message
+    # Written as a YAML escape, it only exists once parsed: the key's line is named.
+    escaped = TEXT.replace("title: Moving the mail", 'title: "Moving\\x0cthe mail"')
+    source, error = _parse(escaped.encode())
+    assert source is None and error is not None
+    assert error.line == 2 and "U+000C" in error.message
+    tags = TEXT.replace("tags: [cloud, email]", 'tags: [cloud, "e\\x01mail"]')
+    source, error = _parse(tags.encode())
+    assert error is not None and error.line == 6 and "U+0001" in error.message
+    # Tabs, newlines and carriage returns are ordinary text.
+    source, error = _parse(TEXT.replace("The first", "The\tfirst").encode())
+    assert error is None and source is not None
+
+
+def test_a_control_character_in_a_data_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "authors.yml"
+    path.write_text('ann:\n  name: Ann\nben:\n  name: "Ben\\x0bSmith"\n', encoding="utf-8")
+    errors: list[SiteError] = []
+    data = read_data_file(path, errors)
+    assert [(e.line, "U+000B" in e.message) for e in errors] == [(3, True)]
+    assert dict(data.data) == {}
+
+
 def test_missing_front_matter_says_how_to_start_the_file() -> None:
     source, error = _parse(b"# Just Markdown\n")
     assert source is None and error is not None
@@ -140,10 +187,13 @@ def test_read_data_file_keeps_the_line_of_each_slug(tmp_path: Path) -> None:
 
 def test_read_data_file_missing_required_and_optional(tmp_path: Path) -> None:
     errors: list[SiteError] = []
-    assert dict(read_data_file(tmp_path / "series.yml", errors, required=False).data) == {}
+    optional = read_data_file(tmp_path / "series.yml", errors, required=False)
+    assert dict(optional.data) == {} and optional.readable
     assert errors == []
-    read_data_file(tmp_path / "authors.yml", errors)
+    assert not read_data_file(tmp_path / "authors.yml", errors).readable
     assert [error.message for error in errors] == ["missing (create authors.yml)"]
+    (tmp_path / "broken.yml").write_text("a: [\n", encoding="utf-8")
+    assert not read_data_file(tmp_path / "broken.yml", errors).readable
 
 
 def test_read_data_file_invalid_yaml_names_the_line(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
         "\\windows.html",
         "",
         ".",
+        "posts/..",
+        "a/b/../../../up.html",
         "bad\0name",
     ],
 )

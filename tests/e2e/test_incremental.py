@@ -1,0 +1,201 @@
+"""Incremental builds: after one edit to a 1,000-post site, only what shows the edit is made.
+
+The site is built once for the module; each test builds again (so it starts from an output
+that matches the sources), keeps the bytes of every output file, edits one post, builds, and
+compares. `BuildResult.made` must be exactly the files whose bytes changed, plus the
+publication manifest, which every build writes. The byte comparison is the judge: a file
+made again with the same bytes is work the build did not need to do, and a file whose bytes
+changed but that was not made would be a stale page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from tests.conftest import AUTHORS, CONFIG, NOW, REPO, post
+
+from journeyblog.build import BuildOptions, BuildResult, build
+
+MANIFEST = "publication-manifest.json"
+POSTS = 1000
+SERIES_PARTS = 10  # each of the 4 series; their parts are the newest 40 posts
+TAGS = ("cloud", "identity", "email", "data", "security")
+SERIES = "".join(
+    f"s{n}:\n  title: Series {n}\n  description: Take {n}.\n  planned: {SERIES_PARTS}\n"
+    for n in range(4)
+)
+EDITED = 989  # part 8 of series s1: among the newest 20, so in the site's feeds too
+EDITED_PAGE = f"posts/post-{EDITED}/index.html"
+
+
+def post_file(n: int) -> tuple[str, str]:
+    """Post number n: the higher n, the newer (one a day from 2014); two tags; ann or ben;
+    the newest 40 are the parts of four series. Its first paragraph is its summary."""
+    day = f"{2014 + n // 336}-{n % 336 // 28 + 1:02d}-{n % 28 + 1:02d}"
+    meta = {
+        "date": day,
+        "author": "ann" if n % 2 else "ben",
+        "body": f"The summary of post {n}.\n\nThe rest of post {n}.\n",
+    }
+    tags = [TAGS[n % 5], TAGS[(n * 3 + 1) % 5]]
+    first_part = POSTS - 4 * SERIES_PARTS
+    if n < first_part:
+        return f"content/posts/post-{n}.md", post(f"Post {n}", tags=tags, **meta)
+    series, part = f"s{n % 4}", (n - first_part) // 4 + 1
+    path = f"content/posts/{series}/{part:02d}-post-{n}.md"
+    text = post(f"Post {n}", tags=tags, series=series, part=part, **meta)
+    return path, text
+
+
+@dataclass
+class Corpus:
+    site: Path
+
+    @property
+    def out(self) -> Path:
+        return self.site / "output"
+
+    def build(self) -> BuildResult:
+        return build(BuildOptions(site_dir=self.site, now=NOW))
+
+    def snapshot(self) -> dict[str, str]:
+        """Output path -> digest of its bytes."""
+        return {
+            path.relative_to(self.out).as_posix(): hashlib.blake2b(path.read_bytes()).hexdigest()
+            for path in self.out.rglob("*")
+            if path.is_file()
+        }
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    site = tmp_path_factory.mktemp("corpus")
+    files = dict(post_file(n) for n in range(POSTS))
+    files |= {"journeyblog.toml": CONFIG, "content/authors.yml": AUTHORS}
+    files["content/series.yml"] = SERIES
+    for relative, text in files.items():
+        path = site / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    corpus = Corpus(site)
+    first = corpus.build()
+    assert len(first.site.posts) == POSTS
+    return corpus
+
+
+@pytest.fixture
+def edited(corpus: Corpus) -> Iterator[Path]:
+    """The source of the post the test edits; put back as it was afterwards."""
+    path = corpus.site / post_file(EDITED)[0]
+    original = path.read_text(encoding="utf-8")
+    yield path
+    path.write_text(original, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    made: set[str]
+    changed: set[str]  # files whose bytes differ from the previous build's, or that came or went
+    total_pages: int
+
+    @property
+    def pages(self) -> set[str]:
+        return {path for path in self.made if path.endswith(".html")}
+
+
+def rebuild_after(
+    corpus: Corpus, edit: Path | None = None, old: str = "", new: str = ""
+) -> Rebuild:
+    corpus.build()  # from an output that matches the sources, whatever ran before
+    before = corpus.snapshot()
+    if edit is not None:
+        text = edit.read_text(encoding="utf-8")
+        assert old in text
+        edit.write_text(text.replace(old, new), encoding="utf-8")
+    result = corpus.build()
+    after = corpus.snapshot()
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    assert result.rendered == len(result.made)
+    return Rebuild(set(result.made), changed, result.pages)
+
+
+def assert_nothing_stale(rebuild: Rebuild) -> None:
+    stale = sorted(rebuild.changed - rebuild.made)
+    assert not stale, f"{len(stale)} files changed but were not made again: {stale}"
+
+
+def assert_made_exactly_what_changed(rebuild: Rebuild) -> None:
+    assert_nothing_stale(rebuild)
+    needless = sorted(rebuild.made - rebuild.changed - {MANIFEST})
+    assert not needless, (
+        f"{len(needless)} files were made again with the same bytes: {needless[:40]}"
+    )
+
+
+def test_an_unchanged_site_makes_nothing_but_the_manifest(corpus: Corpus) -> None:
+    rebuild = rebuild_after(corpus)
+    assert rebuild.made == {MANIFEST}
+    assert rebuild.changed == set()
+
+
+def test_editing_a_posts_text_remakes_its_page_and_what_shows_its_text(
+    corpus: Corpus, edited: Path
+) -> None:
+    rebuild = rebuild_after(corpus, edited, f"The rest of post {EDITED}.", "Rewritten, and better.")
+    assert_made_exactly_what_changed(rebuild)
+    # Its page, and nothing that shows only its title and summary: neither its series'
+    # other parts nor the lists it is on.
+    assert rebuild.pages == {EDITED_PAGE}
+    # Feeds carry the full text: the site's (it is among the newest) and its series'.
+    for path in ("feed.xml", "rss.xml", "feed.json", "series/s1/feed.xml", "search/index.json"):
+        assert path in rebuild.made
+
+
+def test_editing_a_posts_title_remakes_its_neighbours_and_lists_not_other_posts(
+    corpus: Corpus, edited: Path
+) -> None:
+    rebuild = rebuild_after(corpus, edited, f"title: 'Post {EDITED}'", "title: 'Moving email'")
+    # A title is in every series position of its siblings, so lists that show a sibling (an
+    # older home page, a tag) are made again although they print only "Part 3 of 10": work,
+    # never a stale page. The bound below keeps that work small.
+    assert_nothing_stale(rebuild)
+    series_parts = {f"posts/post-{n}/index.html" for n in range(960, POSTS) if n % 4 == EDITED % 4}
+    assert len(series_parts) == SERIES_PARTS
+    # Every part of its series lists every part by title; lists show it too.
+    assert series_parts <= rebuild.pages
+    for path in ("series/s1/index.html", "archive/index.html", "authors/ann/index.html"):
+        assert path in rebuild.pages
+    other_posts = {
+        page for page in rebuild.pages if page.startswith("posts/") and page not in series_parts
+    }
+    assert other_posts == set(), "posts that do not show the edited one were made again"
+    assert len(rebuild.pages) < rebuild.total_pages // 10
+
+
+def test_a_template_change_remakes_the_pages_made_from_it_and_nothing_else(
+    corpus: Corpus,
+) -> None:
+    override = corpus.site / "themes/default/templates/tag.html"
+    default = REPO / "themes/default/templates/tag.html"
+    corpus.build()
+    before = corpus.snapshot()
+    override.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        override.write_text(
+            default.read_text(encoding="utf-8").replace(
+                "{% block main %}", "{% block main %}<p>Tag page</p>", 1
+            ),
+            encoding="utf-8",
+        )
+        result = corpus.build()
+        after = corpus.snapshot()
+    finally:
+        override.unlink()
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    rebuild = Rebuild(set(result.made), changed, result.pages)
+    assert_made_exactly_what_changed(rebuild)
+    assert rebuild.pages == {f"tags/{tag}/index.html" for tag in TAGS}

@@ -1,0 +1,123 @@
+"""A build with nothing changed does nothing, and anything that changes the output rebuilds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from tests.conftest import NOW, MakeSite, post
+
+LATER = NOW + timedelta(days=2)
+
+
+def _build(site: Path, out: Path, *extra: str, now: str = NOW.isoformat()) -> str:
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "journeyblog",
+            "build",
+            str(site),
+            "-o",
+            str(out),
+            "--now",
+            now,
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert process.returncode == 0, process.stderr
+    return process.stdout
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {
+        path.relative_to(folder).as_posix(): path.stat().st_mtime_ns
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Path:
+    return make_site(
+        {
+            "content/posts/a.md": post("Alpha", date="2026-11-01"),
+            "content/posts/soon.md": post("Scheduled", date=(NOW + timedelta(days=1)).isoformat()),
+        }
+    )
+
+
+def test_nothing_changed_means_nothing_is_built(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    assert _build(site, out).startswith("Built ")
+    before = _mtimes(out)
+    said = _build(site, out)
+    assert said.startswith("Up to date: nothing changed"), said
+    assert "1 post for audience public" in said
+    assert _mtimes(out) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["edit a post", "add a post", "edit the config", "edit a template", "add a static file"],
+)
+def test_a_changed_input_rebuilds(site: Path, tmp_path: Path, change: str) -> None:
+    out = tmp_path / "output"
+    _build(site, out)
+    if change == "edit a post":
+        (site / "content/posts/a.md").write_text(post("Alpha, edited", date="2026-11-01"))
+    elif change == "add a post":
+        (site / "content/posts/b.md").write_text(post("Beta", date="2026-11-02"))
+    elif change == "edit the config":
+        config = site / "journeyblog.toml"
+        config.write_text(config.read_text().replace("Test Council Notes", "Renamed Notes"))
+    elif change == "edit a template":
+        template = site / "themes/default/templates/404.html"
+        template.parent.mkdir(parents=True)
+        template.write_text('{% extends "base.html" %}{% block main %}Gone{% endblock %}')
+    else:
+        (site / "static").mkdir()
+        (site / "static/humans.txt").write_text("Ann")
+    assert _build(site, out).startswith("Built ")
+    assert _build(site, out).startswith("Up to date")
+
+
+def test_a_touched_output_is_rebuilt(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _build(site, out)
+    page = out / "posts/a/index.html"
+    original = page.read_bytes()
+    page.unlink()
+    assert _build(site, out).startswith("Built ")
+    assert page.read_bytes() == original
+    page.write_bytes(b"defaced")
+    os.utime(page, ns=(0, 0))
+    assert _build(site, out).startswith("Built ")
+    assert page.read_bytes() == original
+
+
+def test_a_scheduled_post_falling_due_rebuilds(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    _build(site, out)
+    assert not (out / "posts/soon").exists()
+    assert _build(site, out, now=LATER.isoformat()).startswith("Built ")
+    assert (out / "posts/soon/index.html").is_file()
+    # Back before it was due: it must go again.
+    assert _build(site, out).startswith("Built ")
+    assert not (out / "posts/soon").exists()
+
+
+@pytest.mark.parametrize(
+    "options", [("--audience", "internal"), ("--drafts",), ("--future",), ("--no-cache",)]
+)
+def test_other_options_rebuild(site: Path, tmp_path: Path, options: tuple[str, ...]) -> None:
+    out = tmp_path / "output"
+    _build(site, out)
+    assert _build(site, out, *options).startswith("Built ")
