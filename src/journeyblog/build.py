@@ -86,9 +86,9 @@ def build(options: BuildOptions) -> BuildResult:
     _check_output_dir(options.site_dir, options.output)
     now = options.now or datetime.now(UTC)
     jobs = options.jobs or default_jobs()
-    sources, errors = discover(options.site_dir)
     cache_dir = options.site_dir / CACHE_DIR if options.cache else None
     with BuildCache(cache_dir) as cache:
+        sources, errors = discover(options.site_dir, remembered=cache)
         site, site_errors = assemble(
             config,
             sources,
@@ -105,17 +105,25 @@ def build(options: BuildOptions) -> BuildResult:
     out_dir = options.output.absolute()
     with BuildCache(cache_dir) as cache:
         prints = Fingerprints()
-        social, cards = social_images(site, sources.site_dir, themes, cache=options.cache)
+        social, cards = social_images(site, options.site_dir, themes, cache=options.cache)
         site_key = site_fingerprint(site, config)
         templates = cache_dir / "templates" if cache_dir else None
         planned = [*site_jobs(site, config, themes, social, prints, templates), *cards]
         previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
-        auditor = Auditor(site.withheld, lambda: published_text(site, sources, themes))
+        copied = assets(site, sources, themes)
+        # The sources (every body as written) are not needed past this point: let them go
+        # before workers are forked, and read them again only if the audit must weigh a find.
+        del sources
+
+        def everything_published() -> str:
+            return published_text(site, discover(options.site_dir)[0], themes)
+
+        auditor = Auditor(site.withheld, everything_published)
         made = _made(planned, site_key, previous, out_dir, jobs, auditor)
         stream = _Checked(
             chain(
                 made,
-                assets(site, sources, themes),
+                copied,
                 [manifest(site, now=now, cutoff=None if options.future else now)],
             ),
             auditor,

@@ -1,6 +1,7 @@
 """The persistent build cache: SITE_DIR/.journeyblog-cache/cache.sqlite.
 
-Owns what a build may skip next time: rendered Markdown keyed by a hash of the text and of
+Owns what a build may skip next time: split front matter keyed by a hash of the file's bytes
+(see sources.discover), rendered Markdown keyed by a hash of the text and of
 everything that shapes its HTML (renderer options, the versions of journeyblog, markdown-it-py,
 mdit-py-plugins and Pygments), the fingerprint of every file the last build wrote, and per
 output folder the stamp of the inputs and of the output of the last build (see
@@ -24,7 +25,7 @@ from journeyblog import __version__
 from journeyblog.markdown import RENDERER_VERSION, Rendered, rendered_from_json, rendered_to_json
 
 CACHE_DIR = ".journeyblog-cache"
-SCHEMA = "journeyblog-cache 3"
+SCHEMA = "journeyblog-cache 4"
 
 
 def _versions() -> str:
@@ -84,11 +85,15 @@ class BuildCache:
                     db.execute("DROP TABLE IF EXISTS markdown")
                     db.execute("DROP TABLE IF EXISTS outputs")
                     db.execute("DROP TABLE IF EXISTS stamps")
+                    db.execute("DROP TABLE IF EXISTS front_matter")
                     db.execute(
                         "INSERT OR REPLACE INTO meta VALUES ('versions', ?)",
                         (f"{SCHEMA};{VERSIONS}",),
                     )
                 db.execute("CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS front_matter (key TEXT PRIMARY KEY, value TEXT)"
+                )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (out_dir TEXT, path TEXT, fingerprint TEXT,"
                     " size INTEGER, mtime INTEGER, PRIMARY KEY (out_dir, path))"
@@ -106,27 +111,49 @@ class BuildCache:
                         Path(f"{path}{suffix}").unlink(missing_ok=True)
         return None
 
-    # ------------------------------------------------------------ Markdown
+    # ------------------------------------------------------------ front matter
 
-    def rendered(self, keys: Sequence[str]) -> dict[str, Rendered]:
-        """The cached renderings among `keys`; anything unreadable is a miss."""
+    def front_matter(self, keys: Sequence[str]) -> dict[str, str]:
+        """The remembered splits among `keys` (sources.discover checks each before use)."""
+        return self._values("front_matter", keys)
+
+    def store_front_matter(self, items: Mapping[str, str]) -> None:
+        if self._db is None or not items:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._db.executemany(
+                "INSERT OR REPLACE INTO front_matter VALUES (?, ?)", list(items.items())
+            )
+
+    def _values(self, table: str, keys: Sequence[str]) -> dict[str, str]:
         if self._db is None or not keys:
             return {}
-        found: dict[str, Rendered] = {}
+        found: dict[str, str] = {}
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, value FROM markdown WHERE key IN ({marks})",
-                    chunk,
+                    f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk
                 )
-                for key, value in rows:
-                    rendered = rendered_from_json(value)
-                    if rendered is not None:
-                        found[key] = rendered
+                found.update(
+                    (key, value)
+                    for key, value in rows
+                    if isinstance(key, str) and isinstance(value, str)
+                )
         except sqlite3.Error:
             return found
+        return found
+
+    # ------------------------------------------------------------ Markdown
+
+    def rendered(self, keys: Sequence[str]) -> dict[str, Rendered]:
+        """The cached renderings among `keys`; anything unreadable is a miss."""
+        found: dict[str, Rendered] = {}
+        for key, value in self._values("markdown", keys).items():
+            rendered = rendered_from_json(value)
+            if rendered is not None:
+                found[key] = rendered
         return found
 
     def store_rendered(self, items: Mapping[str, Rendered]) -> None:

@@ -8,6 +8,7 @@ costs more than it saves below a few hundred items (measured in bench/).
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import multiprocessing.pool
 import os
@@ -51,9 +52,13 @@ def _pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
     """
     context = multiprocessing.get_context("fork")
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # Frozen objects are never scanned by the workers' garbage collector, which would
+    # otherwise write to (and so copy) every page of the site model they share.
+    gc.freeze()
     try:
         pool = context.Pool(jobs, initializer=_start_worker)
     finally:
+        gc.unfreeze()
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
     with pool:
         yield pool

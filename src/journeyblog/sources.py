@@ -8,11 +8,12 @@ stages can point at it. Knows nothing of series, authors or security levels.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -78,20 +79,55 @@ class SiteSources:
     static: tuple[Path, ...]  # relative to static/
 
 
-def discover(site_dir: Path) -> tuple[SiteSources, list[SiteError]]:
-    """Read every source file of the site; return them and every problem found reading them."""
+# Bump when parsing changes what a Source holds, so remembered splits are parsed again.
+PARSER_VERSION = "1"
+
+
+class FrontMatterStore(Protocol):
+    """Where discover() may remember split front matter, by the hash of a file's bytes."""
+
+    def front_matter(self, keys: Sequence[str]) -> dict[str, str]: ...
+
+    def store_front_matter(self, items: Mapping[str, str]) -> None: ...
+
+
+def discover(
+    site_dir: Path, *, remembered: FrontMatterStore | None = None
+) -> tuple[SiteSources, list[SiteError]]:
+    """Read every source file of the site; return them and every problem found reading them.
+
+    With `remembered`, a file whose bytes were split before is not parsed again: its front
+    matter, key lines and body boundary come from the store (YAML is most of the cost of
+    reading a large site). Only files that parse without error are remembered.
+    """
     content = site_dir / "content"
     errors: list[SiteError] = []
-    posts = []
-    for path in _files(content / "posts", "*.md"):
-        source = _read_source(path, "post", errors)
+    files: list[tuple[Path, SourceKind, bytes]] = []
+    kinds: list[tuple[Path, SourceKind]] = [
+        *((path, "post") for path in _files(content / "posts", "*.md")),
+        *((path, "page") for path in _files(content / "pages", "*.md", recursive=False)),
+    ]
+    for path, kind in kinds:
+        try:
+            files.append((path, kind, path.read_bytes()))
+        except OSError as error:
+            errors.append(SiteError(path, None, f"cannot be read: {error.strerror}"))
+    digests = [hashlib.sha256(data).hexdigest() for _, _, data in files]
+    keys = [f"{PARSER_VERSION}:{digest}" for digest in digests]
+    known = remembered.front_matter(keys) if remembered is not None else {}
+    fresh: dict[str, str] = {}
+    posts: list[Source] = []
+    pages: list[Source] = []
+    for (path, kind, data), digest, key in zip(files, digests, keys, strict=True):
+        source, problem, record = _parse(path, data, kind, digest, known.get(key))
+        if problem is not None:
+            errors.append(problem)
         if source is not None:
-            posts.append(source)
-    pages = []
-    for path in _files(content / "pages", "*.md", recursive=False):
-        source = _read_source(path, "page", errors)
-        if source is not None:
-            pages.append(source)
+            (posts if kind == "post" else pages).append(source)
+            if record is not None and key not in known:
+                fresh[key] = record
+    if remembered is not None and fresh:
+        remembered.store_front_matter(fresh)
     authors = read_data_file(content / "authors.yml", errors)
     series = read_data_file(content / "series.yml", errors, required=False)
     images = tuple(p.relative_to(content / "images") for p in _files(content / "images", "*"))
@@ -114,54 +150,103 @@ def parse_source(
     path: Path, data: bytes, kind: SourceKind
 ) -> tuple[Source | None, SiteError | None]:
     """Split one file's bytes into front matter and body."""
-    digest = hashlib.sha256(data).hexdigest()
+    source, error, _ = _parse(path, data, kind, hashlib.sha256(data).hexdigest(), None)
+    return source, error
+
+
+def _parse(
+    path: Path, data: bytes, kind: SourceKind, digest: str, remembered: str | None
+) -> tuple[Source | None, SiteError | None, str | None]:
+    """(source, error, the record to remember it by): parsed, or rebuilt from `remembered`."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        return None, SiteError(path, line, "not UTF-8 text (save the file as UTF-8)")
+        return None, SiteError(path, line, "not UTF-8 text (save the file as UTF-8)"), None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if remembered is not None:
+        source = _from_record(path, kind, text, digest, remembered)
+        if source is not None:
+            return source, None, None
     bad = control_character(text)
     if bad is not None:
-        return None, SiteError(path, text.count("\n", 0, bad[0]) + 1, _control_message(bad[1]))
+        line = text.count("\n", 0, bad[0]) + 1
+        return None, SiteError(path, line, _control_message(bad[1])), None
     opening = _HANDLER.FM_BOUNDARY.match(text)
     if opening is None:
-        return None, SiteError(
-            path,
-            1,
-            "no front matter (start the file with a line '---', then title:, date:, "
-            "author:, security:, then '---')",
+        return (
+            None,
+            SiteError(
+                path,
+                1,
+                "no front matter (start the file with a line '---', then title:, date:, "
+                "author:, security:, then '---')",
+            ),
+            None,
         )
     try:
         front, body = _HANDLER.split(text)
     except ValueError:
-        return None, SiteError(path, 1, "front matter is not closed (add a line '---' after it)")
+        message = "front matter is not closed (add a line '---' after it)"
+        return None, SiteError(path, 1, message), None
     # `front` starts where the opening boundary ends: the rest of that line, so its first
     # YAML line is the boundary's own line.
     meta, key_lines, error_at = _load_yaml(front, first_line=text.count("\n", 0, opening.end()) + 1)
     if error_at is not None:
         line, problem = error_at
-        return None, SiteError(path, line, f"invalid YAML front matter: {problem}")
+        return None, SiteError(path, line, f"invalid YAML front matter: {problem}"), None
     if not isinstance(meta, dict):
-        return None, SiteError(path, 2, "front matter must be 'key: value' lines")
+        return None, SiteError(path, 2, "front matter must be 'key: value' lines"), None
     for key, value in meta.items():
         character = _control_in(value)
         if character is not None:
-            return None, SiteError(path, key_lines.get(str(key)), _control_message(character))
+            return None, SiteError(path, key_lines.get(str(key)), _control_message(character)), None
     stripped = body.lstrip("\n")
-    body_line = text.count("\n", 0, len(text) - len(stripped)) + 1
-    return (
-        Source(
+    body_start = len(text) - len(stripped)
+    body_line = text.count("\n", 0, body_start) + 1
+    fields = {str(k): v for k, v in meta.items()}
+    source = Source(
+        path=path,
+        kind=kind,
+        meta=MappingProxyType(fields),
+        key_lines=MappingProxyType(key_lines),
+        body=stripped,
+        body_line=body_line,
+        digest=digest,
+    )
+    return source, None, _record(fields, key_lines, body_start, body_line)
+
+
+def _record(
+    meta: dict[str, Any], key_lines: dict[str, int], body_start: int, body_line: int
+) -> str | None:
+    """What to remember of a parse, as JSON; None if JSON cannot carry the values exactly."""
+    try:
+        record = json.dumps([meta, key_lines, body_start, body_line], ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None  # a YAML set or binary value
+    # An integer key in a nested mapping would come back as a string: then do not remember.
+    return record if json.loads(record)[0] == meta else None
+
+
+def _from_record(
+    path: Path, kind: SourceKind, text: str, digest: str, record: str
+) -> Source | None:
+    try:
+        meta, key_lines, body_start, body_line = json.loads(record)
+        if not (isinstance(meta, dict) and isinstance(key_lines, dict)):
+            return None
+        return Source(
             path=path,
             kind=kind,
-            meta=MappingProxyType({str(k): v for k, v in meta.items()}),
-            key_lines=MappingProxyType(key_lines),
-            body=stripped,
-            body_line=body_line,
+            meta=MappingProxyType(meta),
+            key_lines=MappingProxyType({str(k): int(v) for k, v in key_lines.items()}),
+            body=text[int(body_start) :],
+            body_line=int(body_line),
             digest=digest,
-        ),
-        None,
-    )
+        )
+    except (ValueError, TypeError):
+        return None  # not a record of ours: parse the file instead
 
 
 def read_data_file(path: Path, errors: list[SiteError], *, required: bool = True) -> DataFile:

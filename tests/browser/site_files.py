@@ -140,7 +140,13 @@ def site_files() -> dict[str, str]:
         ),
     }
     data_parts = {
-        1: ("Data & Identity \u2013 1: Where our records live 📦", "Public", "where-records-live"),
+        1: (
+            # One word longer than a phone is wide: titles must wrap in every list.
+            "Data & Identity \u2013 1: Where our records live 📦 "
+            "Pneumonoultramicroscopicsilicovolcanoconiosis",
+            "Public",
+            "where-records-live",
+        ),
         2: (
             "Data & Identity \u2013 2: Consolidating seventeen case-management systems into one "
             "platform without losing a single resident\u2019s record along the way",
@@ -162,7 +168,11 @@ def site_files() -> dict[str, str]:
             security=level,
             series="data",
             part=number,
-            tags=["Cloud & Hosting", "Café culture"],
+            tags=[
+                "Cloud & Hosting",
+                "Café culture",
+                "Pneumonoultramicroscopicsilicovolcanoconiosis",
+            ],
             body=(
                 f"Part {number}, and the {GAP_WORD} budget.\n"
                 if level == "Internal"

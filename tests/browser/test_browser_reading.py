@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 from urllib.parse import quote
 
 import pytest
@@ -269,3 +270,30 @@ def test_print_leaves_out_navigation_but_keeps_the_series(page: Page, served: Se
     expect(page.locator(".share")).to_be_hidden()
     expect(page.locator(".series-position")).to_be_visible()
     expect(page.locator(".prose")).to_be_visible()
+
+
+def test_text_keeps_a_readable_measure_on_a_wide_screen(browser: Browser, served: Served) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1000})
+    page = context.new_page()
+    page.goto(served.url(page_types(served)["series part"]))
+    prose = page.locator(".prose > p").first
+    ems = prose.evaluate(
+        "e => e.getBoundingClientRect().width / parseFloat(getComputedStyle(e).fontSize)"
+    )
+    context.close()
+    assert 30 <= ems <= 45  # about 65 to 90 characters a line
+
+
+def test_dark_scheme_is_dark_and_light_scheme_is_light(browser: Browser, served: Served) -> None:
+    def luminance(scheme: Literal["light", "dark"]) -> float:
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(served.url(page_types(served)["series part"]))
+        rgb = page.evaluate(
+            "getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0, 3)"
+        )
+        context.close()
+        return sum(int(channel) for channel in rgb) / (3 * 255)
+
+    assert luminance("light") > 0.9
+    assert luminance("dark") < 0.15

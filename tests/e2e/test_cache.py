@@ -1,0 +1,160 @@
+"""The build cache: faster, never wrong. Corrupt or foreign caches are rebuilt, not trusted."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from tests.conftest import NOW, MakeSite, post
+
+from journeyblog import sources as sources_module
+from journeyblog.build import BuildOptions, build
+from journeyblog.cache import CACHE_DIR, BuildCache
+from journeyblog.sources import discover
+
+BODY = "\n\n".join(
+    f"## Part {n}\n\nThe council moved service {n} to the cloud, with `code`, *emphasis* and a "
+    f"[link](/posts/p0/).\n\n```python\nprint({n})\n```"
+    for n in range(3)
+)
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    """Output path -> hash of its bytes, the publication manifest left out (it has the time)."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != "publication-manifest.json"
+    }
+
+
+def _build(site: Path, out: Path, *, jobs: int | None = None, cache: bool = True) -> None:
+    build(BuildOptions(site_dir=site, out_dir=out, now=NOW, jobs=jobs, cache=cache))
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Path:
+    files = {
+        f"content/posts/p{n}.md": post(
+            f"Post {n}", date=f"2016-02-{n % 27 + 1:02d}", tags=[f"t{n % 4}"], body=BODY
+        )
+        for n in range(12)
+    }
+    files |= {
+        f"content/posts/cloud/0{n}-part-{n}.md": post(
+            f"Part {n}", date=f"2016-03-0{n}", series="cloud", part=n, body=BODY
+        )
+        for n in range(1, 4)
+    }
+    return make_site(files)
+
+
+def test_a_cached_build_is_byte_identical_to_an_uncached_one(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "fresh", cache=False)
+    _build(site, tmp_path / "first")  # fills the cache
+    _build(site, tmp_path / "second")  # reads it
+    assert _tree(tmp_path / "fresh") == _tree(tmp_path / "first") == _tree(tmp_path / "second")
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The front matter of every post parsed from now on (authors.yml and series.yml aside)."""
+    parsed: list[str] = []
+    load = sources_module._load_yaml
+
+    def counting(text: str, *, first_line: int) -> object:
+        if "security:" in text:
+            parsed.append(text)
+        return load(text, first_line=first_line)
+
+    monkeypatch.setattr(sources_module, "_load_yaml", counting)
+    return parsed
+
+
+def test_an_unchanged_site_renders_no_markdown_and_parses_no_front_matter(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "output"
+    _build(site, out)
+    before = _tree(out)
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the cache should have answered")
+
+    monkeypatch.setattr("journeyblog.build.render_markdown", refuse)
+    parsed = _count_parses(monkeypatch)
+    _build(site, tmp_path / "again")
+    assert _tree(tmp_path / "again") == before
+    assert parsed == []
+
+
+def test_an_edit_changes_the_output_and_only_its_post_is_parsed_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "output"
+    _build(site, out)
+    edited = site / "content/posts/p3.md"
+    edited.write_text(post("Post 3", date="2016-02-04", body="Rewritten from scratch."))
+
+    parsed = _count_parses(monkeypatch)
+    _build(site, out)
+    page = (out / "posts/p3/index.html").read_text(encoding="utf-8")
+    assert "Rewritten from scratch." in page
+    assert "The council moved service" not in page
+    assert len(parsed) == 1 and "Post 3" in parsed[0]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "poisoned"])
+def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, damage: str) -> None:
+    reference = tmp_path / "reference"
+    _build(site, reference, cache=False)
+    out = tmp_path / "output"
+    _build(site, out)
+    database = site / CACHE_DIR / "cache.sqlite"
+    if damage == "garbage":
+        database.write_bytes(b"this is not a database" * 100)
+    elif damage == "truncated":
+        database.write_bytes(database.read_bytes()[:1000])
+    elif damage == "foreign":
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE meta SET value = 'someone else 1' WHERE key = 'versions'")
+    else:  # right schema, wrong contents: every cached value replaced by nonsense
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE markdown SET value = '{\"html\": 42}'")
+            db.execute('UPDATE front_matter SET value = \'["not", "a record"]\'')
+    _build(site, tmp_path / "after")
+    assert _tree(tmp_path / "after") == _tree(reference)
+    _build(site, tmp_path / "after-again")  # and the rebuilt cache serves the next build
+    assert _tree(tmp_path / "after-again") == _tree(reference)
+
+
+def test_front_matter_is_remembered_by_the_bytes_of_the_file(site: Path, tmp_path: Path) -> None:
+    with BuildCache(tmp_path / "cache") as cache:
+        first, errors = discover(site, remembered=cache)
+        assert not errors
+        again, errors = discover(site, remembered=cache)
+    assert not errors
+    # Rebuilt from the store, every field as parsing gave it: meta, key lines, body and its line.
+    assert again == first
+
+
+def test_one_worker_and_two_workers_write_identical_trees(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    # Enough posts that the work really is spread over processes (parallel.MIN_PARALLEL_ITEMS).
+    files = {
+        f"content/posts/p{n:03d}.md": post(
+            f"Post {n}",
+            date=f"2016-{n % 12 + 1:02d}-{n % 27 + 1:02d}",
+            tags=[f"t{n % 7}"],
+            body=BODY,
+        )
+        for n in range(260)
+    }
+    site = make_site(files)
+    _build(site, tmp_path / "one", jobs=1, cache=False)
+    _build(site, tmp_path / "two", jobs=2, cache=False)
+    one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
+    assert len(one) > 500
+    assert one == two
