@@ -73,6 +73,7 @@ class BuildResult:
     report: WriteReport
     rendered: int  # files made this time (the rest were unchanged since the last build)
     made: tuple[str, ...]  # their paths, in the order they were made
+    reused: int  # files kept from the previous output, their key unchanged
     seconds: float
 
 
@@ -154,6 +155,7 @@ def build(options: BuildOptions) -> BuildResult:
         report=report,
         rendered=len(stream.made),
         made=tuple(stream.made),
+        reused=stream.reused,
         seconds=time.perf_counter() - started,
     )
 
@@ -408,6 +410,7 @@ class _Checked:
         self._paths: set[str] = set()
         self.pages = self.feeds = self.files = 0
         self.made: list[str] = []
+        self.reused = 0
 
     def __iter__(self) -> Iterator[Output]:
         for output in self._outputs:
@@ -424,7 +427,9 @@ class _Checked:
             self._paths.add(output.path)
             if not (output.reused or output.audited):
                 self._auditor.scan(output)
-            if not output.reused and output.data is not None:
+            if output.reused:
+                self.reused += 1
+            elif output.data is not None:
                 self.made.append(output.path)
             self.files += 1
             if output.path.endswith(".html"):
