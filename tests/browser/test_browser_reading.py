@@ -53,6 +53,12 @@ def test_series_part_says_where_it_stands(page: Page, served: Served) -> None:
     expect(current).to_have_count(1)
     expect(current).to_contain_text(post.title)
     expect(block.locator(".series-parts > li")).to_have_count(len(position.parts))
+    # Every other published part shows its title and its summary ("More Blog Entries").
+    for entry in position.parts:
+        if entry.state == "published" and entry.link is not None and entry.link.summary:
+            item = block.locator(f".series-parts > li:has(a[href='{entry.link.url}'])")
+            expect(item.locator(".part-summary")).to_be_visible()
+            expect(item.locator(".part-summary")).to_have_text(entry.link.summary)
     # The list of parts is one click away at the top of the post, on every screen.
     page.locator(".series-eyebrow a[href='#series_parts']").click()
     expect(block.locator("#series_parts")).to_be_in_viewport()
