@@ -225,6 +225,8 @@ class BuildCache:
         return str(row[0]), str(row[1]), str(row[2])
 
     def store_stamp(self, out_dir: str, inputs: str, output: str, summary: str) -> None:
+        """Record the last build into out_dir, and forget output folders that are gone
+        (each `serve` builds into a temporary folder of its own)."""
         if self._db is None:
             return
         with contextlib.suppress(sqlite3.Error):
@@ -232,3 +234,11 @@ class BuildCache:
                 "INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?)",
                 (out_dir, inputs, output, summary),
             )
+            known = {
+                row[0]
+                for table in ("stamps", "outputs")
+                for row in self._db.execute(f"SELECT DISTINCT out_dir FROM {table}")
+            }
+            for gone in sorted(folder for folder in known if not Path(str(folder)).is_dir()):
+                self._db.execute("DELETE FROM stamps WHERE out_dir = ?", (gone,))
+                self._db.execute("DELETE FROM outputs WHERE out_dir = ?", (gone,))

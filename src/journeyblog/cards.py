@@ -19,16 +19,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import itertools
 import json
 import os
+import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import PIL
+from isal import isal_zlib
 from PIL import Image, ImageDraw, ImageFont
 
 from journeyblog.model import Job, Post, Site, SocialImage
@@ -203,8 +205,7 @@ def draw_card(text: CardText, fonts: CardFonts) -> bytes:
     bands.append((0, _ACCENT))
     draw.rectangle((0, 0, CARD_WIDTH, 12), fill=255)
     bands.append((13, _MUTED))
-    site_font = _font(fonts.regular, 28)
-    draw.text((_MARGIN, 52), _ellipsize(text.site_title, site_font, width), 255, site_font)
+    _paste_line(card, (_MARGIN, 52), text.site_title, fonts.regular, 28, width)
     top = 110
     if text.kicker:
         bands.append((top - 8, _ACCENT))
@@ -225,22 +226,66 @@ def draw_card(text: CardText, fonts: CardFonts) -> bytes:
     bands.append((rule, _MUTED))
     draw.line((_MARGIN, rule, CARD_WIDTH - _MARGIN, rule), fill=255, width=2)
     bands.append((rule + 20, _TEXT))
-    name_font = _font(fonts.bold, 34)
-    draw.text((_MARGIN, rule + 28), _ellipsize(text.author, name_font, width), 255, name_font)
+    _paste_line(card, (_MARGIN, rule + 28), text.author, fonts.bold, 34, width)
     bands.append((rule + 74, _MUTED))
-    role_font = _font(fonts.regular, 28)
-    affiliation = _ellipsize(text.affiliation, role_font, width)
-    draw.text((_MARGIN, rule + 78), affiliation, 255, role_font)
+    _paste_line(card, (_MARGIN, rule + 78), text.affiliation, fonts.regular, 28, width)
 
     for (first, ink), (end, _) in itertools.pairwise([*bands, (CARD_HEIGHT, _TEXT)]):
         box = (0, first, CARD_WIDTH, end)
         card.paste(card.crop(box).point(_RAMPS[ink]), box)
-    card.putpalette(_PALETTE)
-    buffer = io.BytesIO()
-    # No text chunks or timestamps: PNG bytes depend on the pixels alone. Level 1: higher
-    # levels save a tenth of the bytes for as much time as the whole drawing.
-    card.save(buffer, "PNG", compress_level=1)
-    return buffer.getvalue()
+    return palette_png(card.tobytes(), CARD_WIDTH, CARD_HEIGHT, bytes(_PALETTE))
+
+
+def _paste_line(
+    card: Image.Image, at: tuple[int, int], text: str, font_path: Path, size: int, width: int
+) -> None:
+    """One line of text, cut to `width`, as drawn at `at`: the same pixels as draw.text."""
+    line, offset = _line_image(text, font_path, size, width)
+    if line is not None:
+        card.paste(line, (at[0] + offset[0], at[1] + offset[1]))
+
+
+@functools.lru_cache(maxsize=512)
+def _line_image(
+    text: str, font_path: Path, size: int, width: int
+) -> tuple[Image.Image | None, tuple[int, int]]:
+    """A line drawn once and kept: the site's title and each author's name and affiliation
+    are on many cards, and drawing text is most of the cost of a card."""
+    font = _font(font_path, size)
+    shown = _ellipsize(text, font, width)
+    left, top, right, bottom = font.getbbox(shown)
+    if right <= left or bottom <= top:
+        return None, (0, 0)
+    line = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(line).text((-left, -top), shown, 255, font)
+    return line, (left, top)
+
+
+def palette_png(pixels: bytes, width: int, height: int, palette: bytes) -> bytes:
+    """An 8-bit palette PNG of `pixels` (one palette index a byte, rows top to bottom).
+
+    Written here rather than by Pillow so that the pixels are compressed with ISA-L's
+    deflate (isal), which is about seven times as fast as zlib for a smaller file: zlib was
+    half the time of a card. No text chunks or timestamps: the bytes depend on the pixels.
+    """
+    rows = b"".join(
+        b"\x00" + pixels[top : top + width]  # filter type 0 (None) before each row
+        for top in range(0, width * height, width)
+    )
+    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits, palette colour
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"PLTE", palette),
+            _chunk(b"IDAT", isal_zlib.compress(rows, 1)),
+            _chunk(b"IEND", b""),
+        ]
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def _palette() -> tuple[list[int], dict[tuple[int, int, int], list[int]]]:

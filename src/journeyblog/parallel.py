@@ -32,10 +32,11 @@ def parallel_map(
     items: Sequence[Item],
     *,
     jobs: int,
-    min_items: int = MIN_PARALLEL_ITEMS,
+    min_items: int | None = None,
 ) -> list[Result]:
     """[func(item) for item in items], in order, over `jobs` processes when it pays."""
-    if jobs <= 1 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
+    least = MIN_PARALLEL_ITEMS if min_items is None else min_items
+    if jobs <= 1 or len(items) < least or "fork" not in multiprocessing.get_all_start_methods():
         return [func(item) for item in items]
     chunk = max(1, len(items) // (jobs * 8))
     with _pool(jobs) as pool:
@@ -79,15 +80,12 @@ def _make(index: int) -> object:
 
 
 def make_all(
-    makers: Sequence[Callable[[], Result]], *, jobs: int, min_items: int = MIN_PARALLEL_ITEMS
+    makers: Sequence[Callable[[], Result]], *, jobs: int, min_items: int | None = None
 ) -> Iterator[Result]:
     """Each maker's result, in order, as they come: memory holds a few files, not the site."""
     global _PENDING
-    if (
-        jobs <= 1
-        or len(makers) < min_items
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    least = MIN_PARALLEL_ITEMS if min_items is None else min_items
+    if jobs <= 1 or len(makers) < least or "fork" not in multiprocessing.get_all_start_methods():
         for maker in makers:
             yield maker()
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -158,3 +159,18 @@ def test_one_worker_and_two_workers_write_identical_trees(
     one, two = _tree(tmp_path / "one"), _tree(tmp_path / "two")
     assert len(one) > 500
     assert one == two
+
+
+def test_the_cache_forgets_output_folders_that_are_gone(site: Path, tmp_path: Path) -> None:
+    # `serve` builds into a new temporary folder each session: those must not pile up.
+    gone, kept = tmp_path / "gone", tmp_path / "kept"
+    _build(site, gone)
+    shutil.rmtree(gone)
+    _build(site, kept)
+    with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:
+        folders = {
+            row[0]
+            for table in ("stamps", "outputs")
+            for row in db.execute(f"SELECT DISTINCT out_dir FROM {table}")
+        }
+    assert folders == {str(kept)}
