@@ -253,7 +253,7 @@ def _line_image(
     are on many cards, and drawing text is most of the cost of a card."""
     font = _font(font_path, size)
     shown = _ellipsize(text, font, width)
-    left, top, right, bottom = font.getbbox(shown)
+    left, top, right, bottom = (int(edge) for edge in font.getbbox(shown))
     if right <= left or bottom <= top:
         return None, (0, 0)
     line = Image.new("L", (right - left, bottom - top), 0)
