@@ -75,11 +75,13 @@ class BuildResult:
     made: tuple[str, ...]  # their paths, in the order they were made
     reused: int  # files kept from the previous output, their key unchanged
     seconds: float
+    stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in order: `build -v`
 
 
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into options.output; raise BuildFailed (nothing written) on any error."""
     started = time.perf_counter()
+    clock = _Stopwatch()
     # Stamped before anything is read: a file saved during the build makes it stale.
     inputs = input_stamp(options)
     config = load_config(options.site_dir, base_url=options.base_url)
@@ -90,6 +92,7 @@ def build(options: BuildOptions) -> BuildResult:
     cache_dir = options.site_dir / CACHE_DIR if options.cache else None
     with BuildCache(cache_dir) as cache:
         sources, errors = discover(options.site_dir, remembered=cache)
+        clock.lap("read sources")
         site, site_errors = assemble(
             config,
             sources,
@@ -101,6 +104,7 @@ def build(options: BuildOptions) -> BuildResult:
     errors += site_errors
     if errors:
         raise BuildFailed(errors)
+    clock.lap("assemble the site (Markdown included)")
 
     themes = theme_dirs(options.site_dir, config.theme)
     out_dir = options.output.absolute()
@@ -112,6 +116,7 @@ def build(options: BuildOptions) -> BuildResult:
         planned = [*site_jobs(site, config, themes, social, prints, templates), *cards]
         previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
         copied = assets(site, sources, themes)
+        clock.lap("plan every file and its key")
         # The sources (every body as written) are not needed past this point: let them go
         # before workers are forked, and read them again only if the audit must weigh a find.
         del sources
@@ -134,6 +139,7 @@ def build(options: BuildOptions) -> BuildResult:
             report = write_site(stream, out_dir, before_swap=stream.finish)
         except jinja2.TemplateError as error:
             raise BuildFailed([_template_error(error, themes)]) from None
+        clock.lap("make, audit and write the files")
         cache.store_fingerprints(
             str(out_dir), [(job.path, _stored_key(site_key, job)) for job in planned]
         )
@@ -147,6 +153,7 @@ def build(options: BuildOptions) -> BuildResult:
             next_due=min((item.due for item in site.withheld if item.due), default=None),
         )
         cache.store_stamp(str(out_dir), inputs, tree_stamp(out_dir), summary.to_json())
+    clock.lap("record keys and stamps")
     return BuildResult(
         site=site,
         pages=stream.pages,
@@ -157,6 +164,7 @@ def build(options: BuildOptions) -> BuildResult:
         made=tuple(stream.made),
         reused=stream.reused,
         seconds=time.perf_counter() - started,
+        stages=tuple(clock.laps),
     )
 
 
@@ -390,6 +398,19 @@ def _made(
             data, findings = next(fresh)
             auditor.record(findings)
             yield Output(job.path, data, audited=True)
+
+
+class _Stopwatch:
+    """Seconds spent in each stage, for `journeyblog build -v` and for profiling by eye."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((stage, now - self._last))
+        self._last = now
 
 
 def _stored_key(site_key: str, job: Job) -> str:

@@ -37,7 +37,7 @@ from journeyblog.model import Job, Post, Site, SocialImage
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 627
 # Bump when the layout changes, so cached cards are redrawn.
-CARD_VERSION = "2"
+CARD_VERSION = "3"
 CACHE_DIR = Path(".journeyblog-cache") / "cards"
 FONT_REGULAR = "fonts/DejaVuSans.ttf"
 FONT_BOLD = "fonts/DejaVuSans-Bold.ttf"

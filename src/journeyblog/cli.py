@@ -225,6 +225,9 @@ def build_command(
         sys.exit(130)
     if _level() < 0:
         return
+    if _level() > 0:
+        for stage, seconds in result.stages:
+            click.echo(f"  {seconds:7.2f} s  {stage}", err=True)
     click.echo(
         f"Built {_count(result.pages, 'page')}, {_count(result.feeds, 'feed')}"
         f" in {result.seconds:.2f} s ({_count(len(result.site.posts), 'post')} for audience"

@@ -16,13 +16,9 @@ from journeyblog.model import Page, Post
 
 
 def digest(parts: Iterable[str]) -> str:
-    """One hex digest of several strings (separated, so ("ab", "c") differs from ("a", "bc"))."""
-    hasher = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8", errors="surrogatepass")
-        hasher.update(len(data).to_bytes(8, "little"))
-        hasher.update(data)
-    return hasher.hexdigest()
+    """One hex digest of several strings (length-prefixed: ("ab", "c") differs from ("a", "bc"))."""
+    text = "".join([f"{len(part)}\x00{part}" for part in parts])
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class Fingerprints:
@@ -39,21 +35,24 @@ class Fingerprints:
 
     def of(self, value: object, *, bodies: bool = True) -> str:
         """The digest of any model value, context dict or tuple of them."""
-        return digest(self._parts(value, bodies))
+        parts: list[str] = []
+        self._collect(value, bodies, parts)
+        return digest(parts)
 
-    def _parts(self, value: object, bodies: bool) -> Iterable[str]:
+    def _collect(self, value: object, bodies: bool, parts: list[str]) -> None:
+        """Append the strings that stand for `value` (a list, not generators: it is hot)."""
         if isinstance(value, Mapping):
             for key in sorted(value):
-                yield str(key)
-                yield from self._parts(value[key], bodies)
+                parts.append(str(key))
+                self._collect(value[key], bodies, parts)
         elif isinstance(value, tuple | list):
-            yield f"[{len(value)}"
+            parts.append(f"[{len(value)}")
             for item in value:
-                yield from self._parts(item, bodies)
+                self._collect(item, bodies, parts)
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            yield self._model(value, bodies)
+            parts.append(self._model(value, bodies))
         else:
-            yield repr(value)
+            parts.append(repr(value))
 
     def _model(self, value: object, bodies: bool) -> str:
         known = self._known.get((id(value), bodies))
@@ -71,15 +70,9 @@ class Fingerprints:
             result = digest((body, repr(bare)))
         else:
             assert dataclasses.is_dataclass(value) and not isinstance(value, type)
-            result = digest(
-                (
-                    type(value).__name__,
-                    *(
-                        part
-                        for field in dataclasses.fields(value)
-                        for part in self._parts(getattr(value, field.name), bodies)
-                    ),
-                )
-            )
+            parts = [type(value).__name__]
+            for field in dataclasses.fields(value):
+                self._collect(getattr(value, field.name), bodies, parts)
+            result = digest(parts)
         self._known[(id(value), bodies)] = (value, result)
         return result

@@ -93,3 +93,18 @@ def test_no_color_turns_colour_off(tmp_path: Path) -> None:
     site = tmp_path / "a"
     code, shown = on_terminal("build", str(site), env={"NO_COLOR": "1"})
     assert code == 0 and "Building" in shown and not SGR_COLOUR.search(shown)
+
+
+def test_verbose_build_says_where_the_time_went(make_site: MakeSite) -> None:
+    site = make_site(GOOD)
+    result = CliRunner().invoke(cli, ["build", "-v", str(site), "--now", NOW.isoformat()])
+    assert result.exit_code == 0, result.output
+    stages = re.findall(r"^ +(\d+\.\d\d) s  (.+)$", result.stderr, flags=re.MULTILINE)
+    assert [stage for _, stage in stages] == [
+        "read sources",
+        "assemble the site (Markdown included)",
+        "plan every file and its key",
+        "make, audit and write the files",
+        "record keys and stamps",
+    ]
+    assert result.stdout.startswith("Built ")  # the timings go to stderr, the summary stays
