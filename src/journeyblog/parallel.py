@@ -19,8 +19,10 @@ from typing import TypeVar, cast
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# Below this many items a second process costs more than it saves (bench/RESULTS.md).
-MIN_PARALLEL_ITEMS = 200
+# Below this many items a second process costs more than it saves. bench/threshold.py, cold
+# builds on 2 cores (two processes ÷ one): 25 posts 0.98, 50 posts 0.87, 200 posts 0.66;
+# a 25-post site makes about 25 bodies and 70 pages, so the break-even is near 50 items.
+MIN_PARALLEL_ITEMS = 50
 
 
 def default_jobs() -> int:
