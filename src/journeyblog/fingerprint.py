@@ -32,6 +32,7 @@ class Fingerprints:
 
     def __init__(self) -> None:
         self._known: dict[tuple[int, bool], tuple[object, str]] = {}
+        self._bare_reprs: dict[int, tuple[object, str]] = {}
 
     def of(self, value: object, *, bodies: bool = True) -> str:
         """The digest of any model value, context dict or tuple of them."""
@@ -62,12 +63,7 @@ class Fingerprints:
             body = "-"
             if bodies:
                 body = hashlib.blake2b(str(value.html).encode("utf-8"), digest_size=16).hexdigest()
-            # The body decides the toc and word count too (render.BODY_FIELDS), so they go
-            # with it: digested in the body's hash, left out without it.
-            bare = dataclasses.replace(value, html=type(value.html)(""), toc=())
-            if isinstance(bare, Post):
-                bare = dataclasses.replace(bare, words=0)
-            result = digest((body, repr(bare)))
+            result = digest((body, self._bare(value)))
         else:
             assert dataclasses.is_dataclass(value) and not isinstance(value, type)
             parts = [type(value).__name__]
@@ -76,3 +72,19 @@ class Fingerprints:
             result = digest(parts)
         self._known[(id(value), bodies)] = (value, result)
         return result
+
+    def _bare(self, document: Post | Page) -> str:
+        """A post's or page's repr without its body: shared by both digests of it.
+
+        The body decides the toc and word count too (render.BODY_FIELDS), so they go with
+        it: digested in the body's hash, left out here.
+        """
+        known = self._bare_reprs.get(id(document))
+        if known is not None and known[0] is document:
+            return known[1]
+        bare = dataclasses.replace(document, html=type(document.html)(""), toc=())
+        if isinstance(bare, Post):
+            bare = dataclasses.replace(bare, words=0)
+        text = repr(bare)
+        self._bare_reprs[id(document)] = (document, text)
+        return text

@@ -73,8 +73,46 @@ def search_index(posts: Iterable[Post], *, format_date: Callable[[datetime], str
     """
     # Entry by entry, joined once: the same bytes as dumping the whole document, without
     # holding every entry's dict at the same time.
+    _BODY_WORDS.begin_index()
     entries = ",".join(_json(_entry(post, format_date)) for post in posts)
     return f'{{"version":1,"posts":[{entries}]}}'.encode()
+
+
+class _BodyWordsMemo:
+    """A body's search words by its HTML, kept from the last index this process made.
+
+    Off unless `remember_between_builds` turned it on: the dev server rebuilds the index
+    after every save and most bodies have not changed since (finding the words is most of
+    the index's cost), while a one-off build would only pay for a copy of every body. Each
+    index keeps only the bodies it used: never more than two versions of the site's bodies.
+    """
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._last: dict[str, str] = {}
+        self._now: dict[str, str] = {}
+
+    def begin_index(self) -> None:
+        self._last, self._now = self._now, {}
+
+    def words_of(self, body: str) -> str:
+        if not self.enabled:
+            return " ".join(words(_body_text(body)))
+        found = self._now.get(body)
+        if found is None:
+            found = self._last.get(body)
+        if found is None:
+            found = " ".join(words(_body_text(body)))
+        self._now[body] = found
+        return found
+
+
+_BODY_WORDS = _BodyWordsMemo()
+
+
+def remember_between_builds() -> None:
+    """Keep each body's search words for the next index this process makes (dev server)."""
+    _BODY_WORDS.enabled = True
 
 
 def words(text: str) -> list[str]:
@@ -114,7 +152,7 @@ def _entry(post: Post, format_date: Callable[[datetime], str]) -> dict[str, Any]
         "series": series.series_title if series else "",
         "part": f"Part {series.part} of {series.total}" if series else "",
         "tags": [tag.name for tag in post.tags],
-        "words": " ".join(words(_body_text(str(post.html)))),
+        "words": _BODY_WORDS.words_of(str(post.html)),
     }
 
 

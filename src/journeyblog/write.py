@@ -6,6 +6,10 @@ exchange. A failure, Ctrl-C or SIGKILL before the swap leaves the previous outpu
 it was. A file whose bytes did not change is hard-linked from the previous output, so its
 mtime stays and rsync or a CDN sync only sends what changed; files the build no longer makes
 simply are not in the new folder.
+
+`update_in_place` is the dev server's writer: its folder is private, so instead of a whole new
+tree it replaces only the files whose bytes changed (each with one rename) and deletes the
+stale ones, after the same checks and the same `before_swap`, so a failed build changes nothing.
 """
 
 from __future__ import annotations
@@ -93,6 +97,61 @@ def write_site(
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
     return WriteReport(written=written, unchanged=unchanged)
+
+
+def update_in_place(
+    outputs: Iterable[Output], out_dir: Path, *, before_swap: Callable[[], None] | None = None
+) -> WriteReport:
+    """Bring out_dir to exactly `outputs`, touching only the files that change.
+
+    Not atomic as a whole (each file is: written beside itself, then renamed over), so it is
+    for a folder no one else publishes from. Nothing is written until every output has been
+    checked and `before_swap` has returned. Falls back to `write_site` without a previous
+    folder.
+    """
+    out_dir = out_dir.absolute()
+    if not out_dir.is_dir() or out_dir.is_symlink():
+        return write_site(outputs, out_dir, before_swap=before_swap)
+    root = out_dir.resolve()
+    keep: set[str] = set()
+    changed: list[tuple[Path, bytes]] = []
+    unchanged = 0
+    for output in outputs:
+        target = target_path(root, output.path)
+        keep.add(posixpath.normpath(output.path))
+        if output.reused and output.source == out_dir / output.path:
+            unchanged += 1
+            continue
+        data = output.data if output.data is not None else _read(output)
+        if _same_bytes(target, data):
+            unchanged += 1
+        else:
+            changed.append((target, data))
+    if before_swap is not None:
+        before_swap()
+    for target, data in changed:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    _remove_all_but(root, keep)
+    return WriteReport(written=len(changed), unchanged=unchanged)
+
+
+def _remove_all_but(root: Path, keep: set[str]) -> None:
+    """Delete every file under root not in `keep` (relative POSIX paths), then empty folders."""
+    for folder, folders, files in os.walk(root, topdown=False):
+        relative = os.path.relpath(folder, root)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in files:
+            if prefix + name not in keep:
+                os.unlink(os.path.join(folder, name))
+        for name in folders:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                os.unlink(path)  # the build never makes links: not ours to keep
+            elif not os.listdir(path):
+                os.rmdir(path)
 
 
 def _read(output: Output) -> bytes:

@@ -174,3 +174,21 @@ def test_the_cache_forgets_output_folders_that_are_gone(site: Path, tmp_path: Pa
             for row in db.execute(f"SELECT DISTINCT out_dir FROM {table}")
         }
     assert folders == {str(kept)}
+
+
+def test_the_dev_servers_in_place_writes_end_with_the_same_tree_as_a_fresh_build(
+    site: Path, tmp_path: Path
+) -> None:
+    def in_place() -> None:
+        build(BuildOptions(site_dir=site, out_dir=tmp_path / "served", now=NOW, in_place=True))
+
+    in_place()
+    posts = site / "content/posts"
+    (posts / "p3.md").write_text(post("Post 3 renamed", tags=["fresh"], body="New body.\n"))
+    (posts / "p4.md").unlink()  # its page, tag listing and feed entries must go
+    (posts / "cloud/04-part-4.md").write_text(post("Part 4", series="cloud", part=4))
+    in_place()
+    _build(site, tmp_path / "fresh", cache=False)
+    served = _tree(tmp_path / "served")
+    assert served == _tree(tmp_path / "fresh")
+    assert "posts/p4/index.html" not in served and "tags/fresh/index.html" in served

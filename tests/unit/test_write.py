@@ -8,7 +8,7 @@ import pytest
 
 from journeyblog.errors import UnsafePath
 from journeyblog.model import Output
-from journeyblog.write import staging_dir, target_path, write_site
+from journeyblog.write import staging_dir, target_path, update_in_place, write_site
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
@@ -111,3 +111,50 @@ def test_the_output_folder_may_be_given_relative(
     monkeypatch.chdir(tmp_path)
     write_site([Output("index.html", b"here")], Path("public"))
     assert (tmp_path / "public/index.html").read_bytes() == b"here"
+
+
+def test_in_place_changes_only_what_changed_and_removes_what_is_gone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = [
+        Output("same.html", b"same"),
+        Output("posts/gone/index.html", b"old"),
+        Output("posts/kept/index.html", b"1"),
+        Output("x", b"1"),
+    ]
+    update_in_place(first, out)  # no folder yet: written whole
+    same = (out / "same.html").stat()
+    report = update_in_place(
+        [
+            Output("same.html", b"same"),
+            Output("posts/kept/index.html", b"1"),
+            Output("x", b"2"),
+            Output("new/deep/file.txt", b"new"),
+        ],
+        out,
+    )
+    assert _snapshot(out) == {
+        "same.html": b"same",
+        "posts/kept/index.html": b"1",
+        "x": b"2",
+        "new/deep/file.txt": b"new",
+    }
+    assert (report.written, report.unchanged) == (2, 2)
+    assert (out / "same.html").stat().st_mtime_ns == same.st_mtime_ns  # untouched
+    assert not (out / "posts/gone").exists()  # the emptied folder goes with its file
+    assert not [path for path in out.rglob("*") if ".partial" in path.name]
+
+
+def test_in_place_writes_nothing_when_a_check_fails(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    update_in_place([Output("index.html", b"good"), Output("a.html", b"A")], out)
+    before = _snapshot(out)
+
+    def leak_found() -> None:
+        raise RuntimeError("the audit found a withheld title")
+
+    with pytest.raises(RuntimeError):
+        update_in_place([Output("index.html", b"changed")], out, before_swap=leak_found)
+    with pytest.raises(UnsafePath):
+        update_in_place([Output("index.html", b"new"), Output("../evil", b"x")], out)
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
