@@ -36,7 +36,21 @@ def _versions() -> str:
             found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             found.append(f"{name}=?")
-    return f"journeyblog={__version__};renderer={RENDERER_VERSION};" + ";".join(found)
+    return (
+        f"journeyblog={__version__};code={_code_digest()};renderer={RENDERER_VERSION};"
+        + ";".join(found)
+    )
+
+
+def _code_digest(package: Path = Path(__file__).parent) -> str:
+    """A hash of journeyblog's own modules: changed code may make different bytes from the
+    same input, and a cache written by other code must not be trusted for that, whatever
+    the version number says (a checkout between releases, a local patch)."""
+    digest = hashlib.sha256()
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(module.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 VERSIONS = _versions()

@@ -354,7 +354,9 @@ def _json_feed(site: Site, scope: FeedScope, path: str, hub: str | None) -> byte
     }
     if hub:
         feed["hubs"] = [{"type": "WebSub", "url": hub}]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # Compact: feed readers parse it, and without `indent` json uses its C encoder (several
+    # times faster on a site with a feed for every series, author and tag).
+    return (json.dumps(feed, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def _json_item(site: Site, post: Post, scope: FeedScope) -> dict[str, object]:

@@ -84,7 +84,8 @@ def json_ld(value: object) -> Markup:
     `<`, `>` and `&` become \\u003c, \\u003e and \\u0026, which JSON reads back unchanged
     and HTML cannot mistake for `</script>` or a character reference.
     """
-    text = json.dumps(value, ensure_ascii=False, indent=2)
+    # Compact: no reader looks at it, and without `indent` json uses its C encoder.
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     for char in "<>&\u2028\u2029":
         text = text.replace(char, f"\\u{ord(char):04x}")
     return Markup(text)

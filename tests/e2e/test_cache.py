@@ -192,3 +192,16 @@ def test_the_dev_servers_in_place_writes_end_with_the_same_tree_as_a_fresh_build
     served = _tree(tmp_path / "served")
     assert served == _tree(tmp_path / "fresh")
     assert "posts/p4/index.html" not in served and "tags/fresh/index.html" in served
+
+
+def test_a_change_to_journeyblogs_own_code_is_a_new_cache(tmp_path: Path) -> None:
+    import journeyblog
+    from journeyblog import cache
+
+    package = tmp_path / "journeyblog"
+    shutil.copytree(Path(journeyblog.__file__).parent, package)
+    before = cache._code_digest(package)
+    assert before == cache._code_digest(package) and f"code={before}" in cache.VERSIONS
+    feeds = package / "feeds.py"
+    feeds.write_text(feeds.read_text() + "\n# a local patch\n")
+    assert cache._code_digest(package) != before
