@@ -576,11 +576,16 @@ def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Out
                     relative = path.relative_to(static).as_posix()
                     by_path[relative] = Output(relative, source=path)
     withheld_images = {path for item in site.withheld for path in item.image_paths}
-    published_images = {
-        image.removeprefix(site.info.base_path)
-        for post in site.posts
-        for image in (*_images_in(str(post.html)), post.image or "")
-    }
+    # Which images published posts show matters only for an image a withheld post shows too.
+    published_images = (
+        {
+            image.removeprefix(site.info.base_path)
+            for post in site.posts
+            for image in (*_images_in(str(post.html)), post.image or "")
+        }
+        if withheld_images
+        else set()
+    )
     content_images = sources.site_dir / "content" / "images"
     for image in sources.images:
         relative = "images/" + PurePosixPath(*image.parts).as_posix()

@@ -84,7 +84,7 @@ class Fingerprints:
             return known[1]
         bare = dataclasses.replace(document, html=type(document.html)(""), toc=())
         if isinstance(bare, Post):
-            bare = dataclasses.replace(bare, words=0)
+            bare = dataclasses.replace(bare, words=0, search_words="")
         text = repr(bare)
         self._bare_reprs[id(document)] = (document, text)
         return text

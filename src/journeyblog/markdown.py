@@ -30,9 +30,10 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from journeyblog.model import Heading
+from journeyblog.searchwords import search_words
 
 # Bump when the HTML this module makes for the same text changes: it keys the build cache.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +44,7 @@ class Rendered:
     first_paragraph: str  # plain text, for posts without a summary
     images: tuple[str, ...]  # every image src, as written (after the base path)
     links: tuple[str, ...]  # every link href, as written (after the base path)
+    search_words: str  # searchwords.search_words(html): made here, in the workers, and cached
 
 
 def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = False) -> Rendered:
@@ -62,6 +64,7 @@ def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = F
         first_paragraph=_first_paragraph(tokens),
         images=tuple(env.get("images", ())),
         links=tuple(env.get("links", ())),
+        search_words=search_words(html),
     )
 
 
@@ -75,6 +78,7 @@ def rendered_to_json(rendered: Rendered) -> str:
             "first_paragraph": rendered.first_paragraph,
             "images": list(rendered.images),
             "links": list(rendered.links),
+            "search_words": rendered.search_words,
         },
         ensure_ascii=False,
     )
@@ -93,6 +97,9 @@ def rendered_from_json(value: str) -> Rendered | None:
         html, first, words = data["html"], data["first_paragraph"], data["words"]
         if not isinstance(html, str) or not isinstance(first, str) or type(words) is not int:
             return None
+        searched = data["search_words"]
+        if not isinstance(searched, str):
+            return None
         return Rendered(
             html=Markup(html),
             toc=toc,
@@ -100,6 +107,7 @@ def rendered_from_json(value: str) -> Rendered | None:
             first_paragraph=first,
             images=tuple(str(item) for item in data["images"]),
             links=tuple(str(item) for item in data["links"]),
+            search_words=searched,
         )
     except (ValueError, KeyError, TypeError):
         return None

@@ -113,6 +113,7 @@ class Post:
     summary: str
     toc: tuple[Heading, ...]
     words: int
+    search_words: str  # the body's distinct words, folded as search.js folds a query
     series: SeriesPosition | None
     tags: tuple[Tag, ...] = ()
     url: str  # root-relative, with the base path: "/blog/posts/slug/"

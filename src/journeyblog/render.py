@@ -100,7 +100,7 @@ def format_date(value: datetime) -> str:
 # is part of the build's site-wide fingerprint.
 SITE_LISTS = ("posts", "pages", "series", "tags", "authors")
 # What a post's body decides: a list showing none of these need not change when it is edited.
-BODY_FIELDS = frozenset({"html", "toc", "words", "reading_minutes"})
+BODY_FIELDS = frozenset({"html", "toc", "words", "reading_minutes", "search_words"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,11 +249,13 @@ class _Renderer:
         parts: list[str] = [path, template, use.digest]
         parts.extend(self.fingerprints.of(document, bodies=True) for document in own)
         parts.append(self.fingerprints.of(dict(context), bodies=bodies))
-        parts.extend(
-            self.fingerprints.of(getattr(self.site, name), bodies=bodies)
-            for name in sorted(use.site_lists)
-        )
+        parts.extend(self._site_list(name, bodies) for name in sorted(use.site_lists))
         return digest(parts)
+
+    @functools.cache  # noqa: B019 - one renderer per build
+    def _site_list(self, name: str, bodies: bool) -> str:
+        # Once a build, not once a page: a list every page shows is as long as the site.
+        return self.fingerprints.of(getattr(self.site, name), bodies=bodies)
 
     def _page(self, path: str, template: str, **context: Any) -> Job:
         url_path = path.removesuffix("index.html")

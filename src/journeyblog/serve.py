@@ -38,7 +38,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from journeyblog import search
 from journeyblog.build import BuildOptions, BuildResult, build
 from journeyblog.config import CONFIG_NAME
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
@@ -300,7 +299,6 @@ class DevServer:
         self.options = options
         self._on_build = on_build or (lambda rebuild: None)
         self._builder = builder
-        search.remember_between_builds()  # most bodies are the same from one save to the next
         self._temp = Path(tempfile.mkdtemp(prefix="journeyblog-serve-"))
         self.out_dir = self._temp / "site"
         self.events = _Subscribers()

@@ -8,6 +8,7 @@ No I/O: Markdown rendering is passed in, so callers can cache or parallelise it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -585,6 +586,7 @@ def _posts(
                 summary=link.summary,
                 toc=body.toc,
                 words=body.words,
+                search_words=body.search_words,
                 series=places.get((post.series, post.part)) if post.series and post.part else None,
                 tags=tuple(_tag(name, base_path) for name in post.tags),
                 url=link.url,
@@ -851,6 +853,7 @@ def _default_slug(path: Path, part: int | None) -> str:
     return _slugify(stem)
 
 
+@functools.lru_cache(maxsize=65536)  # every post's tags are slugified: most are repeats
 def _slugify(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-_")
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from journeyblog.search import words
+from journeyblog.searchwords import words
 from tests.browser.conftest import Served, page_types
 from tests.browser.site_files import BLOCK_WORD, GAP_WORD, INTERNAL_WORD, PUBLIC_WORD
 

@@ -6,13 +6,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from bs4 import BeautifulSoup
 from tests.conftest import MakeSite, post
 
-from journeyblog import search
 from journeyblog.render import format_date
-from journeyblog.search import search_index, words
+from journeyblog.search import search_index
+from journeyblog.searchwords import words
 
 
 def test_words_are_folded_distinct_and_in_order() -> None:
@@ -188,24 +187,3 @@ def test_the_index_is_the_same_bytes_every_time_and_plain_json(
         "print",
     ]
     assert document["posts"][0]["words"] == "emile cafe"
-
-
-def test_a_dev_server_index_remembers_bodies_but_never_a_body_that_changed(
-    make_site: MakeSite, build_site: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(search, "_BODY_WORDS", search._BodyWordsMemo())
-    files = {
-        "content/posts/a.md": post("A", body="Alpha words here.\n"),
-        "content/posts/b.md": post("B", date="2016-02-01", body="Bravo words.\n"),
-    }
-    site = make_site(files)
-    plain = search_index(build_site(site).site.posts, format_date=format_date)
-    search.remember_between_builds()
-    assert search_index(build_site(site).site.posts, format_date=format_date) == plain
-    remembered = search_index(build_site(site).site.posts, format_date=format_date)
-    assert remembered == plain  # from the memo now: the same bytes
-
-    (site / "content/posts/a.md").write_text(post("A", body="Charlie replaced it.\n"))
-    edited = json.loads(search_index(build_site(site).site.posts, format_date=format_date))
-    words_of = {entry["title"]: entry["words"] for entry in edited["posts"]}
-    assert words_of == {"A": "charlie replaced it", "B": "bravo words"}
