@@ -245,17 +245,15 @@ def up_to_date(options: BuildOptions) -> UpToDate | None:
 def input_stamp(options: BuildOptions) -> str:
     """A digest of the build's options and of the metadata of every file it may read."""
     site_dir = options.site_dir.absolute()
-    package = Path(__file__).parent
     roots = [
         site_dir / CONFIG_NAME,
         site_dir / "content",
         site_dir / "static",
         site_dir / "themes",
         default_theme_dir(),
-        package,
     ]
     settings = (
-        VERSIONS,
+        VERSIONS,  # journeyblog's own code included, by content (cache.VERSIONS)
         str(site_dir),
         str(options.output.absolute()),
         options.base_url,
@@ -263,10 +261,10 @@ def input_stamp(options: BuildOptions) -> str:
         options.drafts,
         options.future,
     )
-    return digest((repr(settings), *(tree_stamp(root, skip=("__pycache__",)) for root in roots)))
+    return digest((repr(settings), *(tree_stamp(root) for root in roots)))
 
 
-def tree_stamp(root: Path, *, skip: tuple[str, ...] = ()) -> str:
+def tree_stamp(root: Path) -> str:
     """A digest of the path, size, mtime, ctime and inode of every file under root."""
     entries: list[str] = []
     try:
@@ -282,8 +280,7 @@ def tree_stamp(root: Path, *, skip: tuple[str, ...] = ()) -> str:
             with os.scandir(folder) as listing:
                 for entry in listing:
                     if entry.is_dir(follow_symlinks=False):
-                        if entry.name not in skip:
-                            pending.append(entry.path)
+                        pending.append(entry.path)
                         continue
                     stat = entry.stat()
                     entries.append(
