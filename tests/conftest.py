@@ -40,6 +40,15 @@ cloud:
 MakeSite = Callable[[Mapping[str, str]], Path]
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under folder: its "/"-separated relative path -> its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
 def post(
     title: str,
     *,

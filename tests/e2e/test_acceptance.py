@@ -27,6 +27,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from lxml import etree
 from PIL import Image
+from tests.conftest import snapshot
 
 NOW = "2026-03-01T12:00:00Z"
 BASE = "https://example.org/blog/"
@@ -98,14 +99,6 @@ def soup(path: Path) -> BeautifulSoup:
 def text_of(node: Tag | None) -> str:
     assert node is not None
     return " ".join(node.get_text(" ").split())
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(folder)): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def feed_files(out: Path) -> Iterator[Path]:

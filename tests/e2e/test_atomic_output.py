@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import NOW, MakeSite, post
+from tests.conftest import NOW, MakeSite, post, snapshot
 
 POSTS = 400
 BODY = "\n\n".join(
@@ -18,14 +18,6 @@ BODY = "\n\n".join(
     "*emphasis*, `code` and [a link](/posts/p0001/).\n\n| a | b |\n|---|---|\n| 1 | 2 |"
     for n in range(12)
 )
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _build(site: Path, out: Path) -> subprocess.Popen[bytes]:
@@ -78,28 +70,28 @@ def test_sigkill_mid_build_leaves_previous_output(
 ) -> None:
     out = tmp_path / "output"
     duration = _timed_build(big_site, out)
-    before = _snapshot(out)
+    before = snapshot(out)
     mtimes = {p: (out / p).stat().st_mtime_ns for p in before}
 
     edited = big_site / "content/posts/p0007.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("Post 7", "Post seven"))
     after_dir = tmp_path / "reference"
     _timed_build(big_site, after_dir)
-    after = _snapshot(after_dir)
+    after = snapshot(after_dir)
 
     process = _build(big_site, out)
     time.sleep(duration * fraction)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
 
-    now = _snapshot(out)
+    now = snapshot(out)
     assert now in (before, after), "the output is neither the old site nor the new one"
     if now == before:
         assert all((out / p).stat().st_mtime_ns == mtimes[p] for p in before)
 
     # The next build cleans up whatever the killed one left behind and succeeds.
     _timed_build(big_site, out)
-    assert _snapshot(out) == after
+    assert snapshot(out) == after
     assert not list(tmp_path.glob(".output.*"))
 
 
@@ -114,7 +106,7 @@ def _wait_for(path: Path, process: subprocess.Popen[bytes]) -> None:
 def test_ctrl_c_leaves_previous_output(big_site: Path, tmp_path: Path) -> None:
     out = tmp_path / "output"
     _timed_build(big_site, out)
-    before = _snapshot(out)
+    before = snapshot(out)
     process = _build(big_site, out)
     # Interrupt while the new site is being written beside the old one.
     _wait_for(tmp_path / ".output.staging", process)
@@ -123,20 +115,20 @@ def test_ctrl_c_leaves_previous_output(big_site: Path, tmp_path: Path) -> None:
     assert process.returncode == 130
     assert b"Traceback" not in err
     assert b"previous output is unchanged" in err
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
 
 
 def test_bad_input_keeps_previous_output(make_site: MakeSite, tmp_path: Path) -> None:
     site = make_site({"content/posts/a.md": post("Fine")})
     out = tmp_path / "output"
     assert _run(site, out) == 0
-    before = _snapshot(out)
+    before = snapshot(out)
     (site / "content/posts/b.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
     process = _build(site, out)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 1
     assert b"b.md:2: invalid YAML front matter" in err
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
 
 
 def test_unchanged_files_keep_their_mtime(make_site: MakeSite, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from tests.conftest import NOW, MakeSite, post
+from tests.conftest import NOW, MakeSite, post, snapshot
 
 from journeyblog.cli import cli
 
@@ -22,14 +22,6 @@ GOOD = {
 
 def _build(site: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["build", str(site), "--now", NOW.isoformat(), *args])
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _error_lines(result: Result) -> list[str]:
@@ -47,7 +39,7 @@ def test_success_prints_one_summary_line_that_counts_what_was_written(
     assert len(lines) == 1, lines
     match = SUMMARY.match(lines[0])
     assert match is not None, lines[0]
-    files = _snapshot(out)
+    files = snapshot(out)
     html = [path for path in files if path.endswith(".html")]
     feeds = [path for path in files if path.endswith(("feed.xml", "rss.xml", "feed.json"))]
     assert int(match.group(1)) == len(html)
@@ -160,13 +152,13 @@ def test_a_failed_build_leaves_the_previous_output_byte_for_byte(
     site = make_site(GOOD)
     out = tmp_path / "out"
     assert _build(site, "-o", str(out)).exit_code == 0
-    before = _snapshot(out)
+    before = snapshot(out)
     mtimes = {path: (out / path).stat().st_mtime_ns for path in before}
     (site / "content/posts/solo.md").write_text(post("Changed", author="nobody"), encoding="utf-8")
     (site / "content/posts/evil.md").write_text(post("E", slug="../../x"), encoding="utf-8")
     result = _build(site, "-o", str(out))
     assert result.exit_code == 1
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     assert {path: (out / path).stat().st_mtime_ns for path in before} == mtimes
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
 

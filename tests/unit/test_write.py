@@ -5,18 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import snapshot
 
 from journeyblog.errors import UnsafePath
 from journeyblog.model import Output
 from journeyblog.write import staging_dir, target_path, update_in_place, write_site
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.mark.parametrize(
@@ -60,7 +53,7 @@ def test_write_site_writes_bytes_and_copies_sources(tmp_path: Path) -> None:
         ],
         out,
     )
-    assert _snapshot(out) == {
+    assert snapshot(out) == {
         "images/map.png": b"\x89PNG-bytes",
         "index.html": "<p>Café</p>".encode(),
         "posts/a/index.html": b"A",
@@ -74,7 +67,7 @@ def test_a_rebuild_replaces_the_output_and_keeps_unchanged_files(tmp_path: Path)
     write_site([Output("same.html", b"same"), Output("gone.html", b"old"), Output("x", b"1")], out)
     same_inode = (out / "same.html").stat().st_ino
     report = write_site([Output("same.html", b"same"), Output("x", b"2")], out)
-    assert _snapshot(out) == {"same.html": b"same", "x": b"2"}
+    assert snapshot(out) == {"same.html": b"same", "x": b"2"}
     assert (report.written, report.unchanged) == (1, 1)
     assert (out / "same.html").stat().st_ino == same_inode  # mtime kept for rsync and CDNs
     assert not staging_dir(out).exists()
@@ -83,13 +76,13 @@ def test_a_rebuild_replaces_the_output_and_keeps_unchanged_files(tmp_path: Path)
 def test_an_unsafe_path_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_site([Output("index.html", b"good"), Output("posts/a/index.html", b"A")], out)
-    before = _snapshot(out)
+    before = snapshot(out)
     with pytest.raises(UnsafePath):
         write_site(
             [Output("index.html", b"new"), Output("../../etc/passwd", b"root::0:0")],
             out,
         )
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     assert not staging_dir(out).exists()
     assert not (tmp_path / "etc").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -101,7 +94,7 @@ def test_a_staging_folder_left_by_a_killed_build_is_not_trusted(tmp_path: Path) 
     stage.mkdir(parents=True)
     (stage / "stale.html").write_bytes(b"from a killed build")
     write_site([Output("index.html", b"fresh")], out)
-    assert _snapshot(out) == {"index.html": b"fresh"}
+    assert snapshot(out) == {"index.html": b"fresh"}
     assert not stage.exists()
 
 
@@ -132,7 +125,7 @@ def test_in_place_changes_only_what_changed_and_removes_what_is_gone(tmp_path: P
         ],
         out,
     )
-    assert _snapshot(out) == {
+    assert snapshot(out) == {
         "same.html": b"same",
         "posts/kept/index.html": b"1",
         "x": b"2",
@@ -147,7 +140,7 @@ def test_in_place_changes_only_what_changed_and_removes_what_is_gone(tmp_path: P
 def test_in_place_writes_nothing_when_a_check_fails(tmp_path: Path) -> None:
     out = tmp_path / "out"
     update_in_place([Output("index.html", b"good"), Output("a.html", b"A")], out)
-    before = _snapshot(out)
+    before = snapshot(out)
 
     def leak_found() -> None:
         raise RuntimeError("the audit found a withheld title")
@@ -156,5 +149,5 @@ def test_in_place_writes_nothing_when_a_check_fails(tmp_path: Path) -> None:
         update_in_place([Output("index.html", b"changed")], out, before_swap=leak_found)
     with pytest.raises(UnsafePath):
         update_in_place([Output("index.html", b"new"), Output("../evil", b"x")], out)
-    assert _snapshot(out) == before
+    assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
