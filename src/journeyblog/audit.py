@@ -3,8 +3,9 @@
 After every build, and on demand (`journeyblog audit`), every text file of the output is
 searched for every canary of every withheld post: its id, its slug (as the path segment it
 would have had), its title, its summary and its longest sentences, each in the forms they
-take in HTML, XML, JSON and URLs. One Aho-Corasick pass over each file finds them all, so the
-audit stays linear in the size of the output however many posts are withheld.
+take in HTML, XML, JSON and URLs. One Aho-Corasick pass over each file's bytes (ahocorasick-rs,
+overlapping matches, so no canary hides another) finds them all, so the audit stays linear in
+the size of the output however many posts are withheld.
 
 A canary that also occurs in what *is* published (a withheld post quoting a public one, a
 title that is also a tag) proves nothing: such findings are dropped at the end, and the text
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-import ahocorasick
+from ahocorasick_rs import AhoCorasick, BytesAhoCorasick
 
 from journeyblog.model import Output, Withheld
 
@@ -66,7 +67,7 @@ class Auditor:
     ) -> None:
         self._found: list[Finding] = []
         self._published_text = published_text
-        self._automaton, self._slugs, self._images = _prepare(withheld)
+        self._canaries, self._slugs, self._images = _prepare(withheld)
 
     @property
     def findings(self) -> list[Finding]:
@@ -88,16 +89,27 @@ class Auditor:
 
     def findings_in(self, output: Output) -> list[Finding]:
         """The output's findings, recorded nowhere: for workers that scan what they make."""
-        return _scan(output, self._automaton, self._slugs, self._images)
+        return _scan(output, self._canaries, self._slugs, self._images)
 
     def record(self, findings: Iterable[Finding]) -> None:
         self._found.extend(findings)
 
 
+# What a form found in an output stands for: (what, withheld post, canary) for each canary
+# that takes this form (two posts may share a title).
+Meaning = tuple[tuple[str, Withheld, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Canaries:
+    automaton: BytesAhoCorasick
+    meanings: tuple[Meaning, ...]  # by pattern index
+
+
 def _prepare(
     withheld: Sequence[Withheld],
-) -> tuple[ahocorasick.Automaton | None, dict[str, Withheld], dict[str, Withheld]]:
-    automaton = ahocorasick.Automaton()
+) -> tuple[_Canaries | None, dict[str, Withheld], dict[str, Withheld]]:
+    meanings: dict[bytes, list[tuple[str, Withheld, str]]] = {}
     slugs: dict[str, Withheld] = {}
     images: dict[str, Withheld] = {}
     for item in withheld:
@@ -107,18 +119,21 @@ def _prepare(
             if what == "slug":
                 slugs[canary] = item
             for form in _forms(canary, what):
-                automaton.add_word(form, (what, item, canary))
+                meanings.setdefault(form.encode("utf-8"), []).append((what, item, canary))
         for image in item.image_paths:
             images[image] = item
-    if len(automaton) == 0:
+    if not meanings:
         return None, slugs, images
-    automaton.make_automaton()
-    return automaton, slugs, images
+    patterns = list(meanings)
+    canaries = _Canaries(
+        BytesAhoCorasick(patterns), tuple(tuple(meanings[form]) for form in patterns)
+    )
+    return canaries, slugs, images
 
 
 def _scan(
     output: Output,
-    automaton: ahocorasick.Automaton | None,
+    canaries: _Canaries | None,
     slugs: dict[str, Withheld],
     images: dict[str, Withheld],
 ) -> list[Finding]:
@@ -134,27 +149,34 @@ def _scan(
                 Finding(output.path, item_for_slug.source, item_for_slug.reason, "slug", slug)
             )
             break
-    if automaton is None or not output.path.endswith(TEXT_SUFFIXES):
+    # Copied files (output.source) are the site's own static files and images, not posts.
+    if canaries is None or output.data is None or not output.path.endswith(TEXT_SUFFIXES):
         return findings
-    text = _text(output)
+    found = {
+        index
+        for index, _start, _end in canaries.automaton.find_matches_as_indexes(
+            output.data, overlapping=True
+        )
+    }
     seen: set[tuple[str, Path, str]] = set()
-    for _end, (what, item, canary) in automaton.iter(text):
-        if (what, item.source, canary) not in seen:
-            seen.add((what, item.source, canary))
-            findings.append(Finding(output.path, item.source, item.reason, what, canary))
+    for index in sorted(found):
+        for what, item, canary in canaries.meanings[index]:
+            if (what, item.source, canary) not in seen:
+                seen.add((what, item.source, canary))
+                findings.append(Finding(output.path, item.source, item.reason, what, canary))
     return findings
 
 
 def _occurring(needles: set[str], haystack: str) -> set[str]:
     """The needles found in haystack, in one pass however many there are."""
-    needles = {needle for needle in needles if needle}
-    if not needles:
+    patterns = sorted(needle for needle in needles if needle)
+    if not patterns:
         return set()
-    automaton = ahocorasick.Automaton()
-    for needle in needles:
-        automaton.add_word(needle, needle)
-    automaton.make_automaton()
-    return {needle for _end, needle in automaton.iter(haystack)}
+    automaton = AhoCorasick(patterns)
+    return {
+        patterns[index]
+        for index, _start, _end in automaton.find_matches_as_indexes(haystack, overlapping=True)
+    }
 
 
 def _forms(canary: str, what: str) -> set[str]:
@@ -175,8 +197,3 @@ def _forms(canary: str, what: str) -> set[str]:
         quote_plus(canary, safe=""),
     }
     return {form for form in forms if form}
-
-
-def _text(output: Output) -> str:
-    # Copied files (output.source) are the site's own static files and images, not posts.
-    return output.data.decode("utf-8", errors="replace") if output.data is not None else ""

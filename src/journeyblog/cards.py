@@ -37,7 +37,7 @@ from journeyblog.model import Job, Post, Site, SocialImage
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 627
 # Bump when the layout changes, so cached cards are redrawn.
-CARD_VERSION = "3"
+CARD_VERSION = "4"
 CACHE_DIR = Path(".journeyblog-cache") / "cards"
 FONT_REGULAR = "fonts/DejaVuSans.ttf"
 FONT_BOLD = "fonts/DejaVuSans-Bold.ttf"
@@ -197,88 +197,114 @@ def draw_card(text: CardText, fonts: CardFonts) -> bytes:
     """The card as PNG bytes: the same text and fonts always give the same bytes."""
     # Every element is drawn as coverage (0-255) on one grey image; each ink owns a band of
     # rows, and mapping a band's coverage onto its ink's ramp of palette indices colours it.
-    card = Image.new("L", (CARD_WIDTH, CARD_HEIGHT), 0)
+    # The image has one column more than the card, left of it and never drawn on: its zero
+    # bytes are the PNG's per-row filter type (None), so the pixels are the scanlines as is.
+    card = Image.new("L", (_ROW_BYTES, CARD_HEIGHT), 0)
     draw = ImageDraw.Draw(card)
     bands: list[tuple[int, tuple[int, int, int]]] = []  # (first row, ink), top to bottom
-    width = CARD_WIDTH - 2 * _MARGIN
+    left, width = 1 + _MARGIN, CARD_WIDTH - 2 * _MARGIN
 
     bands.append((0, _ACCENT))
-    draw.rectangle((0, 0, CARD_WIDTH, 12), fill=255)
+    draw.rectangle((1, 0, CARD_WIDTH, 12), fill=255)
     bands.append((13, _MUTED))
-    _paste_line(card, (_MARGIN, 52), text.site_title, fonts.regular, 28, width)
+    _paste_line(card, (left, 52), text.site_title, fonts.regular, 28, width)
     top = 110
     if text.kicker:
         bands.append((top - 8, _ACCENT))
-        kicker_font = _font(fonts.bold, 34)
         # A long series title is cut, never the part number.
         part = f" · {text.part}"
-        series = _ellipsize(text.series, kicker_font, width - round(kicker_font.getlength(part)))
-        draw.text((_MARGIN, top), series + part, 255, kicker_font)
+        room = width - round(_advance(part, fonts.bold, 34))
+        series = _ellipsize(text.series, fonts.bold, 34, room)
+        _draw_words(card, (left, top), series + part, fonts.bold, 34)
         top += 64
 
     rule = 465
     bands.append((top - 8, _TEXT))
-    title_font, lines = _fit(text.title, fonts.bold, width, rule - 30 - top)
-    spacing = round(title_font.size * 1.18)
+    size, lines = _fit(text.title, fonts.bold, width, rule - 30 - top)
+    spacing = round(size * 1.18)
     for number, line in enumerate(lines):
-        draw.text((_MARGIN, top + number * spacing), line, 255, title_font)
+        _draw_words(card, (left, top + number * spacing), line, fonts.bold, size)
 
     bands.append((rule, _MUTED))
-    draw.line((_MARGIN, rule, CARD_WIDTH - _MARGIN, rule), fill=255, width=2)
+    draw.line((left, rule, left + width, rule), fill=255, width=2)
     bands.append((rule + 20, _TEXT))
-    _paste_line(card, (_MARGIN, rule + 28), text.author, fonts.bold, 34, width)
+    _paste_line(card, (left, rule + 28), text.author, fonts.bold, 34, width)
     bands.append((rule + 74, _MUTED))
-    _paste_line(card, (_MARGIN, rule + 78), text.affiliation, fonts.regular, 28, width)
+    _paste_line(card, (left, rule + 78), text.affiliation, fonts.regular, 28, width)
 
-    for (first, ink), (end, _) in itertools.pairwise([*bands, (CARD_HEIGHT, _TEXT)]):
-        box = (0, first, CARD_WIDTH, end)
-        card.paste(card.crop(box).point(_RAMPS[ink]), box)
-    return palette_png(card.tobytes(), CARD_WIDTH, CARD_HEIGHT, bytes(_PALETTE))
+    coverage = card.tobytes()
+    pixels = b"".join(
+        coverage[first * _ROW_BYTES : end * _ROW_BYTES].translate(_RAMPS[ink])
+        for (first, ink), (end, _) in itertools.pairwise([*bands, (CARD_HEIGHT, _TEXT)])
+    )
+    return palette_png(pixels, CARD_WIDTH, CARD_HEIGHT, bytes(_PALETTE))
+
+
+_ROW_BYTES = CARD_WIDTH + 1  # a filter-type byte, then one palette index a pixel
+
+
+def _draw_words(
+    card: Image.Image, at: tuple[int, int], line: str, font_path: Path, size: int
+) -> None:
+    """A line drawn word by word from images kept per word: titles share most of their words.
+
+    Words are spaced by their advance widths, as _wrap measures them.
+    """
+    x: float = at[0]
+    y = at[1]
+    space = _advance(" ", font_path, size)
+    for word in line.split(" "):
+        image, (left, top) = _text_image(word, font_path, size)
+        if image is not None:
+            card.paste(255, (round(x) + left, y + top), image)
+        x += _advance(word, font_path, size) + space
 
 
 def _paste_line(
     card: Image.Image, at: tuple[int, int], text: str, font_path: Path, size: int, width: int
 ) -> None:
-    """One line of text, cut to `width`, as drawn at `at`: the same pixels as draw.text."""
-    line, offset = _line_image(text, font_path, size, width)
+    """One line of text, cut to `width`, as draw.text would draw it at `at`."""
+    line, (left, top) = _text_image(_ellipsize(text, font_path, size, width), font_path, size)
     if line is not None:
-        card.paste(line, (at[0] + offset[0], at[1] + offset[1]))
+        card.paste(line, (at[0] + left, at[1] + top))
 
 
-@functools.lru_cache(maxsize=512)
-def _line_image(
-    text: str, font_path: Path, size: int, width: int
+@functools.lru_cache(maxsize=1024)
+def _text_image(
+    text: str, font_path: Path, size: int
 ) -> tuple[Image.Image | None, tuple[int, int]]:
-    """A line drawn once and kept: the site's title and each author's name and affiliation
-    are on many cards, and drawing text is most of the cost of a card."""
+    """The text drawn once and kept, with its offset from the pen: the site's title and the
+    authors' lines are on many cards, and words recur across titles; drawing text was most
+    of the cost of a card."""
     font = _font(font_path, size)
-    shown = _ellipsize(text, font, width)
-    left, top, right, bottom = (int(edge) for edge in font.getbbox(shown))
+    left, top, right, bottom = (int(edge) for edge in font.getbbox(text))
     if right <= left or bottom <= top:
         return None, (0, 0)
-    line = Image.new("L", (right - left, bottom - top), 0)
-    ImageDraw.Draw(line).text((-left, -top), shown, 255, font)
-    return line, (left, top)
+    image = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(image).text((-left, -top), text, 255, font)
+    return image, (left, top)
 
 
-def palette_png(pixels: bytes, width: int, height: int, palette: bytes) -> bytes:
-    """An 8-bit palette PNG of `pixels` (one palette index a byte, rows top to bottom).
+@functools.lru_cache(maxsize=8192)
+def _advance(text: str, font_path: Path, size: int) -> float:
+    return float(_font(font_path, size).getlength(text))
+
+
+def palette_png(scanlines: bytes, width: int, height: int, palette: bytes) -> bytes:
+    """An 8-bit palette PNG of `scanlines`: each row a filter-type byte (0), then one palette
+    index a pixel.
 
     Written here rather than by Pillow so that the pixels are compressed with ISA-L's
     deflate (isal), which is about seven times as fast as zlib for a smaller file: zlib was
     half the time of a card. No text chunks or timestamps: the bytes depend on the pixels.
     """
-    rows = b"".join(
-        b"\x00" + pixels[top : top + width]  # filter type 0 (None) before each row
-        for top in range(0, width * height, width)
-    )
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits, palette colour
     return b"".join(
         [
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", header),
             _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", isal_zlib.compress(rows, 1)),
+            _chunk(b"IDAT", isal_zlib.compress(scanlines, 1)),
             _chunk(b"IEND", b""),
         ]
     )
@@ -288,18 +314,18 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def _palette() -> tuple[list[int], dict[tuple[int, int, int], list[int]]]:
+def _palette() -> tuple[list[int], dict[tuple[int, int, int], bytes]]:
     """The card's 256 colours, and per ink the lookup from mask coverage to palette index."""
     palette = list(_BACKGROUND)
-    ramps: dict[tuple[int, int, int], list[int]] = {}
+    ramps: dict[tuple[int, int, int], bytes] = {}
     for number, ink in enumerate(_INKS):
         first = 1 + number * _RAMP_STEPS
         for step in range(1, _RAMP_STEPS + 1):
             share = step / _RAMP_STEPS
             palette += [round(b + (i - b) * share) for b, i in zip(_BACKGROUND, ink, strict=True)]
-        ramps[ink] = [0] + [
-            first - 1 + max(1, round(coverage * _RAMP_STEPS / 255)) for coverage in range(1, 256)
-        ]
+        ramps[ink] = bytes(
+            [0] + [first - 1 + max(1, round(c * _RAMP_STEPS / 255)) for c in range(1, 256)]
+        )
     return palette, ramps
 
 
@@ -313,47 +339,51 @@ def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
 
 
-def _fit(
-    title: str, font_path: Path, width: int, height: int
-) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def _fit(title: str, font_path: Path, width: int, height: int) -> tuple[int, list[str]]:
     """The largest title size whose wrapped lines fit the box; at the smallest, cut with "…"."""
     for size in _TITLE_SIZES:
-        font = _font(font_path, size)
-        lines = _wrap(title, font, width)
+        lines = _wrap(title, font_path, size, width)
         if len(lines) * round(size * 1.18) <= height:
-            return font, lines
+            return size, lines
     most = max(1, height // round(size * 1.18))
     if len(lines) > most:
-        lines = [*lines[: most - 1], _ellipsize(" ".join(lines[most - 1 :]), font, width)]
-    return font, lines
+        rest = _ellipsize(" ".join(lines[most - 1 :]), font_path, size, width)
+        lines = [*lines[: most - 1], rest]
+    return size, lines
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def _wrap(text: str, font_path: Path, size: int, width: int) -> list[str]:
     """Greedy word wrap by measured width; a word wider than the box is broken."""
+    space = _advance(" ", font_path, size)
     lines: list[str] = []
-    current = ""
+    current: list[str] = []
+    current_width = 0.0
     for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if font.getlength(candidate) <= width:
-            current = candidate
+        wide = _advance(word, font_path, size)
+        candidate = current_width + space + wide if current else wide
+        if candidate <= width:
+            current.append(word)
+            current_width = candidate
             continue
         if current:
-            lines.append(current)
-        current = word
-        while font.getlength(current) > width:
-            cut = len(current) - 1
-            while cut > 1 and font.getlength(current[:cut]) > width:
+            lines.append(" ".join(current))
+        while wide > width:
+            cut = len(word) - 1
+            while cut > 1 and _advance(word[:cut], font_path, size) > width:
                 cut -= 1
-            lines.append(current[:cut])
-            current = current[cut:]
+            lines.append(word[:cut])
+            word = word[cut:]
+            wide = _advance(word, font_path, size)
+        current, current_width = [word], wide
     if current:
-        lines.append(current)
+        lines.append(" ".join(current))
     return lines
 
 
-def _ellipsize(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
-    if font.getlength(text) <= width:
+def _ellipsize(text: str, font_path: Path, size: int, width: int) -> str:
+    if _advance(text, font_path, size) <= width:
         return text
+    font = _font(font_path, size)
     while text and font.getlength(text + "…") > width:
         text = text[:-1]
     return text.rstrip() + "…"
