@@ -44,7 +44,14 @@ from journeyblog.render import (
 from journeyblog.search import INDEX_PATH, PAGE_PATH, render_search
 from journeyblog.site import Selection, assemble
 from journeyblog.sources import SiteSources, discover
-from journeyblog.write import MANIFEST_NAME, WriteReport, update_in_place, write_site
+from journeyblog.write import (
+    MANIFEST_NAME,
+    WriteReport,
+    stage_file,
+    target_path,
+    update_in_place,
+    write_site,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,7 +135,10 @@ def build(options: BuildOptions) -> BuildResult:
             return published_text(site, discover(options.site_dir)[0], themes)
 
         auditor = Auditor(site.withheld, everything_published)
-        made = _made(planned, site_key, previous, out_dir, jobs, auditor)
+        # Files made for a new tree are put in its staging folder by their makers.
+        made = _made(
+            planned, site_key, previous, out_dir, jobs, auditor, stage=not options.in_place
+        )
         stream = _Checked(
             chain(
                 made,
@@ -372,22 +382,29 @@ def _made(
     out_dir: Path,
     jobs: int,
     auditor: Auditor,
+    *,
+    stage: bool,
 ) -> Iterator[Output]:
     """Each job's output: the previous build's file when its key is unchanged, else made now.
 
     A file made now is audited where it is made (in a worker, on a large site), so the audit
-    runs in parallel and only the findings cross back; it is marked `audited`.
+    runs in parallel and only the findings cross back; it is marked `audited`. With `stage`,
+    its maker also puts it in write_site's staging folder (write.stage_file), so its bytes
+    do not cross back either, and the writes are spread over the workers too.
     """
     reuse = {
         job.path
         for job in planned
         if previous.get(job.path) == _stored_key(site_key, job) and (out_dir / job.path).is_file()
     }
+    for job in planned:
+        target_path(out_dir, job.path)  # an unsafe path stops the build here, before any work
 
-    def made_and_audited(job: Job) -> Callable[[], tuple[bytes, list[Finding]]]:
-        def make() -> tuple[bytes, list[Finding]]:
+    def made_and_audited(job: Job) -> Callable[[], tuple[bytes | bool, list[Finding]]]:
+        def make() -> tuple[bytes | bool, list[Finding]]:
             data = job.make()
-            return data, auditor.findings_in(Output(job.path, data))
+            findings = auditor.findings_in(Output(job.path, data))
+            return (stage_file(out_dir, job.path, data) if stage else data), findings
 
         return make
 
@@ -396,9 +413,12 @@ def _made(
         if job.path in reuse:
             yield Output(job.path, source=out_dir / job.path, reused=True)
         else:
-            data, findings = next(fresh)
+            made, findings = next(fresh)
             auditor.record(findings)
-            yield Output(job.path, data, audited=True)
+            if isinstance(made, bytes):
+                yield Output(job.path, made, audited=True)
+            else:
+                yield Output(job.path, audited=True, staged=made)
 
 
 class _Stopwatch:
@@ -451,7 +471,7 @@ class _Checked:
                 self._auditor.scan(output)
             if output.reused:
                 self.reused += 1
-            elif output.data is not None:
+            elif output.data is not None or output.staged is not None:
                 self.made.append(output.path)
             self.files += 1
             if output.path.endswith(".html"):

@@ -56,6 +56,9 @@ class UnsafePath(Exception):
         self.path = path
         super().__init__(f"refusing to write outside the output folder: {path!r}")
 
+    def __reduce__(self) -> tuple[type[UnsafePath], tuple[str]]:
+        return (UnsafePath, (self.path,))  # raised in a worker, it crosses back unchanged
+
 
 # Characters no page or feed can carry: XML 1.0 allows no C0 control but tab, newline and
 # carriage return, nor U+FFFE and U+FFFF. They arrive pasted from word processors (a vertical

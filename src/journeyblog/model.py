@@ -261,6 +261,9 @@ class Output:
     source: Path | None = None
     reused: bool = False  # taken unchanged from the previous output (already audited)
     audited: bool = False  # scanned by the leak audit where it was made
+    # Put in the staging folder by its maker (write.stage_file): True if written, False if
+    # linked from the previous output; None for an output still to be written.
+    staged: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

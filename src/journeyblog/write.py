@@ -5,7 +5,8 @@ would land outside it, and only then swaps the staging folder in with one atomic
 exchange. A failure, Ctrl-C or SIGKILL before the swap leaves the previous output exactly as
 it was. A file whose bytes did not change is hard-linked from the previous output, so its
 mtime stays and rsync or a CDN sync only sends what changed; files the build no longer makes
-simply are not in the new folder.
+simply are not in the new folder. On a large site the workers that make the files put them in
+the staging folder themselves (`stage_file`), so their bytes never cross back to this process.
 
 `update_in_place` is the dev server's writer: its folder is private, so instead of a whole new
 tree it replaces only the files whose bytes changed (each with one rename) and deletes the
@@ -75,21 +76,20 @@ def write_site(
             if target.parent not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(target.parent)
+            if output.staged is not None:
+                written += output.staged
+                unchanged += not output.staged
+                continue
             previous = out_dir / output.path
             if output.reused and output.source == previous:
                 os.link(previous, target)  # unchanged since the last build: same inode, same mtime
                 unchanged += 1
                 continue
             data = output.data if output.data is not None else _read(output)
-            if _same_bytes(previous, data):
-                try:
-                    os.link(previous, target)
-                    unchanged += 1
-                    continue
-                except OSError:
-                    pass  # another file system, or links not allowed: write a copy
-            target.write_bytes(data)
-            written += 1
+            if _put(target, previous, data):
+                written += 1
+            else:
+                unchanged += 1
         if before_swap is not None:
             before_swap()
         _swap(stage, out_dir)
@@ -97,6 +97,31 @@ def write_site(
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
     return WriteReport(written=written, unchanged=unchanged)
+
+
+def stage_file(out_dir: Path, relative: str, data: bytes) -> bool:
+    """Put one file of the build being written into out_dir's staging folder, from any process.
+
+    For the makers of `write_site`'s outputs (pass them on with `staged` set): call only
+    while write_site is consuming those outputs, when the staging folder is fresh. True if
+    the bytes were written, False if they equal the previous output's and were linked.
+    """
+    out_dir = out_dir.absolute()
+    target = target_path(staging_dir(out_dir), relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return _put(target, out_dir / relative, data)
+
+
+def _put(target: Path, previous: Path, data: bytes) -> bool:
+    """Write data at target, or hard-link previous there if it holds the same bytes."""
+    if _same_bytes(previous, data):
+        try:
+            os.link(previous, target)  # same inode, same mtime: a sync sends nothing
+            return False
+        except OSError:
+            pass  # another file system, or links not allowed: write a copy
+    target.write_bytes(data)
+    return True
 
 
 def update_in_place(
@@ -117,6 +142,7 @@ def update_in_place(
     changed: list[tuple[Path, bytes]] = []
     unchanged = 0
     for output in outputs:
+        assert output.staged is None, "staged outputs are for write_site"
         target = target_path(root, output.path)
         keep.add(posixpath.normpath(output.path))
         if output.reused and output.source == out_dir / output.path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from tests.conftest import snapshot
 
 from journeyblog.errors import UnsafePath
 from journeyblog.model import Output
-from journeyblog.write import staging_dir, target_path, update_in_place, write_site
+from journeyblog.write import stage_file, staging_dir, target_path, update_in_place, write_site
 
 
 @pytest.mark.parametrize(
@@ -151,3 +153,47 @@ def test_in_place_writes_nothing_when_a_check_fails(tmp_path: Path) -> None:
         update_in_place([Output("index.html", b"new"), Output("../evil", b"x")], out)
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def _staged_by_makers(out: Path, files: dict[str, bytes]) -> list[Output]:
+    """What build's makers do on a large site: put each file in the staging folder."""
+    return [Output(path, staged=stage_file(out, path, data)) for path, data in files.items()]
+
+
+def test_files_staged_by_their_makers_are_published_and_counted(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    write_site([Output("same.html", b"same"), Output("old.html", b"old")], out)
+    same_before = (out / "same.html").stat()
+
+    def outputs() -> Iterator[Output]:  # made lazily, as build's stream is, inside write_site
+        yield from _staged_by_makers(out, {"same.html": b"same", "posts/a/index.html": b"A"})
+        yield Output("robots.txt", b"User-agent: *\n")
+
+    report = write_site(outputs(), out)
+
+    assert snapshot(out) == {
+        "same.html": b"same",
+        "posts/a/index.html": b"A",
+        "robots.txt": b"User-agent: *\n",
+    }
+    assert (out / "same.html").stat().st_ino == same_before.st_ino  # linked, mtime kept
+    assert (report.written, report.unchanged) == (2, 1)
+    assert not staging_dir(out).exists()
+
+
+def test_stage_file_refuses_a_path_outside_the_staging_folder(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+
+    def outputs() -> Iterator[Output]:
+        yield from _staged_by_makers(out, {"../escape.html": b"x"})
+
+    with pytest.raises(UnsafePath):
+        write_site(outputs(), out)
+    assert not (tmp_path / "escape.html").exists()
+    assert not out.exists()
+
+
+def test_unsafe_path_crosses_a_process_boundary_unchanged() -> None:
+    error = pickle.loads(pickle.dumps(UnsafePath("../x")))
+    assert error.path == "../x"
+    assert str(error) == "refusing to write outside the output folder: '../x'"
