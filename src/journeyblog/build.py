@@ -9,13 +9,14 @@ bad source never costs the existing output.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
@@ -140,11 +141,7 @@ def build(options: BuildOptions) -> BuildResult:
             planned, site_key, previous, out_dir, jobs, auditor, stage=not options.in_place
         )
         stream = _Checked(
-            chain(
-                made,
-                copied,
-                [manifest(site, now=now, cutoff=None if options.future else now)],
-            ),
+            [made, copied, [manifest(site, now=now, cutoff=None if options.future else now)]],
             auditor,
             out_dir,
         )
@@ -409,16 +406,17 @@ def _made(
         return make
 
     fresh = make_all([made_and_audited(job) for job in planned if job.path not in reuse], jobs=jobs)
-    for job in planned:
-        if job.path in reuse:
-            yield Output(job.path, source=out_dir / job.path, reused=True)
-        else:
-            made, findings = next(fresh)
-            auditor.record(findings)
-            if isinstance(made, bytes):
-                yield Output(job.path, made, audited=True)
+    with contextlib.closing(fresh):  # closed early, this ends the workers before returning
+        for job in planned:
+            if job.path in reuse:
+                yield Output(job.path, source=out_dir / job.path, reused=True)
             else:
-                yield Output(job.path, audited=True, staged=made)
+                made, findings = next(fresh)
+                auditor.record(findings)
+                if isinstance(made, bytes):
+                    yield Output(job.path, made, audited=True)
+                else:
+                    yield Output(job.path, audited=True, staged=made)
 
 
 class _Stopwatch:
@@ -445,8 +443,8 @@ FEED_NAMES = tuple(FILE_NAMES.values())
 class _Checked:
     """The stream of outputs on its way to the writer: audited, counted, paths unique."""
 
-    def __init__(self, outputs: Iterable[Output], auditor: Auditor, out_dir: Path) -> None:
-        self._outputs = outputs
+    def __init__(self, parts: Sequence[Iterable[Output]], auditor: Auditor, out_dir: Path) -> None:
+        self._parts = parts
         self._auditor = auditor
         self._out_dir = out_dir
         self._paths: set[str] = set()
@@ -455,7 +453,16 @@ class _Checked:
         self.reused = 0
 
     def __iter__(self) -> Iterator[Output]:
-        for output in self._outputs:
+        try:
+            yield from self._checked()
+        finally:
+            # Closed early (a failure or Ctrl-C in the writer), stop the workers making files.
+            for part in self._parts:
+                if isinstance(part, Generator):
+                    part.close()
+
+    def _checked(self) -> Iterator[Output]:
+        for output in chain.from_iterable(self._parts):
             if output.path in self._paths:
                 raise BuildFailed(
                     [

@@ -13,7 +13,7 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import TypeVar, cast
 
 Item = TypeVar("Item")
@@ -83,8 +83,11 @@ def _make(index: int) -> object:
 
 def make_all(
     makers: Sequence[Callable[[], Result]], *, jobs: int, min_items: int | None = None
-) -> Iterator[Result]:
-    """Each maker's result, in order, as they come: memory holds a few files, not the site."""
+) -> Generator[Result]:
+    """Each maker's result, in order, as they come: memory holds a few files, not the site.
+
+    Closing the generator early stops the workers (the pool is terminated and joined).
+    """
     global _PENDING
     least = MIN_PARALLEL_ITEMS if min_items is None else min_items
     if jobs <= 1 or len(makers) < least or "fork" not in multiprocessing.get_all_start_methods():

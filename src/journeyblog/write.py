@@ -70,8 +70,9 @@ def write_site(
     root = stage.resolve()
     written = unchanged = 0
     folders = {root}
+    items = iter(outputs)
     try:
-        for output in outputs:
+        for output in items:
             target = target_path(root, output.path)
             if target.parent not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,6 +95,11 @@ def write_site(
             before_swap()
         _swap(stage, out_dir)
     finally:
+        # Stop the makers first: a worker still staging files would write into the folder
+        # after it was removed, and leave it behind.
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
     return WriteReport(written=written, unchanged=unchanged)
@@ -103,7 +109,9 @@ def stage_file(out_dir: Path, relative: str, data: bytes) -> bool:
     """Put one file of the build being written into out_dir's staging folder, from any process.
 
     For the makers of `write_site`'s outputs (pass them on with `staged` set): call only
-    while write_site is consuming those outputs, when the staging folder is fresh. True if
+    while write_site is consuming those outputs, when the staging folder is fresh. If the
+    outputs' iterator has a close(), write_site calls it before it removes an unfinished
+    staging folder: it must stop every maker (a generator that ends its worker pool does). True if
     the bytes were written, False if they equal the previous output's and were linked.
     """
     out_dir = out_dir.absolute()

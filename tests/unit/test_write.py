@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import pickle
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from tests.conftest import snapshot
 
 from journeyblog.errors import UnsafePath
 from journeyblog.model import Output
+from journeyblog.parallel import make_all
 from journeyblog.write import stage_file, staging_dir, target_path, update_in_place, write_site
 
 
@@ -197,3 +200,35 @@ def test_unsafe_path_crosses_a_process_boundary_unchanged() -> None:
     error = pickle.loads(pickle.dumps(UnsafePath("../x")))
     assert error.path == "../x"
     assert str(error) == "refusing to write outside the output folder: '../x'"
+
+
+def test_a_failed_write_stops_the_workers_before_removing_the_staging_folder(
+    tmp_path: Path,
+) -> None:
+    """Workers run ahead of the writer: if it stops early, none may stage files afterwards."""
+    out = tmp_path / "out"
+    write_site([Output("index.html", b"before")], out)
+
+    def maker(index: int) -> Callable[[], bool]:
+        def make() -> bool:
+            time.sleep(0.005)
+            return stage_file(out, f"posts/{index}.html", b"page %d" % index)
+
+        return make
+
+    def outputs() -> Iterator[Output]:
+        staged = make_all([maker(index) for index in range(400)], jobs=2, min_items=1)
+        with contextlib.closing(staged):
+            for index, written in enumerate(staged):
+                yield Output(f"posts/{index}.html", staged=written)
+                if index == 5:
+                    yield Output("../escape.html", b"x")
+
+    # The traceback is kept, as a caller reporting the error would: it holds the writer's
+    # frame and with it the iterator, so only write_site itself can stop the workers.
+    with pytest.raises(UnsafePath) as raised:
+        write_site(outputs(), out)
+    time.sleep(0.3)  # long enough for a stray worker to stage dozens of files
+    assert not staging_dir(out).exists()
+    assert raised.value.path == "../escape.html"
+    assert snapshot(out) == {"index.html": b"before"}
