@@ -384,7 +384,8 @@ def make_tool(name: str, size: Size, cfg: Config) -> Tool:
         cmd = [str(cfg.journeyblog), "build", str(site), "--now", NOW]
 
         def cold() -> str | None:
-            rm(site / "output", site / ".journeyblog-cache")
+            # The spare (.output.staging, the last output's folders kept for reuse) goes too.
+            rm(site / "output", site / ".output.staging", site / ".journeyblog-cache")
             return None
 
         def warm() -> str | None:  # the first of the two builds; the second one is timed

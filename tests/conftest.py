@@ -49,6 +49,18 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
+def assert_spare_shares_only_published_files(out: Path) -> None:
+    """The staging folder kept after a build holds only the live output's own files."""
+    spare = out.with_name(f".{out.name}.staging")
+    for path in spare.rglob("*"):
+        live = out / path.relative_to(spare)
+        assert not path.is_symlink()
+        if path.is_dir():
+            assert live.is_dir(), f"{live} is no folder of the output"
+        else:
+            assert path.stat().st_ino == live.stat().st_ino, f"{path} is not {live}"
+
+
 def post(
     title: str,
     *,

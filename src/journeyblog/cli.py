@@ -224,6 +224,7 @@ def build_command(
         click.echo("Interrupted: nothing was written; the previous output is unchanged.", err=True)
         sys.exit(130)
     if _level() < 0:
+        _end_process_now()
         return
     if _level() > 0:
         for stage, seconds in result.stages:
@@ -235,6 +236,26 @@ def build_command(
         f" {result.reused} unchanged since the last build,"
         f" {result.files - result.rendered - result.reused} copied)"
     )
+    _end_process_now()
+
+
+# Set by main(): the process ends with the command, so nothing needs tearing down after it.
+_ENDS_PROCESS = False
+
+
+def _end_process_now() -> None:
+    """After a build run from the command line, exit 0 at once.
+
+    Freeing a large site's model, millions of small objects, takes a noticeable part of an
+    edit build (about 0.4 s at 10,000 posts), for memory the process is about to hand back
+    anyway. Everything is written and the worker pools are joined by now; only the output
+    streams need flushing. Under a test runner (no `main()`) this does nothing.
+    """
+    if _ENDS_PROCESS:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def _count(number: int, noun: str) -> str:
@@ -502,4 +523,6 @@ def _fail(failure: BuildFailed, verb: str = "Build") -> NoReturn:
 
 
 def main() -> None:
+    global _ENDS_PROCESS
+    _ENDS_PROCESS = True
     cli(prog_name="journeyblog")

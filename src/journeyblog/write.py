@@ -8,6 +8,12 @@ mtime stays and rsync or a CDN sync only sends what changed; files the build no 
 simply are not in the new folder. On a large site the workers that make the files put them in
 the staging folder themselves (`stage_file`), so their bytes never cross back to this process.
 
+After the swap the staging folder holds the previous output. It is kept as the spare for the
+next build, trimmed to the files it shares with the new output (hard links) and the new
+output's folders: nothing the build no longer publishes stays beside the output, and the next
+build finds its 12,000 folders made and most files in place instead of creating and deleting
+them all. The next build trusts nothing in it but a file that is the live file itself.
+
 `update_in_place` is the dev server's writer: its folder is private, so instead of a whole new
 tree it replaces only the files whose bytes changed (each with one rename) and deletes the
 stale ones, after the same checks and the same `before_swap`, so a failed build changes nothing.
@@ -15,12 +21,13 @@ stale ones, after the same checks and the same `before_swap`, so a failed build 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import posixpath
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,50 +65,64 @@ def target_path(root: Path, relative: str) -> Path:
 def write_site(
     outputs: Iterable[Output], out_dir: Path, *, before_swap: Callable[[], None] | None = None
 ) -> WriteReport:
-    """Write every output into a fresh staging folder, then swap it in for out_dir.
+    """Write every output into the staging folder, then swap it in for out_dir.
 
     `before_swap` runs once everything is staged; if it raises, nothing is published.
+
+    The staging folder left by the last build (the spare, see `_recycled`) is reused: its
+    folders stay and so do its files that are the very files of the current output, so an
+    edit build does not create and delete a folder per page. Anything else in it is replaced
+    or removed before the swap, and a failed build removes it.
     """
     out_dir = out_dir.absolute()
     stage = staging_dir(out_dir)
-    if stage.exists():
-        shutil.rmtree(stage)  # left by a build that was killed: never trusted
-    stage.mkdir(parents=True)
+    held, held_folders = _recycled(stage, out_dir)
     root = stage.resolve()
+    existing = {"", *held_folders}  # folders already in the staging folder
+    needed = {""}  # folders of this build's output
+    linked: set[str] = set()  # files this build shares with the previous output
     written = unchanged = 0
-    folders = {root}
+    swapped = False
     items = iter(outputs)
     try:
         for output in items:
             target = target_path(root, output.path)
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            if output.staged is not None:
-                written += output.staged
-                unchanged += not output.staged
-                continue
+            relative = posixpath.normpath(output.path)
+            folder = posixpath.dirname(relative)
+            if folder not in needed:
+                needed.update(_with_ancestors(folder))
+                if folder not in existing:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    existing.update(_with_ancestors(folder))
+            inode = held.pop(relative, None)
             previous = out_dir / output.path
-            if output.reused and output.source == previous:
-                os.link(previous, target)  # unchanged since the last build: same inode, same mtime
-                unchanged += 1
-                continue
-            data = output.data if output.data is not None else _read(output)
-            if _put(target, previous, data):
+            if output.staged is not None:
+                fresh = output.staged
+            elif output.reused and output.source == previous and _link(previous, target, inode):
+                fresh = False  # unchanged since the last build: same inode, same mtime
+            else:
+                data = output.data if output.data is not None else _read(output)
+                fresh = _put(target, previous, data, inode)
+            if fresh:
                 written += 1
             else:
                 unchanged += 1
+                linked.add(relative)
+        _remove(root, held, held_folders - needed)  # left from before, not made by this build
         if before_swap is not None:
             before_swap()
-        _swap(stage, out_dir)
+        spare = _swap(stage, out_dir)
+        swapped = True
     finally:
         # Stop the makers first: a worker still staging files would write into the folder
         # after it was removed, and leave it behind.
         close = getattr(items, "close", None)
         if close is not None:
             close()
-        if stage.exists():
+        if not swapped and stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+    if spare:
+        _keep_only_published(stage, linked, needed)
     return WriteReport(written=written, unchanged=unchanged)
 
 
@@ -109,27 +130,126 @@ def stage_file(out_dir: Path, relative: str, data: bytes) -> bool:
     """Put one file of the build being written into out_dir's staging folder, from any process.
 
     For the makers of `write_site`'s outputs (pass them on with `staged` set): call only
-    while write_site is consuming those outputs, when the staging folder is fresh. If the
-    outputs' iterator has a close(), write_site calls it before it removes an unfinished
-    staging folder: it must stop every maker (a generator that ends its worker pool does). True if
-    the bytes were written, False if they equal the previous output's and were linked.
+    while write_site is consuming those outputs, once it has readied the staging folder. If
+    the outputs' iterator has a close(), write_site calls it before it removes an unfinished
+    staging folder: it must stop every maker (a generator that ends its worker pool does).
+    True if the bytes were written, False if they equal the previous output's and were linked.
     """
     out_dir = out_dir.absolute()
     target = target_path(staging_dir(out_dir), relative)
     target.parent.mkdir(parents=True, exist_ok=True)
-    return _put(target, out_dir / relative, data)
+    try:
+        held: int | None = target.lstat().st_ino
+    except FileNotFoundError:
+        held = None
+    return _put(target, out_dir / relative, data, held)
 
 
-def _put(target: Path, previous: Path, data: bytes) -> bool:
-    """Write data at target, or hard-link previous there if it holds the same bytes."""
-    if _same_bytes(previous, data):
-        try:
-            os.link(previous, target)  # same inode, same mtime: a sync sends nothing
-            return False
-        except OSError:
-            pass  # another file system, or links not allowed: write a copy
+def _put(target: Path, previous: Path, data: bytes, held: int | None) -> bool:
+    """Write data at target, or hard-link previous there if it holds the same bytes.
+
+    `held` is the inode of the file already at target (in a recycled staging folder), if any.
+    True if the bytes were written.
+    """
+    if _same_bytes(previous, data) and _link(previous, target, held):
+        return False
+    if held is not None:
+        # Never write into it: it may be the live output's own file, linked.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
     target.write_bytes(data)
     return True
+
+
+def _link(previous: Path, target: Path, held: int | None) -> bool:
+    """Make target the very file at previous; False if links are not possible here."""
+    if held is not None:
+        try:
+            if os.stat(previous).st_ino == held:
+                return True  # the recycled staging folder has it already
+        except FileNotFoundError:
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+    try:
+        os.link(previous, target)  # same inode, same mtime: a sync sends nothing
+        return True
+    except OSError:
+        return False  # another file system, or links not allowed: write a copy
+
+
+def _recycled(stage: Path, out_dir: Path) -> tuple[dict[str, int], set[str]]:
+    """Ready the staging folder: the files (relative path -> inode) and folders it holds.
+
+    After a build the staging folder holds the previous output minus every file the new
+    output does not share with it (`_keep_only_published`): the spare, hard links and folders
+    only. It is reused when the output folder exists. Its contents are never trusted: a file
+    survives only if it is the live output's very file (same inode) where the build reuses
+    that file, and links, devices and the like are removed before any file is written, so
+    no write follows them. Without an output folder it starts empty.
+    """
+    if stage.is_symlink() or (stage.exists() and not stage.is_dir()):
+        stage.unlink()
+    elif stage.is_dir() and not (out_dir.is_dir() and not out_dir.is_symlink()):
+        shutil.rmtree(stage)  # no output to share files with: nothing worth keeping
+    if not stage.exists():
+        stage.mkdir(parents=True)
+        return {}, set()
+    return _walk(stage)
+
+
+def _walk(root: Path) -> tuple[dict[str, int], set[str]]:
+    """Files (relative path -> inode) and folders under root; anything else is removed."""
+    files: dict[str, int] = {}
+    folders: set[str] = set()
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(root / folder if folder else root) as entries:
+            for entry in entries:
+                relative = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(relative)
+                    pending.append(relative)
+                elif entry.is_file(follow_symlinks=False):
+                    files[relative] = entry.inode()
+                else:
+                    os.unlink(entry.path)  # a link or a device: the build makes neither
+    return files, folders
+
+
+def _remove(root: Path, files: Iterable[str], folders: Iterable[str]) -> None:
+    """Delete these files under root, then these folders (deepest first, with what is left)."""
+    for relative in files:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(root / relative)
+    for relative in sorted(folders, key=lambda folder: folder.count("/"), reverse=True):
+        path = root / relative
+        try:
+            path.rmdir()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _keep_only_published(spare: Path, linked: set[str], folders: set[str]) -> None:
+    """Trim the previous output, now in the staging folder, to what is still published.
+
+    Only the files shared with the new output (`linked`) and the new output's folders stay,
+    so no page, feed or folder name the build no longer publishes is left beside the output.
+    """
+    try:
+        files, held_folders = _walk(spare)
+        _remove(spare, (path for path in files if path not in linked), held_folders - folders)
+    except OSError:
+        shutil.rmtree(spare, ignore_errors=True)
+
+
+def _with_ancestors(folder: str) -> Iterator[str]:
+    while folder:
+        yield folder
+        folder = posixpath.dirname(folder)
 
 
 def update_in_place(
@@ -202,14 +322,13 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _swap(stage: Path, out_dir: Path) -> None:
-    """Put stage at out_dir; afterwards stage holds the previous output (or nothing)."""
+def _swap(stage: Path, out_dir: Path) -> bool:
+    """Put stage at out_dir. True if stage now holds the previous output, else it is gone."""
     if not out_dir.exists():
         os.rename(stage, out_dir)
-        return
+        return False
     if _exchange(stage, out_dir):
-        shutil.rmtree(stage)
-        return
+        return True
     # No atomic exchange here: two renames, the previous output kept until the second is done.
     old = out_dir.with_name(f".{out_dir.name}.previous")
     if old.exists():
@@ -217,6 +336,7 @@ def _swap(stage: Path, out_dir: Path) -> None:
     os.rename(out_dir, old)
     os.rename(stage, out_dir)
     shutil.rmtree(old)
+    return False
 
 
 _RENAME_EXCHANGE = 2

@@ -87,6 +87,25 @@ def test_public_build_leaves_no_canary(make_site: MakeSite, tmp_path: Path) -> N
     assert manifest["audience"] == "public"
 
 
+def test_a_post_withdrawn_between_builds_leaves_nothing_beside_the_output(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """The staging folder kept for the next build holds only what is published now."""
+    site = _canary_site(make_site)
+    out = tmp_path / "public"
+    internal = BuildOptions(site_dir=site, out_dir=out, now=NOW, audience="internal")
+    build(internal)
+    build(internal)  # the first output is now the spare, shared with the second
+    assert "quokkabody" in _all_output_text(out)
+
+    build(BuildOptions(site_dir=site, out_dir=out, now=NOW, audience="public"))
+
+    beside = [p for p in tmp_path.iterdir() if p != site]
+    assert sorted(p.name for p in beside) == [".public.staging", "public"]
+    for folder in beside:
+        assert "quokka" not in _all_output_text(folder), folder
+
+
 def test_internal_build_shows_internal_but_not_restricted(
     make_site: MakeSite, tmp_path: Path
 ) -> None:

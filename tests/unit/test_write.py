@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import pickle
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.conftest import snapshot
+from tests.conftest import assert_spare_shares_only_published_files, snapshot
 
 from journeyblog.errors import UnsafePath
 from journeyblog.model import Output
@@ -75,7 +76,7 @@ def test_a_rebuild_replaces_the_output_and_keeps_unchanged_files(tmp_path: Path)
     assert snapshot(out) == {"same.html": b"same", "x": b"2"}
     assert (report.written, report.unchanged) == (1, 1)
     assert (out / "same.html").stat().st_ino == same_inode  # mtime kept for rsync and CDNs
-    assert not staging_dir(out).exists()
+    assert_spare_shares_only_published_files(out)
 
 
 def test_an_unsafe_path_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
@@ -101,6 +102,85 @@ def test_a_staging_folder_left_by_a_killed_build_is_not_trusted(tmp_path: Path) 
     write_site([Output("index.html", b"fresh")], out)
     assert snapshot(out) == {"index.html": b"fresh"}
     assert not stage.exists()
+
+
+def test_the_spare_keeps_nothing_the_output_no_longer_publishes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = {"index.html": b"home", "posts/a/index.html": b"A", "posts/secret/index.html": b"S"}
+    write_site([Output(path, data) for path, data in first.items()], out)
+    second = {"index.html": b"home", "posts/a/index.html": b"A, edited"}
+    write_site([Output(path, data) for path, data in second.items()], out)
+
+    assert snapshot(out) == second
+    assert_spare_shares_only_published_files(out)
+    everything = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert not [p for p in everything if p.read_bytes() in (b"S", b"A")], "old bytes kept"
+    assert not [p for p in tmp_path.rglob("*") if "secret" in p.name], "old folder kept"
+
+
+def test_a_recycled_staging_folder_reuses_its_folders(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    pages = [Output(f"posts/{n}/index.html", b"page %d" % n) for n in range(3)]
+    write_site(pages, out)
+    write_site(pages, out)  # the first build's output is now the spare
+    spare_folder = staging_dir(out) / "posts" / "1"
+    assert spare_folder.is_dir()
+    folder_inode = spare_folder.stat().st_ino
+
+    report = write_site([*pages[:2], Output("posts/1/extra.html", b"new")], out)
+
+    assert (out / "posts" / "1").stat().st_ino == folder_inode  # not made again
+    assert (report.written, report.unchanged) == (1, 2)
+    assert snapshot(out) == {
+        "posts/0/index.html": b"page 0",
+        "posts/1/index.html": b"page 1",
+        "posts/1/extra.html": b"new",
+    }
+    assert_spare_shares_only_published_files(out)
+
+
+def test_a_recycled_staging_folder_never_touches_the_live_output_before_the_swap(
+    tmp_path: Path,
+) -> None:
+    """The spare's files are the live files themselves: a change must replace, not write into."""
+    out = tmp_path / "out"
+    pages = {"a.html": b"A", "b/index.html": b"B"}
+    write_site([Output(path, data) for path, data in pages.items()], out)
+    write_site([Output(path, data) for path, data in pages.items()], out)
+    assert (staging_dir(out) / "a.html").stat().st_ino == (out / "a.html").stat().st_ino
+
+    seen_before_swap: list[dict[str, bytes]] = []
+    write_site(
+        [Output("a.html", b"A, changed"), Output("b/index.html", b"B, changed")],
+        out,
+        before_swap=lambda: seen_before_swap.append(snapshot(out)),
+    )
+    assert seen_before_swap == [pages]
+    assert snapshot(out) == {"a.html": b"A, changed", "b/index.html": b"B, changed"}
+
+
+def test_a_tampered_spare_is_not_trusted(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    pages = {"a.html": b"A", "posts/p/index.html": b"P"}
+    for _ in range(2):
+        write_site([Output(path, data) for path, data in pages.items()], out)
+    spare = staging_dir(out)
+    (spare / "a.html").unlink()
+    (spare / "a.html").write_bytes(b"planted")  # another file at a published path
+    (spare / "planted.html").write_bytes(b"planted")
+    shutil.rmtree(spare / "posts")
+    (spare / "posts").symlink_to(outside, target_is_directory=True)  # a way out
+    (spare / "feed.xml").symlink_to(outside / "feed.xml")
+
+    write_site(
+        [*(Output(path, data) for path, data in pages.items()), Output("feed.xml", b"F")], out
+    )
+
+    assert snapshot(out) == {**pages, "feed.xml": b"F"}
+    assert list(outside.iterdir()) == []
+    assert_spare_shares_only_published_files(out)
 
 
 def test_the_output_folder_may_be_given_relative(
@@ -181,7 +261,7 @@ def test_files_staged_by_their_makers_are_published_and_counted(tmp_path: Path) 
     }
     assert (out / "same.html").stat().st_ino == same_before.st_ino  # linked, mtime kept
     assert (report.written, report.unchanged) == (2, 1)
-    assert not staging_dir(out).exists()
+    assert_spare_shares_only_published_files(out)
 
 
 def test_stage_file_refuses_a_path_outside_the_staging_folder(tmp_path: Path) -> None:
