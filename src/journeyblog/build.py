@@ -48,8 +48,8 @@ from journeyblog.sources import SiteSources, discover
 from journeyblog.write import (
     MANIFEST_NAME,
     WriteReport,
+    check_relative,
     stage_file,
-    target_path,
     update_in_place,
     write_site,
 )
@@ -389,13 +389,11 @@ def _made(
     its maker also puts it in write_site's staging folder (write.stage_file), so its bytes
     do not cross back either, and the writes are spread over the workers too.
     """
-    reuse = {
-        job.path
-        for job in planned
-        if previous.get(job.path) == _stored_key(site_key, job) and (out_dir / job.path).is_file()
-    }
+    # `previous` holds only files still there with the size and mtime the last build left.
+    reuse = {job.path for job in planned if previous.get(job.path) == _stored_key(site_key, job)}
     for job in planned:
-        target_path(out_dir, job.path)  # an unsafe path stops the build here, before any work
+        if job.path not in reuse:
+            check_relative(job.path)  # an unsafe path stops the build here, before any work
 
     def made_and_audited(job: Job) -> Callable[[], tuple[bytes | bool, list[Finding]]]:
         def make() -> tuple[bytes | bool, list[Finding]]:

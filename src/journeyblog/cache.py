@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
@@ -195,11 +196,10 @@ class BuildCache:
             ).fetchall()
         except sqlite3.Error:
             return {}
-        root = Path(out_dir)
         found = {}
         for path, fingerprint, size, mtime in rows:
             try:
-                stat = (root / path).stat()
+                stat = os.stat(os.path.join(out_dir, path))
             except OSError:
                 continue
             if stat.st_size == size and stat.st_mtime_ns == mtime:
@@ -210,11 +210,10 @@ class BuildCache:
         """Record the fingerprints of the files just written to out_dir, with their stat."""
         if self._db is None:
             return
-        root = Path(out_dir)
         rows = []
         for path, fingerprint in items:
             try:
-                stat = (root / path).stat()
+                stat = os.stat(os.path.join(out_dir, path))
             except OSError:
                 continue
             rows.append((out_dir, path, fingerprint, stat.st_size, stat.st_mtime_ns))

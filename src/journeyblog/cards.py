@@ -25,7 +25,7 @@ import os
 import struct
 import zlib
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -164,9 +164,12 @@ def find_fonts(themes: Sequence[Path]) -> CardFonts:
     return CardFonts(regular=regular, bold=bold, digest=digest)
 
 
+_TEXT_FIELDS = tuple(field.name for field in fields(CardText))  # all str: no astuple copying
+
+
 def card_key(text: CardText, fonts: CardFonts) -> str:
     """The hash of everything that decides a card's pixels."""
-    drawn = [CARD_VERSION, PIL.__version__, fonts.digest, *astuple(text)]
+    drawn = [CARD_VERSION, PIL.__version__, fonts.digest, *(getattr(text, f) for f in _TEXT_FIELDS)]
     return hashlib.sha256(json.dumps(drawn, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

@@ -9,6 +9,7 @@ rendering one of them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 
@@ -67,8 +68,8 @@ class Fingerprints:
         else:
             assert dataclasses.is_dataclass(value) and not isinstance(value, type)
             parts = [type(value).__name__]
-            for field in dataclasses.fields(value):
-                self._collect(getattr(value, field.name), bodies, parts)
+            for name in _field_names(type(value)):
+                self._collect(getattr(value, name), bodies, parts)
             result = digest(parts)
         self._known[(id(value), bodies)] = (value, result)
         return result
@@ -88,3 +89,8 @@ class Fingerprints:
         text = repr(bare)
         self._bare_reprs[id(document)] = (document, text)
         return text
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))

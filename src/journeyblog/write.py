@@ -54,12 +54,17 @@ def target_path(root: Path, relative: str) -> Path:
     and without asking the file system: root is the fresh staging folder, which holds no
     symlink to follow, so ".." is the only way out of it.
     """
+    return root / check_relative(relative)
+
+
+def check_relative(relative: str) -> str:
+    """relative, normalised, or UnsafePath if it could lead out of the folder it is under."""
     if not relative or "\0" in relative or relative.startswith(("/", "\\")):
         raise UnsafePath(relative)
     normal = posixpath.normpath(relative)
     if normal in (".", "..") or normal.startswith(("../", "/")):
         raise UnsafePath(relative)
-    return root / normal
+    return normal
 
 
 def write_site(
@@ -86,8 +91,8 @@ def write_site(
     items = iter(outputs)
     try:
         for output in items:
-            target = target_path(root, output.path)
-            relative = posixpath.normpath(output.path)
+            relative = check_relative(output.path)
+            target = root / relative
             folder = posixpath.dirname(relative)
             if folder not in needed:
                 needed.update(_with_ancestors(folder))
