@@ -51,8 +51,8 @@ def target_path(root: Path, relative: str) -> Path:
     """root/relative, or UnsafePath if that is not strictly inside root.
 
     Decided on the normalised path, not string prefixes ("/out-evil" is not inside "/out"),
-    and without asking the file system: root is the fresh staging folder, which holds no
-    symlink to follow, so ".." is the only way out of it.
+    and without asking the file system: root is the staging folder, from which write_site
+    removes every symlink before a file is written, so ".." is the only way out of it.
     """
     return root / check_relative(relative)
 
@@ -97,9 +97,13 @@ def write_site(
             if folder not in needed:
                 needed.update(_with_ancestors(folder))
                 if folder not in existing:
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _make_folder(root, folder)
                     existing.update(_with_ancestors(folder))
             inode = held.pop(relative, None)
+            if relative in held_folders:  # an earlier output's folder where this file goes
+                held_folders.discard(relative)
+                if output.staged is None:
+                    _clear(target)  # (a maker that staged the file has cleared it already)
             previous = out_dir / output.path
             if output.staged is not None:
                 fresh = output.staged
@@ -141,13 +145,36 @@ def stage_file(out_dir: Path, relative: str, data: bytes) -> bool:
     True if the bytes were written, False if they equal the previous output's and were linked.
     """
     out_dir = out_dir.absolute()
-    target = target_path(staging_dir(out_dir), relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    stage = staging_dir(out_dir)
+    target = target_path(stage, relative)
+    _make_folder(stage, posixpath.dirname(check_relative(relative)))
     try:
         held: int | None = target.lstat().st_ino
     except FileNotFoundError:
         held = None
     return _put(target, out_dir / relative, data, held)
+
+
+def _make_folder(root: Path, folder: str) -> None:
+    """mkdir -p root/folder; a file of an earlier output in the way is removed."""
+    path = root / folder if folder else root
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        for ancestor in reversed(list(_with_ancestors(folder))):
+            if not (root / ancestor).is_dir():
+                _clear(root / ancestor)
+        path.mkdir(parents=True, exist_ok=True)
+
+
+def _clear(path: Path) -> None:
+    """Remove whatever is at path (a file, or a folder of an earlier output)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path)
 
 
 def _put(target: Path, previous: Path, data: bytes, held: int | None) -> bool:
@@ -159,9 +186,7 @@ def _put(target: Path, previous: Path, data: bytes, held: int | None) -> bool:
     if _same_bytes(previous, data) and _link(previous, target, held):
         return False
     if held is not None:
-        # Never write into it: it may be the live output's own file, linked.
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
+        _clear(target)  # never write into it: it may be the live output's own file, linked
     target.write_bytes(data)
     return True
 
@@ -174,8 +199,7 @@ def _link(previous: Path, target: Path, held: int | None) -> bool:
                 return True  # the recycled staging folder has it already
         except FileNotFoundError:
             return False
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
+        _clear(target)
     try:
         os.link(previous, target)  # same inode, same mtime: a sync sends nothing
         return True
@@ -226,14 +250,15 @@ def _walk(root: Path) -> tuple[dict[str, int], set[str]]:
 def _remove(root: Path, files: Iterable[str], folders: Iterable[str]) -> None:
     """Delete these files under root, then these folders (deepest first, with what is left)."""
     for relative in files:
-        with contextlib.suppress(FileNotFoundError):
+        # Gone already, or a folder now: this build made a folder where a file was.
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError):
             os.unlink(root / relative)
     for relative in sorted(folders, key=lambda folder: folder.count("/"), reverse=True):
         path = root / relative
+        if path.is_symlink() or not path.is_dir():
+            continue  # gone already, or a file now: this build wrote one where a folder was
         try:
             path.rmdir()
-        except FileNotFoundError:
-            pass
         except OSError:
             shutil.rmtree(path, ignore_errors=True)
 

@@ -312,3 +312,27 @@ def test_a_failed_write_stops_the_workers_before_removing_the_staging_folder(
     assert not staging_dir(out).exists()
     assert raised.value.path == "../escape.html"
     assert snapshot(out) == {"index.html": b"before"}
+
+
+@pytest.mark.parametrize("by_makers", [False, True])
+def test_a_path_may_turn_from_file_to_folder_and_back_between_builds(
+    tmp_path: Path, by_makers: bool
+) -> None:
+    """A static file `notes` becomes `notes/index.html`, and back, with a spare in between."""
+    out = tmp_path / "out"
+
+    def build(files: dict[str, bytes]) -> None:
+        def outputs() -> Iterator[Output]:
+            if by_makers:
+                yield from _staged_by_makers(out, files)
+            else:
+                yield from (Output(path, data) for path, data in files.items())
+
+        write_site(outputs(), out)
+        assert snapshot(out) == files
+        assert_spare_shares_only_published_files(out)
+
+    as_file = {"index.html": b"home", "notes": b"plain notes", "a/b": b"deep file"}
+    as_folder = {"index.html": b"home", "notes/index.html": b"notes page", "a/b/c.html": b"C"}
+    for files in (as_file, as_file, as_folder, as_file, as_folder):
+        build(files)
