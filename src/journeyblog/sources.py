@@ -7,8 +7,10 @@ stages can point at it. Knows nothing of series, authors or security levels.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -356,13 +358,26 @@ def _control_message(character: str) -> str:
 
 
 def _files(folder: Path, pattern: str, *, recursive: bool = True) -> Iterator[Path]:
-    """Files under folder in a stable order, skipping hidden files and editor leftovers."""
+    """Files under folder in a stable order, skipping hidden files and editor leftovers.
+
+    Links to files count; linked folders are not entered. One scandir per folder and no
+    stat per file: on a 10,000-post site this is read on every build.
+    """
     if not folder.is_dir():
         return
-    found = folder.rglob(pattern) if recursive else folder.glob(pattern)
-    for path in sorted(found):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") or part.endswith("~") for part in relative.parts):
-            continue
-        if path.is_file():
-            yield path
+    found: list[tuple[str, ...]] = []
+    pending: list[tuple[str, ...]] = [()]
+    while pending:
+        parts = pending.pop()
+        with os.scandir(folder.joinpath(*parts)) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(".") or name.endswith("~"):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if recursive:
+                        pending.append((*parts, name))
+                elif fnmatch.fnmatchcase(name, pattern) and entry.is_file():
+                    found.append((*parts, name))
+    for parts in sorted(found):
+        yield folder.joinpath(*parts)
