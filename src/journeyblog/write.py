@@ -146,8 +146,9 @@ def stage_file(out_dir: Path, relative: str, data: bytes) -> bool:
     """
     out_dir = out_dir.absolute()
     stage = staging_dir(out_dir)
-    target = target_path(stage, relative)
-    _make_folder(stage, posixpath.dirname(check_relative(relative)))
+    normal = check_relative(relative)
+    target = stage / normal
+    _make_folder(stage, posixpath.dirname(normal))
     try:
         held: int | None = target.lstat().st_ino
     except FileNotFoundError:
