@@ -271,8 +271,7 @@ def _keep_only_published(spare: Path, linked: set[str], folders: set[str]) -> No
     so no page, feed or folder name the build no longer publishes is left beside the output.
     """
     try:
-        files, held_folders = _walk(spare)
-        _remove(spare, (path for path in files if path not in linked), held_folders - folders)
+        _remove_all_but(spare, linked, folders)
     except OSError:
         shutil.rmtree(spare, ignore_errors=True)
 
@@ -319,24 +318,18 @@ def update_in_place(
         partial = target.with_name(f".{target.name}.partial")
         partial.write_bytes(data)
         os.replace(partial, target)
-    _remove_all_but(root, keep)
+    folders = {folder for path in keep for folder in _with_ancestors(posixpath.dirname(path))}
+    _remove_all_but(root, keep, folders)
     return WriteReport(written=len(changed), unchanged=unchanged)
 
 
-def _remove_all_but(root: Path, keep: set[str]) -> None:
-    """Delete every file under root not in `keep` (relative POSIX paths), then empty folders."""
-    for folder, folders, files in os.walk(root, topdown=False):
-        relative = os.path.relpath(folder, root)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-        for name in files:
-            if prefix + name not in keep:
-                os.unlink(os.path.join(folder, name))
-        for name in folders:
-            path = os.path.join(folder, name)
-            if os.path.islink(path):
-                os.unlink(path)  # the build never makes links: not ours to keep
-            elif not os.listdir(path):
-                os.rmdir(path)
+def _remove_all_but(root: Path, files: set[str], folders: set[str]) -> None:
+    """Delete everything under root but these files and folders (relative POSIX paths).
+
+    Links go too, wherever they are: the build never makes one.
+    """
+    held_files, held_folders = _walk(root)
+    _remove(root, (path for path in held_files if path not in files), held_folders - folders)
 
 
 def _read(output: Output) -> bytes:
