@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import textwrap
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -12,6 +13,12 @@ import pytest
 from journeyblog.build import BuildOptions, BuildResult, build
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Started in the background by a non-interactive shell, the suite inherits SIGINT ignored, and
+# so would every journeyblog it starts; the Ctrl-C tests need it delivered. A handler here is
+# reset to the default in a child at exec, where Python turns it into KeyboardInterrupt again.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 CONFIG = """\

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import json
 import os
+import posixpath
 import re
 import time
 from collections import Counter
@@ -461,7 +462,8 @@ class _Checked:
 
     def _checked(self) -> Iterator[Output]:
         for output in chain.from_iterable(self._parts):
-            if output.path in self._paths:
+            place = posixpath.normpath(output.path)  # "a/./b" is where "a/b" is
+            if place in self._paths:
                 raise BuildFailed(
                     [
                         SiteError(
@@ -471,7 +473,7 @@ class _Checked:
                         )
                     ]
                 )
-            self._paths.add(output.path)
+            self._paths.add(place)
             if not (output.reused or output.audited):
                 self._auditor.scan(output)
             if output.reused:

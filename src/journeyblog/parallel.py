@@ -8,6 +8,7 @@ costs more than it saves below a few hundred items (measured in bench/).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import multiprocessing
 import multiprocessing.pool
@@ -52,6 +53,9 @@ def _pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
     A SIGINT that lands while a worker is being forked is swallowed by the at-fork hooks
     ("Exception ignored in _releaseLock") and the build would carry on, so SIGINT is held
     back until the workers exist. Workers ignore it: the parent stops them.
+
+    Workers die with this process: a build that is killed (SIGKILL, the OOM killer) must
+    not leave workers behind that go on writing files into its staging folder.
     """
     context = multiprocessing.get_context("fork")
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -59,7 +63,7 @@ def _pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
     # otherwise write to (and so copy) every page of the site model they share.
     gc.freeze()
     try:
-        pool = context.Pool(jobs, initializer=_start_worker)
+        pool = context.Pool(jobs, initializer=_start_worker, initargs=(os.getpid(),))
     finally:
         gc.unfreeze()
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
@@ -67,9 +71,24 @@ def _pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
         yield pool
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
+    _die_with(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel SIGKILL this process when `parent` ends (Linux; elsewhere a no-op)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (AttributeError, OSError):
+        return
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(1)
 
 
 # The makers of the current `make_all` call: forked workers inherit them, so nothing but an

@@ -188,8 +188,18 @@ def _put(target: Path, previous: Path, data: bytes, held: int | None) -> bool:
         return False
     if held is not None:
         _clear(target)  # never write into it: it may be the live output's own file, linked
-    target.write_bytes(data)
+    try:
+        _create(target, data)
+    except FileExistsError:  # put there since it was looked at: replace it, never write into it
+        _clear(target)
+        _create(target, data)
     return True
+
+
+def _create(target: Path, data: bytes) -> None:
+    """A new file at target holding data; FileExistsError if anything is there already."""
+    with open(target, "xb") as file:
+        file.write(data)
 
 
 def _link(previous: Path, target: Path, held: int | None) -> bool:

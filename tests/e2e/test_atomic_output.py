@@ -85,7 +85,7 @@ def test_sigkill_mid_build_leaves_previous_output(
     process.communicate(timeout=30)
 
     now = snapshot(out)
-    assert now in (before, after), "the output is neither the old site nor the new one"
+    assert now in (before, after), _neither(now, before, after)
     if now == before:
         assert all((out / p).stat().st_mtime_ns == mtimes[p] for p in before)
 
@@ -94,6 +94,21 @@ def test_sigkill_mid_build_leaves_previous_output(
     assert snapshot(out) == after
     assert [p.name for p in tmp_path.glob(".output.*")] in ([], [".output.staging"])
     assert_spare_shares_only_published_files(out)  # the killed build's files are gone
+
+
+def _neither(now: dict[str, bytes], before: dict[str, bytes], after: dict[str, bytes]) -> str:
+    """Which files make the output neither the old site nor the new one."""
+    odd = sorted(
+        path
+        for path in {*now, *before, *after}
+        if now.get(path) != before.get(path) and now.get(path) != after.get(path)
+    )
+    to_old = sorted(set(now) ^ set(before))
+    to_new = sorted(set(now) ^ set(after))
+    return (
+        f"the output is neither the old site nor the new one: {len(odd)} files are in neither "
+        f"{odd[:5]}; paths unlike the old site {to_old[:5]}, unlike the new one {to_new[:5]}"
+    )
 
 
 def _wait_for(path: Path, process: subprocess.Popen[bytes]) -> None:

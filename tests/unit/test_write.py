@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
 import shutil
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import assert_spare_shares_only_published_files, snapshot
 
+from journeyblog import write
 from journeyblog.errors import UnsafePath
 from journeyblog.model import Output
 from journeyblog.parallel import make_all
@@ -336,3 +338,17 @@ def test_a_path_may_turn_from_file_to_folder_and_back_between_builds(
     as_folder = {"index.html": b"home", "notes/index.html": b"notes page", "a/b/c.html": b"C"}
     for files in (as_file, as_file, as_folder, as_file, as_folder):
         build(files)
+
+
+def test_a_file_that_appears_at_the_target_is_replaced_never_written_into(tmp_path: Path) -> None:
+    """Between looking at a staged path and writing it, a link to a live file may appear there
+    (a killed build's worker finishing late): writing through it would change the live site."""
+    live = tmp_path / "out/index.html"
+    live.parent.mkdir()
+    live.write_bytes(b"live")
+    staged = tmp_path / "stage/index.html"
+    staged.parent.mkdir()
+    os.link(live, staged)
+    assert write._put(staged, live, b"new", None)  # None: it looked, and nothing was there
+    assert live.read_bytes() == b"live"
+    assert staged.read_bytes() == b"new"

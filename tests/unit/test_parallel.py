@@ -1,0 +1,78 @@
+"""Work spread over processes: results in order, and no worker outlives a killed build."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from journeyblog.parallel import make_all, parallel_map
+
+
+def _square(number: int) -> int:
+    return number * number
+
+
+def test_parallel_map_keeps_the_order_of_the_items() -> None:
+    items = list(range(300))
+    assert parallel_map(_square, items, jobs=2, min_items=1) == [n * n for n in items]
+
+
+def test_make_all_yields_each_makers_result_in_order() -> None:
+    makers = [lambda n=n: (n, os.getpid()) for n in range(200)]
+    results = list(make_all(makers, jobs=2, min_items=1))
+    assert [n for n, _ in results] == list(range(200))
+    assert os.getpid() not in {pid for _, pid in results}  # made by the workers
+
+
+# A build in miniature: two workers make files slowly, each into the folder given; the
+# parent says when the first is back, then waits to be killed.
+MAKER_SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from journeyblog.parallel import make_all
+
+    folder = Path(sys.argv[1])
+
+    def maker(index):
+        def make():
+            time.sleep(0.05)
+            (folder / f"{index}.txt").write_text("made")
+            return index
+        return make
+
+    for index in make_all([maker(n) for n in range(400)], jobs=2, min_items=1):
+        if index == 0:
+            print("first", flush=True)
+        time.sleep(0.2)  # the parent is slower than its workers: they run ahead
+    """
+)
+
+
+def test_workers_end_with_a_killed_build(tmp_path: Path) -> None:
+    """SIGKILL of the build ends its workers too: none goes on writing into its folder.
+
+    Each worker holds a chunk of 16 makers of 50 ms: left alone, an orphan would go on
+    writing files for most of a second after its parent was killed.
+    """
+    folder = tmp_path / "made"
+    folder.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-c", MAKER_SCRIPT, str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == b"first\n"
+    process.send_signal(signal.SIGKILL)
+    started = time.monotonic()
+    process.communicate(timeout=30)  # returns when every holder of its pipes is gone
+    assert time.monotonic() - started < 0.3
+    made = sorted(path.name for path in folder.iterdir())
+    time.sleep(0.5)
+    assert sorted(path.name for path in folder.iterdir()) == made
