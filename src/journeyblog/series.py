@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from journeyblog.model import PartEntry, PartState, PostLink, SeriesPosition
+from journeyblog.model import PartEntry, PostLink, SeriesPosition
 
 
 def series_total(
@@ -43,17 +43,21 @@ def positions(
     last_written = max([*numbers, *shown_withheld], default=0)
     upcoming = range(last_written + 1, (planned or 0) + 1)
 
+    # One entry a part, shared by every part's list (only the current part's own differs),
+    # so the build digests a series' list once, not once a part.
+    listed: dict[int, PartEntry] = {}
+    for other in sorted([*numbers, *shown_withheld, *upcoming]):
+        if other in parts:
+            listed[other] = PartEntry(number=other, state="published", link=parts[other])
+        elif other in shown_withheld:
+            listed[other] = PartEntry(number=other, state="withheld")
+        else:
+            listed[other] = PartEntry(number=other, state="planned")
+
     result = {}
     for index, number in enumerate(numbers):
-        entries: list[PartEntry] = []
-        for other in sorted([*numbers, *shown_withheld, *upcoming]):
-            if other in parts:
-                state: PartState = "current" if other == number else "published"
-                entries.append(PartEntry(number=other, state=state, link=parts[other]))
-            elif other in shown_withheld:
-                entries.append(PartEntry(number=other, state="withheld"))
-            else:
-                entries.append(PartEntry(number=other, state="planned"))
+        current = PartEntry(number=number, state="current", link=parts[number])
+        entries = [current if other == number else entry for other, entry in listed.items()]
         result[number] = SeriesPosition(
             series_slug=series_slug,
             series_title=series_title,

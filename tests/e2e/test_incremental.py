@@ -199,3 +199,27 @@ def test_a_template_change_remakes_the_pages_made_from_it_and_nothing_else(
     rebuild = Rebuild(set(result.made), changed, result.pages)
     assert_made_exactly_what_changed(rebuild)
     assert rebuild.pages == {f"tags/{tag}/index.html" for tag in TAGS}
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("content/authors.yml", "role: Head of IT", "role: Chief Digital Officer"),
+        ("content/series.yml", "s1:\n  title: Series 1", "s1:\n  title: The first series"),
+        ("content/series.yml", f"planned: {SERIES_PARTS}\n", f"planned: {SERIES_PARTS + 2}\n"),
+    ],
+    ids=["author role", "series title", "series planned"],
+)
+def test_editing_an_author_or_a_series_leaves_no_page_stale(
+    corpus: Corpus, file: str, old: str, new: str
+) -> None:
+    """What many posts share (their author, their series) is digested once: a change to it
+    must still reach every page that shows it."""
+    path = corpus.site / file
+    original = path.read_text(encoding="utf-8")
+    try:
+        rebuild = rebuild_after(corpus, path, old, new)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert rebuild.pages, "the edit changed no page"
+    assert_nothing_stale(rebuild)
