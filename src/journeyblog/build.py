@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from journeyblog.audit import Auditor, Finding, audit_outputs
-from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key
+from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key, sentences_key
 from journeyblog.cards import social_images
 from journeyblog.checks import site_warnings
 from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
@@ -44,7 +44,7 @@ from journeyblog.render import (
     theme_dirs,
 )
 from journeyblog.search import INDEX_PATH, PAGE_PATH, render_search
-from journeyblog.site import Selection, assemble
+from journeyblog.site import FindSentences, Selection, assemble, body_sentences
 from journeyblog.sources import SiteSources, discover
 from journeyblog.write import (
     MANIFEST_NAME,
@@ -112,6 +112,7 @@ def build(options: BuildOptions) -> BuildResult:
                 now=now, audience=options.audience, drafts=options.drafts, future=options.future
             ),
             render_bodies=markdown_renderer(config, cache, jobs),
+            find_sentences=sentence_finder(cache),
         )
     errors += site_errors
     if errors:
@@ -530,6 +531,24 @@ def markdown_renderer(
         return [known[key] for key in keys]
 
     return render_bodies
+
+
+def sentence_finder(cache: BuildCache) -> FindSentences:
+    """Withheld bodies' audit sentences (site.body_sentences), remembered between builds."""
+
+    def find(bodies: Sequence[str]) -> list[tuple[str, ...]]:
+        keys = [sentences_key(body) for body in bodies]
+        known = cache.sentences(keys)
+        fresh = {
+            key: body_sentences(body)
+            for key, body in zip(keys, bodies, strict=True)
+            if key not in known
+        }
+        cache.store_sentences(fresh)
+        known.update(fresh)
+        return [known[key] for key in keys]
+
+    return find
 
 
 def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,7 +27,7 @@ from journeyblog import __version__
 from journeyblog.markdown import RENDERER_VERSION, Rendered, rendered_from_json, rendered_to_json
 
 CACHE_DIR = ".journeyblog-cache"
-SCHEMA = "journeyblog-cache 4"
+SCHEMA = "journeyblog-cache 5"
 
 
 def _versions() -> str:
@@ -55,6 +56,13 @@ def _code_digest(package: Path = Path(__file__).parent) -> str:
 
 
 VERSIONS = _versions()
+
+
+def sentences_key(body: str) -> str:
+    """The key of a withheld body's audit sentences (site.body_sentences)."""
+    digest = hashlib.sha256(f"{VERSIONS}\0sentences\0".encode())
+    digest.update(body.encode("utf-8", errors="surrogatepass"))
+    return digest.hexdigest()
 
 
 def markdown_key(text: str, *, base_path: str, allow_raw_html: bool) -> str:
@@ -101,6 +109,7 @@ class BuildCache:
                     db.execute("DROP TABLE IF EXISTS outputs")
                     db.execute("DROP TABLE IF EXISTS stamps")
                     db.execute("DROP TABLE IF EXISTS front_matter")
+                    db.execute("DROP TABLE IF EXISTS sentences")
                     db.execute(
                         "INSERT OR REPLACE INTO meta VALUES ('versions', ?)",
                         (f"{SCHEMA};{VERSIONS}",),
@@ -108,6 +117,9 @@ class BuildCache:
                 db.execute("CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, value TEXT)")
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS front_matter (key TEXT PRIMARY KEY, value TEXT)"
+                )
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS sentences (key TEXT PRIMARY KEY, value TEXT)"
                 )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (out_dir TEXT, path TEXT, fingerprint TEXT,"
@@ -178,6 +190,27 @@ class BuildCache:
             self._db.executemany(
                 "INSERT OR REPLACE INTO markdown VALUES (?, ?)",
                 ((key, rendered_to_json(value)) for key, value in items.items()),
+            )
+
+    # ------------------------------------------------------------ audit sentences
+
+    def sentences(self, keys: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The remembered sentences among `keys`; anything but a list of strings is a miss."""
+        found: dict[str, tuple[str, ...]] = {}
+        for key, value in self._values("sentences", keys).items():
+            with contextlib.suppress(ValueError):
+                items = json.loads(value)
+                if isinstance(items, list) and all(isinstance(item, str) for item in items):
+                    found[key] = tuple(items)
+        return found
+
+    def store_sentences(self, items: Mapping[str, Sequence[str]]) -> None:
+        if self._db is None or not items:
+            return
+        with contextlib.suppress(sqlite3.Error):
+            self._db.executemany(
+                "INSERT OR REPLACE INTO sentences VALUES (?, ?)",
+                ((key, json.dumps(list(value))) for key, value in items.items()),
             )
 
     # ------------------------------------------------------------ outputs

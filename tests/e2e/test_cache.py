@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import NOW, MakeSite, post
 
+from journeyblog import build as build_module
 from journeyblog import sources as sources_module
 from journeyblog.build import BuildOptions, build
 from journeyblog.cache import CACHE_DIR, BuildCache
@@ -205,3 +206,37 @@ def test_a_change_to_journeyblogs_own_code_is_a_new_cache(tmp_path: Path) -> Non
     feeds = package / "feeds.py"
     feeds.write_text(feeds.read_text() + "\n# a local patch\n")
     assert cache._code_digest(package) != before
+
+
+SECRET = "The internal review found the firewall rules had not been audited since the move."
+
+
+def test_withheld_posts_audit_sentences_are_remembered_and_never_trusted_blindly(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(
+        {
+            "content/posts/open.md": post("Open", body="A public account of the move."),
+            "content/posts/inside.md": post("Inside", security="Internal", body=SECRET),
+        }
+    )
+    out = tmp_path / "output"
+    _build(site, out)
+    before = _tree(out)
+    found: list[str] = []
+    original = build_module.body_sentences
+
+    def counting(body: str) -> tuple[str, ...]:
+        found.append(body)
+        return original(body)
+
+    monkeypatch.setattr(build_module, "body_sentences", counting)
+    (site / "content/posts/open.md").write_text(post("Open", body="Edited."), encoding="utf-8")
+    _build(site, out)
+    assert found == []  # the internal post did not change: its sentences came from the cache
+
+    with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:
+        assert db.execute('UPDATE sentences SET value = \'{"not": "a list"}\'').rowcount == 1
+    _build(site, tmp_path / "again")
+    assert found == [SECRET]  # a value that is no list of sentences is found again
+    assert _tree(tmp_path / "again") == _tree(out) != before
