@@ -218,7 +218,7 @@ class UpToDate:
                 published_until=_from_iso(fields["published_until"]),
                 next_due=_from_iso(fields["next_due"]),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             return None
 
 
@@ -601,7 +601,7 @@ def _manifest_cutoff(out_dir: Path) -> datetime | None:
     try:
         document = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
         return datetime.fromisoformat(document["cutoff"]) if document.get("cutoff") else None
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 

@@ -198,7 +198,7 @@ class BuildCache:
         """The remembered sentences among `keys`; anything but a list of strings is a miss."""
         found: dict[str, tuple[str, ...]] = {}
         for key, value in self._values("sentences", keys).items():
-            with contextlib.suppress(ValueError):
+            with contextlib.suppress(ValueError, RecursionError):
                 items = json.loads(value)
                 if isinstance(items, list) and all(isinstance(item, str) for item in items):
                     found[key] = tuple(items)

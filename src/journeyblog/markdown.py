@@ -109,7 +109,7 @@ def rendered_from_json(value: str) -> Rendered | None:
             links=tuple(str(item) for item in data["links"]),
             search_words=searched,
         )
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):  # (nested too deep)
         return None
 
 

@@ -247,7 +247,7 @@ def _from_record(
             body_line=int(body_line),
             digest=digest,
         )
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None  # not a record of ours: parse the file instead
 
 

@@ -12,7 +12,7 @@ from tests.conftest import NOW, MakeSite, post
 
 from journeyblog import build as build_module
 from journeyblog import sources as sources_module
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions, build, up_to_date
 from journeyblog.cache import CACHE_DIR, BuildCache
 from journeyblog.sources import discover
 
@@ -107,7 +107,7 @@ def test_an_edit_changes_the_output_and_only_its_post_is_parsed_again(
     assert len(parsed) == 1 and "Post 3" in parsed[0]
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "poisoned"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "poisoned", "nested"])
 def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, damage: str) -> None:
     reference = tmp_path / "reference"
     _build(site, reference, cache=False)
@@ -121,10 +121,17 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, dama
     elif damage == "foreign":
         with sqlite3.connect(database) as db:
             db.execute("UPDATE meta SET value = 'someone else 1' WHERE key = 'versions'")
+    elif damage == "nested":  # deeper than any JSON parser recurses
+        with sqlite3.connect(database) as db:
+            for table in ("markdown", "front_matter"):
+                db.execute(f"UPDATE {table} SET value = ?", ("[" * 200_000,))
+            db.execute("UPDATE stamps SET summary = ?", ("[" * 200_000,))
     else:  # right schema, wrong contents: every cached value replaced by nonsense
         with sqlite3.connect(database) as db:
             db.execute("UPDATE markdown SET value = '{\"html\": 42}'")
             db.execute('UPDATE front_matter SET value = \'["not", "a record"]\'')
+    if damage == "nested":  # the stamp's summary is unreadable: the output is not up to date
+        assert up_to_date(BuildOptions(site_dir=site, out_dir=out, now=NOW)) is None
     _build(site, tmp_path / "after")
     assert _tree(tmp_path / "after") == _tree(reference)
     _build(site, tmp_path / "after-again")  # and the rebuilt cache serves the next build
@@ -211,8 +218,9 @@ def test_a_change_to_journeyblogs_own_code_is_a_new_cache(tmp_path: Path) -> Non
 SECRET = "The internal review found the firewall rules had not been audited since the move."
 
 
+@pytest.mark.parametrize("poison", ['{"not": "a list"}', "[" * 200_000])
 def test_withheld_posts_audit_sentences_are_remembered_and_never_trusted_blindly(
-    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, poison: str
 ) -> None:
     site = make_site(
         {
@@ -236,7 +244,7 @@ def test_withheld_posts_audit_sentences_are_remembered_and_never_trusted_blindly
     assert found == []  # the internal post did not change: its sentences came from the cache
 
     with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:
-        assert db.execute('UPDATE sentences SET value = \'{"not": "a list"}\'').rowcount == 1
+        assert db.execute("UPDATE sentences SET value = ?", (poison,)).rowcount == 1
     _build(site, tmp_path / "again")
     assert found == [SECRET]  # a value that is no list of sentences is found again
     assert _tree(tmp_path / "again") == _tree(out) != before

@@ -183,6 +183,20 @@ def test_audit_command_finds_a_planted_leak(make_site: MakeSite, tmp_path: Path)
     assert "02-internal.md" in dirty.output
 
 
+def test_audit_command_reads_a_mangled_manifest_without_a_traceback(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _canary_site(make_site)
+    public = tmp_path / "public"
+    runner = CliRunner()
+    now = ["--now", NOW.isoformat()]
+    assert runner.invoke(cli, ["build", str(site), "-o", str(public), *now]).exit_code == 0
+    (public / "publication-manifest.json").write_text("[" * 200_000, encoding="utf-8")
+    result = runner.invoke(cli, ["audit", str(public), "--site", str(site), *now])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 0, result.output
+
+
 def test_missing_or_unknown_security_is_an_error(make_site: MakeSite) -> None:
     missing = "---\ntitle: No level\ndate: 2016-01-01\nauthor: ann\n---\nText.\n"
     site = make_site(
