@@ -93,6 +93,9 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
         line = _toml_error_line(str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
         raise BuildFailed([SiteError(shown, line, f"invalid TOML: {message}")]) from None
+    except RecursionError:
+        message = "invalid TOML: nested too deeply (close every [ and { you open)"
+        raise BuildFailed([SiteError(shown, None, message)]) from None
     if base_url is not None:
         raw["base_url"] = base_url
     return parse_config(raw, text=text, path=shown)

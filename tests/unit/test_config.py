@@ -137,6 +137,16 @@ def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
     assert error.message.startswith("invalid TOML")
 
 
+def test_toml_nested_too_deeply_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "journeyblog.toml").write_text(
+        'title = "T"\nx = ' + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8"
+    )
+    with pytest.raises(BuildFailed) as failure:
+        load_config(tmp_path)
+    [error] = failure.value.errors
+    assert error.message.startswith("invalid TOML: nested too deeply")
+
+
 def test_missing_config_says_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(BuildFailed) as failure:
         load_config(tmp_path)
