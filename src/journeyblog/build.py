@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 import jinja2
 
@@ -521,14 +522,13 @@ def markdown_renderer(
             markdown_key(text, base_path=config.base_path, allow_raw_html=config.allow_raw_html)
             for text in texts
         ]
-        known = cache.rendered(keys)
-        missing = [index for index, key in enumerate(keys) if key not in known]
-        fresh = parallel_map(render, [texts[index] for index in missing], jobs=jobs)
-        cache.store_rendered(
-            {keys[index]: item for index, item in zip(missing, fresh, strict=True)}
+        return _remembered(
+            keys,
+            texts,
+            cache.rendered(keys),
+            lambda missing: parallel_map(render, missing, jobs=jobs),
+            cache.store_rendered,
         )
-        known.update((keys[index], item) for index, item in zip(missing, fresh, strict=True))
-        return [known[key] for key in keys]
 
     return render_bodies
 
@@ -538,17 +538,39 @@ def sentence_finder(cache: BuildCache) -> FindSentences:
 
     def find(bodies: Sequence[str]) -> list[tuple[str, ...]]:
         keys = [sentences_key(body) for body in bodies]
-        known = cache.sentences(keys)
-        fresh = {
-            key: body_sentences(body)
-            for key, body in zip(keys, bodies, strict=True)
-            if key not in known
-        }
-        cache.store_sentences(fresh)
-        known.update(fresh)
-        return [known[key] for key in keys]
+        return _remembered(
+            keys,
+            bodies,
+            cache.sentences(keys),
+            lambda missing: [body_sentences(body) for body in missing],
+            cache.store_sentences,
+        )
 
     return find
+
+
+Input = TypeVar("Input")
+Value = TypeVar("Value")
+
+
+def _remembered(
+    keys: Sequence[str],
+    inputs: Sequence[Input],
+    known: dict[str, Value],
+    make: Callable[[list[Input]], list[Value]],
+    store: Callable[[dict[str, Value]], None],
+) -> list[Value]:
+    """Each input's value, in order: `known` (from the cache) by its key, else made and stored.
+
+    `make` gets every input whose key is not known, at once, so it may spread them over
+    processes.
+    """
+    missing = [index for index, key in enumerate(keys) if key not in known]
+    made = make([inputs[index] for index in missing])
+    fresh = {keys[index]: value for index, value in zip(missing, made, strict=True)}
+    store(fresh)
+    known.update(fresh)
+    return [known[key] for key in keys]
 
 
 def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:

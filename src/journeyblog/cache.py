@@ -60,14 +60,16 @@ VERSIONS = _versions()
 
 def sentences_key(body: str) -> str:
     """The key of a withheld body's audit sentences (site.body_sentences)."""
-    digest = hashlib.sha256(f"{VERSIONS}\0sentences\0".encode())
-    digest.update(body.encode("utf-8", errors="surrogatepass"))
-    return digest.hexdigest()
+    return _text_key(body, "sentences")
 
 
 def markdown_key(text: str, *, base_path: str, allow_raw_html: bool) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{VERSIONS}\0{base_path}\0{allow_raw_html}\0".encode())
+    return _text_key(text, base_path, str(allow_raw_html))
+
+
+def _text_key(text: str, *context: str) -> str:
+    """sha256 of the versions, what else decides the value, and the text itself."""
+    digest = hashlib.sha256("".join(f"{part}\0" for part in (VERSIONS, *context)).encode())
     digest.update(text.encode("utf-8", errors="surrogatepass"))
     return digest.hexdigest()
 

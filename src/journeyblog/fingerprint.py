@@ -100,7 +100,9 @@ class Fingerprints:
         for name in _field_names(kind):
             if name not in _BODY_FIELDS:
                 value = getattr(document, name)
-                if _kind(type(value)) is _MODEL:  # often shared: digested once a build
+                # A model object is often shared: digested once a build. Anything else by its
+                # repr, not by _collect: a post's tuples (tags, aliases) are quicker that way.
+                if _kind(type(value)) is _MODEL:
                     parts.append(self._model(value, False))
                 else:
                     parts.append(repr(value))
