@@ -24,10 +24,10 @@ from importlib import metadata
 from pathlib import Path
 
 from journeyblog import __version__
-from journeyblog.markdown import RENDERER_VERSION, Rendered, rendered_from_json, rendered_to_json
+from journeyblog.markdown import RENDERER_VERSION, Rendered, rendered_from_row, rendered_to_row
 
 CACHE_DIR = ".journeyblog-cache"
-SCHEMA = "journeyblog-cache 5"
+SCHEMA = "journeyblog-cache 6"
 
 
 def _versions() -> str:
@@ -116,7 +116,10 @@ class BuildCache:
                         "INSERT OR REPLACE INTO meta VALUES ('versions', ?)",
                         (f"{SCHEMA};{VERSIONS}",),
                     )
-                db.execute("CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, value TEXT)")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS markdown"
+                    " (key TEXT PRIMARY KEY, html TEXT, search_words TEXT, rest TEXT)"
+                )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS front_matter (key TEXT PRIMARY KEY, value TEXT)"
                 )
@@ -155,21 +158,23 @@ class BuildCache:
             )
 
     def _values(self, table: str, keys: Sequence[str]) -> dict[str, str]:
+        """key -> value of a (key, value) table, for the keys it has as text."""
+        rows = self._rows(table, "value", keys)
+        return {key: row[0] for key, row in rows.items() if isinstance(row[0], str)}
+
+    def _rows(self, table: str, columns: str, keys: Sequence[str]) -> dict[str, tuple[object, ...]]:
+        """key -> the row's `columns`, for the keys the table has; an unreadable table has none."""
         if self._db is None or not keys:
             return {}
-        found: dict[str, str] = {}
+        found: dict[str, tuple[object, ...]] = {}
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk
+                    f"SELECT key, {columns} FROM {table} WHERE key IN ({marks})", chunk
                 )
-                found.update(
-                    (key, value)
-                    for key, value in rows
-                    if isinstance(key, str) and isinstance(value, str)
-                )
+                found.update((row[0], row[1:]) for row in rows if isinstance(row[0], str))
         except sqlite3.Error:
             return found
         return found
@@ -179,8 +184,8 @@ class BuildCache:
     def rendered(self, keys: Sequence[str]) -> dict[str, Rendered]:
         """The cached renderings among `keys`; anything unreadable is a miss."""
         found: dict[str, Rendered] = {}
-        for key, value in self._values("markdown", keys).items():
-            rendered = rendered_from_json(value)
+        for key, row in self._rows("markdown", "html, search_words, rest", keys).items():
+            rendered = rendered_from_row(*row)
             if rendered is not None:
                 found[key] = rendered
         return found
@@ -190,8 +195,8 @@ class BuildCache:
             return
         with contextlib.suppress(sqlite3.Error):
             self._db.executemany(
-                "INSERT OR REPLACE INTO markdown VALUES (?, ?)",
-                ((key, rendered_to_json(value)) for key, value in items.items()),
+                "INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)",
+                ((key, *rendered_to_row(value)) for key, value in items.items()),
             )
 
     # ------------------------------------------------------------ audit sentences

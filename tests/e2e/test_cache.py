@@ -123,12 +123,13 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, dama
             db.execute("UPDATE meta SET value = 'someone else 1' WHERE key = 'versions'")
     elif damage == "nested":  # deeper than any JSON parser recurses
         with sqlite3.connect(database) as db:
-            for table in ("markdown", "front_matter"):
-                db.execute(f"UPDATE {table} SET value = ?", ("[" * 200_000,))
+            db.execute("UPDATE markdown SET rest = ?", ("[" * 200_000,))
+            db.execute("UPDATE front_matter SET value = ?", ("[" * 200_000,))
             db.execute("UPDATE stamps SET summary = ?", ("[" * 200_000,))
     else:  # right schema, wrong contents: every cached value replaced by nonsense
         with sqlite3.connect(database) as db:
-            db.execute("UPDATE markdown SET value = '{\"html\": 42}'")
+            db.execute("UPDATE markdown SET html = 42 WHERE rowid % 2 = 0")
+            db.execute("UPDATE markdown SET rest = '{\"toc\": 42}' WHERE rowid % 2 = 1")
             db.execute('UPDATE front_matter SET value = \'["not", "a record"]\'')
     if damage == "nested":  # the stamp's summary is unreadable: the output is not up to date
         assert up_to_date(BuildOptions(site_dir=site, out_dir=out, now=NOW)) is None
