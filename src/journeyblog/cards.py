@@ -8,7 +8,8 @@ Drawing is a pure function of the text and the fonts, so its bytes are determini
 card is a build Job keyed by the hash of everything drawn plus CARD_VERSION: an unchanged card
 is taken from the previous output, and cards are also kept under
 SITE_DIR/.journeyblog-cache/cards/<sha256>.png, so a fresh output folder reads them back
-instead of drawing them again. That cache is the only disk this module writes.
+instead of drawing them again; a copy there is used only if it is a whole card (every PNG
+checksum holds). That cache is the only disk this module writes.
 
 A card is a palette PNG: per ink, a ramp of 85 entries from the background to the ink. It is
 drawn straight in palette indices (each band of rows is filled with its ink's ramp start and
@@ -18,10 +19,10 @@ afterwards; a card is a third of the bytes and time of an RGB one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
-import os
 import struct
 import zlib
 from collections.abc import Sequence
@@ -100,8 +101,10 @@ def social_images(
             continue
         text = card_text(site, post)
         path = f"cards/{post.slug}.png"
-        make = functools.partial(cached_card, text, fonts, cache_dir)
-        jobs.append(Job(path, card_key(text, fonts), make, site_wide=False))
+        key = card_key(text, fonts)
+        cached = cache_dir / f"{key}.png" if cache_dir is not None else None
+        make = functools.partial(cached_card, text, fonts, cached)
+        jobs.append(Job(path, key, make, site_wide=False))
         images[post.slug] = SocialImage(
             url=site.absolute(path), width=CARD_WIDTH, height=CARD_HEIGHT, alt=text.alt
         )
@@ -173,24 +176,60 @@ def card_key(text: CardText, fonts: CardFonts) -> str:
     return hashlib.sha256(json.dumps(drawn, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def cached_card(text: CardText, fonts: CardFonts, cache: Path | None) -> bytes:
-    """The card's PNG from the cache, drawn and stored there first if missing (None: no cache)."""
-    if cache is None:
+def cached_card(text: CardText, fonts: CardFonts, cached: Path | None) -> bytes:
+    """The card's PNG: the cache's copy at `cached` if it is whole, else drawn and kept there.
+
+    A copy is used only if `is_sound_card` says it is whole, so a card is written straight
+    under its final name: a build stopped while writing leaves a copy that fails the check,
+    which is then removed and drawn again. With `cached` None, nothing is read or kept.
+    """
+    if cached is None:
         return draw_card(text, fonts)
-    path = cache / f"{card_key(text, fonts)}.png"
     try:
-        return path.read_bytes()
+        data = cached.read_bytes()
     except OSError:
         pass
+    else:
+        if is_sound_card(data):
+            return data
+        with contextlib.suppress(OSError):
+            cached.unlink()
     data = draw_card(text, fonts)
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}")
-        partial.write_bytes(data)
-        os.replace(partial, path)  # never a half-written card under the final name
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with open(cached, "xb") as file:  # another build may be keeping it at the same time
+            file.write(data)
     except OSError:
-        pass  # a read-only site folder only costs the redraw next time
+        pass  # kept already, or a read-only site folder: it only costs a redraw next time
     return data
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_CARD_SIZE = struct.pack(">II", CARD_WIDTH, CARD_HEIGHT)  # how IHDR starts
+
+
+def is_sound_card(data: bytes) -> bool:
+    """Whether data is a whole PNG of a card's size, every chunk's checksum intact."""
+    if not data.startswith(_PNG_SIGNATURE):
+        return False
+    view = memoryview(data)
+    at = len(_PNG_SIGNATURE)
+    first = True
+    while at + 12 <= len(data):
+        length: int = struct.unpack_from(">I", data, at)[0]
+        end = at + 8 + length  # length, kind, then the chunk's data; its CRC follows
+        if end + 4 > len(data):
+            return False
+        kind = bytes(view[at + 4 : at + 8])
+        if zlib.crc32(view[at + 4 : end]) != struct.unpack_from(">I", data, end)[0]:
+            return False
+        if first and (kind != b"IHDR" or view[at + 8 : at + 16] != _CARD_SIZE):
+            return False
+        first = False
+        at = end + 4
+        if kind == b"IEND":
+            return at == len(data)
+    return False
 
 
 # ---------------------------------------------------------------- drawing
@@ -310,7 +349,7 @@ def palette_png(scanlines: bytes, width: int, height: int, palette: bytes) -> by
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits, palette colour
     return b"".join(
         [
-            b"\x89PNG\r\n\x1a\n",
+            _PNG_SIGNATURE,
             _chunk(b"IHDR", header),
             _chunk(b"PLTE", palette),
             _chunk(b"IDAT", isal_zlib.compress(scanlines, 1)),

@@ -107,7 +107,9 @@ def test_an_edit_changes_the_output_and_only_its_post_is_parsed_again(
     assert len(parsed) == 1 and "Post 3" in parsed[0]
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign", "poisoned", "nested"])
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "foreign", "poisoned", "nested", "cards"]
+)
 def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, damage: str) -> None:
     reference = tmp_path / "reference"
     _build(site, reference, cache=False)
@@ -126,6 +128,11 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, dama
             db.execute("UPDATE markdown SET rest = ?", ("[" * 200_000,))
             db.execute("UPDATE front_matter SET value = ?", ("[" * 200_000,))
             db.execute("UPDATE stamps SET summary = ?", ("[" * 200_000,))
+    elif damage == "cards":  # each kept card cut short, as by a build stopped mid-write
+        kept = sorted((site / CACHE_DIR / "cards").glob("*.png"))
+        assert kept
+        for card in kept:
+            card.write_bytes(card.read_bytes()[:-20])
     else:  # right schema, wrong contents: every cached value replaced by nonsense
         with sqlite3.connect(database) as db:
             db.execute("UPDATE markdown SET html = 42 WHERE rowid % 2 = 0")

@@ -19,6 +19,7 @@ from journeyblog.cards import (
     card_key,
     draw_card,
     find_fonts,
+    is_sound_card,
     social_images,
 )
 from journeyblog.config import load_config
@@ -105,16 +106,46 @@ def test_a_long_title_is_drawn_smaller_than_a_short_one() -> None:
 def test_cards_are_cached_by_content_hash_and_not_redrawn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = cached_card(TEXT, FONTS, tmp_path)
-    assert (tmp_path / f"{card_key(TEXT, FONTS)}.png").read_bytes() == first
+    cached = tmp_path / "cards" / f"{card_key(TEXT, FONTS)}.png"
+    first = cached_card(TEXT, FONTS, cached)
+    assert cached.read_bytes() == first
 
     def no_drawing(*args: object) -> bytes:
         raise AssertionError("a cached card was drawn again")
 
     monkeypatch.setattr(cards, "draw_card", no_drawing)
-    assert cached_card(TEXT, FONTS, tmp_path) == first
+    assert cached_card(TEXT, FONTS, cached) == first
     changed = replace(TEXT, part="Part 4 of 7")
     assert card_key(changed, FONTS) != card_key(TEXT, FONTS)
+
+
+def _damaged(card: bytes, damage: str) -> bytes:
+    if damage == "truncated":
+        return card[: len(card) // 2]
+    if damage == "flipped bit":
+        middle = len(card) // 2
+        return card[:middle] + bytes([card[middle] ^ 1]) + card[middle + 1 :]
+    if damage == "trailing bytes":
+        return card + b"junk"
+    if damage == "another size":
+        other = io.BytesIO()
+        Image.new("P", (600, 300)).save(other, format="PNG")
+        return other.getvalue()
+    return b"<html>not a picture</html>"
+
+
+@pytest.mark.parametrize(
+    "damage", ["truncated", "flipped bit", "trailing bytes", "another size", "not a PNG"]
+)
+def test_a_damaged_cached_card_is_drawn_again_and_replaced(tmp_path: Path, damage: str) -> None:
+    card = draw_card(TEXT, FONTS)
+    assert is_sound_card(card)
+    cached = tmp_path / f"{card_key(TEXT, FONTS)}.png"
+    cached.write_bytes(_damaged(card, damage))
+    assert not is_sound_card(cached.read_bytes())
+
+    assert cached_card(TEXT, FONTS, cached) == card
+    assert cached.read_bytes() == card  # and the damaged copy replaced
 
 
 def test_posts_without_a_usable_image_get_a_card_and_others_keep_their_own(
