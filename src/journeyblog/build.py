@@ -46,7 +46,7 @@ from journeyblog.render import (
 )
 from journeyblog.search import INDEX_PATH, PAGE_PATH, render_search
 from journeyblog.site import FindSentences, Selection, assemble, body_sentences
-from journeyblog.sources import SiteSources, discover
+from journeyblog.sources import SiteSources, discover, split_record
 from journeyblog.write import (
     MANIFEST_NAME,
     WriteReport,
@@ -104,7 +104,11 @@ def build(options: BuildOptions) -> BuildResult:
     jobs = options.jobs or default_jobs()
     cache_dir = options.site_dir / CACHE_DIR if options.cache else None
     with BuildCache(cache_dir) as cache:
-        sources, errors = discover(options.site_dir, remembered=cache)
+        sources, errors = discover(
+            options.site_dir,
+            remembered=cache,
+            split_many=functools.partial(parallel_map, split_record, jobs=jobs),
+        )
         clock.lap("read sources")
         site, site_errors = assemble(
             config,

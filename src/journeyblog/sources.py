@@ -11,7 +11,7 @@ import fnmatch
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -93,14 +93,36 @@ class FrontMatterStore(Protocol):
     def store_front_matter(self, items: Mapping[str, str]) -> None: ...
 
 
+Unsplit = tuple[Path, SourceKind, bytes, str]  # a file's path, kind, bytes and digest
+Split = tuple[SiteError | None, str | None]  # its problem, or the record it is rebuilt from
+SplitMany = Callable[[Sequence[Unsplit]], list[Split]]
+
+
+def split_record(item: Unsplit) -> Split:
+    """Split one file as discover does, in any process: its problem, or its record.
+
+    A Source holds read-only mappings, which do not cross between processes; its record
+    (JSON, see `_record`) does, and discover rebuilds the Source from it.
+    """
+    path, kind, data, digest = item
+    _, problem, record = _parse(path, data, kind, digest, None)
+    return problem, record
+
+
 def discover(
-    site_dir: Path, *, remembered: FrontMatterStore | None = None
+    site_dir: Path,
+    *,
+    remembered: FrontMatterStore | None = None,
+    split_many: SplitMany | None = None,
 ) -> tuple[SiteSources, list[SiteError]]:
     """Read every source file of the site; return them and every problem found reading them.
 
     With `remembered`, a file whose bytes were split before is not parsed again: its front
     matter, key lines and body boundary come from the store (YAML is most of the cost of
     reading a large site). Only files that parse without error are remembered.
+
+    `split_many` maps `split_record` over the files not remembered (over processes, on a
+    large site); a file it could not split is split again here, for its error.
     """
     content = site_dir / "content"
     errors: list[SiteError] = []
@@ -118,6 +140,12 @@ def discover(
     keys = [f"{PARSER_VERSION}:{digest}" for digest in digests]
     known = remembered.front_matter(keys) if remembered is not None else {}
     fresh: dict[str, str] = {}
+    if split_many is not None:
+        unknown = [index for index, key in enumerate(keys) if key not in known]
+        unsplit = [(*files[index], digests[index]) for index in unknown]
+        for index, (_, record) in zip(unknown, split_many(unsplit), strict=True):
+            if record is not None:
+                known[keys[index]] = fresh[keys[index]] = record
     posts: list[Source] = []
     pages: list[Source] = []
     for (path, kind, data), digest, key in zip(files, digests, keys, strict=True):

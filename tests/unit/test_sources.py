@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from journeyblog.errors import SiteError
-from journeyblog.sources import Source, discover, parse_source, read_data_file
+from journeyblog.parallel import parallel_map
+from journeyblog.sources import (
+    Source,
+    Split,
+    Unsplit,
+    discover,
+    parse_source,
+    read_data_file,
+    split_record,
+)
 
 PATH = Path("content/posts/x.md")
 TEXT = """---
@@ -256,3 +266,31 @@ def test_discover_keeps_going_after_a_bad_file(tmp_path: Path) -> None:
     sources, errors = discover(tmp_path)
     assert [s.path.name for s in sources.posts] == ["good.md"]
     assert sorted((e.path.name, e.line) for e in errors) == [("bad.md", 1), ("latin1.md", 2)]
+
+
+def test_splitting_in_worker_processes_finds_the_same_sources_and_problems(
+    tmp_path: Path,
+) -> None:
+    files = {f"content/posts/p{n:02d}.md": TEXT.replace("Moving", f"Move {n}") for n in range(6)}
+    files |= {
+        "content/posts/bad.md": "no front matter\n",
+        "content/posts/yaml.md": "---\ntitle: [unclosed\n---\nBody.\n",
+        "content/posts/set.md": "---\ntitle: A set\ntags: !!set {a: null}\n---\nBody.\n",
+        "content/pages/about.md": "---\ntitle: About\n---\nUs.\n",
+        "content/authors.yml": "ann:\n  name: Ann\n",
+    }
+    _write(tmp_path, files)
+    processes: list[int] = []
+
+    def split_many(items: Sequence[Unsplit]) -> list[Split]:
+        processes.append(len(items))
+        return parallel_map(split_record, items, jobs=2, min_items=1)
+
+    here, here_errors = discover(tmp_path)
+    there, there_errors = discover(tmp_path, split_many=split_many)
+
+    assert processes == [10]
+    assert there_errors == here_errors
+    assert sorted(e.path.name for e in there_errors) == ["bad.md", "yaml.md"]
+    assert there.posts == here.posts and there.pages == here.pages
+    assert [s.path.name for s in there.posts] == [f"p{n:02d}.md" for n in range(6)] + ["set.md"]
