@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from ahocorasick_rs import AhoCorasick, BytesAhoCorasick
+from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
 from journeyblog.model import Output, Withheld
 
@@ -63,11 +63,17 @@ class Auditor:
     """
 
     def __init__(
-        self, withheld: Sequence[Withheld], published_text: str | Callable[[], str]
+        self,
+        withheld: Sequence[Withheld],
+        published_text: str | Callable[[], str],
+        *,
+        few_outputs: bool = False,
     ) -> None:
+        """`few_outputs`: only a few files will be scanned (a build after an edit), so the
+        automaton that is quicker to build is chosen over the one that is quicker to search."""
         self._found: list[Finding] = []
         self._published_text = published_text
-        self._canaries, self._slugs, self._images = _prepare(withheld)
+        self._canaries, self._slugs, self._images = _prepare(withheld, few_outputs=few_outputs)
 
     @property
     def findings(self) -> list[Finding]:
@@ -107,7 +113,7 @@ class _Canaries:
 
 
 def _prepare(
-    withheld: Sequence[Withheld],
+    withheld: Sequence[Withheld], *, few_outputs: bool = False
 ) -> tuple[_Canaries | None, dict[str, Withheld], dict[str, Withheld]]:
     meanings: dict[bytes, list[tuple[str, Withheld, str]]] = {}
     slugs: dict[str, Withheld] = {}
@@ -125,8 +131,13 @@ def _prepare(
     if not meanings:
         return None, slugs, images
     patterns = list(meanings)
+    # Both find the same matches. With 730 withheld posts of 10,000 (16,000 forms), the
+    # non-contiguous automaton builds in 0.43 s and scans 43 MB in 0.35 s, the default
+    # (contiguous) in 0.67 s and 0.20 s: the first is quicker below about 70 MB to scan.
+    implementation = Implementation.NoncontiguousNFA if few_outputs else None
     canaries = _Canaries(
-        BytesAhoCorasick(patterns), tuple(tuple(meanings[form]) for form in patterns)
+        BytesAhoCorasick(patterns, implementation=implementation),
+        tuple(tuple(meanings[form]) for form in patterns),
     )
     return canaries, slugs, images
 

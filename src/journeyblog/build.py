@@ -142,11 +142,14 @@ def build(options: BuildOptions) -> BuildResult:
         def everything_published() -> str:
             return published_text(site, discover(options.site_dir)[0], themes)
 
-        auditor = Auditor(site.withheld, everything_published)
-        # Files made for a new tree are put in its staging folder by their makers.
-        made = _made(
-            planned, site_key, previous, out_dir, jobs, auditor, stage=not options.in_place
+        reuse = _reusable(planned, site_key, previous)
+        auditor = Auditor(
+            site.withheld,
+            everything_published,
+            few_outputs=len(planned) - len(reuse) < FEW_OUTPUTS,
         )
+        # Files made for a new tree are put in its staging folder by their makers.
+        made = _made(planned, reuse, out_dir, jobs, auditor, stage=not options.in_place)
         stream = _Checked(
             [made, copied, [manifest(site, now=now, cutoff=None if options.future else now)]],
             auditor,
@@ -379,25 +382,35 @@ def site_jobs(
     return [*pages, *searches, *feeds]
 
 
+# Fewer files than this to make (about 25 MB to audit) and the audit builds the automaton
+# that is quicker to build than to search with (audit.Auditor's `few_outputs`).
+FEW_OUTPUTS = 500
+
+
+def _reusable(planned: Sequence[Job], site_key: str, previous: Mapping[str, str]) -> set[str]:
+    """The paths of the files to take from the previous output: their key is unchanged.
+
+    `previous` holds only files still there with the size and mtime the last build left.
+    """
+    return {job.path for job in planned if previous.get(job.path) == _stored_key(site_key, job)}
+
+
 def _made(
     planned: Sequence[Job],
-    site_key: str,
-    previous: Mapping[str, str],
+    reuse: set[str],
     out_dir: Path,
     jobs: int,
     auditor: Auditor,
     *,
     stage: bool,
 ) -> Iterator[Output]:
-    """Each job's output: the previous build's file when its key is unchanged, else made now.
+    """Each job's output: the previous build's file when its path is in `reuse`, else made now.
 
     A file made now is audited where it is made (in a worker, on a large site), so the audit
     runs in parallel and only the findings cross back; it is marked `audited`. With `stage`,
     its maker also puts it in write_site's staging folder (write.stage_file), so its bytes
     do not cross back either, and the writes are spread over the workers too.
     """
-    # `previous` holds only files still there with the size and mtime the last build left.
-    reuse = {job.path for job in planned if previous.get(job.path) == _stored_key(site_key, job)}
     for job in planned:
         if job.path not in reuse:
             check_relative(job.path)  # an unsafe path stops the build here, before any work

@@ -79,3 +79,33 @@ def test_a_clean_output_has_no_findings() -> None:
     page = _page("<p>Nothing to see: a public post about printers.</p>")
 
     assert audit_outputs([page], [secret], published_text="") == []
+
+
+def test_the_automaton_chosen_for_a_few_outputs_finds_exactly_what_the_other_finds() -> None:
+    secrets = [
+        _withheld("budget", title="Rory's budget & the 2027 cuts", summary="cuts to the desk"),
+        _withheld("cloud", title="Cloud migration plan", summary="migration plan for payroll"),
+        _withheld("quote", title='The "quiet" migration \u2013 phase two'),
+    ]
+    outputs = [
+        _page("<h1>Rory&#x27;s budget &amp; the 2027 cuts</h1><p>cuts to the desk</p>"),
+        _page("<p>Cloud migration plan for payroll in March</p>", "posts/a/index.html"),
+        _page('{"title": "The \\"quiet\\" migration \\u2013 phase two"}', "feed.json"),
+        _page("<p>Nothing to see here.</p>", "posts/b/index.html"),
+    ]
+
+    def findings(few_outputs: bool) -> list[tuple[str, Path, str, str]]:
+        auditor = Auditor(secrets, "", few_outputs=few_outputs)
+        for output in outputs:
+            auditor.scan(output)
+        return sorted((f.output, f.source, f.what, f.canary) for f in auditor.findings)
+
+    found = findings(few_outputs=True)
+    assert found == findings(few_outputs=False)
+    assert {(output, what) for output, _, what, _ in found} == {
+        ("index.html", "title"),
+        ("index.html", "summary"),
+        ("posts/a/index.html", "title"),
+        ("posts/a/index.html", "summary"),
+        ("feed.json", "title"),
+    }
