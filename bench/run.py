@@ -9,7 +9,8 @@ flavor, reused when already generated with the same size, seed and kit), the pee
 installed with the kit's peers/install.sh (skipped when already installed), and every tool is
 timed in interleaved rounds after one unmeasured warm-up of each. Each run is measured with
 /usr/bin/time -v (wall, user+sys, largest process RSS) while a thread samples the RSS summed
-over the whole process tree every 20 ms. The tables go to stdout and to bench/RESULTS.md.
+over the whole process tree every 20 ms, and its PSS (which counts a page shared by forked
+processes once, split between them) every 100 ms. The tables go to stdout and to bench/RESULTS.md.
 Standard library only; not a test, CI does not run it. See bench/README.md.
 """
 
@@ -44,6 +45,7 @@ RESULTS = BENCH_DIR / "RESULTS.md"
 NOW = "2026-11-25T12:00:00+00:00"
 TIME_BIN = Path("/usr/bin/time")
 SAMPLE_SECONDS = 0.02
+PSS_EVERY = 5  # samples: reading smaps_rollup walks the page tables, so less often
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 MB = 1_000_000
 DASH = "\u2013"  # en dash, as in "min-max" ranges of the tables
@@ -112,24 +114,34 @@ def log(message: str) -> None:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the RSS summed over every descendant of `root` (the root itself excluded).
+    """Samples the RSS, and the PSS, summed over every descendant of `root` (root excluded).
 
     Each tick lists /proc, reads the parent of each process not seen before and the RSS of
-    the processes in the tree, so the cost stays small however many processes run.
+    the processes in the tree, so the cost stays small however many processes run. RSS
+    counts a page that forked processes share once per process; PSS splits it between them,
+    so the tree's PSS is the memory it really holds.
     """
 
     def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
         self.root = root
         self.peak = 0
+        self.peak_pss = 0
         self._done = threading.Event()
         self._in_tree: dict[int, bool] = {pid: False for pid in _pids()}
         self._in_tree[root] = True
 
     def run(self) -> None:
+        tick = 0
         while not self._done.is_set():
             self.peak = max(self.peak, self._tree_rss())
+            if tick % PSS_EVERY == 0:
+                self.peak_pss = max(self.peak_pss, self._tree_pss())
+            tick += 1
             self._done.wait(SAMPLE_SECONDS)
+
+    def _tree_pss(self) -> int:
+        return sum(_pss(pid) for pid, mine in self._in_tree.items() if mine and pid != self.root)
 
     def stop(self) -> None:
         self._done.set()
@@ -164,6 +176,15 @@ def _parent(pid: int) -> int:
     return int(stat[stat.rindex(b")") + 2 :].split(None, 2)[1])
 
 
+def _pss(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
+    return int(match.group(1)) * 1024 if match else 0
+
+
 def _rss(pid: int) -> int:
     try:
         return int(Path(f"/proc/{pid}/statm").read_bytes().split()[1]) * PAGE_SIZE
@@ -179,6 +200,7 @@ class Run:
     cpu: float = 0.0
     max_rss: int = 0  # bytes, largest single process (time -v)
     tree_rss: int = 0  # bytes, peak of the sum over the process tree (sampled)
+    tree_pss: int = 0  # bytes, peak of the PSS summed over the process tree (sampled)
     html: int | None = None
     failure: str | None = None
 
@@ -259,6 +281,7 @@ def measure(cmd: Sequence[str], cwd: Path, timeout: float, logs: Path) -> Run:
         cpu=user + system,
         max_rss=max_rss_kb * 1024,
         tree_rss=sampler.peak,
+        tree_pss=sampler.peak_pss,
     )
 
 
@@ -543,6 +566,11 @@ def expected_html(tool: str, posts: int) -> int | None:
     return posts + math.ceil(posts / 20) + round(posts * 0.8 / 8) + PEER_EXTRA_PAGES[tool]
 
 
+def fmt_mb(amount: int) -> str:
+    """Bytes as MB; a dash when nothing was sampled (a run shorter than the sampling)."""
+    return f"{amount / MB:.0f}" if amount else DASH
+
+
 def size_table(posts: int, outcomes: dict[str, Outcome]) -> list[str]:
     cold = outcomes.get(JB_COLD, Outcome()).median()
     hugo = outcomes.get("hugo", Outcome()).median()
@@ -550,16 +578,16 @@ def size_table(posts: int, outcomes: dict[str, Outcome]) -> list[str]:
         f"### {posts:,} posts",
         "",
         f"| tool | median wall s | min{DASH}max s | user+sys s | peak RSS MB (tree) "
-        "| largest process MB | HTML files | journeyblog cold ÷ tool | tool ÷ Hugo cold "
-        "| tool ÷ journeyblog cold |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| peak PSS MB (tree) | largest process MB | HTML files | journeyblog cold ÷ tool "
+        "| tool ÷ Hugo cold | tool ÷ journeyblog cold |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     notes = []
     for name, outcome in outcomes.items():
         median = outcome.median()
         if median is None:
             reason = outcome.failure or "no runs"
-            lines.append(f"| {LABELS[name]} | failed ({reason}) |  |  |  |  |  |  |  |  |")
+            lines.append(f"| {LABELS[name]} | failed ({reason}) |  |  |  |  |  |  |  |  |  |")
             continue
         runs = outcome.runs
         walls = [r.wall for r in runs]
@@ -575,6 +603,7 @@ def size_table(posts: int, outcomes: dict[str, Outcome]) -> list[str]:
             f"| {LABELS[name]} | {fmt_s(median)} | {fmt_s(min(walls))}{DASH}{fmt_s(max(walls))} "
             f"| {fmt_s(statistics.median(r.cpu for r in runs))} "
             f"| {max(r.peak_rss for r in runs) / MB:.0f} "
+            f"| {fmt_mb(max(r.tree_pss for r in runs))} "
             f"| {max(r.max_rss for r in runs) / MB:.0f} | {html} "
             f"| {versus_cold} | {versus_hugo} | {versus_own} |"
         )
@@ -594,6 +623,7 @@ def targets(posts: int, outcomes: dict[str, Outcome], scale: float | None) -> li
     again = median(JB_EDIT_AGAIN)
     cold_runs = outcomes[JB_COLD].runs if cold is not None else []
     peak = max((r.peak_rss / 1e9 for r in cold_runs), default=None)
+    peak_pss = max((r.tree_pss / 1e9 for r in cold_runs if r.tree_pss), default=None)
     checks = [
         ("cold ÷ Pelican cold", ratio(cold, median("pelican")), 0.1),
         ("cold ÷ Python floor", ratio(cold, median("floor")), 1.5),
@@ -602,6 +632,7 @@ def targets(posts: int, outcomes: dict[str, Outcome], scale: float | None) -> li
         ("one post edited ÷ cold", ratio(edit, cold), 0.05),
         ("edited again ÷ cold", ratio(again, cold), 0.05),
         ("cold peak RSS (tree), GB", peak, 0.5),
+        ("cold peak PSS (tree), GB", peak_pss, 0.5),
         ("cold at 10,000 ÷ at 1,000 posts", scale, 11.0),
     ]
     lines = [f"Targets of issue 7 (stated for 10,000 posts), at {posts:,} posts:", ""]
@@ -628,7 +659,10 @@ def report(cfg: Config, results: dict[int, dict[str, Outcome]], versions: str, d
         "Wall and user+sys are medians over the runs; peak RSS is the highest, over the runs, "
         "of the RSS summed over the process tree (sampled every 20 ms; pages shared between "
         "processes count once per process) or of the largest single process, whichever is "
-        "higher. Ratios below 1 in “journeyblog cold ÷ tool” mean journeyblog is faster.",
+        "higher. Peak PSS is the highest PSS summed over the process tree (sampled every "
+        "100 ms; a page shared between processes is split between them, so it counts once "
+        "in all): the memory the tree really holds, the fairer figure for a tool that forks "
+        "workers. Ratios below 1 in “journeyblog cold ÷ tool” mean journeyblog is faster.",
         "",
     ]
     for posts, outcomes in results.items():
