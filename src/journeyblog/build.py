@@ -173,7 +173,9 @@ def build(options: BuildOptions) -> BuildResult:
             published_until=max((post.date for post in site.posts), default=None),
             next_due=min((item.due for item in site.withheld if item.due), default=None),
         )
-        cache.store_stamp(str(out_dir), inputs, tree_stamp(out_dir), summary.to_json())
+        cache.store_stamp(
+            str(out_dir), inputs, output_stamp(out_dir, stream.paths), summary.to_json()
+        )
     clock.lap("record keys and stamps")
     return BuildResult(
         site=site,
@@ -299,15 +301,35 @@ def tree_stamp(root: Path) -> str:
                     if entry.is_dir(follow_symlinks=False):
                         pending.append(entry.path)
                         continue
-                    stat = entry.stat()
-                    entries.append(
-                        f"{entry.path}:{stat.st_size}:{stat.st_mtime_ns}:"
-                        f"{stat.st_ctime_ns}:{stat.st_ino}"
-                    )
+                    entries.append(_stamp_entry(entry.path, entry.stat()))
         except OSError:
             entries.append(f"{folder}:unreadable")
     entries.sort()
     return digest(entries)
+
+
+def output_stamp(out_dir: Path, paths: Iterable[str]) -> str:
+    """tree_stamp(out_dir) for a folder that holds exactly `paths` (normalised, relative),
+    without walking it: a stat per file, no listing of its thousands of folders.
+
+    For the stamp a build records of the output it has just written. Should the folder hold
+    anything else, the stamp only differs from the walk that `up_to_date` makes, and the
+    next build builds: it can never pass for up to date when it is not.
+    """
+    root = str(out_dir)
+    entries: list[str] = []
+    for path in paths:
+        place = f"{root}/{path}"
+        try:
+            entries.append(_stamp_entry(place, os.stat(place)))
+        except OSError:
+            return tree_stamp(out_dir)  # not the folder we wrote: walk it as it is
+    entries.sort()
+    return digest(entries)
+
+
+def _stamp_entry(path: str, stat: os.stat_result) -> str:
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -465,7 +487,7 @@ class _Checked:
         self._parts = parts
         self._auditor = auditor
         self._out_dir = out_dir
-        self._paths: set[str] = set()
+        self.paths: set[str] = set()  # where each output went, normalised
         self.pages = self.feeds = self.files = 0
         self.made: list[str] = []
         self.reused = 0
@@ -482,7 +504,7 @@ class _Checked:
     def _checked(self) -> Iterator[Output]:
         for output in chain.from_iterable(self._parts):
             place = posixpath.normpath(output.path)  # "a/./b" is where "a/b" is
-            if place in self._paths:
+            if place in self.paths:
                 raise BuildFailed(
                     [
                         SiteError(
@@ -492,7 +514,7 @@ class _Checked:
                         )
                     ]
                 )
-            self._paths.add(place)
+            self.paths.add(place)
             if not (output.reused or output.audited):
                 self._auditor.scan(output)
             if output.reused:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import NOW, MakeSite, post
 
+from journeyblog.build import output_stamp, tree_stamp
+
 LATER = NOW + timedelta(days=2)
 
 
@@ -121,3 +123,20 @@ def test_other_options_rebuild(site: Path, tmp_path: Path, options: tuple[str, .
     out = tmp_path / "output"
     _build(site, out)
     assert _build(site, out, *options).startswith("Built ")
+
+
+def test_the_recorded_stamp_of_an_output_is_the_stamp_of_walking_it(
+    site: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "output"
+    _build(site, out)
+    written = sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file())
+    assert output_stamp(out, written) == tree_stamp(out)
+
+    # Anything the build did not write, or a file gone, and the two differ or agree as a
+    # walk says: the stamp never passes for a folder it was not made from.
+    (out / "extra.html").write_text("not ours", encoding="utf-8")
+    assert output_stamp(out, written) != tree_stamp(out)
+    (out / "extra.html").unlink()
+    (out / written[0]).unlink()
+    assert output_stamp(out, written) == tree_stamp(out)
