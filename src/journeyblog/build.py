@@ -45,7 +45,7 @@ from journeyblog.render import (
     theme_dirs,
 )
 from journeyblog.search import INDEX_PATH, PAGE_PATH, render_search
-from journeyblog.site import FindSentences, Selection, assemble, body_sentences
+from journeyblog.site import FindSentences, Selection, assemble, find_body_sentences
 from journeyblog.sources import SiteSources, discover, split_record
 from journeyblog.write import (
     MANIFEST_NAME,
@@ -581,7 +581,7 @@ def sentence_finder(cache: BuildCache) -> FindSentences:
             keys,
             bodies,
             cache.sentences(keys),
-            lambda missing: [body_sentences(body) for body in missing],
+            find_body_sentences,
             cache.store_sentences,
         )
 

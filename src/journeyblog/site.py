@@ -156,7 +156,9 @@ def assemble(
             if config.excluded_parts == "placeholder" and post.series and post.part:
                 withheld_parts.setdefault(post.series, []).append(post.part)
 
-    distinctive = (find_sentences or _find_sentences)([post.source.body for post, _ in excluded])
+    distinctive = (find_sentences or find_body_sentences)(
+        [post.source.body for post, _ in excluded]
+    )
     withheld = [
         _withheld(post, reason, found)
         for (post, reason), found in zip(excluded, distinctive, strict=True)
@@ -518,7 +520,8 @@ def body_sentences(body: str) -> tuple[str, ...]:
     return _sentences([body])
 
 
-def _find_sentences(bodies: Sequence[str]) -> list[tuple[str, ...]]:
+def find_body_sentences(bodies: Sequence[str]) -> list[tuple[str, ...]]:
+    """body_sentences of each body: the FindSentences that remembers nothing."""
     return [body_sentences(body) for body in bodies]
 
 

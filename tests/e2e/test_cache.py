@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import NOW, MakeSite, post
 
-from journeyblog import build as build_module
+from journeyblog import site as site_module
 from journeyblog import sources as sources_module
 from journeyblog.build import BuildOptions, build, up_to_date
 from journeyblog.cache import CACHE_DIR, BuildCache
@@ -240,13 +240,13 @@ def test_withheld_posts_audit_sentences_are_remembered_and_never_trusted_blindly
     _build(site, out)
     before = _tree(out)
     found: list[str] = []
-    original = build_module.body_sentences
+    original = site_module.body_sentences
 
     def counting(body: str) -> tuple[str, ...]:
         found.append(body)
         return original(body)
 
-    monkeypatch.setattr(build_module, "body_sentences", counting)
+    monkeypatch.setattr(site_module, "body_sentences", counting)
     (site / "content/posts/open.md").write_text(post("Open", body="Edited."), encoding="utf-8")
     _build(site, out)
     assert found == []  # the internal post did not change: its sentences came from the cache
