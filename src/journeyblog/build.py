@@ -161,8 +161,10 @@ def build(options: BuildOptions) -> BuildResult:
         except jinja2.TemplateError as error:
             raise BuildFailed([_template_error(error, themes)]) from None
         clock.lap("make, audit and write the files")
+        # One stat a file written, for both records.
+        stats = output_stats(out_dir, stream.paths)
         cache.store_fingerprints(
-            str(out_dir), [(job.path, _stored_key(site_key, job)) for job in planned]
+            str(out_dir), [(job.path, _stored_key(site_key, job)) for job in planned], stats
         )
         summary = UpToDate(
             pages=stream.pages,
@@ -174,7 +176,7 @@ def build(options: BuildOptions) -> BuildResult:
             next_due=min((item.due for item in site.withheld if item.due), default=None),
         )
         cache.store_stamp(
-            str(out_dir), inputs, output_stamp(out_dir, stream.paths), summary.to_json()
+            str(out_dir), inputs, output_stamp(out_dir, stream.paths, stats), summary.to_json()
         )
     clock.lap("record keys and stamps")
     return BuildResult(
@@ -308,22 +310,35 @@ def tree_stamp(root: Path) -> str:
     return digest(entries)
 
 
-def output_stamp(out_dir: Path, paths: Iterable[str]) -> str:
+def output_stats(out_dir: Path, paths: Iterable[str]) -> dict[str, os.stat_result] | None:
+    """The stat of each of `paths` (normalised, relative) in out_dir; None if one is missing."""
+    root = str(out_dir)
+    stats: dict[str, os.stat_result] = {}
+    for path in paths:
+        try:
+            stats[path] = os.stat(f"{root}/{path}")
+        except OSError:
+            return None
+    return stats
+
+
+def output_stamp(
+    out_dir: Path, paths: Iterable[str], stats: Mapping[str, os.stat_result] | None = None
+) -> str:
     """tree_stamp(out_dir) for a folder that holds exactly `paths` (normalised, relative),
-    without walking it: a stat per file, no listing of its thousands of folders.
+    without walking it: a stat per file (`stats`, if taken already), no listing of its
+    thousands of folders.
 
     For the stamp a build records of the output it has just written. Should the folder hold
     anything else, the stamp only differs from the walk that `up_to_date` makes, and the
     next build builds: it can never pass for up to date when it is not.
     """
+    if stats is None:
+        stats = output_stats(out_dir, paths)
+    if stats is None:
+        return tree_stamp(out_dir)  # not the folder we wrote: walk it as it is
     root = str(out_dir)
-    entries: list[str] = []
-    for path in paths:
-        place = f"{root}/{path}"
-        try:
-            entries.append(_stamp_entry(place, os.stat(place)))
-        except OSError:
-            return tree_stamp(out_dir)  # not the folder we wrote: walk it as it is
+    entries = [_stamp_entry(f"{root}/{path}", stat) for path, stat in stats.items()]
     entries.sort()
     return digest(entries)
 

@@ -246,16 +246,25 @@ class BuildCache:
                 found[path] = fingerprint
         return found
 
-    def store_fingerprints(self, out_dir: str, items: Iterable[tuple[str, str]]) -> None:
-        """Record the fingerprints of the files just written to out_dir, with their stat."""
+    def store_fingerprints(
+        self,
+        out_dir: str,
+        items: Iterable[tuple[str, str]],
+        stats: Mapping[str, os.stat_result] | None = None,
+    ) -> None:
+        """Record the fingerprints of the files just written to out_dir, with their stat
+        (from `stats`, by path, when the caller has taken it already)."""
         if self._db is None:
             return
+        known = stats or {}
         rows = []
         for path, fingerprint in items:
-            try:
-                stat = os.stat(os.path.join(out_dir, path))
-            except OSError:
-                continue
+            stat = known.get(path)
+            if stat is None:
+                try:
+                    stat = os.stat(os.path.join(out_dir, path))
+                except OSError:
+                    continue
             rows.append((out_dir, path, fingerprint, stat.st_size, stat.st_mtime_ns))
         with contextlib.suppress(sqlite3.Error):
             self._db.execute("DELETE FROM outputs WHERE out_dir = ?", (out_dir,))

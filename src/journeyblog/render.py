@@ -11,7 +11,7 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
@@ -257,15 +257,26 @@ class _Renderer:
         # Once a build, not once a page: a list every page shows is as long as the site.
         return self.fingerprints.of(getattr(self.site, name), bodies=bodies)
 
-    def _page(self, path: str, template: str, **context: Any) -> Job:
+    def _page(
+        self,
+        path: str,
+        template: str,
+        derived: Callable[[], Mapping[str, Any]] | None = None,
+        **context: Any,
+    ) -> Job:
+        """The page's job. `derived` makes more of its context when the page is made: only
+        values that follow from the rest of the context, which its key covers already."""
         url_path = path.removesuffix("index.html")
-        context.setdefault("canonical_url", self.site.absolute(url_path))
-        context.setdefault("page_url", self.site.url(url_path))
+        if "canonical_url" not in context:
+            context["canonical_url"] = self.site.absolute(url_path)
+        if "page_url" not in context:
+            context["page_url"] = self.site.url(url_path)
         context.setdefault("feeds", ())
         compiled = self._template(template)
 
         def make() -> bytes:
-            return str(compiled.render(site=self.site, **context)).encode("utf-8")
+            full = {**context, **derived()} if derived is not None else context
+            return str(compiled.render(site=self.site, **full)).encode("utf-8")
 
         return Job(path, self._key(path, template, context), make)
 
@@ -308,7 +319,8 @@ class _Renderer:
                 post=post,
                 series=series,
                 canonical_url=post.canonical,
-                share=_share_links(post),
+                # Made with the page: they follow from the post's URL and title.
+                derived=functools.partial(_share_context, post),
                 social=self.social.get(post.slug),  # link preview image, for post_head.html
                 feeds=((f"{series.title} (Atom)", series.feed_url),) if series else (),
             )
@@ -388,6 +400,10 @@ def _pagination(site: Site, number: int, count: int) -> dict[str, Any]:
         "previous": url(number - 1) if number > 1 else None,
         "next": url(number + 1) if number < count else None,
     }
+
+
+def _share_context(post: Post) -> dict[str, Any]:
+    return {"share": _share_links(post)}
 
 
 def _share_links(post: Post) -> dict[str, str]:

@@ -588,6 +588,8 @@ def _posts(
         ).items():
             places[(slug, number)] = position
 
+    # One Tag a name: a site has a few hundred tags and tens of thousands of uses of them.
+    tags: dict[str, Tag] = {}
     posts = []
     for post, body in zip(checked, rendered, strict=True):
         link = links[post.source.path]
@@ -610,7 +612,10 @@ def _posts(
                 words=body.words,
                 search_words=body.search_words,
                 series=places.get((post.series, post.part)) if post.series and post.part else None,
-                tags=tuple(_tag(name, base_path) for name in post.tags),
+                tags=tuple(
+                    tags.get(name) or tags.setdefault(name, _tag(name, base_path))
+                    for name in post.tags
+                ),
                 url=link.url,
                 permalink=permalink,
                 canonical=post.canonical or permalink,

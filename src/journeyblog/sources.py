@@ -193,7 +193,8 @@ def _parse(
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return None, SiteError(path, line, "not UTF-8 text (save the file as UTF-8)"), None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # most files have none: two copies of every file saved
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if remembered is not None:
         source = _from_record(path, kind, text, digest, remembered)
         if source is not None:

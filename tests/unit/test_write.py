@@ -185,6 +185,22 @@ def test_a_tampered_spare_is_not_trusted(tmp_path: Path) -> None:
     assert_spare_shares_only_published_files(out)
 
 
+def test_a_link_in_the_live_output_is_never_taken_for_an_unchanged_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "feed.xml").write_bytes(b"F")  # the very bytes the build makes
+    write_site([Output("feed.xml", b"F")], out)
+    (out / "feed.xml").unlink()
+    (out / "feed.xml").symlink_to(outside / "feed.xml")
+
+    report = write_site([Output("feed.xml", b"F")], out)
+
+    assert not (out / "feed.xml").is_symlink()
+    assert (out / "feed.xml").read_bytes() == b"F"
+    assert report.written == 1
+
+
 def test_the_output_folder_may_be_given_relative(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
