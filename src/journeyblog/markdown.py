@@ -45,6 +45,9 @@ class Rendered:
     images: tuple[str, ...]  # every image src, as written (after the base path)
     links: tuple[str, ...]  # every link href, as written (after the base path)
     search_words: str  # searchwords.search_words(html): made here, in the workers, and cached
+    # The build cache's key of the text and options it was rendered from (cache.markdown_key),
+    # once the build has given it: all it was made from, so it stands for all of it.
+    key: str = ""
 
 
 def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = False) -> Rendered:

@@ -110,6 +110,9 @@ class Post:
     author: Author
     level: SecurityLevel
     html: Markup  # rendered body, already safe; internal URLs are root-relative
+    # What html, toc, words and search_words were made from (markdown.Rendered.key), so
+    # fingerprints need not hash the html itself; "" if not known.
+    body_key: str = ""
     summary: str
     toc: tuple[Heading, ...]
     words: int
@@ -147,6 +150,7 @@ class Page:
     title: str
     summary: str
     html: Markup
+    body_key: str = ""  # as Post.body_key
     toc: tuple[Heading, ...]
     url: str
     permalink: str

@@ -88,9 +88,29 @@ def test_any_change_to_what_a_post_shows_changes_both_digests(series_post: Post,
     assert after_bare != before_bare
 
 
-def test_only_the_body_digest_sees_the_body(series_post: Post) -> None:
-    rewritten = dataclasses.replace(series_post, html=type(series_post.html)("<p>New</p>"))
-    before, before_bare = _digests(series_post)
+def test_only_the_body_digest_sees_the_body(
+    make_site: MakeSite, build_site: Callable[..., BuildResult]
+) -> None:
+    """An edited body changes the post's digest (by the key it was rendered under), not
+    what lists show of it; nor does the same body rendered again."""
+    site = make_site({"content/posts/a.md": post("A", summary="Kept.", body="First words.\n")})
+    first = build_site(site).site.posts[0]
+    again = build_site(site, cache=False).site.posts[0]
+    (site / "content/posts/a.md").write_text(post("A", summary="Kept.", body="Other words.\n"))
+    edited = build_site(site).site.posts[0]
+
+    assert first.body_key and edited.body_key != first.body_key
+    assert _digests(again) == _digests(first)
+    before, before_bare = _digests(first)
+    after, after_bare = _digests(edited)
+    assert after != before
+    assert after_bare == before_bare
+
+
+def test_a_body_whose_key_is_not_known_is_digested_by_its_html(series_post: Post) -> None:
+    unknown = dataclasses.replace(series_post, body_key="")
+    rewritten = dataclasses.replace(unknown, html=type(series_post.html)("<p>New</p>"))
+    before, before_bare = _digests(unknown)
     after, after_bare = _digests(rewritten)
     assert after != before
     assert after_bare == before_bare
