@@ -68,17 +68,12 @@ class Auditor:
         published_text: str | Callable[[], str],
         *,
         few_outputs: bool = False,
-        prepared: Canaries | None = None,
     ) -> None:
         """`few_outputs`: only a few files will be scanned (a build after an edit), so the
-        automaton that is quicker to build is chosen over the one that is quicker to search.
-        `prepared`: `prepare(withheld, ...)` made already; used if made for as many outputs."""
+        automaton that is quicker to build is chosen over the one that is quicker to search."""
         self._found: list[Finding] = []
         self._published_text = published_text
-        if prepared is None or prepared.few_outputs != few_outputs:
-            prepared = prepare(withheld, few_outputs=few_outputs)
-        self._canaries = prepared.automaton
-        self._slugs, self._images = prepared.slugs, prepared.images
+        self._canaries, self._slugs, self._images = _prepare(withheld, few_outputs=few_outputs)
 
     @property
     def findings(self) -> list[Finding]:
@@ -115,23 +110,6 @@ Meaning = tuple[tuple[str, Withheld, str], ...]
 class _Canaries:
     automaton: BytesAhoCorasick
     meanings: tuple[Meaning, ...]  # by pattern index
-
-
-@dataclass(frozen=True, slots=True)
-class Canaries:
-    """What the audit looks for, ready to search with: made by `prepare`."""
-
-    automaton: _Canaries | None  # None: no withheld text to look for
-    slugs: dict[str, Withheld]
-    images: dict[str, Withheld]
-    few_outputs: bool  # the automaton chosen for a few outputs to scan
-
-
-def prepare(withheld: Sequence[Withheld], *, few_outputs: bool = False) -> Canaries:
-    """Every form of every canary in one automaton. Building it lets go of the GIL most of
-    the time, so a build may prepare it on a thread while it plans."""
-    automaton, slugs, images = _prepare(withheld, few_outputs=few_outputs)
-    return Canaries(automaton, slugs, images, few_outputs)
 
 
 def _prepare(

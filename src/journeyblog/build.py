@@ -16,7 +16,6 @@ import json
 import os
 import posixpath
 import re
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
@@ -24,11 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path, PurePosixPath
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 import jinja2
 
-from journeyblog.audit import Auditor, Finding, audit_outputs, prepare
+from journeyblog.audit import Auditor, Finding, audit_outputs
 from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key, sentences_key
 from journeyblog.cards import social_images
 from journeyblog.checks import site_warnings
@@ -128,11 +127,6 @@ def build(options: BuildOptions) -> BuildResult:
 
     themes = theme_dirs(options.site_dir, config.theme)
     out_dir = options.output.absolute()
-    # The audit's automaton is built on a thread while the files are planned: the code that
-    # builds it lets go of the GIL, so it takes the other core. With a previous output and
-    # a cache, few files are likely to be made (see FEW_OUTPUTS).
-    likely_few = options.cache and out_dir.is_dir()
-    canaries = _Background(functools.partial(prepare, site.withheld, few_outputs=likely_few))
     with BuildCache(cache_dir) as cache:
         prints = Fingerprints()
         social, cards = social_images(site, options.site_dir, themes, cache=options.cache)
@@ -154,7 +148,6 @@ def build(options: BuildOptions) -> BuildResult:
             site.withheld,
             everything_published,
             few_outputs=len(planned) - len(reuse) < FEW_OUTPUTS,
-            prepared=canaries.result(),  # (joined: no thread is left when workers fork)
         )
         # Files made for a new tree are put in its staging folder by their makers.
         made = _made(planned, reuse, out_dir, jobs, auditor, stage=not options.in_place)
@@ -480,31 +473,6 @@ def _made(
                     yield Output(job.path, made, audited=True)
                 else:
                     yield Output(job.path, audited=True, staged=made)
-
-
-Result = TypeVar("Result")
-
-
-class _Background(Generic[Result]):
-    """A call run on a thread of its own; `result()` waits for it to end."""
-
-    def __init__(self, call: Callable[[], Result]) -> None:
-        self._outcome: list[Result] = []
-        self._failure: list[BaseException] = []
-        self._thread = threading.Thread(target=self._run, args=(call,), daemon=True)
-        self._thread.start()
-
-    def _run(self, call: Callable[[], Result]) -> None:
-        try:
-            self._outcome.append(call())
-        except BaseException as error:
-            self._failure.append(error)
-
-    def result(self) -> Result:
-        self._thread.join()
-        if self._failure:
-            raise self._failure[0]
-        return self._outcome[0]
 
 
 class _Stopwatch:

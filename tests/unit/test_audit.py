@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from journeyblog.audit import Auditor, Canaries, audit_outputs, prepare
+from journeyblog.audit import Auditor, audit_outputs
 from journeyblog.model import Output, Withheld
 
 
@@ -81,9 +81,6 @@ def test_a_clean_output_has_no_findings() -> None:
     assert audit_outputs([page], [secret], published_text="") == []
 
 
-Found = tuple[str, Path, str, str]
-
-
 def test_the_automaton_chosen_for_a_few_outputs_finds_exactly_what_the_other_finds() -> None:
     secrets = [
         _withheld("budget", title="Rory's budget & the 2027 cuts", summary="cuts to the desk"),
@@ -97,20 +94,14 @@ def test_the_automaton_chosen_for_a_few_outputs_finds_exactly_what_the_other_fin
         _page("<p>Nothing to see here.</p>", "posts/b/index.html"),
     ]
 
-    def findings(few_outputs: bool, prepared: Canaries | None = None) -> list[Found]:
-        auditor = Auditor(secrets, "", few_outputs=few_outputs, prepared=prepared)
+    def findings(few_outputs: bool) -> list[tuple[str, Path, str, str]]:
+        auditor = Auditor(secrets, "", few_outputs=few_outputs)
         for output in outputs:
             auditor.scan(output)
         return sorted((f.output, f.source, f.what, f.canary) for f in auditor.findings)
 
     found = findings(few_outputs=True)
     assert found == findings(few_outputs=False)
-    # Prepared beforehand (on a build's thread), for as many outputs or not, it finds the same.
-    for prepared_for_few in (True, False):
-        prepared = prepare(secrets, few_outputs=prepared_for_few)
-        assert prepared.few_outputs is prepared_for_few
-        assert findings(few_outputs=True, prepared=prepared) == found
-        assert findings(few_outputs=False, prepared=prepared) == found
     assert {(output, what) for output, _, what, _ in found} == {
         ("index.html", "title"),
         ("index.html", "summary"),
