@@ -503,7 +503,10 @@ def _withheld(post: _Checked, reason: audience_rules.Reason, sentences: Sequence
     if post.summary:
         canaries.append(("summary", post.summary))
     canaries.extend(("sentence", text) for text in sentences)
-    referenced = tuple(sorted(set(re.findall(r"/?(images/[^\s)\"'<>]+)", post.source.body))))
+    body = post.source.body
+    referenced: tuple[str, ...] = ()
+    if "images/" in body:  # most bodies have no image: skip the pattern's scan of them
+        referenced = tuple(sorted(set(re.findall(r"/?(images/[^\s)\"'<>]+)", body))))
     if post.image and post.image.startswith("images/"):
         referenced = (*referenced, post.image)
     return Withheld(
