@@ -27,13 +27,19 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import PIL
 from isal import isal_zlib
-from PIL import Image, ImageDraw, ImageFont
 
 from journeyblog.model import Job, Post, Site, SocialImage
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageFont
+
+# Pillow's drawing modules are imported where a card is drawn or an image measured: a build
+# that draws no card (most builds after an edit) does without their start-up time.
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 627
 # Bump when the layout changes, so cached cards are redrawn.
@@ -119,6 +125,8 @@ def own_image(site: Site, site_dir: Path, post: Post) -> SocialImage | None:
     path = image_file(site, site_dir, post.image)
     if path is None:
         return None
+    from PIL import Image
+
     try:
         with Image.open(path) as image:
             if image.format not in PREVIEW_FORMATS:
@@ -245,6 +253,8 @@ def draw_card(text: CardText, fonts: CardFonts) -> bytes:
     # blends along the ramp, so the anti-aliased edges need no mapping afterwards.
     # The image has one column more than the card, left of it and never drawn on: its zero
     # bytes are the PNG's per-row filter type (None), so the pixels are the scanlines as is.
+    from PIL import Image, ImageDraw
+
     card = Image.new("L", (_ROW_BYTES, CARD_HEIGHT), 0)
     draw = ImageDraw.Draw(card)
     left, width = 1 + _MARGIN, CARD_WIDTH - 2 * _MARGIN
@@ -326,6 +336,8 @@ def _text_image(
     """The text drawn once and kept, with its offset from the pen: the site's title and the
     authors' lines are on many cards, and words recur across titles; drawing text was most
     of the cost of a card."""
+    from PIL import Image, ImageDraw
+
     font = _font(font_path, size)
     left, top, right, bottom = (int(edge) for edge in font.getbbox(text))
     if right <= left or bottom <= top:
@@ -392,6 +404,8 @@ _PALETTE = _palette()
 
 @functools.cache
 def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(path), size)
 
 

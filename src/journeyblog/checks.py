@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from PIL import Image
 
 from journeyblog.cards import CARD_HEIGHT, CARD_WIDTH, PREVIEW_FORMATS, image_file
 from journeyblog.errors import SiteError
@@ -186,6 +185,8 @@ def _image_problems(site: Site, sources: SiteSources, post: Post) -> list[str]:
     path = image_file(site, sources.site_dir, post.image)
     if path is None:
         return [f"og:image missing: {post.image} is not in content/images/ or static/"]
+    from PIL import Image  # where an image is opened: see cards.py
+
     try:
         with Image.open(path) as image:
             kind, (width, height) = image.format, image.size

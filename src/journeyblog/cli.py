@@ -17,18 +17,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from journeyblog import __version__
 from journeyblog.build import BuildOptions, audit_output, build, check, up_to_date
 from journeyblog.errors import BuildFailed, UnsafePath
 from journeyblog.scaffold import init_site, new_post, new_series
-from journeyblog.serve import DevServer, Rebuild, ServeOptions
+
+if TYPE_CHECKING:
+    from journeyblog.serve import Rebuild
 
 
 def _now(value: str | None) -> datetime | None:
@@ -122,6 +123,15 @@ def _progress(message: str | None) -> Iterator[None]:
     logger.addHandler(handler)
     try:
         if message is not None and level >= 0 and console.is_terminal:
+            # Imported here: a piped or quiet build (CI, the bench) never draws a bar.
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             columns = (
                 SpinnerColumn(),
                 TextColumn("{task.description}", markup=False),
@@ -342,6 +352,10 @@ def serve_command(
 
     The preview is built in a temporary folder: SITE_DIR/output is never touched.
     """
+    # Imported here: the server and its file watcher are a tenth of every other command's
+    # start-up time.
+    from journeyblog.serve import DevServer, ServeOptions
+
     if not site_dir.is_dir():
         raise click.UsageError(f"{site_dir} is not a folder")
     level = _level()

@@ -133,15 +133,46 @@ def template_use(env: Environment, name: str) -> TemplateUse:
         seen.add(current)
         source, _, _ = env.loader.get_source(env, current) if env.loader else ("", None, None)
         sources.append(f"{current}:{hashlib.sha256(source.encode()).hexdigest()}")
-        tree = env.parse(source)
-        for referenced in meta.find_referenced_templates(tree):
-            if referenced is None:
-                return TemplateUse(digest(sorted(sources)), frozenset(SITE_LISTS), True)
-            pending.append(referenced)
-        lists, bodies = _reads(tree)
+        references, lists, bodies = _template_reads(env, source)
+        if references is None:
+            return TemplateUse(digest(sorted(sources)), frozenset(SITE_LISTS), True)
+        pending.extend(references)
         site_lists |= lists
         listed_bodies |= bodies
     return TemplateUse(digest(sorted(sources)), frozenset(site_lists), listed_bodies)
+
+
+TemplateReads = tuple[tuple[str, ...] | None, frozenset[str], bool]
+
+# Template source (with the syntax it was parsed in) -> what it reads: see _template_reads.
+_READS: dict[tuple[tuple[object, ...], str], TemplateReads] = {}
+
+
+def _template_reads(env: Environment, source: str) -> TemplateReads:
+    """(the templates it references, None if one is computed; the Site lists it reads;
+    whether it may print a listed body) of one template's source.
+
+    Parsed once a process for every environment of the same syntax (Jinja shares one lexer
+    between environments of the same delimiters and whitespace rules): base.html and the
+    partials are referenced by every page template, and the dev server makes an
+    environment each rebuild.
+    """
+    key = ((env.lexer, *sorted(env.extensions)), source)
+    known = _READS.get(key)
+    if known is None:
+        if len(_READS) > 256:  # templates edited over a long dev server session
+            _READS.clear()
+        known = _READS[key] = _parse_reads(env, source)
+    return known
+
+
+def _parse_reads(env: Environment, source: str) -> TemplateReads:
+    tree = env.parse(source)
+    references = tuple(meta.find_referenced_templates(tree))
+    lists, bodies = _reads(tree)
+    if any(name is None for name in references):
+        return None, frozenset(lists), bodies
+    return tuple(name for name in references if name is not None), frozenset(lists), bodies
 
 
 def _reads(tree: nodes.Node) -> tuple[set[str], bool]:

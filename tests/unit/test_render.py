@@ -21,6 +21,7 @@ from journeyblog.render import (
     format_date,
     make_environment,
     render_pages,
+    template_use,
     theme_dirs,
 )
 from journeyblog.site import Selection, assemble
@@ -269,3 +270,22 @@ def test_outputs_are_bytes_at_relative_paths(tmp_path: Path) -> None:
     assert all(isinstance(output, Output) for output in outputs)
     assert all(not output.path.startswith("/") for output in outputs)
     assert all(isinstance(output.data, bytes) for output in outputs)
+
+
+def test_what_a_template_reads_follows_its_source_as_it_is_now(tmp_path: Path) -> None:
+    """Template sources are parsed once a process, by their text: an edited template (the
+    dev server's next rebuild, the next build of a test) is read again."""
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    page = theme / "templates/list.html"
+    page.write_text("{% for p in site.posts %}{{ p.title }}{% endfor %}", encoding="utf-8")
+    before = template_use(make_environment([theme]), "list.html")
+    page.write_text("{% for p in site.posts %}{{ p.html }}{% endfor %}", encoding="utf-8")
+    after = template_use(make_environment([theme]), "list.html")
+    again = template_use(make_environment([theme]), "list.html")
+
+    assert before.site_lists == after.site_lists == frozenset({"posts"})
+    assert not before.listed_bodies
+    assert after.listed_bodies
+    assert after.digest != before.digest
+    assert again == after
