@@ -33,13 +33,13 @@ from urllib.parse import urlsplit
 import PIL
 from isal import isal_zlib
 
+from journeyblog.fingerprint import length_prefixed
 from journeyblog.model import Job, Post, Site, SocialImage
-
-if TYPE_CHECKING:
-    from PIL import Image, ImageFont
 
 # Pillow's drawing modules are imported where a card is drawn or an image measured: a build
 # that draws no card (most builds after an edit) does without their start-up time.
+if TYPE_CHECKING:
+    from PIL import Image, ImageFont
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 627
 # Bump when the layout changes, so cached cards are redrawn.
@@ -180,10 +180,8 @@ _TEXT_FIELDS = tuple(field.name for field in fields(CardText))  # all str: no as
 def card_key(text: CardText, fonts: CardFonts) -> str:
     """The hash of everything that decides a card's pixels."""
     drawn = (CARD_VERSION, PIL.__version__, fonts.digest, *[getattr(text, f) for f in _TEXT_FIELDS])
-    # Length-prefixed, so ("ab", "c") differs from ("a", "bc"): as exact as JSON was, and
-    # a fifth of its cost, asked once a post each build.
-    joined = "".join([f"{len(part)}\x00{part}" for part in drawn])
-    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
+    # Length-prefixed (as fingerprint.digest joins), not JSON: as exact, a fifth of the cost.
+    return hashlib.sha256(length_prefixed(drawn)).hexdigest()
 
 
 def cached_card(text: CardText, fonts: CardFonts, cached: Path | None) -> bytes:

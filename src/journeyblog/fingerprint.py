@@ -19,8 +19,12 @@ from journeyblog.model import Page, Post
 
 def digest(parts: Iterable[str]) -> str:
     """One hex digest of several strings (length-prefixed: ("ab", "c") differs from ("a", "bc"))."""
-    text = "".join([f"{len(part)}\x00{part}" for part in parts])
-    return _hash(text.encode("utf-8", "surrogatepass"))
+    return _hash(length_prefixed(parts))
+
+
+def length_prefixed(parts: Iterable[str]) -> bytes:
+    """Several strings as one, each after its length, so that no two lists of them join alike."""
+    return "".join([f"{len(part)}\x00{part}" for part in parts]).encode("utf-8", "surrogatepass")
 
 
 # XXH3, 128 bits: these keys decide which files of the last output are kept, not who may read
