@@ -45,7 +45,7 @@ from journeyblog.render import (
     template_use,
     theme_dirs,
 )
-from journeyblog.search import INDEX_PATH, PAGE_PATH, render_search
+from journeyblog.search import INDEX_PATH, PAGE_PATH, search_index, search_page
 from journeyblog.site import FindSentences, Selection, assemble, find_body_sentences
 from journeyblog.sources import SiteSources, discover, split_record
 from journeyblog.write import (
@@ -396,13 +396,6 @@ def site_jobs(
     )
     feeds += syndication_jobs(site, config.syndication, config.feed_size, config.websub_hub, prints)
 
-    @functools.cache
-    def search() -> dict[str, bytes]:
-        return {output.path: output.data or b"" for output in render_search(site, env)}
-
-    def search_file(path: str) -> Callable[[], bytes]:
-        return lambda: search()[path]
-
     page_use = template_use(env, "search.html")
     page_key = digest(
         (
@@ -414,8 +407,14 @@ def site_jobs(
         )
     )
     searches = [
-        Job(PAGE_PATH, page_key, search_file(PAGE_PATH)),
-        Job(INDEX_PATH, prints.of(site.posts), search_file(INDEX_PATH)),
+        # Two makers, not one for both: each file is made once, by whichever process takes
+        # it, and the index (every post's words) is not kept after it is written.
+        Job(PAGE_PATH, page_key, functools.partial(search_page, site, env)),
+        Job(
+            INDEX_PATH,
+            prints.of(site.posts),
+            functools.partial(search_index, site.posts, format_date=env.filters["date"]),
+        ),
     ]
     return [*pages, *searches, *feeds]
 

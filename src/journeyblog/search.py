@@ -20,14 +20,14 @@ from typing import Any
 
 from jinja2 import Environment
 
-from journeyblog.model import Output, Post, Site
+from journeyblog.model import Post, Site
 
 INDEX_PATH = "search/index.json"
 PAGE_PATH = "search/index.html"
 
 
-def render_search(site: Site, env: Environment) -> list[Output]:
-    """The search page and the index it loads."""
+def search_page(site: Site, env: Environment) -> bytes:
+    """The search page: its script fetches INDEX_PATH, so the page itself lists no post."""
     page = env.get_template("search.html").render(
         site=site,
         title="Search",
@@ -35,8 +35,7 @@ def render_search(site: Site, env: Environment) -> list[Output]:
         page_url=site.url("search/"),
         feeds=(),
     )
-    index = search_index(site.posts, format_date=env.filters["date"])
-    return [Output(PAGE_PATH, page.encode("utf-8")), Output(INDEX_PATH, index)]
+    return page.encode("utf-8")
 
 
 def search_index(posts: Iterable[Post], *, format_date: Callable[[datetime], str]) -> bytes:
