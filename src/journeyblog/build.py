@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import itertools
 import json
 import os
 import posixpath
@@ -36,8 +37,8 @@ from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.fingerprint import Fingerprints, digest
 from journeyblog.markdown import Rendered, render_markdown
-from journeyblog.model import Job, Output, Site, SocialImage
-from journeyblog.parallel import default_jobs, make_all, parallel_map
+from journeyblog.model import BodyUnavailable, Job, Output, Site, SocialImage
+from journeyblog.parallel import default_jobs, make_all, parallel_map, parallel_results
 from journeyblog.render import (
     default_theme_dir,
     make_environment,
@@ -161,6 +162,12 @@ def build(options: BuildOptions) -> BuildResult:
             report = writer(stream, out_dir, before_swap=stream.finish)
         except jinja2.TemplateError as error:
             raise BuildFailed([_template_error(error, themes)]) from None
+        except BodyUnavailable:
+            where = (cache_dir or options.site_dir / CACHE_DIR) / "cache.sqlite"
+            message = "a rendered body could not be read back (was the cache removed during"
+            raise BuildFailed(
+                [SiteError(where, None, message + " the build? build again)")]
+            ) from None
         clock.lap("make, audit and write the files")
         # One stat a file written, for both records.
         stats = output_stats(out_dir, stream.paths)
@@ -576,16 +583,22 @@ def markdown_renderer(
             markdown_key(text, base_path=config.base_path, allow_raw_html=config.allow_raw_html)
             for text in texts
         ]
-        rendered = _remembered(
-            keys,
-            texts,
-            cache.rendered(keys),
-            lambda missing: parallel_map(render, missing, jobs=jobs),
-            cache.store_rendered,
-        )
-        return [
-            dataclasses.replace(body, key=key) for body, key in zip(rendered, keys, strict=True)
-        ]
+        known = cache.rendered(keys)
+        missing = [index for index, key in enumerate(keys) if key not in known]
+        made = parallel_results(render, [texts[index] for index in missing], jobs=jobs)
+        # Stored a few hundred at a time as they come, a body is let go of and read back
+        # when a file shows it: the whole site's HTML is never held here.
+        with contextlib.closing(made):  # closed early, this ends the workers
+            for start in range(0, len(missing), 500):
+                batch = missing[start : start + 500]
+                fresh = {
+                    keys[index]: dataclasses.replace(
+                        body, body=dataclasses.replace(body.body, key=keys[index])
+                    )
+                    for index, body in zip(batch, itertools.islice(made, len(batch)), strict=True)
+                }
+                known.update(cache.store_rendered(fresh))
+        return [known[key] for key in keys]
 
     return render_bodies
 

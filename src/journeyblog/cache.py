@@ -15,6 +15,7 @@ started afresh. Losing the cache costs time, never correctness.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -23,8 +24,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
+from markupsafe import Markup
+
 from journeyblog import __version__
-from journeyblog.markdown import RENDERER_VERSION, Rendered, rendered_from_row, rendered_to_row
+from journeyblog.markdown import (
+    RENDERER_VERSION,
+    Rendered,
+    cached_body,
+    rendered_from_row,
+    rendered_to_row,
+)
+from journeyblog.model import Body, BodyUnavailable
 
 CACHE_DIR = ".journeyblog-cache"
 SCHEMA = "journeyblog-cache 6"
@@ -80,6 +90,7 @@ class BuildCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._db: sqlite3.Connection | None = None
+        self._bodies: CachedBodies | None = None
 
     @classmethod
     def disabled(cls) -> BuildCache:
@@ -87,7 +98,9 @@ class BuildCache:
 
     def __enter__(self) -> BuildCache:
         if self.folder is not None:
-            self._db = self._open(self.folder / "cache.sqlite")
+            path = self.folder / "cache.sqlite"
+            self._db = self._open(path)
+            self._bodies = CachedBodies(path)
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -162,8 +175,11 @@ class BuildCache:
         rows = self._rows(table, "value", keys)
         return {key: row[0] for key, row in rows.items() if isinstance(row[0], str)}
 
-    def _rows(self, table: str, columns: str, keys: Sequence[str]) -> dict[str, tuple[object, ...]]:
-        """key -> the row's `columns`, for the keys the table has; an unreadable table has none."""
+    def _rows(
+        self, table: str, columns: str, keys: Sequence[str], where: str = ""
+    ) -> dict[str, tuple[object, ...]]:
+        """key -> the row's `columns`, for the keys the table has (and rows meeting `where`);
+        an unreadable table has none."""
         if self._db is None or not keys:
             return {}
         found: dict[str, tuple[object, ...]] = {}
@@ -172,7 +188,7 @@ class BuildCache:
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
-                    f"SELECT key, {columns} FROM {table} WHERE key IN ({marks})", chunk
+                    f"SELECT key, {columns} FROM {table} WHERE key IN ({marks}){where}", chunk
                 )
                 found.update((row[0], row[1:]) for row in rows if isinstance(row[0], str))
         except sqlite3.Error:
@@ -182,22 +198,48 @@ class BuildCache:
     # ------------------------------------------------------------ Markdown
 
     def rendered(self, keys: Sequence[str]) -> dict[str, Rendered]:
-        """The cached renderings among `keys`; anything unreadable is a miss."""
+        """The cached renderings among `keys`; anything unreadable is a miss.
+
+        Their bodies are not read here but when a page, a feed or the search index asks for
+        them (`CachedBodies`): only rows whose html and search words are text are found.
+        """
         found: dict[str, Rendered] = {}
-        for key, row in self._rows("markdown", "html, search_words, rest", keys).items():
-            rendered = rendered_from_row(*row)
+        if self._bodies is None:
+            return found
+        rows = self._rows(
+            "markdown",
+            "rest",
+            keys,
+            " AND typeof(html) = 'text' AND typeof(search_words) = 'text'",
+        )
+        for key, (rest,) in rows.items():
+            rendered = rendered_from_row(Body(key, store=self._bodies), rest)
             if rendered is not None:
                 found[key] = rendered
         return found
 
-    def store_rendered(self, items: Mapping[str, Rendered]) -> None:
-        if self._db is None or not items:
-            return
-        with contextlib.suppress(sqlite3.Error):
+    def store_rendered(self, items: Mapping[str, Rendered]) -> dict[str, Rendered]:
+        """Keep `items` (key -> a rendering made this build); return them as cached ones.
+
+        A body stored is let go of: what is returned reads it back from the cache when it
+        is needed. If the cache cannot keep them, `items` come back as they are.
+        """
+        if self._db is None or self._bodies is None or not items:
+            return dict(items)
+        try:
             self._db.executemany(
                 "INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)",
                 ((key, *rendered_to_row(value)) for key, value in items.items()),
             )
+            # Committed now: worker processes read the bodies through connections of their own.
+            self._db.commit()
+        except sqlite3.Error:
+            return dict(items)
+        store = self._bodies
+        return {
+            key: dataclasses.replace(value, body=Body(key, store=store))
+            for key, value in items.items()
+        }
 
     # ------------------------------------------------------------ audit sentences
 
@@ -304,3 +346,52 @@ class BuildCache:
             for gone in sorted(folder for folder in known if not Path(str(folder)).is_dir()):
                 self._db.execute("DELETE FROM stamps WHERE out_dir = ?", (gone,))
                 self._db.execute("DELETE FROM outputs WHERE out_dir = ?", (gone,))
+
+
+class CachedBodies:
+    """Rendered bodies read back from the cache's markdown table (a model.BodyStore).
+
+    Each process opens a connection of its own, as a SQLite connection must not be used on
+    both sides of a fork; the last few bodies read are kept, as the feeds of one scope and
+    its formats show the same posts one after the other.
+    """
+
+    _KEEP = 64
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._recent: dict[str, tuple[Markup, str]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"_path": self._path}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        path = state["_path"]
+        assert isinstance(path, Path)
+        self.__init__(path)  # type: ignore[misc]
+
+    def body(self, key: str) -> tuple[Markup, str]:
+        found = self._recent.get(key)
+        if found is None:
+            found = self._read(key)
+            if len(self._recent) >= self._KEEP:
+                del self._recent[next(iter(self._recent))]
+            self._recent[key] = found
+        return found
+
+    def _read(self, key: str) -> tuple[Markup, str]:
+        try:
+            if self._db is None or self._pid != os.getpid():
+                self._db = sqlite3.connect(self._path, check_same_thread=False)
+                self._pid = os.getpid()
+            row = self._db.execute(
+                "SELECT html, search_words FROM markdown WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.Error:
+            row = None
+        found = cached_body(*row) if row else None
+        if found is None:
+            raise BodyUnavailable(key)
+        return found

@@ -230,7 +230,7 @@ def item_html(site: Site, post: Post, scope: FeedScope) -> str:
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
-@functools.lru_cache(maxsize=4096)  # a post is in several feeds: made absolute once
+@functools.lru_cache(maxsize=256)  # the formats of one feed show the same posts
 def absolute_urls(html: str, page_url: str) -> str:
     """Make every href and src absolute, resolved against the page they were written for.
 

@@ -118,7 +118,7 @@ class Fingerprints:
 
 
 # What a post's or page's body decides (render.BODY_FIELDS that are fields).
-_BODY_FIELDS = frozenset({"html", "body_key", "toc", "words", "search_words"})
+_BODY_FIELDS = frozenset({"body", "toc", "words"})
 
 
 _PLAIN, _MODEL, _SEQUENCE, _MAPPING = "plain", "model", "sequence", "mapping"

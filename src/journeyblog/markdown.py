@@ -29,7 +29,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from journeyblog.model import Heading
+from journeyblog.model import Body, Heading
 from journeyblog.searchwords import search_words
 
 # Bump when the HTML this module makes for the same text changes: it keys the build cache.
@@ -38,16 +38,28 @@ RENDERER_VERSION = "2"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rendered:
-    html: Markup
+    body: Body  # the HTML and search words, with the key they were made under
     toc: tuple[Heading, ...]  # h2 and h3, in order
     words: int
     first_paragraph: str  # plain text, for posts without a summary
     images: tuple[str, ...]  # every image src, as written (after the base path)
     links: tuple[str, ...]  # every link href, as written (after the base path)
-    search_words: str  # searchwords.search_words(html): made here, in the workers, and cached
-    # The build cache's key of the text and options it was rendered from (cache.markdown_key),
-    # once the build has given it: all it was made from, so it stands for all of it.
-    key: str = ""
+
+    @property
+    def html(self) -> Markup:
+        return self.body.html
+
+    @property
+    def search_words(self) -> str:
+        """searchwords.search_words(html): made here, in the workers, and cached."""
+        return self.body.search_words
+
+    @property
+    def key(self) -> str:
+        """The build cache's key of the text and options it was rendered from
+        (cache.markdown_key), once the build has given it: all it was made from, so it
+        stands for all of it."""
+        return self.body.key
 
 
 def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = False) -> Rendered:
@@ -61,13 +73,12 @@ def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = F
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
     return Rendered(
-        html=Markup(html),
+        body=Body("", held=(Markup(html), search_words(html))),
         toc=_toc(tokens),
         words=len(text.split()),
         first_paragraph=_first_paragraph(tokens),
         images=tuple(env.get("images", ())),
         links=tuple(env.get("links", ())),
-        search_words=search_words(html),
     )
 
 
@@ -90,9 +101,12 @@ def rendered_to_row(rendered: Rendered) -> tuple[str, str, str]:
     return str(rendered.html), rendered.search_words, rest
 
 
-def rendered_from_row(html: object, search_words: object, rest: object) -> Rendered | None:
-    """A cached rendering, or None if the row is not one (a cache is never trusted)."""
-    if not (isinstance(html, str) and isinstance(search_words, str) and isinstance(rest, str)):
+def rendered_from_row(body: Body, rest: object) -> Rendered | None:
+    """A cached rendering, or None if the row is not one (a cache is never trusted).
+
+    `body` is the row's html and search words, or where to read them when they are needed.
+    """
+    if not isinstance(rest, str):
         return None
     try:
         data = json.loads(rest)
@@ -106,16 +120,22 @@ def rendered_from_row(html: object, search_words: object, rest: object) -> Rende
         if not isinstance(first, str) or type(words) is not int:
             return None
         return Rendered(
-            html=Markup(html),
+            body=body,
             toc=toc,
             words=words,
             first_paragraph=first,
             images=tuple(str(item) for item in data["images"]),
             links=tuple(str(item) for item in data["links"]),
-            search_words=search_words,
         )
     except (ValueError, KeyError, TypeError, RecursionError):  # (nested too deep)
         return None
+
+
+def cached_body(html: object, search_words: object) -> tuple[Markup, str] | None:
+    """A body this module rendered, read back from the build cache: None if not one."""
+    if not (isinstance(html, str) and isinstance(search_words, str)):
+        return None
+    return Markup(html), search_words
 
 
 def plain_text(markdown_inline: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from markupsafe import Markup
 
@@ -46,6 +46,49 @@ class Tag:
     name: str  # as the author wrote it: "Open Data"
     slug: str  # in URLs: "open-data"
     url: str
+
+
+class BodyStore(Protocol):
+    """Where rendered bodies are kept between assembling a site and making its files."""
+
+    def body(self, key: str) -> tuple[Markup, str]:
+        """(html, search words) of the body rendered under `key`; raises BodyUnavailable."""
+        ...
+
+
+class BodyUnavailable(Exception):
+    """A body kept in a store could not be read back (the store was removed mid-build)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A post's or page's rendered HTML and its search words.
+
+    Either held here, or read from `store` by `key` each time a page, a feed or the search
+    index asks for it: a large site's model then holds none of its bodies (93 MB at 10,000
+    posts), and worker processes forked with the model read only the bodies they show.
+    """
+
+    key: str  # markdown.Rendered.key: all it was made from; "" if not known
+    held: tuple[Markup, str] | None = None
+    store: BodyStore | None = None
+
+    @property
+    def html(self) -> Markup:
+        if self.held is not None:
+            return self.held[0]
+        return self._read()[0]
+
+    @property
+    def search_words(self) -> str:
+        if self.held is not None:
+            return self.held[1]
+        return self._read()[1]
+
+    def _read(self) -> tuple[Markup, str]:
+        if self.store is None:
+            raise BodyUnavailable(self.key)
+        return self.store.body(self.key)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,14 +152,10 @@ class Post:
     updated: datetime  # front matter `updated`, else `date`: never the build time
     author: Author
     level: SecurityLevel
-    html: Markup  # rendered body, already safe; internal URLs are root-relative
-    # What html, toc, words and search_words were made from (markdown.Rendered.key), so
-    # fingerprints need not hash the html itself; "" if not known.
-    body_key: str = ""
+    body: Body  # see the html, body_key and search_words properties
     summary: str
     toc: tuple[Heading, ...]
     words: int
-    search_words: str  # the body's distinct words, folded as search.js folds a query
     series: SeriesPosition | None
     tags: tuple[Tag, ...] = ()
     url: str  # root-relative, with the base path: "/blog/posts/slug/"
@@ -126,6 +165,22 @@ class Post:
     image_alt: str = ""
     aliases: tuple[str, ...] = ()  # output paths that redirect here
     source: Path  # for error messages and the cache; templates never print it
+
+    @property
+    def html(self) -> Markup:
+        """The rendered body, already safe; internal URLs are root-relative."""
+        return self.body.html
+
+    @property
+    def body_key(self) -> str:
+        """What html, toc, words and search_words were made from (markdown.Rendered.key), so
+        fingerprints need not hash the html itself; "" if not known."""
+        return self.body.key
+
+    @property
+    def search_words(self) -> str:
+        """The body's distinct words, folded as search.js folds a query."""
+        return self.body.search_words
 
     @property
     def reading_minutes(self) -> int:
@@ -149,12 +204,19 @@ class Page:
     slug: str
     title: str
     summary: str
-    html: Markup
-    body_key: str = ""  # as Post.body_key
+    body: Body
     toc: tuple[Heading, ...]
     url: str
     permalink: str
     source: Path
+
+    @property
+    def html(self) -> Markup:
+        return self.body.html
+
+    @property
+    def body_key(self) -> str:
+        return self.body.key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

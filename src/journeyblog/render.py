@@ -100,7 +100,9 @@ def format_date(value: datetime) -> str:
 # is part of the build's site-wide fingerprint.
 SITE_LISTS = ("posts", "pages", "series", "tags", "authors")
 # What a post's body decides: a list showing none of these need not change when it is edited.
-BODY_FIELDS = frozenset({"html", "body_key", "toc", "words", "reading_minutes", "search_words"})
+BODY_FIELDS = frozenset(
+    {"body", "html", "body_key", "toc", "words", "reading_minutes", "search_words"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -609,12 +609,10 @@ def _posts(
                 updated=post.updated,
                 author=authors[post.author],
                 level=post.level,
-                html=body.html,
-                body_key=body.key,
+                body=body.body,
                 summary=link.summary,
                 toc=body.toc,
                 words=body.words,
-                search_words=body.search_words,
                 series=places.get((post.series, post.part)) if post.series and post.part else None,
                 tags=tuple(
                     tags.get(name) or tags.setdefault(name, _tag(name, base_path))
@@ -703,8 +701,7 @@ def _pages(
                 slug=slug,
                 title=_text(source.meta["title"]),
                 summary=summary if isinstance(summary, str) else _truncate(body.first_paragraph),
-                html=body.html,
-                body_key=body.key,
+                body=body.body,
                 toc=body.toc,
                 url=f"{config.base_path}{slug}/",
                 permalink=f"{config.base_url}{slug}/",

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from tests.conftest import NOW, MakeSite, post
 
+from journeyblog import build as build_module
 from journeyblog import site as site_module
 from journeyblog import sources as sources_module
 from journeyblog.build import BuildOptions, build, up_to_date
 from journeyblog.cache import CACHE_DIR, BuildCache
+from journeyblog.errors import BuildFailed
 from journeyblog.sources import discover
 
 BODY = "\n\n".join(
@@ -256,3 +258,39 @@ def test_withheld_posts_audit_sentences_are_remembered_and_never_trusted_blindly
     _build(site, tmp_path / "again")
     assert found == [SECRET]  # a value that is no list of sentences is found again
     assert _tree(tmp_path / "again") == _tree(out) != before
+
+
+def test_a_cached_builds_model_holds_no_body_yet_every_page_shows_its_own(
+    site: Path, tmp_path: Path
+) -> None:
+    for run in ("first", "second"):  # the first build renders and stores, the second reads
+        result = build(BuildOptions(site_dir=site, out_dir=tmp_path / run, now=NOW, jobs=1))
+        assert all(written.body.held is None for written in result.site.posts)
+        for written in result.site.posts:
+            page = (tmp_path / run / "posts" / written.slug / "index.html").read_text("utf-8")
+            assert str(written.html) in page
+            assert "council moved service" in written.search_words
+
+
+def test_bodies_gone_from_the_cache_mid_build_stop_it_with_a_clear_error(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    _build(site, out)
+    before = _tree(out)
+    (site / "content/posts/p0.md").write_text(post("Post 0", body="Edited."), encoding="utf-8")
+    real_site_jobs = build_module.site_jobs
+
+    def emptied_cache_then_plan(*args: object, **kwargs: object) -> object:
+        with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:
+            db.execute("DELETE FROM markdown")
+        return real_site_jobs(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "site_jobs", emptied_cache_then_plan)
+    with pytest.raises(BuildFailed) as failure:
+        _build(site, out, jobs=1)
+    assert "cache.sqlite" in str(failure.value) and "build again" in str(failure.value)
+    assert _tree(out) == before  # nothing written
+    monkeypatch.undo()
+    _build(site, out)  # and the next build mends the cache
+    assert "Edited." in (out / "posts/p0/index.html").read_text("utf-8")

@@ -7,11 +7,12 @@ import dataclasses
 from collections.abc import Callable
 
 import pytest
+from markupsafe import Markup
 from tests.conftest import MakeSite, post
 
 from journeyblog.build import BuildResult
 from journeyblog.fingerprint import Fingerprints
-from journeyblog.model import Post
+from journeyblog.model import Body, Post
 
 
 @pytest.fixture
@@ -108,8 +109,9 @@ def test_only_the_body_digest_sees_the_body(
 
 
 def test_a_body_whose_key_is_not_known_is_digested_by_its_html(series_post: Post) -> None:
-    unknown = dataclasses.replace(series_post, body_key="")
-    rewritten = dataclasses.replace(unknown, html=type(series_post.html)("<p>New</p>"))
+    words = series_post.search_words
+    unknown = dataclasses.replace(series_post, body=Body("", held=(series_post.html, words)))
+    rewritten = dataclasses.replace(unknown, body=Body("", held=(Markup("<p>New</p>"), words)))
     before, before_bare = _digests(unknown)
     after, after_bare = _digests(rewritten)
     assert after != before
