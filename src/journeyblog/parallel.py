@@ -49,14 +49,19 @@ def parallel_results(
     min_items: int | None = None,
 ) -> Generator[Result]:
     """func(item) for each item, in order, as they come: the caller need not hold them all."""
-    least = MIN_PARALLEL_ITEMS if min_items is None else min_items
-    if jobs <= 1 or len(items) < least or "fork" not in multiprocessing.get_all_start_methods():
+    if _in_process(jobs, len(items), min_items):
         for item in items:
             yield func(item)
         return
     chunk = max(1, min(64, len(items) // (jobs * 8)))
     with _pool(jobs) as pool:
         yield from pool.imap(func, items, chunksize=chunk)
+
+
+def _in_process(jobs: int, count: int, min_items: int | None) -> bool:
+    """Whether `count` items are better done here than over forked workers."""
+    least = MIN_PARALLEL_ITEMS if min_items is None else min_items
+    return jobs <= 1 or count < least or "fork" not in multiprocessing.get_all_start_methods()
 
 
 @contextlib.contextmanager
@@ -147,8 +152,7 @@ def make_all(
     Closing the generator early stops the workers (the pool is terminated and joined).
     """
     global _PENDING
-    least = MIN_PARALLEL_ITEMS if min_items is None else min_items
-    if jobs <= 1 or len(makers) < least or "fork" not in multiprocessing.get_all_start_methods():
+    if _in_process(jobs, len(makers), min_items):
         for maker in makers:
             yield maker()
         return
