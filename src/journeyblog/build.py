@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import gc
 import itertools
 import json
 import os
@@ -95,6 +96,29 @@ class BuildResult:
 
 def build(options: BuildOptions) -> BuildResult:
     """Build the site into options.output; raise BuildFailed (nothing written) on any error."""
+    with _collecting_rarely():
+        return _build(options)
+
+
+# The collector's first threshold during a build (Python's default is 700). A build makes
+# millions of long-lived objects (the sources, the site model, the keys) and almost no cycles
+# of garbage, so the default's frequent collections, each older generation's walking all of
+# them, cost a quarter of an edit build at 10,000 posts (1.3 s) for nothing freed.
+_BUILD_COLLECTION_THRESHOLD = 100_000
+
+
+@contextlib.contextmanager
+def _collecting_rarely() -> Iterator[None]:
+    """Run the garbage collector less often for the build, as it was again afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(_BUILD_COLLECTION_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     clock = _Stopwatch()
     # Stamped before anything is read: a file saved during the build makes it stale.

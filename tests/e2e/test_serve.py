@@ -7,6 +7,7 @@ events are read from the Server-Sent Events stream with a deadline, never a fixe
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import os
@@ -26,6 +27,7 @@ import pytest
 from tests.conftest import REPO, MakeSite, post
 
 from journeyblog.build import BuildOptions, BuildResult, build
+from journeyblog.errors import BuildFailed
 from journeyblog.serve import DevServer, Rebuild, ServeOptions
 
 PNG = bytes.fromhex(
@@ -286,6 +288,21 @@ def test_drafts_future_posts_and_higher_levels_show_only_when_asked(
         finally:
             live.server.stop()
         assert (options, answers) == (options, expected)
+
+
+def test_builds_leave_the_serving_process_collector_as_they_found_it(
+    make_site: MakeSite,
+) -> None:
+    # The dev server builds in its own process: the build's rarer garbage collections end
+    # with it, a failed build's too.
+    site = make_site({PART_1: post("Start", series="cloud", part=1)})
+    before = gc.get_threshold()
+    build(BuildOptions(site_dir=site))
+    assert gc.get_threshold() == before
+    (site / PART_1).write_text("---\ntitle: [unclosed\n---\n")
+    with pytest.raises(BuildFailed):
+        build(BuildOptions(site_dir=site))
+    assert gc.get_threshold() == before
 
 
 def test_a_site_under_a_base_path_is_served_there(make_site: MakeSite) -> None:
