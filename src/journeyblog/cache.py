@@ -295,9 +295,23 @@ class BuildCache:
         stats: Mapping[str, os.stat_result] | None = None,
     ) -> None:
         """Record the fingerprints of the files just written to out_dir, with their stat
-        (from `stats`, by path, when the caller has taken it already)."""
+        (from `stats`, by path, when the caller has taken it already).
+
+        Only the rows that differ from the last build's are written: after an edit, a few
+        of a large site's 25,000.
+        """
         if self._db is None:
             return
+        try:
+            recorded = {
+                path: (fingerprint, size, mtime)
+                for path, fingerprint, size, mtime in self._db.execute(
+                    "SELECT path, fingerprint, size, mtime FROM outputs WHERE out_dir = ?",
+                    (out_dir,),
+                )
+            }
+        except sqlite3.Error:
+            recorded = {}
         known = stats or {}
         rows = []
         for path, fingerprint in items:
@@ -307,9 +321,14 @@ class BuildCache:
                     stat = os.stat(os.path.join(out_dir, path))
                 except OSError:
                     continue
-            rows.append((out_dir, path, fingerprint, stat.st_size, stat.st_mtime_ns))
+            row = (fingerprint, stat.st_size, stat.st_mtime_ns)
+            if recorded.pop(path, None) != row:
+                rows.append((out_dir, path, *row))
         with contextlib.suppress(sqlite3.Error):
-            self._db.execute("DELETE FROM outputs WHERE out_dir = ?", (out_dir,))
+            self._db.executemany(
+                "DELETE FROM outputs WHERE out_dir = ? AND path = ?",
+                ((out_dir, path) for path in recorded),  # what this build no longer wrote
+            )
             self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", rows)
 
     # ------------------------------------------------------------ stamps
@@ -381,17 +400,36 @@ class CachedBodies:
             self._recent[key] = found
         return found
 
+    def search_words(self, keys: Sequence[str]) -> dict[str, str]:
+        marks = ",".join("?" * len(keys))
+        try:
+            rows = self._connection().execute(
+                f"SELECT key, search_words FROM markdown WHERE key IN ({marks})", keys
+            )
+            found = {key: words for key, words in rows if isinstance(words, str)}
+        except sqlite3.Error:
+            found = {}
+        for key in keys:
+            if key not in found:
+                raise BodyUnavailable(key)
+        return found
+
     def _read(self, key: str) -> tuple[Markup, str]:
         try:
-            if self._db is None or self._pid != os.getpid():
-                self._db = sqlite3.connect(self._path, check_same_thread=False)
-                self._pid = os.getpid()
-            row = self._db.execute(
-                "SELECT html, search_words FROM markdown WHERE key = ?", (key,)
-            ).fetchone()
+            row = (
+                self._connection()
+                .execute("SELECT html, search_words FROM markdown WHERE key = ?", (key,))
+                .fetchone()
+            )
         except sqlite3.Error:
             row = None
         found = cached_body(*row) if row else None
         if found is None:
             raise BodyUnavailable(key)
         return found
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._db = sqlite3.connect(self._path, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._db

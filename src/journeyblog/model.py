@@ -7,7 +7,7 @@ model has no cycles. No I/O and no logic beyond derived properties.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +55,10 @@ class BodyStore(Protocol):
         """(html, search words) of the body rendered under `key`; raises BodyUnavailable."""
         ...
 
+    def search_words(self, keys: Sequence[str]) -> dict[str, str]:
+        """key -> search words, for each of `keys` at once; raises BodyUnavailable."""
+        ...
+
 
 class BodyUnavailable(Exception):
     """A body kept in a store could not be read back (the store was removed mid-build)."""
@@ -89,6 +93,25 @@ class Body:
         if self.store is None:
             raise BodyUnavailable(self.key)
         return self.store.body(self.key)
+
+
+def search_words_of(documents: Sequence[Post], *, batch: int = 500) -> Iterator[str]:
+    """Each post's search words, in order: those kept in a store read `batch` at a time, one
+    query for many posts (the search index wants every post's, 10,000 on a large site), and
+    never all at once."""
+    for start in range(0, len(documents), batch):
+        chunk = documents[start : start + batch]
+        stores: dict[int, tuple[BodyStore, list[str]]] = {}
+        for document in chunk:
+            body = document.body
+            if body.held is None and body.store is not None:
+                stores.setdefault(id(body.store), (body.store, []))[1].append(body.key)
+        read: dict[str, str] = {}
+        for store, keys in stores.values():
+            read.update(store.search_words(keys))
+        for document in chunk:
+            body = document.body
+            yield read[body.key] if body.held is None and body.key in read else body.search_words
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,13 +14,13 @@ Must not read files or know about levels: the model has decided what is publishe
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment
 
-from journeyblog.model import Post, Site
+from journeyblog.model import Post, Site, search_words_of
 
 INDEX_PATH = "search/index.json"
 PAGE_PATH = "search/index.html"
@@ -38,7 +38,7 @@ def search_page(site: Site, env: Environment) -> bytes:
     return page.encode("utf-8")
 
 
-def search_index(posts: Iterable[Post], *, format_date: Callable[[datetime], str]) -> bytes:
+def search_index(posts: Sequence[Post], *, format_date: Callable[[datetime], str]) -> bytes:
     """The index as compact JSON, in the order given (newest first: the order of ties).
 
     {"version": 1, "posts": [{"url": "/posts/email/", "title": "Moving email", ...,
@@ -46,11 +46,14 @@ def search_index(posts: Iterable[Post], *, format_date: Callable[[datetime], str
     """
     # Entry by entry, joined once: the same bytes as dumping the whole document, without
     # holding every entry's dict at the same time.
-    entries = ",".join(_json(_entry(post, format_date)) for post in posts)
+    entries = ",".join(
+        _json(_entry(post, words, format_date))
+        for post, words in zip(posts, search_words_of(posts), strict=True)
+    )
     return f'{{"version":1,"posts":[{entries}]}}'.encode()
 
 
-def _entry(post: Post, format_date: Callable[[datetime], str]) -> dict[str, Any]:
+def _entry(post: Post, words: str, format_date: Callable[[datetime], str]) -> dict[str, Any]:
     series = post.series
     return {
         "url": post.url,
@@ -62,7 +65,7 @@ def _entry(post: Post, format_date: Callable[[datetime], str]) -> dict[str, Any]
         "series": series.series_title if series else "",
         "part": f"Part {series.part} of {series.total}" if series else "",
         "tags": [tag.name for tag in post.tags],
-        "words": post.search_words,
+        "words": words,
     }
 
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 import pytest
 from tests.conftest import NOW, MakeSite, post
 
 from journeyblog import build as build_module
+from journeyblog import search as search_module
 from journeyblog import site as site_module
 from journeyblog import sources as sources_module
 from journeyblog.build import BuildOptions, build, up_to_date
 from journeyblog.cache import CACHE_DIR, BuildCache
 from journeyblog.errors import BuildFailed
+from journeyblog.model import search_words_of
 from journeyblog.sources import discover
 
 BODY = "\n\n".join(
@@ -212,6 +216,26 @@ def test_the_dev_servers_in_place_writes_end_with_the_same_tree_as_a_fresh_build
     assert "posts/p4/index.html" not in served and "tags/fresh/index.html" in served
 
 
+def test_the_keys_recorded_follow_the_output_file_for_file(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _build(site, out)
+    (site / "content/posts/p0.md").unlink()
+    (site / "content/posts/p1.md").write_text(post("Post 1", body="Edited."), encoding="utf-8")
+    _build(site, out)
+    with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:
+        recorded = {
+            path: (size, mtime)
+            for path, size, mtime in db.execute(
+                "SELECT path, size, mtime FROM outputs WHERE out_dir = ?", (str(out),)
+            )
+        }
+    files = {path.relative_to(out).as_posix(): path.stat() for path in out.rglob("*.*")}
+    pages = {path for path in files if path.endswith(".html")}
+    assert pages <= recorded.keys() <= files.keys()  # p0's page and feeds gone from both
+    assert "posts/p0/index.html" not in recorded
+    assert recorded == {path: (files[path].st_size, files[path].st_mtime_ns) for path in recorded}
+
+
 def test_a_change_to_journeyblogs_own_code_is_a_new_cache(tmp_path: Path) -> None:
     import journeyblog
     from journeyblog import cache
@@ -270,6 +294,27 @@ def test_a_cached_builds_model_holds_no_body_yet_every_page_shows_its_own(
             page = (tmp_path / run / "posts" / written.slug / "index.html").read_text("utf-8")
             assert str(written.html) in page
             assert "council moved service" in written.search_words
+
+
+def test_the_search_index_reads_each_posts_own_words_from_the_cache_in_batches(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(
+        {
+            f"content/posts/p{n}.md": post(
+                f"Post {n}", date=f"2016-02-0{n + 1}", body=f"Only post {n} says word{n}x.\n"
+            )
+            for n in range(5)
+        }
+    )
+    _build(site, tmp_path / "first")  # renders the bodies and stores them
+    # Batches of two: five posts take three reads, and a batch's words must not go astray.
+    monkeypatch.setattr(search_module, "search_words_of", partial(search_words_of, batch=2))
+    _build(site, tmp_path / "second", jobs=1)  # the index is made again, its words read back
+    for run in ("first", "second"):
+        index = json.loads((tmp_path / run / "search" / "index.json").read_bytes())
+        words = {entry["url"]: entry["words"] for entry in index["posts"]}
+        assert words == {f"/posts/p{n}/": f"only post says word{n}x" for n in range(5)}
 
 
 def test_bodies_gone_from_the_cache_mid_build_stop_it_with_a_clear_error(
