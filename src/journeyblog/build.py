@@ -52,6 +52,7 @@ from journeyblog.site import FindSentences, Selection, assemble, find_body_sente
 from journeyblog.sources import SiteSources, discover, split_record
 from journeyblog.write import (
     MANIFEST_NAME,
+    StagingFolder,
     WriteReport,
     check_relative,
     stage_file,
@@ -118,6 +119,22 @@ def _collecting_rarely() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+@contextlib.contextmanager
+def _staging_for(options: BuildOptions) -> Iterator[StagingFolder | None]:
+    """The staging folder, readied beside the build from its start (write.StagingFolder);
+    None for a build in place. Removed if the build fails before writing, as it would be
+    if it failed while writing."""
+    if options.in_place:
+        yield None
+        return
+    staging = StagingFolder(options.output)
+    try:
+        yield staging
+    except BaseException:
+        staging.discard()
+        raise
+
+
 def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     clock = _Stopwatch()
@@ -126,103 +143,106 @@ def _build(options: BuildOptions) -> BuildResult:
     config = load_config(options.site_dir, base_url=options.base_url)
     _check_audience(config, options.audience, options.site_dir)
     _check_output_dir(options.site_dir, options.output)
-    now = options.now or datetime.now(UTC)
-    jobs = options.jobs or default_jobs()
-    cache_dir = options.site_dir / CACHE_DIR if options.cache else None
-    with BuildCache(cache_dir) as cache:
-        sources, errors = discover(
-            options.site_dir,
-            remembered=cache,
-            split_many=functools.partial(parallel_map, split_record, jobs=jobs),
-        )
-        clock.lap("read sources")
-        site, site_errors = assemble(
-            config,
-            sources,
-            selection=Selection(
-                now=now, audience=options.audience, drafts=options.drafts, future=options.future
-            ),
-            render_bodies=markdown_renderer(config, cache, jobs),
-            find_sentences=sentence_finder(cache),
-        )
-    errors += site_errors
-    if errors:
-        raise BuildFailed(errors)
-    clock.lap("assemble the site (Markdown included)")
+    with _staging_for(options) as staging:
+        now = options.now or datetime.now(UTC)
+        jobs = options.jobs or default_jobs()
+        cache_dir = options.site_dir / CACHE_DIR if options.cache else None
+        with BuildCache(cache_dir) as cache:
+            sources, errors = discover(
+                options.site_dir,
+                remembered=cache,
+                split_many=functools.partial(parallel_map, split_record, jobs=jobs),
+            )
+            clock.lap("read sources")
+            site, site_errors = assemble(
+                config,
+                sources,
+                selection=Selection(
+                    now=now, audience=options.audience, drafts=options.drafts, future=options.future
+                ),
+                render_bodies=markdown_renderer(config, cache, jobs),
+                find_sentences=sentence_finder(cache),
+            )
+        errors += site_errors
+        if errors:
+            raise BuildFailed(errors)
+        clock.lap("assemble the site (Markdown included)")
 
-    themes = theme_dirs(options.site_dir, config.theme)
-    out_dir = options.output.absolute()
-    with BuildCache(cache_dir) as cache:
-        prints = Fingerprints()
-        social, cards = social_images(site, options.site_dir, themes, cache=options.cache)
-        site_key = site_fingerprint(site, config)
-        templates = cache_dir / "templates" if cache_dir else None
-        planned = [*site_jobs(site, config, themes, social, prints, templates), *cards]
-        previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
-        copied = assets(site, sources, themes)
-        clock.lap("plan every file and its key")
-        # The sources (every body as written) are not needed past this point: let them go
-        # before workers are forked, and read them again only if the audit must weigh a find.
-        del sources
+        themes = theme_dirs(options.site_dir, config.theme)
+        out_dir = options.output.absolute()
+        with BuildCache(cache_dir) as cache:
+            prints = Fingerprints()
+            social, cards = social_images(site, options.site_dir, themes, cache=options.cache)
+            site_key = site_fingerprint(site, config)
+            templates = cache_dir / "templates" if cache_dir else None
+            planned = [*site_jobs(site, config, themes, social, prints, templates), *cards]
+            previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
+            copied = assets(site, sources, themes)
+            clock.lap("plan every file and its key")
+            # The sources (every body as written) are not needed past this point: let them go
+            # before workers are forked, and read them again only if the audit must weigh a find.
+            del sources
 
-        def everything_published() -> str:
-            return published_text(site, discover(options.site_dir)[0], themes)
+            def everything_published() -> str:
+                return published_text(site, discover(options.site_dir)[0], themes)
 
-        reuse = _reusable(planned, site_key, previous)
-        auditor = Auditor(
-            site.withheld,
-            everything_published,
-            few_outputs=len(planned) - len(reuse) < FEW_OUTPUTS,
-        )
-        # Files made for a new tree are put in its staging folder by their makers.
-        made = _made(planned, reuse, out_dir, jobs, auditor, stage=not options.in_place)
-        stream = _Checked(
-            [made, copied, [manifest(site, now=now, cutoff=None if options.future else now)]],
-            auditor,
-            out_dir,
-        )
-        try:
-            writer = update_in_place if options.in_place else write_site
-            report = writer(stream, out_dir, before_swap=stream.finish)
-        except jinja2.TemplateError as error:
-            raise BuildFailed([_template_error(error, themes)]) from None
-        except BodyUnavailable:
-            where = (cache_dir or options.site_dir / CACHE_DIR) / "cache.sqlite"
-            message = "a rendered body could not be read back (was the cache removed during"
-            raise BuildFailed(
-                [SiteError(where, None, message + " the build? build again)")]
-            ) from None
-        clock.lap("make, audit and write the files")
-        # One stat a file written, for both records.
-        stats = output_stats(out_dir, stream.paths)
-        cache.store_fingerprints(
-            str(out_dir), [(job.path, _stored_key(site_key, job)) for job in planned], stats
-        )
-        summary = UpToDate(
+            reuse = _reusable(planned, site_key, previous)
+            auditor = Auditor(
+                site.withheld,
+                everything_published,
+                few_outputs=len(planned) - len(reuse) < FEW_OUTPUTS,
+            )
+            # Files made for a new tree are put in its staging folder by their makers.
+            made = _made(planned, reuse, out_dir, jobs, auditor, stage=not options.in_place)
+            stream = _Checked(
+                [made, copied, [manifest(site, now=now, cutoff=None if options.future else now)]],
+                auditor,
+                out_dir,
+            )
+            try:
+                if staging is None:
+                    report = update_in_place(stream, out_dir, before_swap=stream.finish)
+                else:
+                    report = write_site(stream, out_dir, before_swap=stream.finish, staging=staging)
+            except jinja2.TemplateError as error:
+                raise BuildFailed([_template_error(error, themes)]) from None
+            except BodyUnavailable:
+                where = (cache_dir or options.site_dir / CACHE_DIR) / "cache.sqlite"
+                message = "a rendered body could not be read back (was the cache removed during"
+                raise BuildFailed(
+                    [SiteError(where, None, message + " the build? build again)")]
+                ) from None
+            clock.lap("make, audit and write the files")
+            # One stat a file written, for both records.
+            stats = output_stats(out_dir, stream.paths)
+            cache.store_fingerprints(
+                str(out_dir), [(job.path, _stored_key(site_key, job)) for job in planned], stats
+            )
+            summary = UpToDate(
+                pages=stream.pages,
+                feeds=stream.feeds,
+                files=stream.files,
+                posts=len(site.posts),
+                audience=site.info.audience.name,
+                published_until=max((post.date for post in site.posts), default=None),
+                next_due=min((item.due for item in site.withheld if item.due), default=None),
+            )
+            cache.store_stamp(
+                str(out_dir), inputs, output_stamp(out_dir, stream.paths, stats), summary.to_json()
+            )
+        clock.lap("record keys and stamps")
+        return BuildResult(
+            site=site,
             pages=stream.pages,
             feeds=stream.feeds,
             files=stream.files,
-            posts=len(site.posts),
-            audience=site.info.audience.name,
-            published_until=max((post.date for post in site.posts), default=None),
-            next_due=min((item.due for item in site.withheld if item.due), default=None),
+            report=report,
+            rendered=len(stream.made),
+            made=tuple(stream.made),
+            reused=stream.reused,
+            seconds=time.perf_counter() - started,
+            stages=tuple(clock.laps),
         )
-        cache.store_stamp(
-            str(out_dir), inputs, output_stamp(out_dir, stream.paths, stats), summary.to_json()
-        )
-    clock.lap("record keys and stamps")
-    return BuildResult(
-        site=site,
-        pages=stream.pages,
-        feeds=stream.feeds,
-        files=stream.files,
-        report=report,
-        rendered=len(stream.made),
-        made=tuple(stream.made),
-        reused=stream.reused,
-        seconds=time.perf_counter() - started,
-        stages=tuple(clock.laps),
-    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,6 +28,7 @@ import os
 import posixpath
 import shutil
 import stat
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +71,50 @@ def check_relative(relative: str) -> str:
     return normal
 
 
+class StagingFolder:
+    """out_dir's staging folder, readied (`_recycled`) in a thread of its own from the start
+    of a build, while the build reads, assembles and plans.
+
+    Readying it is file-system work the kernel does, not Python: a walk of the spare, or,
+    where the last build left none, a folder and a hard link for each of the live output's
+    (12,000 mkdirs and 25,000 links at 10,000 posts, a second and more). In a thread it runs
+    beside the build's Python work on a second core instead of after it. Start it only
+    once out_dir is known to be journeyblog's output; `write_site` waits for it.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir.absolute()
+        self._contents: tuple[dict[str, int], set[str]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._ready, name="staging folder", daemon=True)
+        self._thread.start()
+
+    def _ready(self) -> None:
+        try:
+            self._contents = _recycled(staging_dir(self.out_dir), self.out_dir)
+        except BaseException as error:  # raised again in the build's thread, by contents()
+            self._error = error
+
+    def contents(self) -> tuple[dict[str, int], set[str]]:
+        """The files (relative path -> inode) and folders it holds, once it is ready."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._contents is not None
+        return self._contents
+
+    def discard(self) -> None:
+        """For a build that fails before writing: remove it, as a failed write does."""
+        self._thread.join()
+        shutil.rmtree(staging_dir(self.out_dir), ignore_errors=True)
+
+
 def write_site(
-    outputs: Iterable[Output], out_dir: Path, *, before_swap: Callable[[], None] | None = None
+    outputs: Iterable[Output],
+    out_dir: Path,
+    *,
+    before_swap: Callable[[], None] | None = None,
+    staging: StagingFolder | None = None,
 ) -> WriteReport:
     """Write every output into the staging folder, then swap it in for out_dir.
 
@@ -80,11 +123,16 @@ def write_site(
     The staging folder left by the last build (the spare, see `_recycled`) is reused: its
     folders stay and so do its files that are the very files of the current output, so an
     edit build does not create and delete a folder per page. Anything else in it is replaced
-    or removed before the swap, and a failed build removes it.
+    or removed before the swap, and a failed build removes it. `staging`, if given, is that
+    folder readied already (for out_dir).
     """
     out_dir = out_dir.absolute()
     stage = staging_dir(out_dir)
-    held, held_folders = _recycled(stage, out_dir)
+    if staging is not None:
+        assert staging.out_dir == out_dir, "readied for another output folder"
+        held, held_folders = staging.contents()
+    else:
+        held, held_folders = _recycled(stage, out_dir)
     root = stage.resolve()
     existing = {"", *held_folders}  # folders already in the staging folder
     needed = {""}  # folders of this build's output
@@ -237,16 +285,48 @@ def _recycled(stage: Path, out_dir: Path) -> tuple[dict[str, int], set[str]]:
     only. It is reused when the output folder exists. Its contents are never trusted: a file
     survives only if it is the live output's very file (same inode) where the build reuses
     that file, and links, devices and the like are removed before any file is written, so
-    no write follows them. Without an output folder it starts empty.
+    no write follows them. Without an output folder it starts empty; with one but no spare
+    (the first build after a cold one), a spare is made from the output (`_mirrored`).
     """
+    has_output = out_dir.is_dir() and not out_dir.is_symlink()
     if stage.is_symlink() or (stage.exists() and not stage.is_dir()):
         stage.unlink()
-    elif stage.is_dir() and not (out_dir.is_dir() and not out_dir.is_symlink()):
+    elif stage.is_dir() and not has_output:
         shutil.rmtree(stage)  # no output to share files with: nothing worth keeping
-    if not stage.exists():
+    if stage.exists():
+        return _walk(stage)
+    if has_output:
+        return _mirrored(stage, out_dir)
+    stage.mkdir(parents=True)
+    return {}, set()
+
+
+def _mirrored(stage: Path, out_dir: Path) -> tuple[dict[str, int], set[str]]:
+    """A new staging folder holding out_dir's folders and, hard-linked, its files: the spare
+    a build would have left. Empty where links are not possible (another file system)."""
+    stage.mkdir(parents=True)
+    files: dict[str, int] = {}
+    folders: set[str] = set()
+    source_root, stage_root = str(out_dir), str(stage)
+    pending = [""]
+    try:
+        while pending:
+            folder = pending.pop()
+            with os.scandir(f"{source_root}/{folder}" if folder else source_root) as entries:
+                for entry in entries:
+                    relative = f"{folder}/{entry.name}" if folder else entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        os.mkdir(f"{stage_root}/{relative}")
+                        folders.add(relative)
+                        pending.append(relative)
+                    elif entry.is_file(follow_symlinks=False):
+                        os.link(entry.path, f"{stage_root}/{relative}")
+                        files[relative] = entry.inode()
+    except OSError:
+        shutil.rmtree(stage, ignore_errors=True)
         stage.mkdir(parents=True)
         return {}, set()
-    return _walk(stage)
+    return files, folders
 
 
 def _walk(root: Path) -> tuple[dict[str, int], set[str]]:

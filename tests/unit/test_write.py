@@ -161,6 +161,52 @@ def test_a_recycled_staging_folder_never_touches_the_live_output_before_the_swap
     assert snapshot(out) == {"a.html": b"A, changed", "b/index.html": b"B, changed"}
 
 
+@pytest.mark.parametrize("readied", [False, True], ids=["in write_site", "beside the build"])
+def test_without_a_spare_one_is_made_from_the_live_output_which_stays_untouched(
+    tmp_path: Path, readied: bool
+) -> None:
+    """The first build after a cold one: the live output's folders and files, linked."""
+    out = tmp_path / "out"
+    pages = {"a.html": b"A", "b/index.html": b"B", "c/d/index.html": b"D", "gone.html": b"G"}
+    write_site([Output(path, data) for path, data in pages.items()], out)
+    assert not staging_dir(out).exists()
+    before = {path: (out / path).stat() for path in pages}
+
+    seen_before_swap: list[dict[str, bytes]] = []
+    report = write_site(
+        [
+            Output("a.html", b"A, changed"),
+            Output("b/index.html", source=out / "b/index.html", reused=True),
+            Output("c/d/index.html", b"D"),
+            Output("e/index.html", b"E"),
+        ],
+        out,
+        before_swap=lambda: seen_before_swap.append(snapshot(out)),
+        staging=write.StagingFolder(out) if readied else None,
+    )
+
+    assert seen_before_swap == [pages]  # the old "a.html" was replaced, never written into
+    assert snapshot(out) == {
+        "a.html": b"A, changed",
+        "b/index.html": b"B",
+        "c/d/index.html": b"D",
+        "e/index.html": b"E",
+    }
+    assert (report.written, report.unchanged) == (2, 2)
+    for kept in ("b/index.html", "c/d/index.html"):  # the very files: a sync sends nothing
+        now = (out / kept).stat()
+        assert (now.st_ino, now.st_mtime_ns) == (before[kept].st_ino, before[kept].st_mtime_ns)
+    assert_spare_shares_only_published_files(out)
+
+
+def test_a_staging_folder_readied_beside_a_failed_build_is_removed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_site([Output("a.html", b"A")], out)
+    write.StagingFolder(out).discard()
+    assert not staging_dir(out).exists()
+    assert snapshot(out) == {"a.html": b"A"}
+
+
 def test_a_tampered_spare_is_not_trusted(tmp_path: Path) -> None:
     out = tmp_path / "out"
     outside = tmp_path / "outside"
