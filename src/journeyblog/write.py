@@ -12,7 +12,10 @@ After the swap the staging folder holds the previous output. It is kept as the s
 next build, trimmed to the files it shares with the new output (hard links) and the new
 output's folders: nothing the build no longer publishes stays beside the output, and the next
 build finds its 12,000 folders made and most files in place instead of creating and deleting
-them all. The next build trusts nothing in it but a file that is the live file itself.
+them all. The next build trusts nothing in it but a file that is the live file itself. Where
+there is no spare but an output (the first build after a cold one, or the spare deleted), one
+is made from the output, folders and hard links; `StagingFolder` readies it in a thread
+while the build reads and plans.
 
 `update_in_place` is the dev server's writer: its folder is private, so instead of a whole new
 tree it replaces only the files whose bytes changed (each with one rename) and deletes the
