@@ -310,21 +310,15 @@ def _mirrored(stage: Path, out_dir: Path) -> tuple[dict[str, int], set[str]]:
     stage.mkdir(parents=True)
     files: dict[str, int] = {}
     folders: set[str] = set()
-    source_root, stage_root = str(out_dir), str(stage)
-    pending = [""]
+    stage_root = str(stage)
     try:
-        while pending:
-            folder = pending.pop()
-            with os.scandir(f"{source_root}/{folder}" if folder else source_root) as entries:
-                for entry in entries:
-                    relative = f"{folder}/{entry.name}" if folder else entry.name
-                    if entry.is_dir(follow_symlinks=False):
-                        os.mkdir(f"{stage_root}/{relative}")
-                        folders.add(relative)
-                        pending.append(relative)
-                    elif entry.is_file(follow_symlinks=False):
-                        os.link(entry.path, f"{stage_root}/{relative}")
-                        files[relative] = entry.inode()
+        for relative, entry in _entries(out_dir):
+            if entry.is_dir(follow_symlinks=False):
+                os.mkdir(f"{stage_root}/{relative}")
+                folders.add(relative)
+            elif entry.is_file(follow_symlinks=False):
+                os.link(entry.path, f"{stage_root}/{relative}")
+                files[relative] = entry.inode()
     except OSError:
         shutil.rmtree(stage, ignore_errors=True)
         stage.mkdir(parents=True)
@@ -336,20 +330,29 @@ def _walk(root: Path) -> tuple[dict[str, int], set[str]]:
     """Files (relative path -> inode) and folders under root; anything else is removed."""
     files: dict[str, int] = {}
     folders: set[str] = set()
+    for relative, entry in _entries(root):
+        if entry.is_dir(follow_symlinks=False):
+            folders.add(relative)
+        elif entry.is_file(follow_symlinks=False):
+            files[relative] = entry.inode()
+        else:
+            os.unlink(entry.path)  # a link or a device: the build makes neither
+    return files, folders
+
+
+def _entries(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(relative path, entry) of everything under root, a folder before what it holds;
+    links to folders are not followed."""
+    top = str(root)
     pending = [""]
     while pending:
         folder = pending.pop()
-        with os.scandir(root / folder if folder else root) as entries:
+        with os.scandir(f"{top}/{folder}" if folder else top) as entries:
             for entry in entries:
                 relative = f"{folder}/{entry.name}" if folder else entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    folders.add(relative)
                     pending.append(relative)
-                elif entry.is_file(follow_symlinks=False):
-                    files[relative] = entry.inode()
-                else:
-                    os.unlink(entry.path)  # a link or a device: the build makes neither
-    return files, folders
+                yield relative, entry
 
 
 def _remove(root: Path, files: Iterable[str], folders: Iterable[str]) -> None:
