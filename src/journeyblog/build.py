@@ -119,15 +119,29 @@ def _collecting_rarely() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
+# From how many files in the last output a second process readies the staging folder
+# beside the build (write.StagingFolder): forking it costs some 7 ms, walking or linking a
+# thousand files about as much.
+READY_BESIDE_FILES = 1_000
+
+
 @contextlib.contextmanager
 def _staging_for(options: BuildOptions) -> Iterator[StagingFolder | None]:
-    """The staging folder, readied beside the build from its start (write.StagingFolder);
-    None for a build in place. Removed if the build fails before writing, as it would be
-    if it failed while writing."""
+    """The staging folder, readied beside the build from its start (write.StagingFolder)
+    when the last output was large; None for a build in place. Removed if the build fails
+    before writing, as it would be if it failed while writing."""
     if options.in_place:
         yield None
         return
-    staging = StagingFolder(options.output)
+    last = None
+    if options.cache:
+        with BuildCache(options.site_dir / CACHE_DIR) as cache:
+            recorded = cache.stamp(str(options.output.absolute()))
+        last = UpToDate.from_json(recorded[2]) if recorded else None
+    beside = (options.jobs or default_jobs()) > 1 and (
+        last is not None and last.files >= READY_BESIDE_FILES
+    )
+    staging = StagingFolder(options.output, beside=beside)
     try:
         yield staging
     except BaseException:

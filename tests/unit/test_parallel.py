@@ -10,7 +10,9 @@ import textwrap
 import time
 from pathlib import Path
 
-from journeyblog.parallel import make_all, parallel_map
+import pytest
+
+from journeyblog.parallel import Background, make_all, parallel_map
 
 
 def _square(number: int) -> int:
@@ -27,6 +29,31 @@ def test_make_all_yields_each_makers_result_in_order() -> None:
     results = list(make_all(makers, jobs=2, min_items=1))
     assert [n for n, _ in results] == list(range(200))
     assert os.getpid() not in {pid for _, pid in results}  # made by the workers
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _fail(message: str) -> None:
+    raise OSError(message)
+
+
+def test_background_work_runs_in_a_process_of_its_own_and_brings_back_its_result() -> None:
+    started = time.perf_counter()
+    beside = Background(_pid_after, 0.5)
+    assert time.perf_counter() - started < 0.4  # this process went on meanwhile
+    assert beside.result() not in (os.getpid(), None)
+    assert Background(_pid_after, 0, separate=False).result() == os.getpid()
+
+
+def test_background_work_raises_its_error_here_and_stops_when_told() -> None:
+    with pytest.raises(OSError, match="disk full"):
+        Background(_fail, "disk full").result()
+    started = time.perf_counter()
+    Background(_pid_after, 30).stop()  # not waited for: the process is ended
+    assert time.perf_counter() - started < 10
 
 
 # A build in miniature: two workers make files slowly, each into the folder given; the
