@@ -126,21 +126,15 @@ READY_BESIDE_FILES = 1_000
 
 
 @contextlib.contextmanager
-def _staging_for(options: BuildOptions) -> Iterator[StagingFolder | None]:
+def _staging_for(options: BuildOptions, jobs: int) -> Iterator[StagingFolder | None]:
     """The staging folder, readied beside the build from its start (write.StagingFolder)
     when the last output was large; None for a build in place. Removed if the build fails
     before writing, as it would be if it failed while writing."""
     if options.in_place:
         yield None
         return
-    last = None
-    if options.cache:
-        with BuildCache(options.site_dir / CACHE_DIR) as cache:
-            recorded = cache.stamp(str(options.output.absolute()))
-        last = UpToDate.from_json(recorded[2]) if recorded else None
-    beside = (options.jobs or default_jobs()) > 1 and (
-        last is not None and last.files >= READY_BESIDE_FILES
-    )
+    last = _last_build(options)
+    beside = jobs > 1 and last is not None and last[2].files >= READY_BESIDE_FILES
     staging = StagingFolder(options.output, beside=beside)
     try:
         yield staging
@@ -157,9 +151,9 @@ def _build(options: BuildOptions) -> BuildResult:
     config = load_config(options.site_dir, base_url=options.base_url)
     _check_audience(config, options.audience, options.site_dir)
     _check_output_dir(options.site_dir, options.output)
-    with _staging_for(options) as staging:
+    jobs = options.jobs or default_jobs()
+    with _staging_for(options, jobs) as staging:
         now = options.now or datetime.now(UTC)
-        jobs = options.jobs or default_jobs()
         cache_dir = options.site_dir / CACHE_DIR if options.cache else None
         with BuildCache(cache_dir) as cache:
             sources, errors = discover(
@@ -309,16 +303,11 @@ def up_to_date(options: BuildOptions) -> UpToDate | None:
     options are the same, and no post's date lies between that build's cutoff and this
     one's. Checking takes a directory walk, not a build. Never with the cache off.
     """
-    if not options.cache:
-        return None
-    out_dir = options.output.absolute()
-    with BuildCache(options.site_dir / CACHE_DIR) as cache:
-        recorded = cache.stamp(str(out_dir))
+    recorded = _last_build(options)
     if recorded is None:
         return None
-    inputs, output, summary_json = recorded
-    summary = UpToDate.from_json(summary_json)
-    if summary is None or inputs != input_stamp(options) or output != tree_stamp(out_dir):
+    inputs, output, summary = recorded
+    if inputs != input_stamp(options) or output != tree_stamp(options.output.absolute()):
         return None
     now = options.now or datetime.now(UTC)
     if not options.future:
@@ -327,6 +316,20 @@ def up_to_date(options: BuildOptions) -> UpToDate | None:
         if summary.next_due is not None and now >= summary.next_due:
             return None
     return summary
+
+
+def _last_build(options: BuildOptions) -> tuple[str, str, UpToDate] | None:
+    """(inputs stamp, output stamp, summary) the cache recorded for the last build into
+    options.output; None without a cache or a readable record."""
+    if not options.cache:
+        return None
+    with BuildCache(options.site_dir / CACHE_DIR) as cache:
+        recorded = cache.stamp(str(options.output.absolute()))
+    if recorded is None:
+        return None
+    inputs, output, summary_json = recorded
+    summary = UpToDate.from_json(summary_json)
+    return None if summary is None else (inputs, output, summary)
 
 
 def input_stamp(options: BuildOptions) -> str:
