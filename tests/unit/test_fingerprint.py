@@ -116,3 +116,23 @@ def test_a_body_whose_key_is_not_known_is_digested_by_its_html(series_post: Post
     after, after_bare = _digests(rewritten)
     assert after != before
     assert after_bare == before_bare
+
+
+class _Printed:
+    """A value that prints as given: its repr may hold a NUL, which no model value's does."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def test_values_whose_reprs_hold_a_nul_still_digest_apart() -> None:
+    """The parts of a digest are joined by NULs where none holds one; where one does, two
+    different lists that would join alike still digest apart."""
+    prints = Fingerprints()
+    first = prints.of((_Printed("a\x00b"), _Printed("c")))
+    second = prints.of((_Printed("a"), _Printed("b\x00c")))
+    assert first != second
+    assert prints.of((_Printed("a\x00b"), _Printed("c"))) == first
