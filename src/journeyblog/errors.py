@@ -42,6 +42,9 @@ class BuildFailed(Exception):
         self.errors = tuple(sorted(errors, key=SiteError.sort_key))
         super().__init__("\n".join(str(error) for error in self.errors))
 
+    def __reduce__(self) -> tuple[type[BuildFailed], tuple[tuple[SiteError, ...]]]:
+        return (type(self), (self.errors,))  # raised in a worker, it crosses back unchanged
+
 
 class OptionInvalid(BuildFailed):
     """A command-line option the site cannot honour (an unknown --audience): a usage error."""

@@ -49,7 +49,7 @@ def parallel_results(
     min_items: int | None = None,
 ) -> Generator[Result]:
     """func(item) for each item, in order, as they come: the caller need not hold them all."""
-    if _in_process(jobs, len(items), min_items):
+    if in_process(jobs, len(items), min_items):
         for item in items:
             yield func(item)
         return
@@ -89,7 +89,7 @@ class Background(Generic[Result]):
         self._workers.close()
 
 
-def _in_process(jobs: int, count: int, min_items: int | None) -> bool:
+def in_process(jobs: int, count: int, min_items: int | None = None) -> bool:
     """Whether `count` items are better done here than over forked workers."""
     least = MIN_PARALLEL_ITEMS if min_items is None else min_items
     return jobs <= 1 or count < least or "fork" not in multiprocessing.get_all_start_methods()
@@ -175,6 +175,24 @@ def _make(index: int) -> object:
     return _PENDING[index]()
 
 
+def make_beside(makers: Sequence[Callable[[], Result]]) -> Background[list[Result]]:
+    """Each maker's result, in order, made one after the other in a forked process of its
+    own that starts now: for a few files to make while this process has other work (an
+    edit build links the thousands of files it reuses meanwhile). The makers are inherited,
+    as make_all's are; only the results cross back.
+    """
+    global _PENDING
+    _PENDING = makers
+    try:
+        return Background(cast(Callable[[int], list[Result]], _make_each), len(makers))
+    finally:
+        _PENDING = ()  # the process has them already: it was forked when Background began
+
+
+def _make_each(count: int) -> list[object]:
+    return [_make(index) for index in range(count)]
+
+
 def make_all(
     makers: Sequence[Callable[[], Result]], *, jobs: int, min_items: int | None = None
 ) -> Generator[Result]:
@@ -183,7 +201,7 @@ def make_all(
     Closing the generator early stops the workers (the pool is terminated and joined).
     """
     global _PENDING
-    if _in_process(jobs, len(makers), min_items):
+    if in_process(jobs, len(makers), min_items):
         for maker in makers:
             yield maker()
         return

@@ -10,9 +10,10 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from tests.conftest import NOW, MakeSite, post
+from tests.conftest import NOW, MakeSite, assert_spare_shares_only_published_files, post
 
 from journeyblog import build as build_module
+from journeyblog import parallel as parallel_module
 from journeyblog import search as search_module
 from journeyblog import site as site_module
 from journeyblog import sources as sources_module
@@ -339,3 +340,56 @@ def test_bodies_gone_from_the_cache_mid_build_stop_it_with_a_clear_error(
     monkeypatch.undo()
     _build(site, out)  # and the next build mends the cache
     assert "Edited." in (out / "posts/p0/index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("beside", [True, False], ids=["beside", "here"])
+def test_an_edit_builds_few_files_made_beside_the_linking_are_the_files_made_here(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside: bool
+) -> None:
+    """An edit build with thousands of files to reuse makes its few changed ones in a
+    process of its own (build.MAKE_BESIDE_REUSED; a small site here, the bar lowered):
+    the same tree as making them here, and as a fresh build."""
+    monkeypatch.setattr(build_module, "MAKE_BESIDE_REUSED", 1 if beside else 10**9)
+    made_beside = []
+    real = build_module.make_beside
+    monkeypatch.setattr(
+        build_module, "make_beside", lambda makers: made_beside.append(len(makers)) or real(makers)
+    )
+    out = tmp_path / "out"
+    _build(site, out, jobs=2)
+    assert not made_beside  # a cold build: everything is made, over the workers
+    (site / "content/posts/p1.md").write_text(post("Post 1", body="Edited."), encoding="utf-8")
+    _build(site, out, jobs=2)
+    assert bool(made_beside) == beside
+    _build(site, tmp_path / "fresh", cache=False)
+    assert _tree(out) == _tree(tmp_path / "fresh")
+    assert "Edited." in (out / "posts/p1/index.html").read_text(encoding="utf-8")
+    assert_spare_shares_only_published_files(out)
+
+
+@pytest.mark.parametrize("how", ["beside", "here", "workers"])
+def test_a_template_error_names_the_template_and_line_and_writes_nothing(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """Wherever the page is made (an edit build's few files beside the linking or here, or
+    a full build's over the workers), the error names the template and line."""
+    monkeypatch.setattr(build_module, "MAKE_BESIDE_REUSED", 1 if how == "beside" else 10**9)
+    out = tmp_path / "out"
+    _build(site, out, jobs=2)
+    before = _tree(out)
+    template = site / "themes/broken/templates/post.html"
+    template.parent.mkdir(parents=True)
+    template.write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n<p>{{ no_such.field }}</p>\n{% endblock %}\n"
+    )
+    config = site / "journeyblog.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\ntheme = "broken"\n', encoding="utf-8")
+    if how == "workers":
+        monkeypatch.setattr(parallel_module, "MIN_PARALLEL_ITEMS", 1)
+    with pytest.raises(BuildFailed) as failed:
+        _build(site, out, jobs=2, cache=how != "workers")
+    assert [str(error) for error in failed.value.errors] == [
+        f"{template}:3: template: 'no_such' is undefined"
+    ]
+    assert _tree(out) == before
+    assert not out.with_name(f".{out.name}.staging").exists()
