@@ -102,10 +102,15 @@ class BuildResult:
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in order: `build -v`
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Build the site into options.output; raise BuildFailed (nothing written) on any error."""
+def build(options: BuildOptions, *, inputs: str | None = None) -> BuildResult:
+    """Build the site into options.output; raise BuildFailed (nothing written) on any error.
+
+    `inputs` is `input_stamp(options)` if the caller has just taken it (to ask `up_to_date`):
+    it must have been taken before anything was read, so that a file saved since makes the
+    recorded output stale.
+    """
     with _collecting_rarely():
-        return _build(options)
+        return _build(options, inputs if inputs is not None else input_stamp(options))
 
 
 # The collector's first threshold during a build (Python's default is 700). A build makes
@@ -150,11 +155,11 @@ def _staging_for(options: BuildOptions, jobs: int) -> Iterator[StagingFolder | N
         raise
 
 
-def _build(options: BuildOptions) -> BuildResult:
+def _build(options: BuildOptions, inputs: str) -> BuildResult:
+    """The build, `inputs` stamped before anything was read: a file saved during the build
+    makes it stale."""
     started = time.perf_counter()
     clock = _Stopwatch()
-    # Stamped before anything is read: a file saved during the build makes it stale.
-    inputs = input_stamp(options)
     config = load_config(options.site_dir, base_url=options.base_url)
     _check_audience(config, options.audience, options.site_dir)
     _check_output_dir(options.site_dir, options.output)
@@ -201,7 +206,8 @@ def _build(options: BuildOptions) -> BuildResult:
             def everything_published() -> str:
                 return published_text(site, discover(options.site_dir)[0], themes)
 
-            reuse = _reusable(planned, site_key, previous)
+            stored = [_stored_key(site_key, job) for job in planned]
+            reuse = _reusable(planned, stored, previous)
             auditor = Auditor(
                 site.withheld,
                 everything_published,
@@ -233,7 +239,9 @@ def _build(options: BuildOptions) -> BuildResult:
             # One stat a file written, for both records.
             stats = output_stats(out_dir, stream.paths)
             cache.store_fingerprints(
-                str(out_dir), [(job.path, _stored_key(site_key, job)) for job in planned], stats
+                str(out_dir),
+                [(job.path, key) for job, key in zip(planned, stored, strict=True)],
+                stats,
             )
             summary = UpToDate(
                 pages=stream.pages,
@@ -247,6 +255,8 @@ def _build(options: BuildOptions) -> BuildResult:
             cache.store_stamp(
                 str(out_dir), inputs, output_stamp(out_dir, stream.paths, stats), summary.to_json()
             )
+        if staging is not None:
+            staging.finish()  # the spare, trimmed beside the recording
         clock.lap("record keys and stamps")
         return BuildResult(
             site=site,
@@ -303,7 +313,7 @@ class UpToDate:
             return None
 
 
-def up_to_date(options: BuildOptions) -> UpToDate | None:
+def up_to_date(options: BuildOptions, *, inputs: str | None = None) -> UpToDate | None:
     """The last build's summary if building again would give the same output, else None.
 
     As make does, by file metadata: the output is current when no input file (the config,
@@ -311,12 +321,14 @@ def up_to_date(options: BuildOptions) -> UpToDate | None:
     file has changed size, mtime, ctime or inode since the last build recorded them, the
     options are the same, and no post's date lies between that build's cutoff and this
     one's. Checking takes a directory walk, not a build. Never with the cache off.
+    `inputs`: input_stamp(options), if the caller has taken it (to pass it on to `build`).
     """
     recorded = _last_build(options)
     if recorded is None:
         return None
-    inputs, output, summary = recorded
-    if inputs != input_stamp(options) or output != tree_stamp(options.output.absolute()):
+    recorded_inputs, output, summary = recorded
+    current = inputs if inputs is not None else input_stamp(options)
+    if recorded_inputs != current or output != tree_stamp(options.output.absolute()):
         return None
     now = options.now or datetime.now(UTC)
     if not options.future:
@@ -501,12 +513,17 @@ def site_jobs(
 FEW_OUTPUTS = 500
 
 
-def _reusable(planned: Sequence[Job], site_key: str, previous: Mapping[str, str]) -> set[str]:
+def _reusable(
+    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, str]
+) -> set[str]:
     """The paths of the files to take from the previous output: their key is unchanged.
 
-    `previous` holds only files still there with the size and mtime the last build left.
+    `stored` holds each planned job's key as recorded (`_stored_key`); `previous` only files
+    still there with the size and mtime the last build left.
     """
-    return {job.path for job in planned if previous.get(job.path) == _stored_key(site_key, job)}
+    return {
+        job.path for job, key in zip(planned, stored, strict=True) if previous.get(job.path) == key
+    }
 
 
 def _made(

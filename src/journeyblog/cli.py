@@ -24,7 +24,14 @@ import click
 from rich.console import Console
 
 from journeyblog import __version__
-from journeyblog.build import BuildOptions, audit_output, build, check, up_to_date
+from journeyblog.build import (
+    BuildOptions,
+    audit_output,
+    build,
+    check,
+    input_stamp,
+    up_to_date,
+)
 from journeyblog.errors import BuildFailed, UnsafePath
 from journeyblog.scaffold import init_site, new_post, new_series
 
@@ -212,7 +219,8 @@ def build_command(
         cache=not no_cache,
     )
     started = time.perf_counter()
-    current = up_to_date(options)
+    inputs = input_stamp(options)  # once, for both: a directory walk of every input
+    current = up_to_date(options, inputs=inputs)
     if current is not None:
         if _level() >= 0:
             click.echo(
@@ -224,7 +232,7 @@ def build_command(
         return
     try:
         with _progress(f"Building {site_dir}"):
-            result = build(options)
+            result = build(options, inputs=inputs)
     except BuildFailed as failure:
         _fail(failure)
     except UnsafePath as error:
