@@ -691,14 +691,13 @@ class _Checked:
 
 
 def _template_error(error: jinja2.TemplateError, themes: Sequence[Path]) -> SiteError:
+    message = f"template: {error.message} (fix the template)"
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return SiteError(
-            Path(error.filename or error.name or "?"), error.lineno, f"template: {error.message}"
-        )
+        return SiteError(Path(error.filename or error.name or "?"), error.lineno, message)
     where = _template_line(error, themes)
     if where is not None:
-        return SiteError(where[0], where[1], f"template: {error.message}")
-    return SiteError(themes[0], None, f"template: {error.message}")
+        return SiteError(where[0], where[1], message)
+    return SiteError(themes[0], None, message)
 
 
 def _template_line(error: BaseException, themes: Sequence[Path]) -> tuple[Path, int] | None:

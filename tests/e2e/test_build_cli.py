@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from tests.conftest import NOW, MakeSite, post, snapshot
+from tests.conftest import CONFIG, NOW, MakeSite, post, snapshot
 
 from journeyblog.cli import cli
 
@@ -192,3 +192,36 @@ def test_a_folder_without_a_config_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "journeyblog.toml" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("template", "line", "problem"),
+    [
+        (
+            "{% extends 'base.html' %}\n{% block main %}\n{{ post.titel }}\n{% endblock %}\n",
+            3,
+            "has no attribute 'titel'",
+        ),
+        ("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n{% endblock %}\n", 3, "Expected"),
+    ],
+    ids=["a misspelt field", "broken syntax"],
+)
+def test_a_broken_theme_template_is_one_line_naming_its_file_and_line(
+    make_site: MakeSite, template: str, line: int, problem: str
+) -> None:
+    site = make_site(
+        {
+            "content/posts/a.md": post("A"),
+            "themes/mine/templates/post.html": template,
+            "journeyblog.toml": CONFIG + 'theme = "mine"\n',
+        }
+    )
+    result = _build(site)
+    assert result.exit_code == 1
+    errors = _error_lines(result)
+    assert len(errors) == 1, result.output
+    path = site / "themes/mine/templates/post.html"
+    assert errors[0].startswith(f"{path}:{line}: template: ")
+    assert problem in errors[0] and errors[0].endswith("(fix the template)")
+    assert "Traceback" not in result.output
+    assert not (site / "output").exists()

@@ -423,7 +423,7 @@ def test_a_template_error_names_the_template_and_line_and_writes_nothing(
     with pytest.raises(BuildFailed) as failed:
         _build(site, out, jobs=2, cache=how != "workers")
     assert [str(error) for error in failed.value.errors] == [
-        f"{template}:3: template: 'no_such' is undefined"
+        f"{template}:3: template: 'no_such' is undefined (fix the template)"
     ]
     assert _tree(out) == before
     assert not out.with_name(f".{out.name}.staging").exists()
