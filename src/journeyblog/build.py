@@ -710,8 +710,8 @@ def _template_line(error: BaseException, themes: Sequence[Path]) -> tuple[Path, 
     found = None
     trace = error.__traceback__
     while trace is not None:
-        path = Path(trace.tb_frame.f_code.co_filename)
-        if any(path.is_relative_to(root) for root in roots):
+        path = Path(trace.tb_frame.f_code.co_filename)  # relative if the site folder is
+        if any(path.absolute().is_relative_to(root) for root in roots):
             found = (path, trace.tb_lineno)
         trace = trace.tb_next
     return found

@@ -206,8 +206,14 @@ def test_a_folder_without_a_config_says_so(tmp_path: Path) -> None:
     ],
     ids=["a misspelt field", "broken syntax"],
 )
+@pytest.mark.parametrize("relative", [False, True], ids=["site by full path", "relative"])
 def test_a_broken_theme_template_is_one_line_naming_its_file_and_line(
-    make_site: MakeSite, template: str, line: int, problem: str
+    make_site: MakeSite,
+    monkeypatch: pytest.MonkeyPatch,
+    template: str,
+    line: int,
+    problem: str,
+    relative: bool,
 ) -> None:
     site = make_site(
         {
@@ -216,6 +222,9 @@ def test_a_broken_theme_template_is_one_line_naming_its_file_and_line(
             "journeyblog.toml": CONFIG + 'theme = "mine"\n',
         }
     )
+    if relative:
+        monkeypatch.chdir(site.parent)
+        site = Path(site.name)
     result = _build(site)
     assert result.exit_code == 1
     errors = _error_lines(result)
