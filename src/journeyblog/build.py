@@ -30,14 +30,7 @@ from typing import TypeVar
 import jinja2
 
 from journeyblog.audit import Auditor, Finding, audit_outputs
-from journeyblog.cache import (
-    CACHE_DIR,
-    VERSIONS,
-    BuildCache,
-    CachedBodies,
-    markdown_key,
-    sentences_key,
-)
+from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key, sentences_key
 from journeyblog.cards import social_images
 from journeyblog.checks import site_warnings
 from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
@@ -45,7 +38,7 @@ from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.fingerprint import Fingerprints, digest
 from journeyblog.markdown import Rendered, render_markdown
-from journeyblog.model import Body, BodyUnavailable, Job, Output, Site, SocialImage
+from journeyblog.model import BodyUnavailable, Job, Output, Site, SocialImage
 from journeyblog.parallel import (
     default_jobs,
     in_process,
@@ -732,14 +725,6 @@ def markdown_renderer(
         ]
         known = cache.rendered(keys)
         missing = [index for index, key in enumerate(keys) if key not in known]
-        keeper = None if in_process(jobs, len(missing)) else cache.keeper()
-        if keeper is not None:
-            known.update(
-                _rendered_and_kept(
-                    render, keeper, cache, [(keys[i], texts[i]) for i in missing], jobs
-                )
-            )
-            return [known[key] for key in keys]
         made = parallel_results(render, [texts[index] for index in missing], jobs=jobs)
         # Stored a few hundred at a time as they come, a body is let go of and read back
         # when a file shows it: the whole site's HTML is never held here.
@@ -747,62 +732,15 @@ def markdown_renderer(
             for start in range(0, len(missing), 500):
                 batch = missing[start : start + 500]
                 fresh = {
-                    keys[index]: _keyed(body, keys[index])
+                    keys[index]: dataclasses.replace(
+                        body, body=dataclasses.replace(body.body, key=keys[index])
+                    )
                     for index, body in zip(batch, itertools.islice(made, len(batch)), strict=True)
                 }
                 known.update(cache.store_rendered(fresh))
         return [known[key] for key in keys]
 
     return render_bodies
-
-
-def _keyed(rendered: Rendered, key: str) -> Rendered:
-    return dataclasses.replace(rendered, body=dataclasses.replace(rendered.body, key=key))
-
-
-# Bodies a worker renders and keeps in the cache in one transaction (`_render_and_keep`).
-KEEP_BATCH = 32
-
-
-def _rendered_and_kept(
-    render: Callable[[str], Rendered],
-    keeper: CachedBodies,
-    cache: BuildCache,
-    missing: Sequence[tuple[str, str]],
-    jobs: int,
-) -> dict[str, Rendered]:
-    """(key, text) rendered over the workers, each keeping the bodies it renders in the
-    cache itself: only the rest of each rendering crosses back (at 10,000 posts, 93 MB of
-    HTML and 40 MB of search words did, pickled, piped and stored here, some 4 s of CPU).
-    What a worker could not keep crosses back whole and is stored here."""
-    batches = [missing[start : start + KEEP_BATCH] for start in range(0, len(missing), KEEP_BATCH)]
-    made = parallel_results(
-        functools.partial(_render_and_keep, render=render, keeper=keeper),
-        batches,
-        jobs=jobs,
-        min_items=1,
-    )
-    found: dict[str, Rendered] = {}
-    with contextlib.closing(made):  # closed early, this ends the workers
-        for batch, results in zip(batches, made, strict=True):
-            kept: dict[str, Rendered] = {}
-            whole: dict[str, Rendered] = {}
-            for (key, _), (rendered, was_kept) in zip(batch, results, strict=True):
-                (kept if was_kept else whole)[key] = rendered
-            found.update(cache.kept(kept))
-            found.update(cache.store_rendered(whole))
-    return found
-
-
-def _render_and_keep(
-    batch: Sequence[tuple[str, str]], *, render: Callable[[str], Rendered], keeper: CachedBodies
-) -> list[tuple[Rendered, bool]]:
-    """In a worker: each (key, text) rendered, and (rendering, kept) for each, its body left
-    out if the worker kept it in the cache."""
-    made = [(key, _keyed(render(text), key)) for key, text in batch]
-    if keeper.keep(made):
-        return [(dataclasses.replace(rendered, body=Body(key)), True) for key, rendered in made]
-    return [(rendered, False) for _, rendered in made]
 
 
 def sentence_finder(cache: BuildCache) -> FindSentences:

@@ -218,26 +218,6 @@ class BuildCache:
                 found[key] = rendered
         return found
 
-    def keeper(self) -> CachedBodies | None:
-        """Where worker processes keep the bodies they render (`CachedBodies.keep`), once
-        everything written here is committed (a transaction left open would lock them out);
-        None without a cache."""
-        if self._db is None or self._bodies is None:
-            return None
-        try:
-            self._db.commit()
-        except sqlite3.Error:
-            return None
-        return self._bodies
-
-    def kept(self, items: Mapping[str, Rendered]) -> dict[str, Rendered]:
-        """Renderings whose bodies a worker kept (`keeper`), reading their bodies from here."""
-        store = self._bodies
-        return {
-            key: dataclasses.replace(value, body=Body(key, store=store))
-            for key, value in items.items()
-        }
-
     def store_rendered(self, items: Mapping[str, Rendered]) -> dict[str, Rendered]:
         """Keep `items` (key -> a rendering made this build); return them as cached ones.
 
@@ -433,22 +413,6 @@ class CachedBodies:
             if key not in found:
                 raise BodyUnavailable(key)
         return found
-
-    def keep(self, items: Sequence[tuple[str, Rendered]]) -> bool:
-        """Store renderings (key, rendering) made in this process, in one transaction; False
-        if the cache would not take them (then nothing of them is stored)."""
-        try:
-            db = self._connection()
-            db.executemany(
-                "INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)",
-                ((key, *rendered_to_row(value)) for key, value in items),
-            )
-            db.commit()
-        except sqlite3.Error:
-            with contextlib.suppress(sqlite3.Error):
-                self._connection().rollback()
-            return False
-        return True
 
     def _read(self, key: str) -> tuple[Markup, str]:
         try:

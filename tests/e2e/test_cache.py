@@ -18,7 +18,7 @@ from journeyblog import search as search_module
 from journeyblog import site as site_module
 from journeyblog import sources as sources_module
 from journeyblog.build import BuildOptions, build, up_to_date
-from journeyblog.cache import CACHE_DIR, BuildCache, CachedBodies
+from journeyblog.cache import CACHE_DIR, BuildCache
 from journeyblog.errors import BuildFailed
 from journeyblog.model import search_words_of
 from journeyblog.sources import discover
@@ -65,40 +65,6 @@ def test_a_cached_build_is_byte_identical_to_an_uncached_one(site: Path, tmp_pat
     _build(site, tmp_path / "first")  # fills the cache
     _build(site, tmp_path / "second")  # reads it
     assert _tree(tmp_path / "fresh") == _tree(tmp_path / "first") == _tree(tmp_path / "second")
-
-
-@pytest.mark.parametrize("keeps", [True, False], ids=["workers keep", "cache refuses"])
-def test_bodies_rendered_over_workers_are_kept_in_the_cache_by_the_workers(
-    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keeps: bool
-) -> None:
-    """Over workers, each keeps the bodies it renders in the cache itself, and only the rest
-    of each rendering crosses back; where the cache will not take them from a worker, they
-    cross back whole and are stored here. Either way, the same tree as an uncached build."""
-    site = make_site(
-        {
-            f"content/posts/p{n}.md": post(f"Post {n}", body=f"{BODY}\n\nPost {n} alone.\n")
-            for n in range(15)
-        }
-    )
-    _build(site, tmp_path / "fresh", jobs=1, cache=False)
-    monkeypatch.setattr(parallel_module, "MIN_PARALLEL_ITEMS", 1)
-    monkeypatch.setattr(build_module, "KEEP_BATCH", 4)  # 15 posts: several batches a worker
-    if not keeps:
-        monkeypatch.setattr(CachedBodies, "keep", lambda self, items: False)
-    stored_here: list[str] = []
-    store = BuildCache.store_rendered
-
-    def spying(self: BuildCache, items: dict[str, object]) -> object:
-        stored_here.extend(items)
-        return store(self, items)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(BuildCache, "store_rendered", spying)
-    _build(site, tmp_path / "kept", jobs=2)
-    assert _tree(tmp_path / "kept") == _tree(tmp_path / "fresh")
-    with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:
-        rows = db.execute("SELECT count(*) FROM markdown WHERE length(html) > 0").fetchone()[0]
-    assert rows == 15  # every body, kept once
-    assert len(stored_here) == (0 if keeps else 15)
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
