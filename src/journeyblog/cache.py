@@ -41,7 +41,14 @@ SCHEMA = "journeyblog-cache 6"
 
 
 def _versions() -> str:
-    names = ("markdown-it-py", "mdit-py-plugins", "pygments", "jinja2", "feedgen")
+    names = (
+        "markdown-it-py",
+        "markdown-it-pyrs",
+        "mdit-py-plugins",
+        "pygments",
+        "jinja2",
+        "feedgen",
+    )
     found = []
     for name in names:
         try:

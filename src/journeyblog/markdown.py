@@ -5,6 +5,17 @@ anchors, definition lists and task lists, fenced code highlighted by Pygments. R
 escaped unless the site opts in (`allow_raw_html = true`), so a `<script>` in a post never runs.
 Root-relative URLs ("/images/x.png") are given the site's base path ("/blog/images/x.png"),
 so a site can live in a sub-folder. The only module that creates `Markup`.
+
+Most posts are rendered by markdown-it-pyrs (markdown-it's Rust port, by the same authors),
+about ten times as fast: a body that uses none of the plugins (footnotes, definition lists,
+task lists) or raw HTML is CommonMark with tables and strikethrough, on which both give the
+same HTML, and `_render_fast` adds what the plugins here add (heading ids, highlighting,
+the base path) to that HTML. The result is the Rendered that markdown-it-py would give, to
+the byte: tests/unit/test_markdown_fast.py checks it on the example site, on posts of every
+construct our users write and on generated Markdown. `fast_renders` sends to markdown-it-py
+every text with a construct the two are known to read apart (found by comparing them on
+random Markdown: docs/architecture.md); what is left are contrived token soups, about one
+random text in 3,000, where both remain CommonMark renderings with raw HTML escaped.
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import markdown_it_pyrs
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -33,7 +45,7 @@ from journeyblog.model import Body, Heading
 from journeyblog.searchwords import search_words
 
 # Bump when the HTML this module makes for the same text changes: it keys the build cache.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,6 +80,12 @@ def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = F
     >>> render_markdown("## Hello\\n\\n![A map](/images/m.png)", base_path="/blog/").html
     Markup('<h2 id="hello">Hello</h2>\\n<p><img src="/blog/images/m.png" alt="A map"></p>\\n')
     """
+    if not allow_raw_html and fast_renders(text):
+        return _render_fast(text, base_path)
+    return _render_python(text, base_path=base_path, allow_raw_html=allow_raw_html)
+
+
+def _render_python(text: str, *, base_path: str, allow_raw_html: bool) -> Rendered:
     md = _markdown(allow_raw_html)
     env: dict[str, Any] = {"base_path": base_path}
     tokens = md.parse(text, env)
@@ -80,6 +98,241 @@ def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = F
         images=tuple(env.get("images", ())),
         links=tuple(env.get("links", ())),
     )
+
+
+# What only the plugins (or raw HTML) read: a body holding any of it takes markdown-it-py.
+# Footnotes "[^1]" and "^[inline]", task list items "[ ]" / "[x]", definition list lines
+# ": definition" or "~ definition". Deliberately wide: a false alarm only costs speed.
+_PLUGIN_SYNTAX = re.compile(r"\[\^|\^\[|\[[ xX]\]|^[ \t]*[:~]", re.MULTILINE)
+
+
+def fast_renders(text: str) -> bool:
+    """Whether markdown-it-pyrs renders `text` (raw HTML off) as markdown-it-py would."""
+    return (
+        text.endswith("\n")
+        and _PLUGIN_SYNTAX.search(text) is None
+        and _OTHER_SPACE.search(text) is None
+        and _PIPELESS_DELIMITER_ROW.search(text) is None
+        and _INLINE_TILDES.search(text) is None
+        and _SPACES_IN_BACKTICKS.search(text) is None
+        and _LAZY_QUOTE_LINE.search(text) is None
+        and _FENCE_AFTER_TEXT_IN_ITEM.search(text) is None
+        and _plain_tables(text)
+        and "\x00" not in text
+        and not _may_panic(text)
+        and not _entity_in_alt(text)
+    )
+
+
+def _entity_in_alt(text: str) -> bool:
+    """Whether an image's alt text may hold an entity, a backslash escape or an autolink,
+    which markdown-it-pyrs leaves out of the alt attribute: any "&", "\\" or "<" after a
+    "![" in its blank-line-separated chunk."""
+    if "![" not in text:
+        return False
+    for chunk in _CHUNKS.split(text):
+        start = chunk.find("![")
+        if start >= 0 and any(mark in chunk[start:] for mark in "&\\<"):
+            return True
+    return False
+
+
+# The two differ at the very end of a text without a final line break (a fence left open,
+# trailing spaces): a file saved by an editor ends with one, and only such a text is taken.
+# markdown-it-py trims Unicode spaces (a no-break space, U+2028) where markdown-it-pyrs keeps
+# them, as CommonMark does; and a lone CR, a line break to Markdown, would need its own care
+# below (the sources never hold one: sources.py makes every line end LF).
+_OTHER_SPACE = re.compile(r"[^\S \t\n]")
+# A header row with a pipe over "---" is a one-column table to markdown-it-py and a heading to
+# markdown-it-pyrs. (NUL, which the two read differently, never reaches here from a source.)
+# "~~~~" inside a line: the two pair strikethrough tildes differently.
+_INLINE_TILDES = re.compile(r"^(?! {0,3}~~~).*~~~", re.MULTILINE)
+# A code span of spaces only: markdown-it-pyrs trims it.
+_SPACES_IN_BACKTICKS = re.compile(r"` +`")
+# A quote's line continued by a line without ">" ("lazy"): the two end the quote apart.
+_LAZY_QUOTE_LINE = re.compile(r"^ {0,3}>.*\n(?! {0,3}>)[ \t]*\S", re.MULTILINE)
+# A fence inside a list item right under its text: markdown-it-py writes no line break
+# between a tight item's text and the code.
+_FENCE_AFTER_TEXT_IN_ITEM = re.compile(r"^.*\S.*\n[ \t]+(?:`{3,}|~{3,})", re.MULTILINE)
+# A table's delimiter row; tables are taken only in their plain form (`_plain_tables`).
+_DELIMITER_ROW = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+
+
+def _plain_tables(text: str) -> bool:
+    """Whether every table starts after a blank line and all its rows start with "|": the two
+    end a table at a list or a quote, or continue one lazily, in different places."""
+    if "|" not in text or "-" not in text:
+        return True
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if "|" not in line or "-" not in line or not _DELIMITER_ROW.match(line):
+            continue
+        header = number - 1
+        if header < 0 or not lines[header].lstrip(" ").startswith("|"):
+            return False
+        if header > 0 and lines[header - 1].strip():
+            return False
+        for row in lines[number + 1 :]:
+            if not row.strip():
+                break
+            if not row.lstrip(" ").startswith("|"):
+                return False
+    return True
+
+
+_PIPELESS_DELIMITER_ROW = re.compile(r"\|[^\n]*\n[ \t]*:?-+:?[ \t]*$", re.MULTILINE)
+
+
+# markdown-it-pyrs 0.4 (markdown-it.rs 0.6) panics on a "[" followed in its inline block by a
+# run of backticks that no run of the same length closes ("[a`"), and a panic prints to
+# stderr before Python can catch it. So a body is left to markdown-it-py unless, in every
+# blank-line-separated chunk holding a "[", each line's backtick runs pair up on that line
+# (then they pair up alike in whatever block holds the line), with no escaped backtick and
+# no table row among them. Fenced code is not parsed inline, so it is left out first.
+_FENCED = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[`~]*[ \t]*$", re.MULTILINE | re.DOTALL
+)
+_CHUNKS = re.compile(r"\n[ \t]*\n")
+_BACKTICKS = re.compile(r"`+")
+
+
+def _may_panic(text: str) -> bool:
+    if "[" not in text or "`" not in text:
+        return False
+    for chunk in _CHUNKS.split(_FENCED.sub("", text)):
+        if "[" not in chunk or "`" not in chunk:
+            continue
+        if "\\`" in chunk:
+            return True
+        for line in chunk.split("\n"):
+            if "`" in line and ("|" in line or not _backticks_pair(line)):
+                return True
+    return False
+
+
+def _backticks_pair(line: str) -> bool:
+    """Whether each backtick run opens a code span that a later run of its length closes."""
+    runs = [len(run) for run in _BACKTICKS.findall(line)]
+    at = 0
+    while at < len(runs):
+        try:
+            at = runs.index(runs[at], at + 1) + 1
+        except ValueError:
+            return False
+    return True
+
+
+@functools.cache
+def _fast_markdown() -> markdown_it_pyrs.MarkdownIt:
+    # "zero" and the CommonMark rules but the two raw HTML ones, so "<b>" stays text.
+    return markdown_it_pyrs.MarkdownIt("zero").enable_many(
+        [
+            *("blockquote", "code", "fence", "heading", "hr", "lheading", "list"),
+            *("paragraph", "reference", "autolink", "backticks", "emphasis", "entity"),
+            *("escape", "image", "link", "newline", "table", "strikethrough"),
+        ]
+    )
+
+
+# In the HTML both renderers write, with raw HTML off: every tag below comes from Markdown
+# (text and attribute values have "<", ">", '"' and "&" escaped), so the patterns can match
+# tags without a parser.
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+_FENCE = re.compile(r'<pre><code class="language-([^"]*)">(.*?)</code></pre>', re.DOTALL)
+_URL_ATTRIBUTE = re.compile(r'(<a href="|<img src=")([^"]*)"')
+_IMAGE_SRC = re.compile(r'<img src="([^"]*)"')
+_LINK_HREF = re.compile(r'<a href="([^"]*)"')
+_IMAGE_ALT = re.compile(r'<img src="[^"]*" alt="([^"]*)"[^>]*>')
+_ANY_TAG = re.compile(r"<[^>]*>")
+_TOP_PARAGRAPH = re.compile(r"<(/?)(?:blockquote|ul|ol)\b[^>]*>|<p>(.*?)</p>", re.DOTALL)
+
+
+def _unescape(html: str) -> str:
+    """The text markdown-it escaped (escapeHtml: & < > " only), exactly as it was."""
+    if "&" not in html:
+        return html
+    return (
+        html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    )
+
+
+def _escape(text: str) -> str:
+    """markdown-it's escapeHtml."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+def _render_fast(text: str, base_path: str) -> Rendered:
+    """render_markdown for a body `fast_renders` accepts: the same Rendered, to the byte."""
+    html = _fast_markdown().render(text, xhtml=False)
+    if "<blockquote>\n</blockquote>" in html:  # an empty quote, as markdown-it-py writes it
+        html = html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
+    if base_path != "/" and ("<a " in html or "<img " in html):
+        html = _URL_ATTRIBUTE.sub(functools.partial(_based, base_path), html)
+    if "<pre><code class=" in html:
+        html = _FENCE.sub(_highlighted, html)
+    toc: list[Heading] = []
+    if "<h" in html:
+        html = _HEADING.sub(functools.partial(_with_id, set[str](), toc), html)
+    return Rendered(
+        body=Body("", held=(Markup(html), search_words(html))),
+        toc=tuple(toc),
+        words=len(text.split()),
+        first_paragraph=_first_top_paragraph(html),
+        images=tuple(_unescape(src) for src in _IMAGE_SRC.findall(html)),
+        links=tuple(_unescape(href) for href in _LINK_HREF.findall(html)),
+    )
+
+
+def _based(base_path: str, match: re.Match[str]) -> str:
+    return f'{match[1]}{_escape(_with_base(_unescape(match[2]), base_path))}"'
+
+
+def _highlighted(match: re.Match[str]) -> str:
+    # markdown-it-py calls the highlighter with the fence's code and the first word of its
+    # info string, and keeps the escaped code where it returns "".
+    code = _highlight(_unescape(match[2]), _unescape(match[1]), "")
+    return f'<pre><code class="language-{match[1]}">{code or match[2]}</code></pre>'
+
+
+def _with_id(slugs: set[str], toc: list[Heading], match: re.Match[str]) -> str:
+    """A heading as the anchors plugin leaves it (h2-h4 get an id), noted in `toc` if h2/h3."""
+    level, inner = int(match[1]), match[2]
+    if not 2 <= level <= 4:
+        return match[0]
+    # The anchors plugin's title: the text and inline code, not images or line breaks.
+    title = _unescape(_ANY_TAG.sub("", inner).replace("\n", ""))
+    slug = _slug(title)
+    unique, number = slug, 1
+    while unique in slugs:
+        unique, number = f"{slug}-{number}", number + 1
+    slugs.add(unique)
+    if level <= 3:
+        toc.append(Heading(level=level, id=unique, text=_html_text(inner)))
+    return f'<h{level} id="{_escape(unique)}">{inner}</h{level}>'
+
+
+def _html_text(inner: str) -> str:
+    """_inline_text of the tokens that rendered as `inner`: images by their alt text."""
+    text = _IMAGE_ALT.sub(lambda image: image[1], inner)
+    return " ".join(_unescape(_ANY_TAG.sub("", text)).split())
+
+
+def _first_top_paragraph(html: str) -> str:
+    """_first_paragraph: the first paragraph outside quotes and lists with any text."""
+    depth = 0
+    for match in _TOP_PARAGRAPH.finditer(html):
+        if match[2] is not None:
+            if depth == 0:
+                text = _html_text(match[2])
+                if text:
+                    return text
+        elif match[1]:
+            depth -= 1
+        else:
+            depth += 1
+    return ""
 
 
 def rendered_to_row(rendered: Rendered) -> tuple[str, str, str]:

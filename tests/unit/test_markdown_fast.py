@@ -1,0 +1,224 @@
+"""markdown.py's two renderers: markdown-it-pyrs for most posts, markdown-it-py for the rest.
+
+A body `fast_renders` accepts must come out of `_render_fast` exactly as markdown-it-py
+(`_render_python`) renders it: the same HTML, table of contents, first paragraph, images,
+links and search words, under any base path. The judge is markdown-it-py itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from journeyblog.markdown import (
+    Rendered,
+    _render_fast,
+    _render_python,
+    fast_renders,
+    render_markdown,
+)
+from journeyblog.sources import parse_source
+
+EXAMPLE_CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+def _parts(rendered: Rendered) -> tuple[object, ...]:
+    return (
+        str(rendered.html),
+        rendered.search_words,
+        rendered.toc,
+        rendered.words,
+        rendered.first_paragraph,
+        rendered.images,
+        rendered.links,
+    )
+
+
+def _assert_same(text: str, base_path: str) -> None:
+    fast = _render_fast(text, base_path)
+    python = _render_python(text, base_path=base_path, allow_raw_html=False)
+    assert _parts(fast) == _parts(python), text
+
+
+# Every construct the posts of our users (and the bench corpus) are made of.
+POST = """\
+Our council moved *email* first, then **finance**, with `rsync -a` and [the plan](/docs/plan/).
+It took ~~two~~ three years; see <https://example.org/report> and [a guide](https://x.org/a?b=1&c=2).
+
+## Why we moved: cost & risk
+
+Text with an image ![The timeline](/images/timeline.png "Our timeline") and a
+soft break.
+
+A hard break\\
+here. Entities: &copy; &amp; &#35; "quotes" and 'apostrophes'.
+
+### The `kubectl` step
+
+1. Inventory every server
+2. Move the *small* ones
+   - nested item with [a link](/posts/other/)
+   - another
+
+- loose item
+
+- second loose item
+
+> A quote from the board, with **emphasis**
+> and a second line.
+
+| Service | Status | Cost |
+|:--------|:------:|-----:|
+| Email | Moved | £10 |
+| Finance | Planned | `n/a` |
+
+```python
+def load(path: Path) -> list[dict]:
+    return [row for row in rows if row["status"] != "retired"]
+```
+
+```yaml
+backup:
+  nightly: true
+```
+
+```
+plain fence
+```
+
+    indented code <kept>
+
+Setext heading
+--------------
+
+## Why we moved: cost & risk
+
+#### A fourth level
+
+---
+
+Last paragraph with a [reference link][ref].
+
+[ref]: https://example.org/ref "Reference"
+"""
+
+
+@pytest.mark.parametrize("base_path", ["/", "/blog/"])
+def test_a_post_of_every_construct_renders_alike(base_path: str) -> None:
+    assert fast_renders(POST)
+    _assert_same(POST, base_path)
+    rendered = render_markdown(POST, base_path=base_path)
+    assert '<span class="k">def</span>' in str(rendered.html)  # highlighted
+    assert [heading.id for heading in rendered.toc][:2] == [
+        "why-we-moved-cost-risk",
+        "the-kubectl-step",
+    ]
+    assert rendered.images == (f"{base_path}images/timeline.png",)
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLE_CONTENT.rglob("*.md")), ids=lambda path: path.name)
+@pytest.mark.parametrize("base_path", ["/", "/blog/"])
+def test_the_example_site_renders_alike(path: Path, base_path: str) -> None:
+    source, problem = parse_source(path, path.read_bytes(), "post")
+    assert problem is None and source is not None
+    if fast_renders(source.body):
+        _assert_same(source.body, base_path)
+
+
+def test_most_of_the_example_site_takes_the_fast_renderer() -> None:
+    bodies = [
+        parse_source(path, path.read_bytes(), "post")[0] for path in EXAMPLE_CONTENT.rglob("*.md")
+    ]
+    assert sum(fast_renders(source.body) for source in bodies if source) >= len(bodies) // 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Saved money[^1].\n\n[^1]: Compared with 2015.\n",  # footnote
+        "Inline^[note] footnote.\n",
+        "- [x] Email\n- [ ] Finance\n",  # task list
+        "SaaS\n: Software as a service.\n",  # definition list
+        "see [the `x flag\n",  # markdown-it-pyrs 0.4 panics on this
+        "a\u00a0b\n",  # a no-break space
+        "no line break at the end",
+        "> quote\nlazy line\n",
+        "| a |\n---\n",
+        "![a &amp; b](/x.png)\n",
+        "1. item\n   ```\n   code\n   ```\n",
+    ],
+)
+def test_what_the_two_read_apart_takes_markdown_it_py(
+    text: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert not fast_renders(text)
+    assert _parts(render_markdown(text)) == _parts(
+        _render_python(text, base_path="/", allow_raw_html=False)
+    )
+    assert "panicked" not in capfd.readouterr().err
+
+
+def test_raw_html_allowed_takes_markdown_it_py() -> None:
+    rendered = render_markdown("<b>bold</b>\n", allow_raw_html=True)
+    assert "<b>bold</b>" in str(rendered.html)
+    assert "&lt;b&gt;" in str(render_markdown("<b>bold</b>\n").html)
+
+
+def test_a_script_stays_text_and_a_javascript_link_is_no_link() -> None:
+    text = "<script>alert(1)</script>\n\n[click](javascript:alert(1))\n"
+    assert fast_renders(text)
+    html = str(render_markdown(text).html)
+    assert "<script>" not in html and 'href="javascript' not in html
+    _assert_same(text, "/")
+
+
+# Lines of realistic Markdown, put together in any order: the two must agree on each whole.
+_LINES = [
+    "",
+    "",
+    "## Heading *with* `code`",
+    "### Heading & [link](/x/)",
+    "A paragraph with *emphasis*, **strong**, `code` and [a link](https://example.org/a?b=1).",
+    "A line with an image ![alt text](/images/a.png) and ~~struck~~ text.",
+    "Second line of a paragraph, ending with a hard break\\",
+    "- list item",
+    "- list item with `code`",
+    "1. first",
+    "2. second",
+    "   - nested",
+    "> quoted *text*",
+    "| a | b |",
+    "|---|:-:|",
+    "| 1 | 2 |",
+    "```python",
+    "x = [1, 2]",
+    "```",
+    "---",
+    "    indented code",
+    'Entities &copy; &amp; and "quotes".',
+    "Setext",
+    "===",
+    "[ref]: https://example.org/ref",
+    "See [ref] and [the report][ref].",
+    "<https://example.org/auto>",
+    "Émile's café, naïve.",
+]
+
+
+@settings(
+    max_examples=400,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    lines=st.lists(st.sampled_from(_LINES), min_size=1, max_size=25),
+    base_path=st.sampled_from(["/", "/sub/"]),
+)
+def test_generated_posts_render_alike(lines: list[str], base_path: str) -> None:
+    text = "\n".join(lines) + "\n"
+    if fast_renders(text):
+        _assert_same(text, base_path)
