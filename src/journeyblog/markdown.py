@@ -100,68 +100,79 @@ def _render_python(text: str, *, base_path: str, allow_raw_html: bool) -> Render
     )
 
 
-# What only the plugins (or raw HTML) read: a body holding any of it takes markdown-it-py.
-# Footnotes "[^1]" and "^[inline]", task list items "[ ]" / "[x]", definition list lines
-# ": definition" or "~ definition". Deliberately wide: a false alarm only costs speed.
-_PLUGIN_SYNTAX = re.compile(r"\[\^|\^\[|\[[ xX]\]|^[ \t]*[:~]", re.MULTILINE)
-
-
 def fast_renders(text: str) -> bool:
     """Whether markdown-it-pyrs renders `text` (raw HTML off) as markdown-it-py would."""
+    # Each test is a substring or a short regex scan: together a few per cent of rendering.
     return (
         text.endswith("\n")
-        and _PLUGIN_SYNTAX.search(text) is None
-        and _OTHER_SPACE.search(text) is None
-        and _PIPELESS_DELIMITER_ROW.search(text) is None
-        and _INLINE_TILDES.search(text) is None
-        and _SPACES_IN_BACKTICKS.search(text) is None
-        and _LAZY_QUOTE_LINE.search(text) is None
-        and _FENCE_AFTER_TEXT_IN_ITEM.search(text) is None
-        and _plain_tables(text)
+        and "[^" not in text
+        and "^[" not in text
+        and _TASK_ITEM.search(text) is None
+        and _DEFINITION.search("\n" + text) is None
+        and (_ASCII_OTHER_SPACE if text.isascii() else _OTHER_SPACE).search(text) is None
         and "\x00" not in text
+        and ("~~~" not in text or _INLINE_TILDES.search(text) is None)
+        and ("` " not in text or _SPACES_IN_BACKTICKS.search(text) is None)
+        and (">" not in text or _LAZY_QUOTE_LINE.search("\n" + text) is None)
+        and not _fence_after_text_in_item(text)
+        and ("|" not in text or _plain_tables(text))
+        and (("-:" not in text and ":-" not in text) or _COLON_RULE.search(text) is None)
         and not _may_panic(text)
         and not _entity_in_alt(text)
     )
 
 
-def _entity_in_alt(text: str) -> bool:
-    """Whether an image's alt text may hold an entity, a backslash escape or an autolink,
-    which markdown-it-pyrs leaves out of the alt attribute: any "&", "\\" or "<" after a
-    "![" in its blank-line-separated chunk."""
-    if "![" not in text:
-        return False
-    for chunk in _CHUNKS.split(text):
-        start = chunk.find("![")
-        if start >= 0 and any(mark in chunk[start:] for mark in "&\\<"):
-            return True
-    return False
-
-
+# What only the plugins read: a body holding any of it takes markdown-it-py. Footnotes
+# ("[^1]", "^[inline]", tested above), task list items "[ ]" / "[x]", definition list lines
+# ": definition" or "~ definition". Deliberately wide: a false alarm only costs speed.
+# (Each pattern starts with a literal, which the regex engine looks for quickly: a pattern
+# for a line's start is matched against "\n" + text.)
+_TASK_ITEM = re.compile(r"\[[ xX]\]")
+_DEFINITION = re.compile(r"\n[ \t]*[:~]")
 # The two differ at the very end of a text without a final line break (a fence left open,
 # trailing spaces): a file saved by an editor ends with one, and only such a text is taken.
 # markdown-it-py trims Unicode spaces (a no-break space, U+2028) where markdown-it-pyrs keeps
 # them, as CommonMark does; and a lone CR, a line break to Markdown, would need its own care
-# below (the sources never hold one: sources.py makes every line end LF).
+# below (the sources never hold one: sources.py makes every line end LF). NUL, which the two
+# read differently, never reaches here from a source either.
 _OTHER_SPACE = re.compile(r"[^\S \t\n]")
-# A header row with a pipe over "---" is a one-column table to markdown-it-py and a heading to
-# markdown-it-pyrs. (NUL, which the two read differently, never reaches here from a source.)
+_ASCII_OTHER_SPACE = re.compile(r"[\r\v\f\x1c-\x1f]")  # the same, in ASCII text
 # "~~~~" inside a line: the two pair strikethrough tildes differently.
 _INLINE_TILDES = re.compile(r"^(?! {0,3}~~~).*~~~", re.MULTILINE)
 # A code span of spaces only: markdown-it-pyrs trims it.
 _SPACES_IN_BACKTICKS = re.compile(r"` +`")
 # A quote's line continued by a line without ">" ("lazy"): the two end the quote apart.
-_LAZY_QUOTE_LINE = re.compile(r"^ {0,3}>.*\n(?! {0,3}>)[ \t]*\S", re.MULTILINE)
-# A fence inside a list item right under its text: markdown-it-py writes no line break
-# between a tight item's text and the code.
-_FENCE_AFTER_TEXT_IN_ITEM = re.compile(r"^.*\S.*\n[ \t]+(?:`{3,}|~{3,})", re.MULTILINE)
+_LAZY_QUOTE_LINE = re.compile(r"\n {0,3}>.*\n(?! {0,3}>)[ \t]*\S")
+# An indented fence: inside a list item, right under its text, markdown-it-py writes no line
+# break between a tight item's text and the code.
+_INDENTED_FENCE = re.compile(r"\n[ \t]+(?:`{3,}|~{3,})")
+
+
+def _fence_after_text_in_item(text: str) -> bool:
+    for fence in _INDENTED_FENCE.finditer(text):
+        above = text[text.rfind("\n", 0, fence.start()) + 1 : fence.start()]
+        if above.strip():
+            return True
+    return False
+
+
 # A table's delimiter row; tables are taken only in their plain form (`_plain_tables`).
 _DELIMITER_ROW = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+# A header row with a pipe over "---" is a one-column table to markdown-it-py and a heading to
+# markdown-it-pyrs.
+_PIPELESS_DELIMITER_ROW = re.compile(r"\|[^\n]*\n[ \t]*:?-+:?[ \t]*$", re.MULTILINE)
+
+
+# "---:" under a line of text: a one-column table to markdown-it-pyrs, not to markdown-it-py.
+_COLON_RULE = re.compile(r"\n[ \t]*(?::-+:?|-+:)[ \t]*\n")
 
 
 def _plain_tables(text: str) -> bool:
     """Whether every table starts after a blank line and all its rows start with "|": the two
     end a table at a list or a quote, or continue one lazily, in different places."""
-    if "|" not in text or "-" not in text:
+    if _PIPELESS_DELIMITER_ROW.search(text) is not None:
+        return False
+    if "-" not in text:
         return True
     lines = text.split("\n")
     for number, line in enumerate(lines):
@@ -180,18 +191,14 @@ def _plain_tables(text: str) -> bool:
     return True
 
 
-_PIPELESS_DELIMITER_ROW = re.compile(r"\|[^\n]*\n[ \t]*:?-+:?[ \t]*$", re.MULTILINE)
-
-
 # markdown-it-pyrs 0.4 (markdown-it.rs 0.6) panics on a "[" followed in its inline block by a
 # run of backticks that no run of the same length closes ("[a`"), and a panic prints to
 # stderr before Python can catch it. So a body is left to markdown-it-py unless, in every
 # blank-line-separated chunk holding a "[", each line's backtick runs pair up on that line
 # (then they pair up alike in whatever block holds the line), with no escaped backtick and
-# no table row among them. Fenced code is not parsed inline, so it is left out first.
-_FENCED = re.compile(
-    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[`~]*[ \t]*$", re.MULTILINE | re.DOTALL
-)
+# no table row among them. A fence's own lines are not parsed inline, so they are left out
+# (the code between them is checked like text: at worst a needless fall-back).
+_FENCE_LINE = re.compile(r" {0,3}(?:`{3,}[^`]*|~{3,}.*)")
 _CHUNKS = re.compile(r"\n[ \t]*\n")
 _BACKTICKS = re.compile(r"`+")
 
@@ -199,13 +206,15 @@ _BACKTICKS = re.compile(r"`+")
 def _may_panic(text: str) -> bool:
     if "[" not in text or "`" not in text:
         return False
-    for chunk in _CHUNKS.split(_FENCED.sub("", text)):
+    for chunk in _CHUNKS.split(text):
         if "[" not in chunk or "`" not in chunk:
             continue
         if "\\`" in chunk:
             return True
         for line in chunk.split("\n"):
-            if "`" in line and ("|" in line or not _backticks_pair(line)):
+            if "`" not in line or _FENCE_LINE.fullmatch(line):
+                continue
+            if "|" in line or not _backticks_pair(line):
                 return True
     return False
 
@@ -220,6 +229,19 @@ def _backticks_pair(line: str) -> bool:
         except ValueError:
             return False
     return True
+
+
+def _entity_in_alt(text: str) -> bool:
+    """Whether an image's alt text may hold an entity, a backslash escape or an autolink,
+    which markdown-it-pyrs leaves out of the alt attribute: any "&", "\\" or "<" after a
+    "![" in its blank-line-separated chunk."""
+    if "![" not in text:
+        return False
+    for chunk in _CHUNKS.split(text):
+        start = chunk.find("![")
+        if start >= 0 and any(mark in chunk[start:] for mark in "&\\<"):
+            return True
+    return False
 
 
 @functools.cache
