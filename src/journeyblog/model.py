@@ -163,6 +163,21 @@ class SeriesPosition:
     next: PostLink | None
     parts: tuple[PartEntry, ...]
 
+    @property
+    def published(self) -> int:
+        """How many parts this audience can read, this one included."""
+        return sum(1 for entry in self.parts if entry.state in ("current", "published"))
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """For each part number from 1 to `total`, its entry's state, or "gap" where no part
+        has that number (parts 1, 2, 4): the progress bar's segments, worked out once here
+        rather than by a search of the parts for each number in every page's template."""
+        states: dict[int, str] = {}
+        for entry in self.parts:
+            states.setdefault(entry.number, entry.state)
+        return tuple(states.get(number, "gap") for number in range(1, self.total + 1))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Post:
