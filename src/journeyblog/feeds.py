@@ -237,11 +237,28 @@ def absolute_urls(html: str, page_url: str) -> str:
     Our Markdown renderer always writes attributes in double quotes, so one pattern finds them.
     """
 
+    scheme = urlsplit(page_url).scheme
+
     def absolute(match: re.Match[str]) -> str:
-        url = html_lib.unescape(match.group(2))
+        written = match.group(2)
+        if _WITH_HOST.match(written):  # resolves alike on every page: worked out once
+            return match.group(1) + _with_host(scheme, written) + match.group(3)
+        url = html_lib.unescape(written)
         return match.group(1) + html_lib.escape(urljoin(page_url, url)) + match.group(3)
 
     return _URL_ATTRIBUTE.sub(absolute, html)
+
+
+# A URL with a scheme and a host ("https://example.org/x") resolves against any page of one
+# scheme alike: urljoin returns it as it is, or put together again from its own parts.
+_WITH_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/&]")
+
+
+@functools.lru_cache(maxsize=4096)  # posts of a site link to the same places
+def _with_host(page_scheme: str, written: str) -> str:
+    """absolute()'s result for a URL `_WITH_HOST` matches, on a page of `page_scheme`."""
+    page = f"{page_scheme}://example.invalid/"
+    return html_lib.escape(urljoin(page, html_lib.unescape(written)))
 
 
 def _with_query(url: str, query: Sequence[tuple[str, str]], post: Post) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import html as html_lib
 import json
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
+from urllib.parse import urljoin
 
 import feedparser
 import pytest
@@ -213,3 +215,30 @@ def test_an_empty_site_still_has_valid_feeds() -> None:
         parsed = feedparser.parse(feeds[name])
         assert parsed.bozo == 0 and parsed.entries == []
     assert json.loads(feeds["feed.json"])["items"] == []
+
+
+@pytest.mark.parametrize("page", ["https://example.org/posts/a/", "http://example.org/b/c"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a.example/c?d=1&amp;e=2",
+        "HTTPS://A.example/a/../b",
+        "https://a.example?",
+        "http://h.example:80/p",
+        "https://&#47;x",
+        "ftp://h.example/p;x?q#f",
+        "mailto:x@example.org",
+        "git+ssh://h.example/x",
+        "http:relative",
+        "//h.example/x",
+        "/images/x.png",
+        "../x/",
+        "#section",
+    ],
+)
+def test_absolute_urls_resolve_every_url_as_urljoin_does(page: str, url: str) -> None:
+    html = f'<p><a href="{url}">x</a> <img src="{url}" alt=""></p>'
+    resolved = html_lib.escape(urljoin(page, html_lib.unescape(url)))
+    expected = f'<p><a href="{resolved}">x</a> <img src="{resolved}" alt=""></p>'
+    assert absolute_urls(html, page) == expected
+    assert absolute_urls(html, page) == expected  # and again, from what was worked out once
