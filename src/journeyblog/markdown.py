@@ -81,7 +81,13 @@ def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = F
     Markup('<h2 id="hello">Hello</h2>\\n<p><img src="/blog/images/m.png" alt="A map"></p>\\n')
     """
     if not allow_raw_html and fast_renders(text):
-        return _render_fast(text, base_path)
+        try:
+            return _render_fast(text, base_path)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # a Rust panic is a BaseException, not an Exception
+            # A panic `fast_renders` did not foresee: markdown-it-py renders the body as well.
+            pass
     return _render_python(text, base_path=base_path, allow_raw_html=allow_raw_html)
 
 

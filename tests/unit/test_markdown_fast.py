@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import journeyblog.markdown as markdown
 from journeyblog.markdown import (
     Rendered,
     _render_fast,
@@ -222,3 +223,13 @@ def test_generated_posts_render_alike(lines: list[str], base_path: str) -> None:
     text = "\n".join(lines) + "\n"
     if fast_renders(text):
         _assert_same(text, base_path)
+
+
+def test_a_panic_not_foreseen_falls_back_to_markdown_it_py(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    text = "see [the `x flag\n"
+    monkeypatch.setattr(markdown, "fast_renders", lambda _text: True)
+    rendered = render_markdown(text)
+    assert _parts(rendered) == _parts(_render_python(text, base_path="/", allow_raw_html=False))
+    capfd.readouterr()  # markdown-it-pyrs printed its panic; the build goes on
