@@ -115,9 +115,9 @@ def fast_renders(text: str) -> bool:
         and "^[" not in text
         and _TASK_ITEM.search(text) is None
         and _DEFINITION.search("\n" + text) is None
-        and (_ASCII_OTHER_SPACE if text.isascii() else _OTHER_SPACE).search(text) is None
+        and not _other_space(text)
         and "\x00" not in text
-        and ("~~~" not in text or _INLINE_TILDES.search(text) is None)
+        and not _inline_tildes(text)
         and ("` " not in text or _SPACES_IN_BACKTICKS.search(text) is None)
         and (">" not in text or _LAZY_QUOTE_LINE.search("\n" + text) is None)
         and not _fence_after_text_in_item(text)
@@ -142,9 +142,31 @@ _DEFINITION = re.compile(r"\n[ \t]*[:~]")
 # below (the sources never hold one: sources.py makes every line end LF). NUL, which the two
 # read differently, never reaches here from a source either.
 _OTHER_SPACE = re.compile(r"[^\S \t\n]")
-_ASCII_OTHER_SPACE = re.compile(r"[\r\v\f\x1c-\x1f]")  # the same, in ASCII text
-# "~~~~" inside a line: the two pair strikethrough tildes differently.
-_INLINE_TILDES = re.compile(r"^(?! {0,3}~~~).*~~~", re.MULTILINE)
+_ASCII_OTHER_SPACES = ("\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
+def _other_space(text: str) -> bool:
+    """Whether text holds a space character other than space, tab and line feed."""
+    if text.isascii():  # a few substring searches beat a character class over the text
+        return any(space in text for space in _ASCII_OTHER_SPACES)
+    return _OTHER_SPACE.search(text) is not None
+
+
+def _inline_tildes(text: str) -> bool:
+    """Whether "~~~" stands inside a line, not at its start as a fence: the two pair
+    strikethrough tildes there differently."""
+    at = text.find("~~~")
+    while at >= 0:
+        line_start = text.rfind("\n", 0, at) + 1
+        if text[line_start:at].strip(" ") or at - line_start > 3:
+            return True
+        line_end = text.find("\n", at)
+        if line_end < 0:
+            return False
+        at = text.find("~~~", line_end + 1)
+    return False
+
+
 # A code span of spaces only: markdown-it-pyrs trims it.
 _SPACES_IN_BACKTICKS = re.compile(r"` +`")
 # A quote's line continued by a line without ">" ("lazy"): the two end the quote apart.

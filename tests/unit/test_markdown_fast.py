@@ -7,6 +7,7 @@ links and search words, under any base path. The judge is markdown-it-py itself.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,17 @@ def test_a_panic_not_foreseen_falls_back_to_markdown_it_py(
     rendered = render_markdown(text)
     assert _parts(rendered) == _parts(_render_python(text, base_path="/", allow_raw_html=False))
     capfd.readouterr()  # markdown-it-pyrs printed its panic; the build goes on
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(["~", "~~~", " ", "\n", "a", "\t"]), max_size=30).map("".join))
+def test_the_tilde_scan_finds_what_a_line_pattern_finds(text: str) -> None:
+    # "~~~" anywhere in a line but at its start after at most three spaces (a fence).
+    pattern = re.compile(r"^(?! {0,3}~~~).*~~~", re.MULTILINE)
+    assert markdown._inline_tildes(text) == (pattern.search(text) is not None)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=20))
+def test_the_space_scan_finds_what_a_character_class_finds(text: str) -> None:
+    assert markdown._other_space(text) == (re.search(r"[^\S \t\n]", text) is not None)
