@@ -6,16 +6,16 @@ escaped unless the site opts in (`allow_raw_html = true`), so a `<script>` in a 
 Root-relative URLs ("/images/x.png") are given the site's base path ("/blog/images/x.png"),
 so a site can live in a sub-folder. The only module that creates `Markup`.
 
-Most posts are rendered by markdown-it-pyrs (markdown-it's Rust port, by the same authors),
-about ten times as fast: a body that uses none of the plugins (footnotes, definition lists,
-task lists) or raw HTML is CommonMark with tables and strikethrough, on which both give the
-same HTML, and `_render_fast` adds what the plugins here add (heading ids, highlighting,
-the base path) to that HTML. The result is the Rendered that markdown-it-py would give, to
-the byte: tests/unit/test_markdown_fast.py checks it on the example site, on posts of every
-construct our users write and on generated Markdown. `fast_renders` sends to markdown-it-py
-every text with a construct the two are known to read apart (found by comparing them on
-random Markdown: docs/architecture.md); what is left are contrived token soups, about one
-random text in 3,000, where both remain CommonMark renderings with raw HTML escaped.
+Most posts are rendered by markdown-it-pyrs (bindings to markdown-it.rs, the Rust port of
+markdown-it, from the maintainer of markdown-it-py), about ten times as fast: a body that
+uses none of the plugins (footnotes, definition lists, task lists) or raw HTML is CommonMark
+with tables and strikethrough, on which both give the same HTML, and `_render_fast` adds
+what the plugins here add (heading ids, highlighting, the base path) to that HTML. The
+result is the Rendered that markdown-it-py would give, to the byte: tests/unit/
+test_markdown_fast.py and tests/e2e/test_markdown_engines.py check it. `fast_renders` sends
+to markdown-it-py every text with a construct the two were found to read apart, by comparing
+them on the bench corpus and on hundreds of thousands of generated texts
+(docs/architecture.md), and any text markdown-it-pyrs 0.4 could panic on.
 """
 
 from __future__ import annotations
