@@ -21,8 +21,9 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 # Below this many items a second process costs more than it saves. bench/threshold.py, cold
-# builds on 2 cores (two processes ÷ one): 25 posts 0.98, 50 posts 0.87, 200 posts 0.66;
-# a 25-post site makes about 25 bodies and 70 pages, so the break-even is near 50 items.
+# builds on 2 cores (two processes ÷ one), 2026-12-06: 25 posts 1.06, 50 posts 0.90, 200
+# posts 0.63. A 25-post site makes some 25 bodies and 70 pages, a 50-post one twice that:
+# the break-even lies between, and batches of 50 items and more are spread.
 MIN_PARALLEL_ITEMS = 50
 
 
