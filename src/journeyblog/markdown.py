@@ -29,10 +29,12 @@ from typing import Any
 
 import markdown_it_pyrs
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import unique_slug  # the plugin's own, so ids match it
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -109,17 +111,18 @@ def _render_python(text: str, *, base_path: str, allow_raw_html: bool) -> Render
 def fast_renders(text: str) -> bool:
     """Whether markdown-it-pyrs renders `text` (raw HTML off) as markdown-it-py would."""
     # Each test is a substring or a short regex scan: together a few per cent of rendering.
+    lined = "\n" + text  # for the patterns of a line's start
     return (
         text.endswith("\n")
         and "[^" not in text
         and "^[" not in text
         and _TASK_ITEM.search(text) is None
-        and _DEFINITION.search("\n" + text) is None
+        and _DEFINITION.search(lined) is None
         and not _other_space(text)
         and "\x00" not in text
         and not _inline_tildes(text)
         and ("` " not in text or _SPACES_IN_BACKTICKS.search(text) is None)
-        and (">" not in text or _LAZY_QUOTE_LINE.search("\n" + text) is None)
+        and (">" not in text or _LAZY_QUOTE_LINE.search(lined) is None)
         and not _fence_after_text_in_item(text)
         and ("|" not in text or _plain_tables(text))
         and (("-:" not in text and ":-" not in text) or _COLON_RULE.search(text) is None)
@@ -306,13 +309,6 @@ def _unescape(html: str) -> str:
     )
 
 
-def _escape(text: str) -> str:
-    """markdown-it's escapeHtml."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
 def _render_fast(text: str, base_path: str) -> Rendered:
     """render_markdown for a body `fast_renders` accepts: the same Rendered, to the byte."""
     html = _fast_markdown().render(text, xhtml=False)
@@ -336,7 +332,7 @@ def _render_fast(text: str, base_path: str) -> Rendered:
 
 
 def _based(base_path: str, match: re.Match[str]) -> str:
-    return f'{match[1]}{_escape(_with_base(_unescape(match[2]), base_path))}"'
+    return f'{match[1]}{escapeHtml(_with_base(_unescape(match[2]), base_path))}"'
 
 
 def _highlighted(match: re.Match[str]) -> str:
@@ -353,14 +349,10 @@ def _with_id(slugs: set[str], toc: list[Heading], match: re.Match[str]) -> str:
         return match[0]
     # The anchors plugin's title: the text and inline code, not images or line breaks.
     title = _unescape(_ANY_TAG.sub("", inner).replace("\n", ""))
-    slug = _slug(title)
-    unique, number = slug, 1
-    while unique in slugs:
-        unique, number = f"{slug}-{number}", number + 1
-    slugs.add(unique)
+    unique = unique_slug(_slug(title), slugs)
     if level <= 3:
         toc.append(Heading(level=level, id=unique, text=_html_text(inner)))
-    return f'<h{level} id="{_escape(unique)}">{inner}</h{level}>'
+    return f'<h{level} id="{escapeHtml(unique)}">{inner}</h{level}>'
 
 
 def _html_text(inner: str) -> str:
