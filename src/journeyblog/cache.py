@@ -24,8 +24,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from markupsafe import Markup
-
 from journeyblog import __version__
 from journeyblog.markdown import (
     RENDERER_VERSION,
@@ -34,7 +32,7 @@ from journeyblog.markdown import (
     rendered_from_row,
     rendered_to_row,
 )
-from journeyblog.model import Body, BodyUnavailable
+from journeyblog.model import Body, BodyParts, BodyUnavailable
 
 CACHE_DIR = ".journeyblog-cache"
 SCHEMA = "journeyblog-cache 6"
@@ -388,7 +386,7 @@ class CachedBodies:
         self._path = path
         self._db: sqlite3.Connection | None = None
         self._pid = 0
-        self._recent: dict[str, tuple[Markup, str]] = {}
+        self._recent: dict[str, BodyParts] = {}
 
     def __getstate__(self) -> dict[str, object]:
         return {"_path": self._path}
@@ -398,7 +396,7 @@ class CachedBodies:
         assert isinstance(path, Path)
         self.__init__(path)  # type: ignore[misc]
 
-    def body(self, key: str) -> tuple[Markup, str]:
+    def body(self, key: str) -> BodyParts:
         found = self._recent.get(key)
         if found is None:
             found = self._read(key)
@@ -421,11 +419,11 @@ class CachedBodies:
                 raise BodyUnavailable(key)
         return found
 
-    def _read(self, key: str) -> tuple[Markup, str]:
+    def _read(self, key: str) -> BodyParts:
         try:
             row = (
                 self._connection()
-                .execute("SELECT html, search_words FROM markdown WHERE key = ?", (key,))
+                .execute("SELECT html, search_words, rest FROM markdown WHERE key = ?", (key,))
                 .fetchone()
             )
         except sqlite3.Error:

@@ -43,7 +43,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from journeyblog.model import Body, Heading
+from journeyblog.model import Body, BodyParts, Heading
 from journeyblog.searchwords import search_words
 
 # Bump when the HTML this module makes for the same text changes: it keys the build cache.
@@ -52,8 +52,7 @@ RENDERER_VERSION = "3"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rendered:
-    body: Body  # the HTML and search words, with the key they were made under
-    toc: tuple[Heading, ...]  # h2 and h3, in order
+    body: Body  # the HTML, search words and toc, with the key they were made under
     words: int
     first_paragraph: str  # plain text, for posts without a summary
     images: tuple[str, ...]  # every image src, as written (after the base path)
@@ -67,6 +66,11 @@ class Rendered:
     def search_words(self) -> str:
         """searchwords.search_words(html): made here, in the workers, and cached."""
         return self.body.search_words
+
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        """h2 and h3, in order."""
+        return self.body.toc
 
     @property
     def key(self) -> str:
@@ -99,8 +103,7 @@ def _render_python(text: str, *, base_path: str, allow_raw_html: bool) -> Render
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
     return Rendered(
-        body=Body("", held=(Markup(html), search_words(html))),
-        toc=_toc(tokens),
+        body=Body("", held=(Markup(html), search_words(html), _toc(tokens))),
         words=len(text.split()),
         first_paragraph=_first_paragraph(tokens),
         images=tuple(env.get("images", ())),
@@ -322,8 +325,7 @@ def _render_fast(text: str, base_path: str) -> Rendered:
     if "<h" in html:
         html = _HEADING.sub(functools.partial(_with_id, set[str](), toc), html)
     return Rendered(
-        body=Body("", held=(Markup(html), search_words(html))),
-        toc=tuple(toc),
+        body=Body("", held=(Markup(html), search_words(html), tuple(toc))),
         words=len(text.split()),
         first_paragraph=_first_top_paragraph(html),
         images=tuple(_unescape(src) for src in _IMAGE_SRC.findall(html)),
@@ -378,7 +380,7 @@ def _first_top_paragraph(html: str) -> str:
 
 
 def rendered_to_row(rendered: Rendered) -> tuple[str, str, str]:
-    """For the build cache: (html, search words, the rest as plain JSON).
+    """For the build cache: (html, search words, the rest as plain JSON, toc included).
 
     The two long strings are stored as they are, so neither is escaped into JSON and parsed
     back (a second of a cold build at 10,000 posts); nothing read from a cache can run code.
@@ -399,24 +401,20 @@ def rendered_to_row(rendered: Rendered) -> tuple[str, str, str]:
 def rendered_from_row(body: Body, rest: object) -> Rendered | None:
     """A cached rendering, or None if the row is not one (a cache is never trusted).
 
-    `body` is the row's html and search words, or where to read them when they are needed.
+    `body` is where to read the row's html, search words and toc when they are needed;
+    the toc is checked here, so that reading it then cannot fail.
     """
     if not isinstance(rest, str):
         return None
     try:
         data = json.loads(rest)
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or toc_from_row(data) is None:
             return None
-        toc = tuple(
-            Heading(level=int(level), id=str(ident), text=str(text))
-            for level, ident, text in data["toc"]
-        )
         first, words = data["first_paragraph"], data["words"]
         if not isinstance(first, str) or type(words) is not int:
             return None
         return Rendered(
             body=body,
-            toc=toc,
             words=words,
             first_paragraph=first,
             images=tuple(str(item) for item in data["images"]),
@@ -426,11 +424,33 @@ def rendered_from_row(body: Body, rest: object) -> Rendered | None:
         return None
 
 
-def cached_body(html: object, search_words: object) -> tuple[Markup, str] | None:
-    """A body this module rendered, read back from the build cache: None if not one."""
-    if not (isinstance(html, str) and isinstance(search_words, str)):
+def toc_from_row(rest: object) -> tuple[Heading, ...] | None:
+    """The toc of a cached rendering's rest (rendered_to_row, parsed): None if not one."""
+    rows = rest.get("toc") if isinstance(rest, dict) else None
+    if not isinstance(rows, list) or not all(_is_heading_row(row) for row in rows):
         return None
-    return Markup(html), search_words
+    return tuple(Heading(level=level, id=ident, text=text) for level, ident, text in rows)
+
+
+def _is_heading_row(row: object) -> bool:
+    return (
+        isinstance(row, list)
+        and len(row) == 3
+        and type(row[0]) is int
+        and isinstance(row[1], str)
+        and isinstance(row[2], str)
+    )
+
+
+def cached_body(html: object, search_words: object, rest: object) -> BodyParts | None:
+    """A body this module rendered, read back from the build cache: None if not one."""
+    if not (isinstance(html, str) and isinstance(search_words, str) and isinstance(rest, str)):
+        return None
+    try:
+        toc = toc_from_row(json.loads(rest))
+    except (ValueError, RecursionError):
+        return None
+    return None if toc is None else (Markup(html), search_words, toc)
 
 
 def plain_text(markdown_inline: str) -> str:

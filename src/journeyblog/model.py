@@ -48,11 +48,25 @@ class Tag:
     url: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Heading:
+    """One entry of a table of contents."""
+
+    level: int
+    id: str
+    text: str
+
+
+# A rendered body: its html, its search words and its table of contents.
+BodyParts = tuple[Markup, str, tuple[Heading, ...]]
+
+
 class BodyStore(Protocol):
     """Where rendered bodies are kept between assembling a site and making its files."""
 
-    def body(self, key: str) -> tuple[Markup, str]:
-        """(html, search words) of the body rendered under `key`; raises BodyUnavailable."""
+    def body(self, key: str) -> BodyParts:
+        """(html, search words, toc) of the body rendered under `key`; raises
+        BodyUnavailable."""
         ...
 
     def search_words(self, keys: Sequence[str]) -> dict[str, str]:
@@ -66,15 +80,16 @@ class BodyUnavailable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    """A post's or page's rendered HTML and its search words.
+    """A post's or page's rendered HTML, its search words and its table of contents.
 
     Either held here, or read from `store` by `key` each time a page, a feed or the search
     index asks for it: a large site's model then holds none of its bodies (93 MB at 10,000
-    posts), and worker processes forked with the model read only the bodies they show.
+    posts, and 15 MB of tables of contents), and worker processes forked with the model
+    read only the bodies they show.
     """
 
     key: str  # markdown.Rendered.key: all it was made from; "" if not known
-    held: tuple[Markup, str] | None = None
+    held: BodyParts | None = None
     store: BodyStore | None = None
 
     @property
@@ -89,7 +104,14 @@ class Body:
             return self.held[1]
         return self._read()[1]
 
-    def _read(self) -> tuple[Markup, str]:
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        """The h2 and h3 headings, in order."""
+        if self.held is not None:
+            return self.held[2]
+        return self._read()[2]
+
+    def _read(self) -> BodyParts:
         if self.store is None:
             raise BodyUnavailable(self.key)
         return self.store.body(self.key)
@@ -112,15 +134,6 @@ def search_words_of(documents: Sequence[Post], *, batch: int = 500) -> Iterator[
         for document in chunk:
             body = document.body
             yield read[body.key] if body.held is None and body.key in read else body.search_words
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Heading:
-    """One entry of a table of contents."""
-
-    level: int
-    id: str
-    text: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,9 +203,8 @@ class Post:
     updated: datetime  # front matter `updated`, else `date`: never the build time
     author: Author
     level: SecurityLevel
-    body: Body  # see the html, body_key and search_words properties
+    body: Body  # see the html, body_key, search_words and toc properties
     summary: str
-    toc: tuple[Heading, ...]
     words: int
     series: SeriesPosition | None
     tags: tuple[Tag, ...] = ()
@@ -221,6 +233,10 @@ class Post:
         return self.body.search_words
 
     @property
+    def toc(self) -> tuple[Heading, ...]:
+        return self.body.toc
+
+    @property
     def reading_minutes(self) -> int:
         # 200 words a minute is the usual figure for considered reading.
         return max(1, round(self.words / 200))
@@ -243,7 +259,6 @@ class Page:
     title: str
     summary: str
     body: Body
-    toc: tuple[Heading, ...]
     url: str
     permalink: str
     source: Path
@@ -251,6 +266,10 @@ class Page:
     @property
     def html(self) -> Markup:
         return self.body.html
+
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        return self.body.toc
 
     @property
     def body_key(self) -> str:

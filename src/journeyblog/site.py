@@ -611,7 +611,6 @@ def _posts(
                 level=post.level,
                 body=body.body,
                 summary=link.summary,
-                toc=body.toc,
                 words=body.words,
                 series=places.get((post.series, post.part)) if post.series and post.part else None,
                 tags=tuple(
@@ -702,7 +701,6 @@ def _pages(
                 title=_text(source.meta["title"]),
                 summary=summary if isinstance(summary, str) else _truncate(body.first_paragraph),
                 body=body.body,
-                toc=body.toc,
                 url=f"{config.base_path}{slug}/",
                 permalink=f"{config.base_url}{slug}/",
                 source=source.path,

@@ -115,7 +115,7 @@ def test_an_edit_changes_the_output_and_only_its_post_is_parsed_again(
 
 
 @pytest.mark.parametrize(
-    "damage", ["garbage", "truncated", "foreign", "poisoned", "nested", "cards"]
+    "damage", ["garbage", "truncated", "foreign", "poisoned", "nested", "cards", "toc"]
 )
 def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, damage: str) -> None:
     reference = tmp_path / "reference"
@@ -140,6 +140,14 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(site: Path, tmp_path: Path, dama
         assert kept
         for card in kept:
             card.write_bytes(card.read_bytes()[:-20])
+    elif damage == "toc":  # every other field sound: headings of the wrong shape
+        with sqlite3.connect(database) as db:
+            rows = db.execute("SELECT key, rest FROM markdown").fetchall()
+            wrong = ([[2, "id"]], [["2", "id", "Text"]], [[2, "id", None]], {"h2": "id"})
+            for (key, rest), toc in zip(rows, wrong * len(rows), strict=False):
+                fields = json.loads(rest)
+                fields["toc"] = toc
+                db.execute("UPDATE markdown SET rest = ? WHERE key = ?", (json.dumps(fields), key))
     else:  # right schema, wrong contents: every cached value replaced by nonsense
         with sqlite3.connect(database) as db:
             db.execute("UPDATE markdown SET html = 42 WHERE rowid % 2 = 0")
