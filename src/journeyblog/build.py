@@ -40,7 +40,9 @@ from journeyblog.fingerprint import Fingerprints, digest
 from journeyblog.markdown import Rendered, render_markdown
 from journeyblog.model import BodyUnavailable, Job, Output, Site, SocialImage
 from journeyblog.parallel import (
+    MIN_PARALLEL_ITEMS,
     default_jobs,
+    early_workers,
     in_process,
     make_all,
     make_beside,
@@ -138,14 +140,16 @@ READY_BESIDE_FILES = 1_000
 
 
 @contextlib.contextmanager
-def _staging_for(options: BuildOptions, jobs: int) -> Iterator[StagingFolder | None]:
+def _staging_for(
+    options: BuildOptions, jobs: int, last: tuple[str, str, UpToDate] | None
+) -> Iterator[StagingFolder | None]:
     """The staging folder, readied beside the build from its start (write.StagingFolder)
-    when the last output was large; None for a build in place. Removed if the build fails
-    before writing, as it would be if it failed while writing."""
+    when the last output (`last`, as _last_build gives it) was large; None for a build in
+    place. Removed if the build fails before writing, as it would be if it failed while
+    writing."""
     if options.in_place:
         yield None
         return
-    last = _last_build(options)
     beside = jobs > 1 and last is not None and last[2].files >= READY_BESIDE_FILES
     staging = StagingFolder(options.output, beside=beside)
     try:
@@ -153,6 +157,24 @@ def _staging_for(options: BuildOptions, jobs: int) -> Iterator[StagingFolder | N
     except BaseException:
         staging.discard()
         raise
+
+
+def _has_files(folder: Path, count: int) -> bool:
+    """Whether folder holds at least `count` files, at any depth; stops listing there."""
+    pending = [str(folder)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as listing:
+                for entry in listing:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    else:
+                        count -= 1
+                        if count <= 0:
+                            return True
+        except OSError:
+            continue
+    return False
 
 
 def _build(options: BuildOptions, inputs: str) -> BuildResult:
@@ -164,10 +186,15 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
     _check_audience(config, options.audience, options.site_dir)
     _check_output_dir(options.site_dir, options.output)
     jobs = options.jobs or default_jobs()
-    with _staging_for(options, jobs) as staging:
+    last = _last_build(options)
+    # A build with no record of a last one makes everything: the workers that read and
+    # render are forked before the sources are read (parallel.early_workers).
+    early = last is None and _has_files(options.site_dir / "content" / "posts", MIN_PARALLEL_ITEMS)
+    workers = early_workers(jobs) if early else contextlib.nullcontext()
+    with _staging_for(options, jobs, last) as staging:
         now = options.now or datetime.now(UTC)
         cache_dir = options.site_dir / CACHE_DIR if options.cache else None
-        with BuildCache(cache_dir) as cache:
+        with BuildCache(cache_dir) as cache, workers:
             sources, errors = discover(
                 options.site_dir,
                 remembered=cache,
@@ -191,11 +218,10 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
         themes = theme_dirs(options.site_dir, config.theme)
         out_dir = options.output.absolute()
         with BuildCache(cache_dir) as cache:
-            prints = Fingerprints()
             social, cards = social_images(site, options.site_dir, themes, cache=options.cache)
             site_key = site_fingerprint(site, config)
             templates = cache_dir / "templates" if cache_dir else None
-            planned = [*site_jobs(site, config, themes, social, prints, templates), *cards]
+            planned = [*site_jobs(site, config, themes, social, templates), *cards]
             previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
             copied = assets(site, sources, themes)
             clock.lap("plan every file and its key")
@@ -462,14 +488,16 @@ def site_jobs(
     config: SiteConfig,
     themes: Sequence[Path],
     social: Mapping[str, SocialImage],
-    prints: Fingerprints,
     template_cache: Path | None = None,
 ) -> list[Job]:
     """Every page, feed and search file of the site, each with the key of what it shows.
 
     Compiled templates are kept in `template_cache` when given, so a build compiles only
-    the templates that changed.
+    the templates that changed. The fingerprints of the model that the keys are made from
+    are let go of on return: some 20 MB at 10,000 posts that every forked worker would
+    otherwise map too.
     """
+    prints = Fingerprints()
     if template_cache is not None:
         try:
             template_cache.mkdir(parents=True, exist_ok=True)

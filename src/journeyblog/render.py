@@ -260,14 +260,22 @@ class _Renderer:
         self.env = env
         self.social = social
         self.fingerprints = fingerprints
+        # Per renderer, not functools.cache on the methods: a cache on the class would keep
+        # every renderer, with its fingerprints, for the life of the process (the dev
+        # server's, or the workers forked for the build, which need neither).
+        self._templates: dict[str, Any] = {}
+        self._uses: dict[str, TemplateUse] = {}
+        self._site_lists: dict[tuple[str, bool], str] = {}
 
-    @functools.cache  # noqa: B019 - one renderer per build; templates are looked up once
     def _template(self, name: str) -> Any:
-        return self.env.get_template(name)
+        if name not in self._templates:  # looked up once a build
+            self._templates[name] = self.env.get_template(name)
+        return self._templates[name]
 
-    @functools.cache  # noqa: B019 - one renderer per build
     def _use(self, name: str) -> TemplateUse:
-        return template_use(self.env, name)
+        if name not in self._uses:
+            self._uses[name] = template_use(self.env, name)
+        return self._uses[name]
 
     def _key(self, path: str, template: str, context: Mapping[str, Any]) -> str:
         """What the page's bytes depend on beyond the site-wide fingerprint.
@@ -285,10 +293,12 @@ class _Renderer:
         parts.extend(self._site_list(name, bodies) for name in sorted(use.site_lists))
         return digest(parts)
 
-    @functools.cache  # noqa: B019 - one renderer per build
     def _site_list(self, name: str, bodies: bool) -> str:
         # Once a build, not once a page: a list every page shows is as long as the site.
-        return self.fingerprints.of(getattr(self.site, name), bodies=bodies)
+        if (name, bodies) not in self._site_lists:
+            value = self.fingerprints.of(getattr(self.site, name), bodies=bodies)
+            self._site_lists[name, bodies] = value
+        return self._site_lists[name, bodies]
 
     def _page(
         self,
@@ -306,10 +316,11 @@ class _Renderer:
             context["page_url"] = self.site.url(url_path)
         context.setdefault("feeds", ())
         compiled = self._template(template)
+        site = self.site  # the maker holds the site, not this renderer and its fingerprints
 
         def make() -> bytes:
             full = {**context, **derived()} if derived is not None else context
-            return str(compiled.render(site=self.site, **full)).encode("utf-8")
+            return str(compiled.render(site=site, **full)).encode("utf-8")
 
         return Job(path, self._key(path, template, context), make)
 
@@ -416,9 +427,10 @@ class _Renderer:
     def _bare(self, path: str, template: str, **context: Any) -> Job:
         """A file made from a template with no page furniture (redirects, sitemap)."""
         compiled = self._template(template)
+        site = self.site
 
         def make() -> bytes:
-            return str(compiled.render(site=self.site, **context)).encode("utf-8")
+            return str(compiled.render(site=site, **context)).encode("utf-8")
 
         return Job(path, self._key(path, template, context), make)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from journeyblog.parallel import Background, make_all, parallel_map
+from journeyblog.parallel import Background, early_workers, make_all, parallel_map
 
 
 def _square(number: int) -> int:
@@ -22,6 +23,29 @@ def _square(number: int) -> int:
 def test_parallel_map_keeps_the_order_of_the_items() -> None:
     items = list(range(300))
     assert parallel_map(_square, items, jobs=2, min_items=1) == [n * n for n in items]
+
+
+# Set in this process inside early_workers' block, after its workers were forked.
+_LATE: list[bytes] = []
+
+
+def _sees_late_memory(_: int) -> tuple[int, bool]:
+    return os.getpid(), bool(_LATE)
+
+
+def test_early_workers_are_forked_at_the_block_and_serve_every_call_in_it() -> None:
+    with early_workers(2):
+        workers = {child.pid for child in multiprocessing.active_children()}
+        _LATE.append(b"x" * 1_000_000)  # what the build reads after the workers exist
+        try:
+            first = parallel_map(_sees_late_memory, list(range(200)), jobs=2, min_items=1)
+            second = parallel_map(_sees_late_memory, list(range(200)), jobs=2, min_items=1)
+        finally:
+            _LATE.clear()
+    assert not any(late for _, late in first + second)  # forked before it was there
+    assert len(workers) == 2 and os.getpid() not in workers
+    assert {pid for pid, _ in first + second} <= workers  # those workers, not a fresh pool
+    assert not multiprocessing.active_children()  # and gone with the block
 
 
 def test_make_all_yields_each_makers_result_in_order() -> None:
