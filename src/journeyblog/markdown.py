@@ -408,7 +408,7 @@ def rendered_from_row(body: Body, rest: object) -> Rendered | None:
         return None
     try:
         data = json.loads(rest)
-        if not isinstance(data, dict) or toc_from_row(data) is None:
+        if not isinstance(data, dict) or not _sound_toc(data.get("toc")):
             return None
         first, words = data["first_paragraph"], data["words"]
         if not isinstance(first, str) or type(words) is not int:
@@ -427,18 +427,21 @@ def rendered_from_row(body: Body, rest: object) -> Rendered | None:
 def toc_from_row(rest: object) -> tuple[Heading, ...] | None:
     """The toc of a cached rendering's rest (rendered_to_row, parsed): None if not one."""
     rows = rest.get("toc") if isinstance(rest, dict) else None
-    if not isinstance(rows, list) or not all(_is_heading_row(row) for row in rows):
+    if not _sound_toc(rows):
         return None
+    assert isinstance(rows, list)
     return tuple(Heading(level=level, id=ident, text=text) for level, ident, text in rows)
 
 
-def _is_heading_row(row: object) -> bool:
-    return (
+def _sound_toc(rows: object) -> bool:
+    """Whether a cached toc is a list of [level, id, text] rows."""
+    return isinstance(rows, list) and all(
         isinstance(row, list)
         and len(row) == 3
         and type(row[0]) is int
         and isinstance(row[1], str)
         and isinstance(row[2], str)
+        for row in rows
     )
 
 
