@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import NOW, MakeSite, assert_spare_shares_only_published_files, post
@@ -373,6 +374,32 @@ def test_an_edit_builds_few_files_made_beside_the_linking_are_the_files_made_her
     assert _tree(out) == _tree(tmp_path / "fresh")
     assert "Edited." in (out / "posts/p1/index.html").read_text(encoding="utf-8")
     assert_spare_shares_only_published_files(out)
+
+
+def test_a_first_build_forks_its_reading_and_markdown_workers_before_reading(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build with no record of a last one renders every body: its workers are forked
+    before the sources are read, so they do not map them (parallel.early_workers); an edit
+    build, which may render nothing, forks only if it must. Same trees either way."""
+    monkeypatch.setattr(build_module, "MIN_PARALLEL_ITEMS", 1)
+    monkeypatch.setattr(parallel_module, "MIN_PARALLEL_ITEMS", 1)
+    read_with_workers_up: list[bool] = []
+    real_discover = build_module.discover
+
+    def discover(*args: Any, **kwargs: Any) -> Any:
+        read_with_workers_up.append(parallel_module._early is not None)
+        return real_discover(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "discover", discover)
+    out = tmp_path / "out"
+    _build(site, out, jobs=2)
+    (site / "content/posts/p1.md").write_text(post("Post 1", body="Edited."), encoding="utf-8")
+    _build(site, out, jobs=2)
+    _build(site, tmp_path / "uncached", jobs=2, cache=False)  # no record either
+    assert read_with_workers_up == [True, False, True]
+    _build(site, tmp_path / "one", jobs=1, cache=False)
+    assert _tree(out) == _tree(tmp_path / "uncached") == _tree(tmp_path / "one")
 
 
 @pytest.mark.parametrize("how", ["beside", "here", "workers"])
