@@ -143,7 +143,7 @@ def _pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
     # Frozen objects are never scanned by the workers' garbage collector, which would
     # otherwise write to (and so copy) every page of the site model they share.
     gc.freeze()
-    _return_free_memory()
+    return_free_memory()
     try:
         pool = context.Pool(jobs, initializer=_start_worker, initargs=(os.getpid(),))
     finally:
@@ -153,7 +153,7 @@ def _pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
         yield pool
 
 
-def _return_free_memory() -> None:
+def return_free_memory() -> None:
     """Hand the C heap's free pages back to the system (glibc's malloc_trim; elsewhere nothing).
 
     Reading the sources and taking in the rendered Markdown leave this process's heap with
@@ -203,7 +203,7 @@ def _make(index: int) -> object:
     global _made_here
     _made_here += 1
     if _made_here % TRIM_EVERY == 0:
-        _return_free_memory()
+        return_free_memory()
     return _PENDING[index]()
 
 
