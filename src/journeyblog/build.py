@@ -162,19 +162,10 @@ def _staging_for(
 
 def _has_files(folder: Path, count: int) -> bool:
     """Whether folder holds at least `count` files, at any depth; stops listing there."""
-    pending = [str(folder)]
-    while pending:
-        try:
-            with os.scandir(pending.pop()) as listing:
-                for entry in listing:
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(entry.path)
-                    else:
-                        count -= 1
-                        if count <= 0:
-                            return True
-        except OSError:
-            continue
+    for _, _, names in os.walk(folder):  # an unreadable folder is passed over
+        count -= len(names)
+        if count <= 0:
+            return True
     return False
 
 

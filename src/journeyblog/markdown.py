@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import markdown_it_pyrs
 from markdown_it import MarkdownIt
@@ -424,16 +424,15 @@ def rendered_from_row(body: Body, rest: object) -> Rendered | None:
         return None
 
 
-def toc_from_row(rest: object) -> tuple[Heading, ...] | None:
+def _toc_from_row(rest: object) -> tuple[Heading, ...] | None:
     """The toc of a cached rendering's rest (rendered_to_row, parsed): None if not one."""
     rows = rest.get("toc") if isinstance(rest, dict) else None
     if not _sound_toc(rows):
         return None
-    assert isinstance(rows, list)
     return tuple(Heading(level=level, id=ident, text=text) for level, ident, text in rows)
 
 
-def _sound_toc(rows: object) -> bool:
+def _sound_toc(rows: object) -> TypeGuard[list[list[Any]]]:
     """Whether a cached toc is a list of [level, id, text] rows."""
     return isinstance(rows, list) and all(
         isinstance(row, list)
@@ -450,7 +449,7 @@ def cached_body(html: object, search_words: object, rest: object) -> BodyParts |
     if not (isinstance(html, str) and isinstance(search_words, str) and isinstance(rest, str)):
         return None
     try:
-        toc = toc_from_row(json.loads(rest))
+        toc = _toc_from_row(json.loads(rest))
     except (ValueError, RecursionError):
         return None
     return None if toc is None else (Markup(html), search_words, toc)

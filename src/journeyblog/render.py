@@ -260,22 +260,14 @@ class _Renderer:
         self.env = env
         self.social = social
         self.fingerprints = fingerprints
-        # Per renderer, not functools.cache on the methods: a cache on the class would keep
-        # every renderer, with its fingerprints, for the life of the process (the dev
-        # server's, or the workers forked for the build, which need neither).
-        self._templates: dict[str, Any] = {}
-        self._uses: dict[str, TemplateUse] = {}
-        self._site_lists: dict[tuple[str, bool], str] = {}
-
-    def _template(self, name: str) -> Any:
-        if name not in self._templates:  # looked up once a build
-            self._templates[name] = self.env.get_template(name)
-        return self._templates[name]
-
-    def _use(self, name: str) -> TemplateUse:
-        if name not in self._uses:
-            self._uses[name] = template_use(self.env, name)
-        return self._uses[name]
+        # Memos of this renderer's own, not functools.cache on the methods: a cache on the
+        # class would keep every renderer, with its fingerprints, for the life of the
+        # process (the dev server's, or the workers forked for the build, which need
+        # neither). None refers back to the renderer, so it goes when its jobs are made.
+        self._template = functools.cache(env.get_template)  # looked up once a build
+        self._use = functools.cache(functools.partial(template_use, env))
+        # Once a build, not once a page: a list every page shows is as long as the site.
+        self._site_list = functools.cache(functools.partial(_list_digest, site, fingerprints))
 
     def _key(self, path: str, template: str, context: Mapping[str, Any]) -> str:
         """What the page's bytes depend on beyond the site-wide fingerprint.
@@ -292,13 +284,6 @@ class _Renderer:
         parts.append(self.fingerprints.of(dict(context), bodies=bodies))
         parts.extend(self._site_list(name, bodies) for name in sorted(use.site_lists))
         return digest(parts)
-
-    def _site_list(self, name: str, bodies: bool) -> str:
-        # Once a build, not once a page: a list every page shows is as long as the site.
-        if (name, bodies) not in self._site_lists:
-            value = self.fingerprints.of(getattr(self.site, name), bodies=bodies)
-            self._site_lists[name, bodies] = value
-        return self._site_lists[name, bodies]
 
     def _page(
         self,
@@ -433,6 +418,11 @@ class _Renderer:
             return str(compiled.render(site=site, **context)).encode("utf-8")
 
         return Job(path, self._key(path, template, context), make)
+
+
+def _list_digest(site: Site, fingerprints: Fingerprints, name: str, bodies: bool) -> str:
+    """The fingerprint of one of the Site's lists (`name`: "posts", "series", …)."""
+    return fingerprints.of(getattr(site, name), bodies=bodies)
 
 
 def _pagination(site: Site, number: int, count: int) -> dict[str, Any]:

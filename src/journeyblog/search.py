@@ -8,7 +8,8 @@ See docs/search.md for why a word list and not Pagefind.
 Only `site.posts` enter the index: the Site holds nothing this build does not publish, and a
 post's html has already lost the level blocks above the audience, so a withheld word cannot
 be searched for. The index is an Output like every page, so the leak audit reads it too.
-Must not read files or know about levels: the model has decided what is published.
+Must not read the site's files or know about levels: the model has decided what is
+published. (A large index is put together in a temporary file: see search_index.)
 """
 
 from __future__ import annotations
