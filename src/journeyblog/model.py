@@ -94,24 +94,21 @@ class Body:
 
     @property
     def html(self) -> Markup:
-        if self.held is not None:
-            return self.held[0]
-        return self._read()[0]
+        return self._parts()[0]
 
     @property
     def search_words(self) -> str:
-        if self.held is not None:
-            return self.held[1]
-        return self._read()[1]
+        return self._parts()[1]
 
     @property
     def toc(self) -> tuple[Heading, ...]:
         """The h2 and h3 headings, in order."""
-        if self.held is not None:
-            return self.held[2]
-        return self._read()[2]
+        return self._parts()[2]
 
-    def _read(self) -> BodyParts:
+    def _parts(self) -> BodyParts:
+        """The parts held here, else read from the store (BodyUnavailable if there is none)."""
+        if self.held is not None:
+            return self.held
         if self.store is None:
             raise BodyUnavailable(self.key)
         return self.store.body(self.key)
