@@ -1,13 +1,11 @@
 """Who may read what: security levels, drafts and the publication cutoff.
 
-Owns the one decision every output channel depends on, `exclusion_reason`, and the stripping
-of `<!-- level: internal -->…<!-- /level -->` blocks from bodies below their level. Fails
-closed: a missing or unknown level is never treated as public.
+Owns the one decision every output channel depends on, `exclusion_reason`. Fails closed: a
+missing or unknown level is never treated as public. (Level blocks inside a body: markers.py.)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
@@ -50,50 +48,3 @@ def exclusion_reason(
     if cutoff is not None and date > cutoff:
         return "future"
     return None
-
-
-_BLOCK = re.compile(
-    r"<!--\s*level:\s*(?P<level>[^\s>]*)\s*-->(?P<inner>.*?)<!--\s*/level\s*-->\n?",
-    re.DOTALL | re.IGNORECASE,
-)
-_MARKER = re.compile(r"<!--\s*/?level\b", re.IGNORECASE)
-
-
-def strip_level_blocks(
-    body: str, *, audience: SecurityLevel, levels: Sequence[SecurityLevel]
-) -> tuple[str, list[tuple[int, str]], list[str]]:
-    """Remove the blocks above `audience`; keep the rest without their markers.
-
-    Returns (body, problems as (line within body, message), texts of the removed blocks).
-    An unknown level in a block, or a marker left unpaired, is a problem (fail closed: the
-    block is removed).
-    """
-    if "<!--" not in body:
-        return body, [], []
-    problems: list[tuple[int, str]] = []
-    removed: list[str] = []
-
-    def replace(match: re.Match[str]) -> str:
-        level = parse_level(match.group("level"), levels)
-        if level is None:
-            line = body.count("\n", 0, match.start()) + 1
-            known = ", ".join(item.name for item in levels)
-            problems.append(
-                (
-                    line,
-                    f"unknown level '{match.group('level')}' in a level block"
-                    f" (use one of: {known})",
-                )
-            )
-        if level is None or level.rank > audience.rank:
-            removed.append(match.group("inner"))
-            return ""
-        return match.group("inner")
-
-    result = _BLOCK.sub(replace, body)
-    for stray in _MARKER.finditer(result):
-        line = result.count("\n", 0, stray.start()) + 1
-        problems.append(
-            (line, "level block marker without its pair (close it with <!-- /level -->)")
-        )
-    return result, problems, removed

@@ -455,6 +455,20 @@ def cached_body(html: object, search_words: object, rest: object) -> BodyParts |
     return None if toc is None else (Markup(html), search_words, toc)
 
 
+def fenced_code(text: str) -> list[tuple[int, int, bool]]:
+    """(first line, line after the last, closed) of each fenced code block, lines from 0, as
+    the renderer reads the text: what it will show as code, and only that."""
+    lines = text.split("\n")
+    found = []
+    for token in _markdown(False).parse(text):
+        if token.type == "fence" and token.map is not None:
+            first, end = token.map
+            fence = f"{re.escape(token.markup[0])}{{{len(token.markup)},}}"
+            closed = end - 1 > first and re.fullmatch(rf"[ \t>]*{fence}[ \t]*", lines[end - 1])
+            found.append((first, end, bool(closed)))
+    return found
+
+
 def plain_text(markdown_inline: str) -> str:
     """Inline Markdown (a title, a summary) as plain text: "**Bold** move" -> "Bold move"."""
     tokens = _markdown(False).parseInline(markdown_inline)

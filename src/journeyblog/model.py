@@ -7,13 +7,41 @@ model has no cycles. No I/O and no logic beyond derived properties.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from markupsafe import Markup
+
+
+class Extra(Mapping[str, Any]):
+    """Front matter `extra:`, read-only: the theme's own data, never interpreted by the build.
+
+    Nested mappings are Extra too and lists are tuples. Unlike MappingProxyType it pickles
+    and compares by value.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any] | None = None) -> None:
+        self._items = dict(items or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Extra({self._items!r})"
+
+    def __reduce__(self) -> tuple[type[Extra], tuple[dict[str, Any]]]:
+        return (Extra, (self._items,))
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -211,6 +239,8 @@ class Post:
     image: str | None = None  # root-relative URL or absolute URL of the lead image
     image_alt: str = ""
     aliases: tuple[str, ...] = ()  # output paths that redirect here
+    # Front matter `extra:`, for themes; read-only, never interpreted by the build
+    extra: Extra = field(default_factory=Extra)
     source: Path  # for error messages and the cache; templates never print it
 
     @property
@@ -258,6 +288,7 @@ class Page:
     body: Body
     url: str
     permalink: str
+    extra: Extra = field(default_factory=Extra)  # front matter `extra:`, for themes
     source: Path
 
     @property

@@ -19,13 +19,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from journeyblog import audience as audience_rules
+from journeyblog import schema
 from journeyblog import series as series_rules
 from journeyblog.config import SiteConfig
 from journeyblog.errors import SiteError
 from journeyblog.markdown import Rendered, plain_text, render_markdown
+from journeyblog.markers import strip_level_blocks
 from journeyblog.model import (
     Author,
     AuthorListing,
+    Extra,
     Page,
     Post,
     PostLink,
@@ -101,6 +104,7 @@ class _Checked:
     image: str | None
     image_alt: str
     aliases: tuple[str, ...]
+    extra: Extra
 
 
 def assemble(
@@ -164,26 +168,22 @@ def assemble(
         for (post, reason), found in zip(excluded, distinctive, strict=True)
     ]
 
-    bodies = []
-    for post in published:
-        body, problems, removed = audience_rules.strip_level_blocks(
-            post.source.body, audience=audience, levels=levels
-        )
-        for line, message in problems:
-            errors.append(SiteError(post.source.path, post.source.body_line + line - 1, message))
-        if removed:
-            sentences = tuple(("sentence", text) for text in _sentences(removed))
-            withheld.append(
-                Withheld(
-                    source=post.source.path, reason="level", canaries=sentences, whole_post=False
-                )
-            )
-        bodies.append(body)
-
     page_sources = [
         p for p in (_check_page(s, levels, audience, selection, errors) for s in sources.pages) if p
     ]
-    rendered = render([*bodies, *(source.body for source, _ in page_sources)])
+    bodies = []
+    for source in (*(post.source for post in published), *(page for page, _ in page_sources)):
+        body, problems, removed = strip_level_blocks(source.body, audience=audience, levels=levels)
+        for line, message in problems:
+            errors.append(SiteError(source.path, source.body_line + line - 1, message))
+        if removed:
+            sentences = tuple(("sentence", text) for text in _sentences(removed))
+            withheld.append(
+                Withheld(source=source.path, reason="level", canaries=sentences, whole_post=False)
+            )
+        bodies.append(body)
+
+    rendered = render(bodies)
     post_rendered = rendered[: len(published)]
     page_rendered = rendered[len(published) :]
 
@@ -244,6 +244,11 @@ def _authors(data: DataFile, base_path: str, errors: list[SiteError]) -> dict[st
                 )
             )
             continue
+        unknown = schema.key_problems(entry, schema.AUTHOR_KEYS, what="field")
+        for key, message in unknown:
+            errors.append(SiteError(data.path, data.line(slug, key), f"author '{slug}': {message}"))
+        if unknown:
+            continue
         missing = [k for k in ("name", "role", "organisation") if not _text(entry.get(k))]
         if missing:
             errors.append(SiteError(data.path, line, f"author '{slug}' needs {', '.join(missing)}"))
@@ -281,6 +286,11 @@ def _series_meta(data: DataFile, errors: list[SiteError]) -> dict[str, dict[str,
             continue
         if not isinstance(entry, dict) or not _text(entry.get("title")):
             errors.append(SiteError(data.path, line, f"series '{slug}' needs a title"))
+            continue
+        unknown = schema.key_problems(entry, schema.SERIES_KEYS, what="field")
+        for key, message in unknown:
+            errors.append(SiteError(data.path, data.line(slug, key), f"series '{slug}': {message}"))
+        if unknown:
             continue
         planned = entry.get("planned")
         if planned is not None and (
@@ -337,30 +347,30 @@ def _check_post(
     def fail(key: str, message: str) -> None:
         errors.append(SiteError(source.path, source.line(key) or 1, message))
 
-    for key in ("title", "date", "author", "security"):
+    for key, message in schema.key_problems(meta, schema.POST_KEYS):
+        fail(key, message)
+    for key, what in _REQUIRED.items():
         if key not in meta or meta[key] is None or meta[key] == "":
-            errors.append(SiteError(source.path, 1, f"missing '{key}' in the front matter"))
+            if key in meta:
+                fail(key, f"missing '{key}': the key is there but empty (write {what})")
+            else:
+                fail(key, f"missing '{key}' in the front matter (add {what})")
 
     title = _text(meta.get("title"))
-    date = _datetime(meta.get("date"), config, fail, "date") if "date" in meta else None
+    date = _datetime(meta["date"], config, fail, "date") if _filled(meta, "date") else None
     updated = (
-        _datetime(meta.get("updated"), config, fail, "updated") if meta.get("updated") else None
+        _datetime(meta["updated"], config, fail, "updated") if _filled(meta, "updated") else None
     )
 
     author = meta.get("author")
     # Set when a name is unusable only because its own entry is broken (reported there).
     unresolved = False
-    if author is not None and (not isinstance(author, str) or author not in authors):
+    if _filled(meta, "author") and (not isinstance(author, str) or author not in authors):
         unresolved = _reported_elsewhere(author, data=sources.authors)
         if not unresolved:
             fail("author", f"unknown author '{author}' (add it to content/authors.yml)")
 
-    level = None
-    if meta.get("security") not in (None, ""):
-        level = audience_rules.parse_level(meta["security"], levels)
-        if level is None:
-            known = ", ".join(item.name for item in levels)
-            fail("security", f"unknown security level '{meta['security']}' (use one of: {known})")
+    level = _level_of(meta, levels, fail) if _filled(meta, "security") else None
 
     series = meta.get("series")
     part = meta.get("part")
@@ -385,9 +395,8 @@ def _check_post(
     if summary is not None and not isinstance(summary, str):
         fail("summary", "summary must be text")
 
-    draft = meta.get("draft", False)
-    if not isinstance(draft, bool):
-        fail("draft", "draft must be true or false")
+    draft = _draft_of(meta, fail)
+    extra = _extra_of(meta, fail)
 
     slug = default_slug = _default_slug(
         source.path, part if isinstance(part, int) and series else None
@@ -463,7 +472,80 @@ def _check_post(
         image=image,
         image_alt=_text(meta.get("image_alt")) or title,
         aliases=tuple(aliases),
+        extra=extra,
     )
+
+
+# What a post must say, and how to say it.
+_REQUIRED = {
+    "title": "title: The post's title",
+    "date": "date: 2016-07-29",
+    "author": "author: <a slug from content/authors.yml>",
+    "security": "security: public, or a higher level",
+}
+
+
+def _filled(meta: Mapping[str, Any], key: str) -> bool:
+    return meta.get(key) not in (None, "")
+
+
+def _level_of(
+    meta: Mapping[str, Any], levels: Sequence[SecurityLevel], fail: Callable[[str, str], None]
+) -> SecurityLevel | None:
+    """The one level `security:` names: a list, a number or a yes is an error, never a guess."""
+    value = meta.get("security")
+    known = ", ".join(item.name for item in levels)
+    if value is None:
+        fail("security", f"security is empty (write one of: {known})")
+        return None
+    if not isinstance(value, str):
+        kind = "a list" if isinstance(value, list) else type(value).__name__
+        if isinstance(value, bool | int | float):
+            kind = f"'{str(value).lower()}'"
+        fail("security", f"security must be one level name, not {kind} (use one of: {known})")
+        return None
+    level = audience_rules.parse_level(value, levels)
+    if level is None:
+        fail("security", f"unknown security level '{value}' (use one of: {known})")
+    return level
+
+
+def _draft_of(meta: Mapping[str, Any], fail: Callable[[str, str], None]) -> bool:
+    """`draft:` as YAML's true or false; anything else is an error (and held back meanwhile)."""
+    if "draft" not in meta:
+        return False
+    value = meta["draft"]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+        fail("draft", f"draft must be true or false without quotes ('{value}' in quotes is text)")
+    elif value is None:
+        fail("draft", "draft is empty (write draft: true or draft: false)")
+    else:
+        fail("draft", f"draft must be true or false, not '{value}'")
+    return True
+
+
+def _extra_of(meta: Mapping[str, Any], fail: Callable[[str, str], None]) -> Extra:
+    """`extra:`, the theme's own data, frozen: the build never interprets it."""
+    value = meta.get("extra")
+    if value is None:
+        return _NO_EXTRA
+    if not isinstance(value, dict):
+        fail("extra", "extra must be a mapping of your own keys (extra:, then indented key: value)")
+        return _NO_EXTRA
+    return Extra({str(key): _frozen(item) for key, item in value.items()})
+
+
+_NO_EXTRA = Extra()
+
+
+def _frozen(value: object) -> object:
+    if isinstance(value, dict):
+        return Extra({str(key): _frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
 
 
 def _check_unique(posts: Sequence[_Checked], errors: list[SiteError]) -> None:
@@ -623,6 +705,7 @@ def _posts(
                 image=image,
                 image_alt=post.image_alt,
                 aliases=post.aliases,
+                extra=post.extra,
                 source=post.source.path,
             )
         )
@@ -641,35 +724,26 @@ def _check_page(
 ) -> tuple[Source, str] | None:
     """A page's slug if it is valid and published. Pages are public unless they say otherwise."""
     meta = source.meta
+    before = len(errors)
+
+    def fail(key: str, message: str) -> None:
+        errors.append(SiteError(source.path, source.line(key) or 1, message))
+
+    for key, message in schema.key_problems(meta, schema.PAGE_KEYS):
+        fail(key, message)
     if not _text(meta.get("title")):
-        errors.append(
-            SiteError(source.path, source.line("title") or 1, "missing 'title' in the front matter")
-        )
-        return None
+        fail("title", "missing 'title' in the front matter (add title: The page's title)")
     slug = _text(meta.get("slug")) or _slugify(source.path.stem)
     if not _is_slug(slug) or slug in RESERVED:
-        errors.append(
-            SiteError(
-                source.path,
-                source.line("slug") or 1,
-                f"page slug '{slug}' is not a free, single path segment (choose another)",
-            )
-        )
-        return None
+        fail("slug", f"page slug '{slug}' is not a free, single path segment (choose another)")
     level = levels[0]
-    if meta.get("security") not in (None, ""):
-        found = audience_rules.parse_level(meta["security"], levels)
-        if found is None:
-            errors.append(
-                SiteError(
-                    source.path,
-                    source.line("security") or 1,
-                    f"unknown security level '{meta['security']}'",
-                )
-            )
-            return None
-        level = found
-    draft = meta.get("draft") is True
+    if "security" in meta:
+        found = _level_of(meta, levels, fail)
+        level = found if found is not None else levels[-1]
+    draft = _draft_of(meta, fail)
+    _extra_of(meta, fail)
+    if len(errors) > before:
+        return None
     if level.rank > audience.rank or (draft and not selection.drafts):
         return None
     return source, slug
@@ -697,6 +771,7 @@ def _pages(
         summary = source.meta.get("summary")
         result.append(
             Page(
+                extra=_extra_of(source.meta, lambda key, message: None),
                 slug=slug,
                 title=_text(source.meta["title"]),
                 summary=summary if isinstance(summary, str) else _truncate(body.first_paragraph),

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, Protocol
@@ -67,7 +67,15 @@ class DataFile:
     path: Path
     data: Mapping[str, Any]
     key_lines: Mapping[str, int]
+    # (entry, field) -> line: where `role:` of `ann:` is, for errors about one field
+    field_lines: Mapping[tuple[str, str], int] = field(default_factory=lambda: MappingProxyType({}))
     readable: bool = True  # False: the file exists but could not be read (already an error)
+
+    def line(self, entry: str, name: str | None = None) -> int | None:
+        """The line of an entry, or of its field `name` (else the entry's)."""
+        if name is not None and (entry, name) in self.field_lines:
+            return self.field_lines[(entry, name)]
+        return self.key_lines.get(entry)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,7 +90,7 @@ class SiteSources:
 
 
 # Bump when parsing changes what a Source holds, so remembered splits are parsed again.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 
 class FrontMatterStore(Protocol):
@@ -203,6 +211,12 @@ def _parse(
     if bad is not None:
         line = text.count("\n", 0, bad[0]) + 1
         return None, SiteError(path, line, _control_message(bad[1])), None
+    if not text.strip():
+        message = (
+            "the file is empty (write front matter and a body, as `journeyblog new` does,"
+            " or delete the file)"
+        )
+        return None, SiteError(path, 1, message), None
     opening = _HANDLER.FM_BOUNDARY.match(text)
     if opening is None:
         return (
@@ -222,7 +236,8 @@ def _parse(
         return None, SiteError(path, 1, message), None
     # `front` starts where the opening boundary ends: the rest of that line, so its first
     # YAML line is the boundary's own line.
-    meta, key_lines, error_at = _load_yaml(front, first_line=text.count("\n", 0, opening.end()) + 1)
+    first_line = text.count("\n", 0, opening.end()) + 1
+    meta, key_lines, _, error_at = _load_yaml(front, first_line=first_line)
     if error_at is not None:
         line, problem = error_at
         return None, SiteError(path, line, f"invalid YAML front matter: {problem}"), None
@@ -303,7 +318,7 @@ def read_data_file(path: Path, errors: list[SiteError], *, required: bool = True
     if bad is not None:
         errors.append(SiteError(path, text.count("\n", 0, bad[0]) + 1, _control_message(bad[1])))
         return empty
-    data, key_lines, error_at = _load_yaml(text, first_line=1)
+    data, key_lines, field_lines, error_at = _load_yaml(text, first_line=1)
     if error_at is not None:
         errors.append(SiteError(path, error_at[0], f"invalid YAML: {error_at[1]}"))
         return empty
@@ -321,6 +336,7 @@ def read_data_file(path: Path, errors: list[SiteError], *, required: bool = True
         path=path,
         data=MappingProxyType({str(k): v for k, v in data.items()}),
         key_lines=MappingProxyType(key_lines),
+        field_lines=MappingProxyType(field_lines),
     )
 
 
@@ -339,29 +355,91 @@ def _read_source(path: Path, kind: SourceKind, errors: list[SiteError]) -> Sourc
     return source
 
 
-def _load_yaml(text: str, *, first_line: int) -> tuple[Any, dict[str, int], tuple[int, str] | None]:
-    """Parse YAML once, keeping the line of each top-level key (lines counted from first_line)."""
+def _load_yaml(
+    text: str, *, first_line: int
+) -> tuple[Any, dict[str, int], dict[tuple[str, str], int], tuple[int, str] | None]:
+    """Parse YAML once: (data, line of each top-level key, line of each key one level down,
+    the first problem as (line, message)). Lines are counted from first_line.
+
+    A key written twice is a problem (YAML would keep the last silently: `security: internal`
+    then `security: public` would publish).
+    """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        if error.context_mark is not None and (mark is None or mark.line >= text.count("\n")):
-            # The problem was only noticed at the end ("expected ']'"); the opening is the cause.
-            mark = error.context_mark
-        line = first_line + mark.line if mark is not None else first_line
-        problem = error.problem or error.context or "cannot be read"
-        return None, {}, (line, f"{problem} (a value with ': ' or a leading quote needs quoting)")
+        return None, {}, {}, _yaml_problem(error, text, first_line)
     except yaml.YAMLError as error:
-        return None, {}, (first_line, str(error).splitlines()[0])
+        return None, {}, {}, (first_line, str(error).splitlines()[0])
     finally:
         loader.dispose()
     key_lines: dict[str, int] = {}
+    nested: dict[tuple[str, str], int] = {}
     if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            key_lines[str(key_node.value)] = first_line + key_node.start_mark.line
-    return data, key_lines, None
+        for key_node, value_node in node.value:
+            key_lines.setdefault(str(key_node.value), first_line + key_node.start_mark.line)
+            if isinstance(value_node, yaml.MappingNode):
+                for inner, _ in value_node.value:
+                    where = (str(key_node.value), str(inner.value))
+                    nested.setdefault(where, first_line + inner.start_mark.line)
+    twice = _first_duplicate(node) if node is not None else None
+    if twice is not None:
+        key, first, second = twice
+        message = (
+            f"duplicate key '{key}' (lines {first_line + first} and {first_line + second}):"
+            " keep one"
+        )
+        return None, {}, {}, (first_line + second, message)
+    return data, key_lines, nested, None
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[int, str]:
+    """Where a YAML error is, and what to do about it, in words an author can act on."""
+    mark = error.problem_mark or error.context_mark
+    problem = error.problem or error.context or "cannot be read"
+    if error.context_mark is not None and error.context in (
+        "while parsing a flow sequence",
+        "while parsing a flow mapping",
+        "while scanning a quoted scalar",
+    ):
+        # An unclosed [, { or quote is noticed lines later: the opening is the cause.
+        mark = error.context_mark
+        closing = {"sequence": "]", "mapping": "}"}.get(error.context.split()[-1], "quote")
+        what = "a [ that is never closed" if closing == "]" else f"an unclosed {closing}"
+        if closing == "}":
+            what = "a { that is never closed"
+        line = first_line + mark.line
+        return line, f"{what} (close it on this line, or quote the whole value)"
+    line = first_line + mark.line if mark is not None else first_line
+    if mark is not None and "\t" in _line_of(text, mark.line)[: mark.column + 1]:
+        return line, "a tab in the indentation (YAML indents with spaces: replace the tab)"
+    return line, f"{problem} (a value with ': ' or a leading quote needs quoting)"
+
+
+def _line_of(text: str, index: int) -> str:
+    lines = text.split("\n")
+    return lines[index] if 0 <= index < len(lines) else ""
+
+
+def _first_duplicate(node: yaml.Node) -> tuple[str, int, int] | None:
+    """(key, first line, second line), counted from 0, of the first key a mapping repeats,
+    at any depth."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in current.value:
+                key = str(key_node.value)
+                line = key_node.start_mark.line
+                if key in seen and key != "<<":
+                    return key, seen[key], line
+                seen.setdefault(key, line)
+                pending.append(value_node)
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+    return None
 
 
 def _control_in(value: object) -> str | None:

@@ -1,4 +1,4 @@
-"""audience.py: levels, the fail-closed publication decision, and level blocks."""
+"""audience.py: levels and the fail-closed publication decision."""
 
 from __future__ import annotations
 
@@ -7,12 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from journeyblog.audience import (
-    exclusion_reason,
-    parse_level,
-    security_levels,
-    strip_level_blocks,
-)
+from journeyblog.audience import exclusion_reason, parse_level, security_levels
 
 LEVELS = security_levels(["public", "internal", "restricted"])
 PUBLIC, INTERNAL, RESTRICTED = LEVELS
@@ -90,57 +85,3 @@ def test_cutoff_compares_instants_across_timezones() -> None:
     assert _reason(date=london) == "future"
     tokyo = datetime(2026, 11, 25, 20, 30, tzinfo=ZoneInfo("Asia/Tokyo"))  # 11:30 UTC
     assert _reason(date=tokyo) is None
-
-
-BODY = """Everyone.
-
-<!-- level: internal -->
-Staff only.
-<!-- /level -->
-<!-- level: Public -->
-Also everyone.
-<!-- /level -->
-The end.
-"""
-
-
-def test_blocks_above_the_audience_are_removed_with_their_markers() -> None:
-    body, problems, removed = strip_level_blocks(BODY, audience=PUBLIC, levels=LEVELS)
-    assert problems == []
-    assert "Staff only." not in body
-    assert "Also everyone." in body and "Everyone." in body and "The end." in body
-    assert "<!--" not in body
-    assert removed == ["\nStaff only.\n"]
-
-
-def test_blocks_at_or_below_the_audience_are_kept_without_markers() -> None:
-    body, problems, removed = strip_level_blocks(BODY, audience=INTERNAL, levels=LEVELS)
-    assert problems == [] and removed == []
-    assert "Staff only." in body
-    assert "<!--" not in body
-
-
-def test_unknown_level_in_a_block_is_a_problem_and_the_block_goes() -> None:
-    body, problems, removed = strip_level_blocks(
-        "One.\n\n<!-- level: secret -->\nHidden.\n<!-- /level -->\n",
-        audience=RESTRICTED,
-        levels=LEVELS,
-    )
-    assert "Hidden." not in body
-    assert removed == ["\nHidden.\n"]
-    [(line, message)] = problems
-    assert line == 3
-    assert "unknown level 'secret'" in message
-
-
-def test_an_unpaired_marker_is_a_problem_at_its_line() -> None:
-    _, problems, _ = strip_level_blocks(
-        "One.\nTwo.\n<!-- level: internal -->\nNever closed.\n", audience=PUBLIC, levels=LEVELS
-    )
-    [(line, message)] = problems
-    assert line == 3
-    assert "without its pair" in message
-
-
-def test_a_body_without_comments_is_untouched() -> None:
-    assert strip_level_blocks("Plain.\n", audience=PUBLIC, levels=LEVELS) == ("Plain.\n", [], [])

@@ -343,7 +343,7 @@ def test_a_level_block_error_names_the_line_of_the_file() -> None:
     marker_line = text.splitlines().index("<!-- level: secret -->") + 1
     _, errors = _assemble({"content/posts/x.md": text})
     assert [(error.line, error.message.split(" (")[0]) for error in errors] == [
-        (marker_line, "unknown level 'secret' in a level block")
+        (marker_line, "unknown level 'secret' in a level marker")
     ]
 
 

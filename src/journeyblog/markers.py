@@ -1,0 +1,222 @@
+"""Level markers: `<!-- level: internal -->…<!-- /level -->` blocks inside a body.
+
+One grammar, enforced: every HTML comment whose first word is `level`, `/level`, a level
+name, or within two edits of `level` (any case, spaced or not) must be a well-formed marker,
+or the body is refused on that comment's line. A marker typo would otherwise be shown as an
+escaped comment with the secret after it. Blocks nest only inward (a `restricted` block in an
+`internal` one). Markers inside fenced code are text, as markdown-it reads the fences; a fence
+left open that swallows a marker is an error too.
+
+`strip_level_blocks` removes the blocks above an audience and the markers of the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from journeyblog.audience import parse_level
+from journeyblog.markdown import fenced_code
+from journeyblog.model import SecurityLevel
+
+Problem = tuple[int, str]  # (line within the body, from 1; message)
+
+_OPEN = re.compile(r"\s*level\s*:\s*(?P<name>[^\s:]+)\s*", re.IGNORECASE)
+_CLOSE = re.compile(r"\s*/\s*level\s*(?::\s*(?P<name>[^\s:]+)\s*)?", re.IGNORECASE)
+_FIRST_WORD = re.compile(r"\s*/?\s*([^\s:=/>-]+)")
+_SHAPE = "write <!-- level: internal --> before the block and <!-- /level --> after it"
+
+
+@dataclass(frozen=True, slots=True)
+class _Marker:
+    start: int  # offset of "<!--"
+    end: int  # offset after "-->", and after the line break of a closing marker
+    line: int
+    level: SecurityLevel | None  # an opening marker's level; None for a closing one
+
+
+def strip_level_blocks(
+    body: str, *, audience: SecurityLevel, levels: Sequence[SecurityLevel]
+) -> tuple[str, list[Problem], list[str]]:
+    """(the body without the blocks above `audience` and without any marker, every problem
+    as (line, message), the texts of the removed blocks).
+
+    With a problem the body is not to be published: the build fails on it, and the body
+    returned is empty, so that nothing a broken marker meant to hide can reach a page.
+    """
+    if "<!--" not in body:
+        return body, [], []
+    markers, problems = _markers(body, levels)
+    if not problems:
+        problems = _nesting(markers)
+    if problems:
+        return "", sorted(problems), []
+    kept: list[str] = []
+    removed: list[str] = []
+    at = 0
+    depth_removed: _Marker | None = None  # the opening marker of the block being removed
+    stack: list[_Marker] = []
+    for marker in markers:
+        if marker.level is not None:
+            stack.append(marker)
+            if depth_removed is None:
+                kept.append(body[at : marker.start])
+                at = marker.end
+                if marker.level.rank > audience.rank:
+                    depth_removed = marker
+            continue
+        opening = stack.pop()
+        if depth_removed is None:
+            kept.append(body[at : marker.start])
+            at = marker.end
+        elif opening is depth_removed:
+            removed.append(body[opening.end : marker.start])
+            depth_removed = None
+            at = marker.end
+    kept.append(body[at:])
+    return "".join(kept), [], removed
+
+
+def _markers(body: str, levels: Sequence[SecurityLevel]) -> tuple[list[_Marker], list[Problem]]:
+    """Every marker of the body in order, and every comment that is almost one."""
+    in_code = _code_ranges(body) if ("```" in body or "~~~" in body) else []
+    markers: list[_Marker] = []
+    problems: list[Problem] = []
+    names = {level.name for level in levels}
+    at = body.find("<!--")
+    while at >= 0:
+        close = body.find("-->", at + 4)
+        end = len(body) if close < 0 else close + 3
+        line = body.count("\n", 0, at) + 1
+        code = next((item for item in in_code if item[0] <= at < item[1]), None)
+        content = body[at + 4 : close if close >= 0 else len(body)]
+        if code is not None:
+            if not code[2] and _looks_like_marker(content, names):
+                problems.append(
+                    (
+                        line,
+                        f"a fenced code block opened on line {code[3]} is never closed and holds"
+                        " this level marker (close the fence with the same ``` or ~~~)",
+                    )
+                )
+            at = body.find("<!--", at + 4)
+            continue
+        if _looks_like_marker(content, names):
+            marker = _marker(body, at, end, line, content, close >= 0, levels, problems)
+            if marker is not None:
+                markers.append(marker)
+        at = body.find("<!--", end)
+    return markers, problems
+
+
+def _marker(
+    body: str,
+    at: int,
+    end: int,
+    line: int,
+    content: str,
+    closed: bool,
+    levels: Sequence[SecurityLevel],
+    problems: list[Problem],
+) -> _Marker | None:
+    shown = _shown(body[at:end])
+    if not closed:
+        problems.append((line, f"level marker '{shown}' is never closed with --> ({_SHAPE})"))
+        return None
+    opening = _OPEN.fullmatch(content)
+    if opening is not None:
+        level = parse_level(opening["name"], levels)
+        if level is None:
+            known = ", ".join(item.name for item in levels)
+            message = f"unknown level '{opening['name']}' in a level marker (use one of: {known})"
+            problems.append((line, message))
+            return None
+        return _Marker(at, end, line, level)
+    closing = _CLOSE.fullmatch(content)
+    if closing is not None:
+        if body.startswith("\n", end):
+            end += 1
+        return _Marker(at, end, line, None)
+    problems.append((line, f"'{shown}' is not a well-formed level marker ({_SHAPE})"))
+    return None
+
+
+def _nesting(markers: Sequence[_Marker]) -> list[Problem]:
+    """Each closing marker closes the last block opened; inner blocks are of a higher level."""
+    problems: list[Problem] = []
+    stack: list[_Marker] = []
+    for marker in markers:
+        if marker.level is None:
+            if not stack:
+                problems.append(
+                    (marker.line, "closing level marker without an opening one (remove it)")
+                )
+            else:
+                stack.pop()
+            continue
+        if stack:
+            outer = stack[-1].level
+            assert outer is not None
+            if marker.level.rank <= outer.rank:
+                problems.append(
+                    (
+                        marker.line,
+                        f"a '{marker.level.name}' block inside the '{outer.name}' block of line"
+                        f" {stack[-1].line}: a block inside another must be of a higher level"
+                        " (close the outer block first)",
+                    )
+                )
+        stack.append(marker)
+    for opening in stack:
+        problems.append(
+            (
+                opening.line,
+                "level marker opened here is never closed (add <!-- /level --> after the block)",
+            )
+        )
+    return problems
+
+
+def _looks_like_marker(content: str, names: set[str]) -> bool:
+    """Whether a comment means to be a marker: its first word, or what stands before its
+    colon with the spaces taken out, is a level name or within two edits of 'level'."""
+    words = []
+    first = _FIRST_WORD.match(content)
+    if first is not None:
+        words.append(first[1].lower())
+    before_colon = content.split(":", 1)[0]
+    words.append("".join(before_colon.split()).lstrip("/").lower())
+    return any(word in names or _within_two_edits(word, "level") for word in words if word)
+
+
+def _within_two_edits(word: str, target: str) -> bool:
+    if abs(len(word) - len(target)) > 2:
+        return False
+    previous = list(range(len(target) + 1))
+    for i, char in enumerate(word, start=1):
+        current = [i]
+        for j, other in enumerate(target, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            )
+        previous = current
+    return previous[-1] <= 2
+
+
+def _code_ranges(body: str) -> list[tuple[int, int, bool, int]]:
+    """(start offset, end offset, closed, first line) of each fenced code block."""
+    starts = [0, *(match.end() for match in re.finditer("\n", body)), len(body) + 1]
+
+    def offset(line: int) -> int:
+        return starts[min(line, len(starts) - 1)]
+
+    return [
+        (offset(first), offset(last), closed, first + 1)
+        for first, last, closed in fenced_code(body)
+    ]
+
+
+def _shown(comment: str) -> str:
+    text = " ".join(comment.split())
+    return text if len(text) <= 60 else text[:57] + "…"
