@@ -299,9 +299,19 @@ def test_posts_say_nothing_of_authors_or_series_when_their_file_cannot_be_read()
 def test_missing_required_keys_are_each_reported() -> None:
     _, errors = _assemble({"content/posts/empty.md": "---\ntitle: Only a title\n---\nText.\n"})
     assert _messages(errors) == [
-        "content/posts/empty.md:1: missing 'author' in the front matter",
-        "content/posts/empty.md:1: missing 'date' in the front matter",
-        "content/posts/empty.md:1: missing 'security' in the front matter",
+        "content/posts/empty.md:1: missing 'author' in the front matter"
+        " (add author: <a slug from content/authors.yml>)",
+        "content/posts/empty.md:1: missing 'date' in the front matter (add date: 2016-07-29)",
+        "content/posts/empty.md:1: missing 'security' in the front matter"
+        " (add security: public, or a higher level)",
+    ]
+
+
+def test_an_empty_date_is_one_error_on_its_line() -> None:
+    text = "---\ntitle: T\ndate:\nauthor: ann\nsecurity: public\n---\nText.\n"
+    _, errors = _assemble({"content/posts/a.md": text})
+    assert _messages(errors) == [
+        "content/posts/a.md:3: missing 'date': the key is there but empty (write date: 2016-07-29)"
     ]
 
 
