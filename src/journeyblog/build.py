@@ -823,7 +823,9 @@ def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:
         raise BuildFailed(errors)
     # Links are checked as the configured audience reads them: a public post linking to an
     # internal one is a broken link in the public build.
-    published, _ = assemble(config, sources, selection=Selection(now=now))
+    published, errors = assemble(config, sources, selection=Selection(now=now))
+    if errors:  # links to what this audience does not get
+        raise BuildFailed(errors)
     return site_warnings(full, sources, published)
 
 

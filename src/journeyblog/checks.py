@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from journeyblog.cards import CARD_HEIGHT, CARD_WIDTH, PREVIEW_FORMATS, image_file
 from journeyblog.errors import SiteError
 from journeyblog.model import Page, Post, Site
+from journeyblog.site import link_line
 from journeyblog.sources import SiteSources
 
 Check = Callable[[Site, SiteSources], list[SiteError]]
@@ -99,7 +100,7 @@ def link_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
     known |= {listing.author.page_url for listing in site.authors}
     known |= {base + "images/" + image.as_posix() for image in sources.images}
     known |= {base + path.as_posix() for path in sources.static}
-    lines = {source.path: source.body_line for source in (*sources.posts, *sources.pages)}
+    by_path = {source.path: source for source in (*sources.posts, *sources.pages)}
     warnings = []
     items: list[Post | Page] = [*site.posts, *site.pages]
     for item in items:
@@ -109,10 +110,11 @@ def link_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
                 continue
             candidates = {target, target + "/", target.removesuffix("index.html")}
             if not candidates & known:
+                source = by_path.get(item.source)
                 warnings.append(
                     SiteError(
                         item.source,
-                        lines.get(item.source),
+                        link_line(source, url, base) if source else None,
                         f"warning: link to {target}, which this site does not publish "
                         "(fix the address, or publish the page it points to)",
                     )

@@ -9,14 +9,16 @@ No I/O: Markdown rendering is passed in, so callers can cache or parallelise it.
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import datetime
+from html import unescape as html_unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from journeyblog import audience as audience_rules
 from journeyblog import schema
@@ -213,6 +215,11 @@ def assemble(
         withheld=tuple(withheld),
         built_at=selection.now,
     )
+    documents = [
+        *((post.source, body) for post, body in zip(published, post_rendered, strict=True)),
+        *((source, body) for (source, _), body in zip(page_sources, page_rendered, strict=True)),
+    ]
+    errors.extend(_links_to_withheld(site, excluded, documents, sources))
     return site, errors
 
 
@@ -223,6 +230,167 @@ def _renderer(base_path: str, allow_raw_html: bool) -> RenderBodies:
         ]
 
     return render
+
+
+# ---------------------------------------------------------------- links
+
+
+def _links_to_withheld(
+    site: Site,
+    excluded: Sequence[tuple[_Checked, audience_rules.Reason]],
+    documents: Sequence[tuple[Source, Rendered]],
+    sources: SiteSources,
+) -> list[SiteError]:
+    """Every link or image of a published post or page, or URL in its summary, series or
+    author record, that points at something this build withholds: a withheld post (by URL,
+    alias or source file), an image only withheld posts show, a tag, author or series page
+    that this audience does not get. A link is a leak of what it names (the slug comes from
+    the title) and a broken link besides."""
+    withheld = _withheld_targets(site, excluded)
+    if not withheld:
+        return []
+    errors = []
+    by_source = {post.source.path: _why(post, reason) for post, reason in excluded}
+    content = sources.site_dir / "content"
+    for source, body in documents:
+        targets: list[tuple[str, int | None]] = [(t, None) for t in (*body.links, *body.images)]
+        if isinstance(source.meta.get("summary"), str):
+            summary_line = source.line("summary")
+            targets.extend(
+                (url, summary_line) for url in _URL_IN_TEXT.findall(source.meta["summary"])
+            )
+        for target, line in targets:
+            reason = _withheld_reason(target, site, withheld)
+            if reason is None and (target.endswith(".md") or ".md#" in target):
+                linked = _linked_source(source.path, target, content)
+                reason = by_source.get(linked) if linked is not None else None
+            if reason is not None:
+                errors.append(
+                    SiteError(
+                        source.path,
+                        line or link_line(source, target, site.info.base_path),
+                        f"links to '{target}', which this build withholds ({reason}):"
+                        " remove the link or raise this post's level",
+                    )
+                )
+    for data in (sources.authors, sources.series):
+        for slug, entry in data.data.items():
+            for text in _strings_in(entry):
+                for target in _URL_IN_TEXT.findall(text):
+                    reason = _withheld_reason(target, site, withheld)
+                    if reason is not None:
+                        errors.append(
+                            SiteError(
+                                data.path,
+                                data.line(slug),
+                                f"links to '{target}', which this build withholds ({reason}):"
+                                " remove the link",
+                            )
+                        )
+    return errors
+
+
+# A site URL written in plain text (a summary, a bio): root-relative or absolute.
+_URL_IN_TEXT = re.compile(r"(?:https?://[^\s\"'<>()]+|(?<![\w/])/[\w\-./%#]+)")
+
+
+def _withheld_targets(
+    site: Site, excluded: Sequence[tuple[_Checked, audience_rules.Reason]]
+) -> dict[str, str]:
+    """Root-relative path (without the base path) -> why it is withheld, for every place
+    this build does not publish: withheld posts and their aliases, and listing pages."""
+    targets: dict[str, str] = {}
+    for post, reason in excluded:
+        why = _why(post, reason)
+        targets[f"posts/{post.slug}/"] = why
+        for alias in post.aliases:
+            targets[alias.removesuffix("index.html")] = why
+    published_tags = {listing.tag.slug for listing in site.tags}
+    published_authors = {listing.author.slug for listing in site.authors}
+    published_series = {series.slug for series in site.series}
+    unlisted = "not published to this audience"
+    for post, _ in excluded:
+        for name in post.tags:
+            slug = _slugify(name)
+            if slug not in published_tags:
+                targets[f"tags/{slug}/"] = unlisted
+        if post.author not in published_authors:
+            targets[f"authors/{post.author}/"] = unlisted
+        if post.series and post.series not in published_series:
+            targets[f"series/{post.series}/"] = unlisted
+    if any(item.image_paths for item in site.withheld):
+        shown = {src for post in site.posts for src in _IMAGE_SRC.findall(str(post.html))}
+        for item in site.withheld:
+            for image in item.image_paths:
+                if site.info.base_path + image not in shown:
+                    targets.setdefault(image, "an image only withheld posts show")
+    return targets
+
+
+def _why(post: _Checked, reason: audience_rules.Reason) -> str:
+    """What a link's error says of the post it names: its level, or draft, or future."""
+    return post.level.name if reason == "level" else reason
+
+
+_IMAGE_SRC = re.compile(r'<img src="([^"]+)"')
+
+
+def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> str | None:
+    """Why `target` (a URL as a page has it) points at something withheld, else None."""
+    url = urlsplit(html_unescape(target.strip()))
+    if url.scheme or url.netloc:
+        own = urlsplit(site.info.base_url)
+        if (url.scheme not in ("http", "https", "")) or url.netloc != own.netloc:
+            return None
+    path = unquote(url.path)
+    if path.startswith(site.info.base_path):
+        path = path[len(site.info.base_path) :]
+    elif path.startswith("/") and not url.netloc:  # as written in a summary or a bio
+        path = path[1:]
+    else:
+        return None
+    path = path.removesuffix("index.html")
+    candidates = [path, path + "/"]
+    parts = path.split("/")
+    candidates.extend("/".join(parts[:count]) + "/" for count in range(1, len(parts)))
+    for candidate in candidates:
+        if candidate in withheld:
+            return withheld[candidate]
+    return None
+
+
+def _linked_source(linking: Path, target: str, content: Path) -> Path | None:
+    """The source file a relative `.md` link names, as discover() names it, else None."""
+    url = urlsplit(html_unescape(target))
+    if url.scheme or url.netloc or not url.path:
+        return None
+    if url.path.startswith("/"):
+        return None
+    joined = Path(posixpath.normpath(posixpath.join(linking.parent.as_posix(), unquote(url.path))))
+    return joined if joined.is_relative_to(content) else None
+
+
+def link_line(source: Source, target: str, base_path: str) -> int:
+    """The line of a source file where a link or image to `target` is written; the line
+    the body starts on if it cannot be told (the link came through a reference)."""
+    written = [target, html_unescape(target)]
+    if base_path != "/" and target.startswith(base_path):
+        written.append("/" + target[len(base_path) :])
+    for form in written:
+        at = source.body.find(form)
+        if at >= 0:
+            return source.body_line + source.body.count("\n", 0, at)
+    return source.body_line
+
+
+def _strings_in(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings_in(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings_in(item)]
+    return []
 
 
 # ---------------------------------------------------------------- data files

@@ -405,3 +405,57 @@ def test_raw_html_is_escaped_unless_the_site_opts_in(body: str) -> None:
         {"content/posts/a.md": post("A", body=body)}, config=_config(allow_raw_html=True)
     )
     assert "<script>" in site.posts[0].html
+
+
+INTERNAL_PART = post(
+    "The lift phase", security="internal", series="cloud", part=2, tags=["hush"],
+    aliases=["/2016/lift/"], body="Secret.\n\n![Plan](/images/plan.png)\n",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("link", "why"),
+    [
+        ("[next](/posts/the-lift-phase/)", "internal"),
+        ("[next](/posts/the-lift-phase/#costs)", "internal"),
+        ("[next](https://example.org/blog/posts/the-lift-phase/)", "internal"),
+        ("[old](/2016/lift/)", "internal"),
+        ("[next](02-the-lift-phase.md)", "internal"),
+        ("[next](./02-the-lift-phase.md#costs)", "internal"),
+        ("[tag](/tags/hush/)", "not published to this audience"),
+        ("[feed](/tags/hush/feed.xml)", "not published to this audience"),
+        ("[plan](/images/plan.png)", "an image only withheld posts show"),
+    ],
+)
+def test_a_link_to_what_the_build_withholds_is_an_error_on_its_line(link: str, why: str) -> None:
+    public = post("Start", series="cloud", part=1, body=f"Intro.\n\nSee\n{link} today.\n")
+    site, errors = _assemble(
+        {
+            "content/posts/cloud/01-start.md": public,
+            "content/posts/cloud/02-the-lift-phase.md": (INTERNAL_PART),
+        },
+        images=("plan.png",),
+    )
+    [error] = errors
+    assert error.line == public.splitlines().index(f"{link} today.") + 1
+    assert error.message.startswith(f"links to '")
+    assert f"which this build withholds ({why})" in error.message
+    # Built for the audience that may read it, the same link is fine.
+    _, errors = _assemble(
+        {
+            "content/posts/cloud/01-start.md": public,
+            "content/posts/cloud/02-the-lift-phase.md": (INTERNAL_PART),
+        },
+        images=("plan.png",),
+        audience="internal",
+    )
+    assert errors == []
+
+
+def test_a_url_in_a_summary_to_a_withheld_post_is_an_error_on_the_summary_line() -> None:
+    public = post("Start", summary="Read /posts/the-lift-phase/ next")
+    _, errors = _assemble(
+        {"content/posts/a.md": public, "content/posts/cloud/02-the-lift-phase.md": INTERNAL_PART}
+    )
+    [error] = errors
+    assert error.line == public.splitlines().index("summary: Read /posts/the-lift-phase/ next") + 1
