@@ -61,7 +61,7 @@ from journeyblog.search import INDEX_PATH, PAGE_PATH, search_index, search_page
 from journeyblog.site import FindSentences, Selection, assemble, find_body_sentences
 from journeyblog.sources import SiteSources, discover, split_record
 from journeyblog.write import (
-    MANIFEST_NAME,
+    LEGACY_MANIFEST,
     StagingFolder,
     WriteReport,
     check_relative,
@@ -82,6 +82,7 @@ class BuildOptions:
     now: datetime | None = None  # the cutoff for future posts; default the current time
     jobs: int | None = None  # worker processes; default the CPU count
     cache: bool = True  # use and update SITE_DIR/.journeyblog-cache/
+    manifest: Path | None = None  # default OUTPUT.manifest.json, beside the output folder
     # Change only the files that changed instead of swapping in a new tree: for a folder no
     # one publishes from (the dev server's), where the swap's cost buys nothing.
     in_place: bool = False
@@ -89,6 +90,16 @@ class BuildOptions:
     @property
     def output(self) -> Path:
         return self.out_dir if self.out_dir is not None else self.site_dir / "output"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.manifest if self.manifest is not None else manifest_beside(self.output)
+
+
+def manifest_beside(out_dir: Path) -> Path:
+    """Where the publication manifest of an output folder goes: beside it, never in it, so
+    the deployed site says nothing of what it withholds ("output" -> "output.manifest.json")."""
+    return out_dir.with_name(out_dir.name + ".manifest.json")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,6 +109,7 @@ class BuildResult:
     feeds: int
     files: int
     report: WriteReport
+    manifest: Path  # where the publication manifest was written
     rendered: int  # files made this time (the rest were unchanged since the last build)
     made: tuple[str, ...]  # their paths, in the order they were made
     reused: int  # files kept from the previous output, their key unchanged
@@ -176,7 +188,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
     clock = _Stopwatch()
     config = load_config(options.site_dir, base_url=options.base_url)
     _check_audience(config, options.audience, options.site_dir)
-    _check_output_dir(options.site_dir, options.output)
+    _check_output_dir(options.site_dir, options.output, options.manifest_path)
     jobs = options.jobs or default_jobs()
     last = _last_build(options)
     # A build with no record of a last one makes everything: the workers that read and
@@ -240,7 +252,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 planned, reuse, out_dir, jobs, auditor, stage=not options.in_place, themes=themes
             )
             stream = _Checked(
-                [made, copied, [manifest(site, now=now, cutoff=None if options.future else now)]],
+                [made, copied],
                 auditor,
                 out_dir,
             )
@@ -257,6 +269,10 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 raise BuildFailed(
                     [SiteError(where, None, message + " the build? build again)")]
                 ) from None
+            write_manifest(
+                options.manifest_path,
+                manifest(site, now=now, cutoff=None if options.future else now),
+            )
             clock.lap("make, audit and write the files")
             # One stat a file written, for both records.
             stats = output_stats(out_dir, stream.paths)
@@ -286,6 +302,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             feeds=stream.feeds,
             files=stream.files,
             report=report,
+            manifest=options.manifest_path,
             rendered=len(stream.made),
             made=tuple(stream.made),
             reused=stream.reused,
@@ -349,6 +366,8 @@ def up_to_date(options: BuildOptions, *, inputs: str | None = None) -> UpToDate 
     if recorded is None:
         return None
     recorded_inputs, output, summary = recorded
+    if not options.manifest_path.is_file():
+        return None
     current = inputs if inputs is not None else input_stamp(options)
     if recorded_inputs != current or output != tree_stamp(options.output.absolute()):
         return None
@@ -830,12 +849,17 @@ def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:
 
 
 def audit_output(
-    out_dir: Path, site_dir: Path, *, audience: str | None = None, now: datetime | None = None
+    out_dir: Path,
+    site_dir: Path,
+    *,
+    audience: str | None = None,
+    now: datetime | None = None,
+    manifest: Path | None = None,
 ) -> list[str]:
     """Audit an existing output folder against the site's sources; return the findings."""
     config = load_config(site_dir)
     _check_audience(config, audience, site_dir)
-    recorded = _manifest_cutoff(out_dir)
+    recorded = _manifest_cutoff(manifest or manifest_beside(out_dir))
     cutoff = now or recorded or datetime.now(UTC)
     sources, errors = discover(site_dir)
     site, site_errors = assemble(
@@ -855,9 +879,9 @@ def audit_output(
     return [str(finding).replace("; nothing was written", "") for finding in findings]
 
 
-def _manifest_cutoff(out_dir: Path) -> datetime | None:
+def _manifest_cutoff(manifest_path: Path) -> datetime | None:
     try:
-        document = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        document = json.loads(manifest_path.read_text(encoding="utf-8"))
         return datetime.fromisoformat(document["cutoff"]) if document.get("cutoff") else None
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
@@ -899,8 +923,9 @@ def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Out
     return list(by_path.values())
 
 
-def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> Output:
-    """What this build published, for the record: never a title of what it did not."""
+def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> bytes:
+    """What this build published, for the record kept beside the output: every published
+    post, and how many were withheld for each reason (never which)."""
     reasons = Counter(item.reason for item in site.withheld if item.whole_post)
     document = {
         "generator": "journeyblog",
@@ -913,8 +938,14 @@ def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> Output:
         ],
         "excluded": {reason: reasons.get(reason, 0) for reason in ("level", "draft", "future")},
     }
-    data = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    return Output(MANIFEST_NAME, data.encode("utf-8"))
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write_manifest(path: Path, data: bytes) -> None:
+    """Replace the manifest at `path` in one rename, as the output is replaced."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
 
 
 def published_text(site: Site, sources: SiteSources, themes: Sequence[Path]) -> str:
@@ -961,7 +992,7 @@ def _check_audience(config: SiteConfig, audience: str | None, site_dir: Path) ->
         )
 
 
-def _check_output_dir(site_dir: Path, out_dir: Path) -> None:
+def _check_output_dir(site_dir: Path, out_dir: Path, manifest: Path) -> None:
     """Refuse an output folder whose replacement would destroy sources."""
     site = site_dir.resolve()
     out = out_dir.resolve()
@@ -971,8 +1002,19 @@ def _check_output_dir(site_dir: Path, out_dir: Path) -> None:
     elif any(out.is_relative_to(site / name) for name in ("content", "static", "themes")):
         problem = "is inside the site's sources"
     elif out.exists() and (
-        not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST_NAME).is_file())
+        not out.is_dir() or (any(out.iterdir()) and not _written_by_us(out_dir, manifest))
     ):
         problem = "holds files journeyblog did not write (choose an empty or new folder)"
     if problem:
         raise BuildFailed([SiteError(out_dir, None, f"output folder {problem}")])
+
+
+def _written_by_us(out_dir: Path, manifest: Path) -> bool:
+    """Whether a folder is a journeyblog output: its manifest is beside it (inside it, in
+    an output written before the manifest moved out), or it holds the files every build
+    writes (an output copied elsewhere, without its manifest)."""
+    if manifest.is_file() or manifest_beside(out_dir).is_file():
+        return True
+    return (out_dir / LEGACY_MANIFEST).is_file() or all(
+        (out_dir / name).is_file() for name in ("sitemap.xml", "robots.txt", "404.html")
+    )

@@ -192,6 +192,12 @@ def cli() -> None:
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count)."
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor update .journeyblog-cache/.")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the publication manifest (default: OUTPUT.manifest.json, beside the"
+    " output folder, never inside it).",
+)
 @verbosity_options
 def build_command(
     site_dir: Path,
@@ -203,6 +209,7 @@ def build_command(
     now_text: str | None,
     jobs: int | None,
     no_cache: bool,
+    manifest: Path | None,
 ) -> None:
     """Build SITE_DIR into its output folder."""
     if not site_dir.is_dir():
@@ -217,6 +224,7 @@ def build_command(
         now=_now(now_text),
         jobs=jobs,
         cache=not no_cache,
+        manifest=manifest,
     )
     started = time.perf_counter()
     inputs = input_stamp(options)  # once, for both: a directory walk of every input
@@ -247,6 +255,7 @@ def build_command(
     if _level() > 0:
         for stage, seconds in result.stages:
             click.echo(f"  {seconds:7.2f} s  {stage}", err=True)
+        click.echo(f"Manifest: {result.manifest}", err=True)
     click.echo(
         f"Built {_count(result.pages, 'page')}, {_count(result.feeds, 'feed')}"
         f" in {result.seconds:.2f} s ({_count(len(result.site.posts), 'post')} for audience"

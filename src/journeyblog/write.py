@@ -39,7 +39,8 @@ from journeyblog.errors import UnsafePath
 from journeyblog.model import Output
 from journeyblog.parallel import Background
 
-MANIFEST_NAME = "publication-manifest.json"
+# Where the manifest was written before it moved beside the output: such a folder is ours.
+LEGACY_MANIFEST = "publication-manifest.json"
 
 StrPath = str | os.PathLike[str]
 

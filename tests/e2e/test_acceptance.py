@@ -294,7 +294,7 @@ def post_page(out: Path, slug: str) -> BeautifulSoup:
 
 
 def test_every_post_of_the_held_out_site_is_published(out: Path) -> None:
-    manifest = json.loads((out / "publication-manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(out.with_name(out.name + ".manifest.json").read_text(encoding="utf-8"))
     urls = sorted(entry["url"] for entry in manifest["published"])
     slugs = [*SHARED, *ROADMAP, "a-note-on-procurement"]
     assert urls == sorted(f"{BASE}posts/{slug}/" for slug in slugs)
@@ -945,7 +945,7 @@ def test_a_public_build_holds_no_canary_of_any_withheld_post(
     assert "Everyone reads this" in (out / "posts/start/index.html").read_text("utf-8")
     for kind in KINDS:
         assert _found(out, kind) == set(), kind
-    manifest = json.loads((out / "publication-manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(out.with_name(out.name + ".manifest.json").read_text(encoding="utf-8"))
     assert {entry["id"] for entry in manifest["published"]} == PUBLIC_IDS
     assert manifest["excluded"] == {"level": 2, "draft": 1, "future": 1}
     # Skipped parts: the list and the links go around them, nothing is renumbered.
@@ -962,7 +962,7 @@ def test_an_internal_build_shows_internal_but_not_restricted(
     assert _found(out, "int") == {"title", "slug", "id", "summary", "body", "tag", "image", "block"}
     for kind in ("res", "draft", "fut"):
         assert _found(out, kind) == set(), kind
-    manifest = json.loads((out / "publication-manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(out.with_name(out.name + ".manifest.json").read_text(encoding="utf-8"))
     assert {entry["id"] for entry in manifest["published"]} == PUBLIC_IDS | {canaries("int")["id"]}
 
 

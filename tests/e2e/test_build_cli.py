@@ -160,7 +160,7 @@ def test_a_failed_build_leaves_the_previous_output_byte_for_byte(
     assert result.exit_code == 1
     assert snapshot(out) == before
     assert {path: (out / path).stat().st_mtime_ns for path in before} == mtimes
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "out.manifest.json", "site"]
 
 
 def test_nonexistent_site_dir_is_a_usage_error(tmp_path: Path) -> None:

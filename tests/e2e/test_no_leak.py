@@ -78,7 +78,7 @@ def test_public_build_leaves_no_canary(make_site: MakeSite, tmp_path: Path) -> N
     page = (out / "posts/start/index.html").read_text(encoding="utf-8")
     assert "Part 1 of 5" in page  # planned: 5; the withheld parts 2 and 3 are skipped
     assert 'href="/posts/end/"' in page  # next links around the withheld parts
-    manifest = json.loads((out / "publication-manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(out.with_name(out.name + ".manifest.json").read_text(encoding="utf-8"))
     assert {item["url"] for item in manifest["published"]} == {
         "https://blog.test.example/posts/start/",
         "https://blog.test.example/posts/end/",
@@ -101,7 +101,7 @@ def test_a_post_withdrawn_between_builds_leaves_nothing_beside_the_output(
     build(BuildOptions(site_dir=site, out_dir=out, now=NOW, audience="public"))
 
     beside = [p for p in tmp_path.iterdir() if p != site]
-    assert sorted(p.name for p in beside) == [".public.staging", "public"]
+    assert sorted(p.name for p in beside) == [".public.staging", "public", "public.manifest.json"]
     for folder in beside:
         assert "quokka" not in _all_output_text(folder), folder
 
@@ -191,7 +191,7 @@ def test_audit_command_reads_a_mangled_manifest_without_a_traceback(
     runner = CliRunner()
     now = ["--now", NOW.isoformat()]
     assert runner.invoke(cli, ["build", str(site), "-o", str(public), *now]).exit_code == 0
-    (public / "publication-manifest.json").write_text("[" * 200_000, encoding="utf-8")
+    public.with_name("public.manifest.json").write_text("[" * 200_000, encoding="utf-8")
     result = runner.invoke(cli, ["audit", str(public), "--site", str(site), *now])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert result.exit_code == 0, result.output
@@ -283,7 +283,9 @@ def test_no_byte_of_an_excluded_post_reaches_the_output(
             assert token not in text
         for token in expected_published:
             assert token in (out / f"posts/{token}/index.html").read_text(encoding="utf-8")
-        manifest = json.loads((out / "publication-manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads(
+            out.with_name(out.name + ".manifest.json").read_text(encoding="utf-8")
+        )
         assert {item["id"] for item in manifest["published"]} == {
             f"tag:test.example,2016:{token}id" for token in expected_published
         }

@@ -162,7 +162,7 @@ def test_serves_the_site_with_the_right_content_types(serve: Live) -> None:
         "/feed.xml": "application/xml; charset=utf-8",
         "/sitemap.xml": "application/xml; charset=utf-8",
         "/feed.json": "application/json",
-        "/publication-manifest.json": "application/json",
+        "/search/index.json": "application/json",
         "/logo.png": "image/png",
         "/assets/site.css": "text/css; charset=utf-8",
         "/app.js": "text/javascript; charset=utf-8",
