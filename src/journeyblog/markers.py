@@ -37,17 +37,18 @@ class _Marker:
 
 
 def strip_level_blocks(
-    body: str, *, audience: SecurityLevel, levels: Sequence[SecurityLevel]
+    body: str, *, audience: SecurityLevel, levels: Sequence[SecurityLevel], first_line: int = 1
 ) -> tuple[str, list[Problem], list[str]]:
     """(the body without the blocks above `audience` and without any marker, every problem
-    as (line, message), the texts of the removed blocks).
+    as (line, message), the texts of the removed blocks). Lines are counted from
+    `first_line`, the line of the file where the body starts.
 
     With a problem the body is not to be published: the build fails on it, and the body
     returned is empty, so that nothing a broken marker meant to hide can reach a page.
     """
     if "<!--" not in body:
         return body, [], []
-    markers, problems = _markers(body, levels)
+    markers, problems = _markers(body, levels, first_line)
     if not problems:
         problems = _nesting(markers)
     if problems:
@@ -78,9 +79,11 @@ def strip_level_blocks(
     return "".join(kept), [], removed
 
 
-def _markers(body: str, levels: Sequence[SecurityLevel]) -> tuple[list[_Marker], list[Problem]]:
+def _markers(
+    body: str, levels: Sequence[SecurityLevel], first_line: int
+) -> tuple[list[_Marker], list[Problem]]:
     """Every marker of the body in order, and every comment that is almost one."""
-    in_code = _code_ranges(body) if ("```" in body or "~~~" in body) else []
+    in_code = _code_ranges(body, first_line) if ("```" in body or "~~~" in body) else []
     markers: list[_Marker] = []
     problems: list[Problem] = []
     names = {level.name for level in levels}
@@ -88,7 +91,7 @@ def _markers(body: str, levels: Sequence[SecurityLevel]) -> tuple[list[_Marker],
     while at >= 0:
         close = body.find("-->", at + 4)
         end = len(body) if close < 0 else close + 3
-        line = body.count("\n", 0, at) + 1
+        line = body.count("\n", 0, at) + first_line
         code = next((item for item in in_code if item[0] <= at < item[1]), None)
         content = body[at + 4 : close if close >= 0 else len(body)]
         if code is not None:
@@ -204,7 +207,7 @@ def _within_two_edits(word: str, target: str) -> bool:
     return previous[-1] <= 2
 
 
-def _code_ranges(body: str) -> list[tuple[int, int, bool, int]]:
+def _code_ranges(body: str, first_line: int) -> list[tuple[int, int, bool, int]]:
     """(start offset, end offset, closed, first line) of each fenced code block."""
     starts = [0, *(match.end() for match in re.finditer("\n", body)), len(body) + 1]
 
@@ -212,7 +215,7 @@ def _code_ranges(body: str) -> list[tuple[int, int, bool, int]]:
         return starts[min(line, len(starts) - 1)]
 
     return [
-        (offset(first), offset(last), closed, first + 1)
+        (offset(first), offset(last), closed, first + first_line)
         for first, last, closed in fenced_code(body)
     ]
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from html import unescape as html_unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from journeyblog import audience as audience_rules
 from journeyblog import schema
@@ -175,13 +175,20 @@ def assemble(
     ]
     bodies = []
     for source in (*(post.source for post in published), *(page for page, _ in page_sources)):
-        body, problems, removed = strip_level_blocks(source.body, audience=audience, levels=levels)
-        for line, message in problems:
-            errors.append(SiteError(source.path, source.body_line + line - 1, message))
+        body, problems, removed = strip_level_blocks(
+            source.body, audience=audience, levels=levels, first_line=source.body_line
+        )
+        errors.extend(SiteError(source.path, line, message) for line, message in problems)
         if removed:
             sentences = tuple(("sentence", text) for text in _sentences(removed))
             withheld.append(
-                Withheld(source=source.path, reason="level", canaries=sentences, whole_post=False)
+                Withheld(
+                    source=source.path,
+                    reason="level",
+                    canaries=sentences,
+                    image_paths=_images_named(removed),
+                    whole_post=False,
+                )
             )
         bodies.append(body)
 
@@ -216,8 +223,11 @@ def assemble(
         built_at=selection.now,
     )
     documents = [
-        *((post.source, body) for post, body in zip(published, post_rendered, strict=True)),
-        *((source, body) for (source, _), body in zip(page_sources, page_rendered, strict=True)),
+        *((post.source, post.url, body) for post, body in zip(posts, post_rendered, strict=True)),
+        *(
+            (source.path, f"{base_path}{slug}/", body)
+            for (source, slug), body in zip(page_sources, page_rendered, strict=True)
+        ),
     ]
     errors.extend(_links_to_withheld(site, excluded, documents, sources))
     return site, errors
@@ -238,7 +248,7 @@ def _renderer(base_path: str, allow_raw_html: bool) -> RenderBodies:
 def _links_to_withheld(
     site: Site,
     excluded: Sequence[tuple[_Checked, audience_rules.Reason]],
-    documents: Sequence[tuple[Source, Rendered]],
+    documents: Sequence[tuple[Path, str, Rendered]],
     sources: SiteSources,
 ) -> list[SiteError]:
     """Every link or image of a published post or page, or URL in its summary, series or
@@ -252,7 +262,9 @@ def _links_to_withheld(
     errors = []
     by_source = {post.source.path: _why(post, reason) for post, reason in excluded}
     content = sources.site_dir / "content"
-    for source, body in documents:
+    by_file = {source.path: source for source in (*sources.posts, *sources.pages)}
+    for path, page_url, body in documents:
+        source = by_file[path]
         targets: list[tuple[str, int | None]] = [(t, None) for t in (*body.links, *body.images)]
         if isinstance(source.meta.get("summary"), str):
             summary_line = source.line("summary")
@@ -260,7 +272,7 @@ def _links_to_withheld(
                 (url, summary_line) for url in _URL_IN_TEXT.findall(source.meta["summary"])
             )
         for target, line in targets:
-            reason = _withheld_reason(target, site, withheld)
+            reason = _withheld_reason(urljoin(page_url, target), site, withheld)
             if reason is None and (target.endswith(".md") or ".md#" in target):
                 linked = _linked_source(source.path, target, content)
                 reason = by_source.get(linked) if linked is not None else None
@@ -452,13 +464,17 @@ def _series_meta(data: DataFile, errors: list[SiteError]) -> dict[str, dict[str,
                 SiteError(data.path, line, f"series slug '{slug}' must be letters, digits and -")
             )
             continue
-        if not isinstance(entry, dict) or not _text(entry.get("title")):
-            errors.append(SiteError(data.path, line, f"series '{slug}' needs a title"))
-            continue
-        unknown = schema.key_problems(entry, schema.SERIES_KEYS, what="field")
+        unknown = (
+            schema.key_problems(entry, schema.SERIES_KEYS, what="field")
+            if isinstance(entry, dict)
+            else []
+        )
         for key, message in unknown:
             errors.append(SiteError(data.path, data.line(slug, key), f"series '{slug}': {message}"))
         if unknown:
+            continue
+        if not isinstance(entry, dict) or not _text(entry.get("title")):
+            errors.append(SiteError(data.path, line, f"series '{slug}' needs a title"))
             continue
         planned = entry.get("planned")
         if planned is not None and (
@@ -753,10 +769,7 @@ def _withheld(post: _Checked, reason: audience_rules.Reason, sentences: Sequence
     if post.summary:
         canaries.append(("summary", post.summary))
     canaries.extend(("sentence", text) for text in sentences)
-    body = post.source.body
-    referenced: tuple[str, ...] = ()
-    if "images/" in body:  # most bodies have no image: skip the pattern's scan of them
-        referenced = tuple(sorted(set(re.findall(r"/?(images/[^\s)\"'<>]+)", body))))
+    referenced = _images_named([post.source.body])
     if post.image and post.image.startswith("images/"):
         referenced = (*referenced, post.image)
     return Withheld(
@@ -766,6 +779,15 @@ def _withheld(post: _Checked, reason: audience_rules.Reason, sentences: Sequence
         image_paths=referenced,
         due=post.date if reason == "future" else None,
     )
+
+
+def _images_named(texts: Sequence[str]) -> tuple[str, ...]:
+    """The paths under content/images/ that some Markdown names ("images/plan.png")."""
+    found: set[str] = set()
+    for text in texts:
+        if "images/" in text:  # most bodies have no image: skip the pattern's scan of them
+            found.update(re.findall(r"/?(images/[^\s)\"'<>]+)", text))
+    return tuple(sorted(found))
 
 
 def body_sentences(body: str) -> tuple[str, ...]:

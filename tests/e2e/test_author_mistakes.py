@@ -549,9 +549,9 @@ CASES: list[tuple[str, Files, Expected]] = [
         Fails(START, ("Read [the rota]",), says=WITHHOLDS_LINK),
     ),
     (
-        "image only an internal post uses",
-        linking("Here:\n\n![The lift](/images/quokka-lift.png)\n"),
-        Fails(START, ("![The lift]",), says=WITHHOLDS_LINK),
+        "link to an image only an internal post shows",
+        linking("Here: [the lift](/images/quokka-lift.png)\n"),
+        Fails(START, ("Here: [the lift]",), says=WITHHOLDS_LINK),
     ),
     (
         "link to a draft",

@@ -71,7 +71,7 @@ def test_a_comment_near_a_marker_is_an_error_on_its_line_and_publishes_nothing(
     marker: str,
 ) -> None:
     text = f"Public.\n\n{marker}\nThe secret sentence.\n<!-- /level -->\nMore.\n"
-    body, problems, removed = strip_level_blocks(text, audience=PUBLIC, levels=LEVELS)
+    body, problems, _ = strip_level_blocks(text, audience=PUBLIC, levels=LEVELS)
     assert problems, marker
     assert problems[0][0] == 3
     assert "secret" not in body.lower()

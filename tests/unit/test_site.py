@@ -429,7 +429,7 @@ INTERNAL_PART = post(
 )
 def test_a_link_to_what_the_build_withholds_is_an_error_on_its_line(link: str, why: str) -> None:
     public = post("Start", series="cloud", part=1, body=f"Intro.\n\nSee\n{link} today.\n")
-    site, errors = _assemble(
+    _, errors = _assemble(
         {
             "content/posts/cloud/01-start.md": public,
             "content/posts/cloud/02-the-lift-phase.md": (INTERNAL_PART),
@@ -438,7 +438,7 @@ def test_a_link_to_what_the_build_withholds_is_an_error_on_its_line(link: str, w
     )
     [error] = errors
     assert error.line == public.splitlines().index(f"{link} today.") + 1
-    assert error.message.startswith(f"links to '")
+    assert error.message.startswith("links to '")
     assert f"which this build withholds ({why})" in error.message
     # Built for the audience that may read it, the same link is fine.
     _, errors = _assemble(
