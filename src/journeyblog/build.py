@@ -50,6 +50,7 @@ from journeyblog.parallel import (
     parallel_results,
     return_free_memory,
 )
+from journeyblog.pictures import oversized
 from journeyblog.render import (
     default_theme_dir,
     make_environment,
@@ -219,6 +220,10 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 find_sentences=sentence_finder(cache),
             )
         errors += site_errors
+        errors += oversized(
+            (options.site_dir / "content" / "images" / path for path in sources.images),
+            max_pixels=config.max_image_pixels,
+        )
         if errors:
             raise BuildFailed(errors)
         clock.lap("assemble the site (Markdown included)")
@@ -838,6 +843,10 @@ def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:
     everything = Selection(now=now, audience=config.security_levels[-1], drafts=True, future=True)
     full, site_errors = assemble(config, sources, selection=everything)
     errors += site_errors
+    errors += oversized(
+        (site_dir / "content" / "images" / path for path in sources.images),
+        max_pixels=config.max_image_pixels,
+    )
     if errors:
         raise BuildFailed(errors)
     # Links are checked as the configured audience reads them: a public post linking to an

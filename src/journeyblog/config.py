@@ -50,6 +50,7 @@ class SiteConfig:
     excluded_parts: Literal["skip", "placeholder"] = "skip"
     websub_hub: str | None = None
     syndication: tuple[Syndication, ...] = ()
+    max_image_pixels: int = 40_000_000  # a larger picture is refused, never decoded
 
     @property
     def base_path(self) -> str:
@@ -72,6 +73,7 @@ _KEYS = {
     "excluded_parts",
     "websub_hub",
     "syndication",
+    "max_image_pixels",
 }
 _SYNDICATION_KEYS = {"title", "format", "content", "series", "footer", "utm"}
 
@@ -159,6 +161,7 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
 
     posts_per_page = _positive_int(raw, "posts_per_page", 10, fail)
     feed_size = _positive_int(raw, "feed_size", 20, fail)
+    max_image_pixels = _positive_int(raw, "max_image_pixels", 40_000_000, fail)
 
     allow_raw_html = raw.get("allow_raw_html", False)
     if not isinstance(allow_raw_html, bool):
@@ -194,6 +197,7 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
         excluded_parts=excluded_parts,
         websub_hub=websub_hub,
         syndication=syndication,
+        max_image_pixels=max_image_pixels,
     )
 
 

@@ -133,9 +133,11 @@ def template_use(env: Environment, name: str) -> TemplateUse:
         if current in seen:
             continue
         seen.add(current)
-        source, _, _ = env.loader.get_source(env, current) if env.loader else ("", None, None)
+        source, filename, _ = (
+            env.loader.get_source(env, current) if env.loader else ("", None, None)
+        )
         sources.append(f"{current}:{hashlib.sha256(source.encode()).hexdigest()}")
-        references, lists, bodies = _template_reads(env, source)
+        references, lists, bodies = _template_reads(env, source, current, filename)
         if references is None:
             return TemplateUse(digest(sorted(sources)), frozenset(SITE_LISTS), True)
         pending.extend(references)
@@ -150,7 +152,9 @@ TemplateReads = tuple[tuple[str, ...] | None, frozenset[str], bool]
 _READS: dict[tuple[tuple[object, ...], str], TemplateReads] = {}
 
 
-def _template_reads(env: Environment, source: str) -> TemplateReads:
+def _template_reads(
+    env: Environment, source: str, name: str | None = None, filename: str | None = None
+) -> TemplateReads:
     """(the templates it references, None if one is computed; the Site lists it reads;
     whether it may print a listed body) of one template's source.
 
@@ -164,12 +168,14 @@ def _template_reads(env: Environment, source: str) -> TemplateReads:
     if known is None:
         if len(_READS) > 256:  # templates edited over a long dev server session
             _READS.clear()
-        known = _READS[key] = _parse_reads(env, source)
+        known = _READS[key] = _parse_reads(env, source, name, filename)
     return known
 
 
-def _parse_reads(env: Environment, source: str) -> TemplateReads:
-    tree = env.parse(source)
+def _parse_reads(
+    env: Environment, source: str, name: str | None, filename: str | None
+) -> TemplateReads:
+    tree = env.parse(source, name, filename)  # named, so a syntax error says where
     references = tuple(meta.find_referenced_templates(tree))
     lists, bodies = _reads(tree)
     if any(name is None for name in references):

@@ -198,7 +198,7 @@ def assemble(
 
     pages = _pages(page_sources, page_rendered, config, errors)
     posts = _posts(published, post_rendered, config, authors, series_meta, withheld_parts)
-    _check_aliases(posts, pages, errors)
+    _check_aliases(posts, pages, sources, errors)
 
     info = SiteInfo(
         title=config.title,
@@ -613,13 +613,16 @@ def _check_post(
     if not isinstance(raw_aliases, list):
         fail("aliases", "aliases must be a list of old paths")
         raw_aliases = []
-    for alias in raw_aliases:
+    for index, alias in enumerate(raw_aliases):
         path = _safe_relative(alias)
         if path is None:
-            fail(
-                "aliases",
-                f"alias '{alias}' would be written outside the output folder"
-                " (use a path like /old/post/)",
+            errors.append(
+                SiteError(
+                    source.path,
+                    source.line(f"aliases.{index}") or source.line("aliases") or 1,
+                    f"alias '{alias}' would be written outside the output folder"
+                    " (use a path like /old/post/)",
+                )
             )
         else:
             aliases.append(path)
@@ -974,16 +977,29 @@ def _pages(
     return sorted(result, key=lambda page: page.title.lower())
 
 
-def _check_aliases(posts: Sequence[Post], pages: Sequence[Page], errors: list[SiteError]) -> None:
+def _check_aliases(
+    posts: Sequence[Post], pages: Sequence[Page], sources: SiteSources, errors: list[SiteError]
+) -> None:
     taken = {f"posts/{post.slug}/index.html" for post in posts}
     taken |= {f"{page.slug}/index.html" for page in pages}
+    by_path = {source.path: source for source in sources.posts}
     for post in posts:
         for alias in post.aliases:
             if alias in taken or alias.split("/", 1)[0] in ("images", "assets"):
+                line = _alias_line(by_path[post.source], alias)
                 errors.append(
-                    SiteError(post.source, 1, f"alias '{alias}' is the path of another page")
+                    SiteError(post.source, line, f"alias '{alias}' is the path of another page")
                 )
             taken.add(alias)
+
+
+def _alias_line(source: Source, alias: str) -> int:
+    """The line that writes `alias` (an output path); `slug:`'s for the alias a slug adds."""
+    written = source.meta.get("aliases", [])
+    for index, raw in enumerate([written] if isinstance(written, str) else written):
+        if _safe_relative(raw) == alias:
+            return source.line(f"aliases.{index}") or source.line("aliases") or 1
+    return source.line("slug") or 1
 
 
 # ---------------------------------------------------------------- listings

@@ -51,7 +51,7 @@ class Source:
     path: Path  # as shown in messages: SITE_DIR/content/posts/x.md
     kind: SourceKind
     meta: Mapping[str, Any]  # front matter as YAML gives it
-    key_lines: Mapping[str, int]  # front-matter key -> line in the file
+    key_lines: Mapping[str, int]  # front-matter key -> line in the file; "tags.2": of an item
     body: str
     body_line: int  # line of the file where the body starts
     digest: str  # sha256 of the file's bytes: changes exactly when the source changes
@@ -90,7 +90,7 @@ class SiteSources:
 
 
 # Bump when parsing changes what a Source holds, so remembered splits are parsed again.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 
 class FrontMatterStore(Protocol):
@@ -136,8 +136,11 @@ def discover(
     errors: list[SiteError] = []
     files: list[tuple[Path, SourceKind, bytes]] = []
     kinds: list[tuple[Path, SourceKind]] = [
-        *((path, "post") for path in _files(content / "posts", "*.md")),
-        *((path, "page") for path in _files(content / "pages", "*.md", recursive=False)),
+        *((path, "post") for path in _files(content / "posts", "*.md", site=site_dir)),
+        *(
+            (path, "page")
+            for path in _files(content / "pages", "*.md", site=site_dir, recursive=False)
+        ),
     ]
     for path, kind in kinds:
         try:
@@ -168,8 +171,14 @@ def discover(
         remembered.store_front_matter(fresh)
     authors = read_data_file(content / "authors.yml", errors)
     series = read_data_file(content / "series.yml", errors, required=False)
-    images = tuple(p.relative_to(content / "images") for p in _files(content / "images", "*"))
-    static = tuple(p.relative_to(site_dir / "static") for p in _files(site_dir / "static", "*"))
+    images = tuple(
+        p.relative_to(content / "images") for p in _files(content / "images", "*", site=site_dir)
+    )
+    static = tuple(
+        p.relative_to(site_dir / "static")
+        for p in _files(site_dir / "static", "*", site=site_dir, hidden=True)
+    )
+    errors.extend(outside_links(site_dir))
     return (
         SiteSources(
             site_dir=site_dir,
@@ -300,6 +309,8 @@ def read_data_file(path: Path, errors: list[SiteError], *, required: bool = True
     unreadable = DataFile(
         path=path, data=MappingProxyType({}), key_lines=MappingProxyType({}), readable=False
     )
+    if path.is_symlink() and _leads_outside(path, path.parent.parent):
+        return unreadable  # reported by outside_links
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -383,6 +394,11 @@ def _load_yaml(
                 for inner, _ in value_node.value:
                     where = (str(key_node.value), str(inner.value))
                     nested.setdefault(where, first_line + inner.start_mark.line)
+            elif isinstance(value_node, yaml.SequenceNode):
+                # "aliases.1": the line of an item, for an error about that item alone
+                for index, item in enumerate(value_node.value):
+                    where_item = f"{key_node.value}.{index}"
+                    key_lines.setdefault(where_item, first_line + item.start_mark.line)
     twice = _first_duplicate(node) if node is not None else None
     if twice is not None:
         key, first, second = twice
@@ -464,13 +480,17 @@ def _control_message(character: str) -> str:
     )
 
 
-def _files(folder: Path, pattern: str, *, recursive: bool = True) -> Iterator[Path]:
-    """Files under folder in a stable order, skipping hidden files and editor leftovers.
+def _files(
+    folder: Path, pattern: str, *, site: Path, recursive: bool = True, hidden: bool = False
+) -> Iterator[Path]:
+    """Files under folder in a stable order, skipping editor leftovers and, unless `hidden`,
+    hidden files; `.git` and `.DS_Store` always.
 
-    Links to files count; linked folders are not entered. One scandir per folder and no
-    stat per file: on a 10,000-post site this is read on every build.
+    Links to files inside the site count; a link that leads outside it is never followed
+    (`outside_links` reports it), and linked folders are not entered. One scandir per
+    folder and no stat per file: on a 10,000-post site this is read on every build.
     """
-    if not folder.is_dir():
+    if not folder.is_dir() or (folder.is_symlink() and _leads_outside(folder, site)):
         return
     found: list[tuple[str, ...]] = []
     pending: list[tuple[str, ...]] = [()]
@@ -479,7 +499,9 @@ def _files(folder: Path, pattern: str, *, recursive: bool = True) -> Iterator[Pa
         with os.scandir(folder.joinpath(*parts)) as entries:
             for entry in entries:
                 name = entry.name
-                if name.startswith(".") or name.endswith("~"):
+                if name in _NEVER or (name.startswith(".") and not hidden) or name.endswith("~"):
+                    continue
+                if entry.is_symlink() and _leads_outside(Path(entry.path), site):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if recursive:
@@ -488,3 +510,35 @@ def _files(folder: Path, pattern: str, *, recursive: bool = True) -> Iterator[Pa
                     found.append((*parts, name))
     for parts in sorted(found):
         yield folder.joinpath(*parts)
+
+
+_NEVER = frozenset({".git", ".DS_Store"})
+
+
+def outside_links(site_dir: Path) -> list[SiteError]:
+    """Every file or folder under content/, static/ or themes/ that is a symbolic link
+    leading outside the site folder: nothing outside the site is ever read."""
+    errors = []
+    for top in ("content", "static", "themes"):
+        root = site_dir / top
+        if root.is_symlink() and _leads_outside(root, site_dir):
+            errors.append(SiteError(root, None, _OUTSIDE))
+            continue
+        for folder, names, files in os.walk(root):
+            for name in sorted((*names, *files)):
+                path = Path(folder, name)
+                if path.is_symlink() and _leads_outside(path, site_dir):
+                    errors.append(SiteError(path, None, _OUTSIDE))
+    return errors
+
+
+_OUTSIDE = "a link to a file outside the site: copy the file in (nothing outside is read)"
+
+
+def _leads_outside(path: Path, site: Path) -> bool:
+    """Whether a symbolic link resolves outside the site folder (a broken one counts)."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return True
+    return not target.is_relative_to(site.resolve())
