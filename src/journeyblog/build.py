@@ -32,7 +32,7 @@ import jinja2
 from journeyblog.audit import Auditor, Finding, audit_outputs
 from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key, sentences_key
 from journeyblog.cards import social_images
-from journeyblog.checks import site_warnings
+from journeyblog.checks import build_warnings, site_warnings
 from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
@@ -84,6 +84,7 @@ class BuildOptions:
     jobs: int | None = None  # worker processes; default the CPU count
     cache: bool = True  # use and update SITE_DIR/.journeyblog-cache/
     manifest: Path | None = None  # default OUTPUT.manifest.json, beside the output folder
+    strict: bool = False  # every warning is an error (for CI)
     # Change only the files that changed instead of swapping in a new tree: for a folder no
     # one publishes from (the dev server's), where the swap's cost buys nothing.
     in_place: bool = False
@@ -116,6 +117,7 @@ class BuildResult:
     reused: int  # files kept from the previous output, their key unchanged
     seconds: float
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in order: `build -v`
+    warnings: tuple[SiteError, ...] = ()  # what `check` would say of what was published
 
 
 def build(options: BuildOptions, *, inputs: str | None = None) -> BuildResult:
@@ -226,6 +228,9 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
         )
         if errors:
             raise BuildFailed(errors)
+        warnings = build_warnings(site, sources)
+        if options.strict and warnings:
+            raise BuildFailed(warnings)
         clock.lap("assemble the site (Markdown included)")
 
         themes = theme_dirs(options.site_dir, config.theme)
@@ -313,6 +318,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             reused=stream.reused,
             seconds=time.perf_counter() - started,
             stages=tuple(clock.laps),
+            warnings=tuple(warnings),
         )
 
 

@@ -40,6 +40,47 @@ def site_warnings(site: Site, sources: SiteSources, published: Site) -> list[Sit
     return sorted(set(found), key=SiteError.sort_key)
 
 
+def build_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
+    """What `build` shows after its summary, of the site it publishes: links and images to
+    nothing, pictures without alt text, series and link-preview problems. Made from the
+    rendered pages, so it costs a build little (`check` also parses every body)."""
+    found = [*link_warnings(site, sources), *_missing_alt(site, sources)]
+    found.extend(series_warnings(site, sources))
+    found.extend(share_warnings(site, sources))
+    return sorted(set(found), key=SiteError.sort_key)
+
+
+def _missing_alt(site: Site, sources: SiteSources) -> list[SiteError]:
+    by_path = {source.path: source for source in (*sources.posts, *sources.pages)}
+    warnings = []
+    items: list[Post | Page] = [*site.posts, *site.pages]
+    for item in items:
+        html_text = str(item.html)
+        if "<img" not in html_text:
+            continue
+        source = by_path.get(item.source)
+        for tag in _IMG_TAG.findall(html_text):
+            alt = _ALT_VALUE.search(tag)
+            if alt is not None and alt[1].strip():
+                continue
+            src = _SRC_VALUE.search(tag)
+            where = html.unescape(src[1]) if src else tag
+            line = link_line(source, where, site.info.base_path) if source else None
+            warnings.append(
+                SiteError(
+                    item.source,
+                    line,
+                    f"warning: image {where} has no alt text (describe it: "
+                    f"![What the picture shows]({where}))",
+                )
+            )
+    return warnings
+
+
+_ALT_VALUE = re.compile(r'\salt="([^"]*)"', re.IGNORECASE)
+_SRC_VALUE = re.compile(r'\ssrc="([^"]*)"', re.IGNORECASE)
+
+
 def series_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
     """Gaps in part numbers, dates that run against part order, overdue planned parts."""
     lines = {source.path: source.line("part") or source.line("date") for source in sources.posts}

@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,7 +32,7 @@ from journeyblog.build import (
     input_stamp,
     up_to_date,
 )
-from journeyblog.errors import BuildFailed, UnsafePath
+from journeyblog.errors import BuildFailed, SiteError, UnsafePath
 from journeyblog.scaffold import init_site, new_post, new_series
 
 if TYPE_CHECKING:
@@ -198,6 +198,7 @@ def cli() -> None:
     help="Where to write the publication manifest (default: OUTPUT.manifest.json, beside the"
     " output folder, never inside it).",
 )
+@click.option("--strict", is_flag=True, help="Treat every warning as an error (for CI).")
 @verbosity_options
 def build_command(
     site_dir: Path,
@@ -210,6 +211,7 @@ def build_command(
     jobs: int | None,
     no_cache: bool,
     manifest: Path | None,
+    strict: bool,
 ) -> None:
     """Build SITE_DIR into its output folder."""
     if not site_dir.is_dir():
@@ -225,6 +227,7 @@ def build_command(
         jobs=jobs,
         cache=not no_cache,
         manifest=manifest,
+        strict=strict,
     )
     started = time.perf_counter()
     inputs = input_stamp(options)  # once, for both: a directory walk of every input
@@ -263,7 +266,22 @@ def build_command(
         f" {result.reused} unchanged since the last build,"
         f" {result.files - result.rendered - result.reused} copied)"
     )
+    _print_warnings(result.warnings)
     _end_process_now()
+
+
+# More than this many warnings after a build are counted, not printed: `check` lists them all.
+WARNINGS_SHOWN = 20
+
+
+def _print_warnings(warnings: Sequence[SiteError]) -> None:
+    for warning in warnings[:WARNINGS_SHOWN]:
+        click.echo(str(warning), err=True)
+    if len(warnings) > WARNINGS_SHOWN:
+        rest = len(warnings) - WARNINGS_SHOWN
+        click.echo(
+            f"… and {_count(rest, 'more warning')} (journeyblog check lists them all)", err=True
+        )
 
 
 # Set by main(): the process ends with the command, so nothing needs tearing down after it.
