@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
 
 import jinja2
 
 from journeyblog.audit import Auditor, Finding, audit_outputs
-from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key, sentences_key
+from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key
 from journeyblog.cards import social_images
 from journeyblog.checks import build_warnings, site_warnings
 from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
@@ -38,7 +37,16 @@ from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.fingerprint import Fingerprints, digest
 from journeyblog.markdown import Rendered, render_markdown
-from journeyblog.model import BodyUnavailable, Job, Output, Site, SocialImage
+from journeyblog.model import (
+    BodyUnavailable,
+    Job,
+    Output,
+    Page,
+    Post,
+    Site,
+    SocialImage,
+    Withheld,
+)
 from journeyblog.parallel import (
     MIN_PARALLEL_ITEMS,
     default_jobs,
@@ -59,7 +67,7 @@ from journeyblog.render import (
     theme_dirs,
 )
 from journeyblog.search import INDEX_PATH, PAGE_PATH, search_index, search_page
-from journeyblog.site import FindSentences, Selection, assemble, find_body_sentences
+from journeyblog.site import Selection, assemble
 from journeyblog.sources import SiteSources, discover, split_record
 from journeyblog.write import (
     LEGACY_MANIFEST,
@@ -219,7 +227,6 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                     now=now, audience=options.audience, drafts=options.drafts, future=options.future
                 ),
                 render_bodies=markdown_renderer(config, cache, jobs),
-                find_sentences=sentence_finder(cache),
             )
         errors += site_errors
         errors += oversized(
@@ -252,11 +259,15 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
 
             stored = [_stored_key(site_key, job) for job in planned]
             reuse = _reusable(planned, stored, previous)
+            changed = _changed_since(planned, stored, previous)
             auditor = Auditor(
                 site.withheld,
                 everything_published,
                 few_outputs=len(planned) - len(reuse) < FEW_OUTPUTS,
+                pictures=withheld_pictures(site, options.site_dir),
             )
+            for path in changed:
+                auditor.scan(Output(path, source=out_dir / path))
             # Files made for a new tree are put in its staging folder by their makers.
             made = _made(
                 planned, reuse, out_dir, jobs, auditor, stage=not options.in_place, themes=themes
@@ -265,6 +276,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 [made, copied],
                 auditor,
                 out_dir,
+                audited={path: audit for path, (_, audit) in previous.items()},
             )
             try:
                 if staging is None:
@@ -289,6 +301,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             cache.store_fingerprints(
                 str(out_dir),
                 [(job.path, key) for job, key in zip(planned, stored, strict=True)],
+                auditor.digest,
                 stats,
             )
             summary = UpToDate(
@@ -568,16 +581,31 @@ FEW_OUTPUTS = 500
 
 
 def _reusable(
-    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, str]
+    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, tuple[str, str | None]]
 ) -> set[str]:
     """The paths of the files to take from the previous output: their key is unchanged.
 
-    `stored` holds each planned job's key as recorded (`_stored_key`); `previous` only files
-    still there with the size and mtime the last build left.
+    `stored` holds each planned job's key as recorded (`_stored_key`); `previous` the
+    files of the last output (cache.fingerprints): those whose stat changed are made again.
     """
     return {
-        job.path for job, key in zip(planned, stored, strict=True) if previous.get(job.path) == key
+        job.path
+        for job, key in zip(planned, stored, strict=True)
+        if previous.get(job.path, ("", None))[0] == key and previous[job.path][1] is not None
     }
+
+
+def _changed_since(
+    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, tuple[str, str | None]]
+) -> list[str]:
+    """The files of the last output that are what this build would make, but whose bytes
+    may have changed since (their stat is not what the build left): made again, and read
+    by the audit first, so that a leak put there by hand is reported, not just replaced."""
+    return [
+        job.path
+        for job, key in zip(planned, stored, strict=True)
+        if job.path in previous and previous[job.path] == (key, None)
+    ]
 
 
 def _made(
@@ -680,10 +708,21 @@ FEED_NAMES = tuple(FILE_NAMES.values())
 class _Checked:
     """The stream of outputs on its way to the writer: audited, counted, paths unique."""
 
-    def __init__(self, parts: Sequence[Iterable[Output]], auditor: Auditor, out_dir: Path) -> None:
+    def __init__(
+        self,
+        parts: Sequence[Iterable[Output]],
+        auditor: Auditor,
+        out_dir: Path,
+        *,
+        audited: Mapping[str, str | None],
+    ) -> None:
+        """`audited`: for each file of the last output, the audit that passed it (None if
+        its bytes may have changed since): a file taken over is audited again unless it was
+        passed by this same audit, with these same bytes."""
         self._parts = parts
         self._auditor = auditor
         self._out_dir = out_dir
+        self._audited = audited
         self.paths: set[str] = set()  # where each output went, normalised
         self.pages = self.feeds = self.files = 0
         self.made: list[str] = []
@@ -712,7 +751,10 @@ class _Checked:
                     ]
                 )
             self.paths.add(place)
-            if not (output.reused or output.audited):
+            if output.reused:
+                if self._audited.get(output.path) != self._auditor.digest:
+                    self._auditor.scan(output)
+            elif not output.audited:
                 self._auditor.scan(output)
             if output.reused:
                 self.reused += 1
@@ -797,46 +839,6 @@ def markdown_renderer(
     return render_bodies
 
 
-def sentence_finder(cache: BuildCache) -> FindSentences:
-    """Withheld bodies' audit sentences (site.body_sentences), remembered between builds."""
-
-    def find(bodies: Sequence[str]) -> list[tuple[str, ...]]:
-        keys = [sentences_key(body) for body in bodies]
-        return _remembered(
-            keys,
-            bodies,
-            cache.sentences(keys),
-            find_body_sentences,
-            cache.store_sentences,
-        )
-
-    return find
-
-
-Input = TypeVar("Input")
-Value = TypeVar("Value")
-
-
-def _remembered(
-    keys: Sequence[str],
-    inputs: Sequence[Input],
-    known: dict[str, Value],
-    make: Callable[[list[Input]], list[Value]],
-    store: Callable[[dict[str, Value]], None],
-) -> list[Value]:
-    """Each input's value, in order: `known` (from the cache) by its key, else made and stored.
-
-    `make` gets every input whose key is not known, at once, so it may spread them over
-    processes.
-    """
-    missing = [index for index, key in enumerate(keys) if key not in known]
-    made = make([inputs[index] for index in missing])
-    fresh = {keys[index]: value for index, value in zip(missing, made, strict=True)}
-    store(fresh)
-    known.update(fresh)
-    return [known[key] for key in keys]
-
-
 def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:
     """Every validation of a build, writing nothing; return the warnings.
 
@@ -917,15 +919,7 @@ def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Out
                     by_path[relative] = Output(relative, source=path)
     withheld_images = {path for item in site.withheld for path in item.image_paths}
     # Which images published posts show matters only for an image a withheld post shows too.
-    published_images = (
-        {
-            image.removeprefix(site.info.base_path)
-            for post in site.posts
-            for image in (*_images_in(str(post.html)), post.image or "")
-        }
-        if withheld_images
-        else set()
-    )
+    published_images = _published_images(site) if withheld_images else set()
     content_images = sources.site_dir / "content" / "images"
     for image in sources.images:
         relative = "images/" + PurePosixPath(*image.parts).as_posix()
@@ -936,6 +930,34 @@ def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Out
         relative = PurePosixPath(*path.parts).as_posix()
         by_path[relative] = Output(relative, source=sources.site_dir / "static" / path)
     return list(by_path.values())
+
+
+def withheld_pictures(site: Site, site_dir: Path) -> list[tuple[bytes, Withheld]]:
+    """The bytes of every picture under content/images/ that only withheld posts show: the
+    audit looks for them under any name."""
+    shown = _published_images(site)
+    pictures = []
+    for item in site.withheld:
+        for image in item.image_paths:
+            path = site_dir / "content" / image
+            if image not in shown and path.is_file():
+                pictures.append((path.read_bytes(), item))
+    return pictures
+
+
+def _published_images(site: Site) -> set[str]:
+    """The site paths ("images/x.png") of the pictures published posts show."""
+    shown = {
+        image.removeprefix(site.info.base_path)
+        for post in site.posts
+        for image in (*_images_in(str(post.html)), post.image or "")
+    }
+    shown.update(
+        image.removeprefix(site.info.base_path)
+        for page in site.pages
+        for image in _images_in(str(page.html))
+    )
+    return shown
 
 
 def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> bytes:
@@ -965,12 +987,15 @@ def write_manifest(path: Path, data: bytes) -> None:
 
 def published_text(site: Site, sources: SiteSources, themes: Sequence[Path]) -> str:
     """Everything a published page may legitimately say: the audit ignores canaries found here."""
-    published = {post.source for post in site.posts}
+    documents: list[Post | Page] = [*site.posts, *site.pages]
+    published = {document.source for document in documents}
     parts: list[str] = []
     for source in (*sources.posts, *sources.pages):
-        if source.kind == "page" or source.path in published:
+        if source.path in published:
             parts.append(source.body)
             parts.extend(_strings(dict(source.meta)))
+    # As shown too: runs of words are compared with the rendered text.
+    parts.extend(str(document.html) for document in documents)
     parts.extend(_strings(dict(sources.authors.data)))
     parts.extend(_strings(dict(sources.series.data)))
     parts.extend([site.info.title, site.info.description])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import json
 import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,7 +34,7 @@ from journeyblog.markdown import (
 from journeyblog.model import Body, BodyParts, BodyUnavailable
 
 CACHE_DIR = ".journeyblog-cache"
-SCHEMA = "journeyblog-cache 6"
+SCHEMA = "journeyblog-cache 7"
 
 
 def _versions() -> str:
@@ -71,11 +70,6 @@ def _code_digest(package: Path = Path(__file__).parent) -> str:
 
 
 VERSIONS = _versions()
-
-
-def sentences_key(body: str) -> str:
-    """The key of a withheld body's audit sentences (site.body_sentences)."""
-    return _text_key(body, "sentences")
 
 
 def markdown_key(text: str, *, base_path: str, allow_raw_html: bool) -> str:
@@ -142,11 +136,9 @@ class BuildCache:
                     "CREATE TABLE IF NOT EXISTS front_matter (key TEXT PRIMARY KEY, value TEXT)"
                 )
                 db.execute(
-                    "CREATE TABLE IF NOT EXISTS sentences (key TEXT PRIMARY KEY, value TEXT)"
-                )
-                db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (out_dir TEXT, path TEXT, fingerprint TEXT,"
-                    " size INTEGER, mtime INTEGER, PRIMARY KEY (out_dir, path))"
+                    " size INTEGER, mtime INTEGER, ctime INTEGER, inode INTEGER, audited TEXT,"
+                    " PRIMARY KEY (out_dir, path))"
                 )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS stamps (out_dir TEXT PRIMARY KEY, inputs TEXT,"
@@ -248,59 +240,51 @@ class BuildCache:
 
     # ------------------------------------------------------------ audit sentences
 
-    def sentences(self, keys: Sequence[str]) -> dict[str, tuple[str, ...]]:
-        """The remembered sentences among `keys`; anything but a list of strings is a miss."""
-        found: dict[str, tuple[str, ...]] = {}
-        for key, value in self._values("sentences", keys).items():
-            with contextlib.suppress(ValueError, RecursionError):
-                items = json.loads(value)
-                if isinstance(items, list) and all(isinstance(item, str) for item in items):
-                    found[key] = tuple(items)
-        return found
-
-    def store_sentences(self, items: Mapping[str, Sequence[str]]) -> None:
-        if self._db is None or not items:
-            return
-        with contextlib.suppress(sqlite3.Error):
-            self._db.executemany(
-                "INSERT OR REPLACE INTO sentences VALUES (?, ?)",
-                ((key, json.dumps(list(value))) for key, value in items.items()),
-            )
-
     # ------------------------------------------------------------ outputs
 
-    def fingerprints(self, out_dir: str) -> dict[str, str]:
-        """path -> fingerprint of the files the last build wrote to out_dir, if untouched since.
+    def fingerprints(self, out_dir: str) -> dict[str, tuple[str, str | None]]:
+        """path -> (fingerprint, audit) of the files the last build wrote to out_dir.
 
-        A file whose size or modification time changed since that build (edited by hand,
-        restored from a backup) is left out, so it is made again.
+        `audit` is the digest of what the leak audit looked for when it passed the file
+        (Auditor.digest), or None if the file's bytes may have changed since: its size,
+        mtime, ctime or inode is not what the build left (edited by hand, restored from a
+        backup). A file taken over is audited again unless both are unchanged.
         """
         if self._db is None:
             return {}
         try:
             rows = self._db.execute(
-                "SELECT path, fingerprint, size, mtime FROM outputs WHERE out_dir = ?", (out_dir,)
+                "SELECT path, fingerprint, size, mtime, ctime, inode, audited FROM outputs"
+                " WHERE out_dir = ?",
+                (out_dir,),
             ).fetchall()
         except sqlite3.Error:
             return {}
-        found = {}
-        for path, fingerprint, size, mtime in rows:
+        found: dict[str, tuple[str, str | None]] = {}
+        for path, fingerprint, size, mtime, ctime, inode, audited in rows:
             try:
                 stat = os.stat(os.path.join(out_dir, path))
             except OSError:
                 continue
-            if stat.st_size == size and stat.st_mtime_ns == mtime:
-                found[path] = fingerprint
+            same = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) == (
+                size,
+                mtime,
+                ctime,
+                inode,
+            )
+            found[path] = (fingerprint, audited if same else None)
         return found
 
     def store_fingerprints(
         self,
         out_dir: str,
         items: Iterable[tuple[str, str]],
+        audit: str,
         stats: Mapping[str, os.stat_result] | None = None,
     ) -> None:
-        """Record the fingerprints of the files just written to out_dir, with their stat
-        (from `stats`, by path, when the caller has taken it already).
+        """Record the fingerprints of the files just written to out_dir and passed by the
+        audit `audit` (Auditor.digest), with their stat (from `stats`, by path, when the
+        caller has taken it already).
 
         Only the rows that differ from the last build's are written: after an edit, a few
         of a large site's 25,000.
@@ -309,9 +293,10 @@ class BuildCache:
             return
         try:
             recorded = {
-                path: (fingerprint, size, mtime)
-                for path, fingerprint, size, mtime in self._db.execute(
-                    "SELECT path, fingerprint, size, mtime FROM outputs WHERE out_dir = ?",
+                path: tuple(row)
+                for path, *row in self._db.execute(
+                    "SELECT path, fingerprint, size, mtime, ctime, inode, audited FROM outputs"
+                    " WHERE out_dir = ?",
                     (out_dir,),
                 )
             }
@@ -326,7 +311,14 @@ class BuildCache:
                     stat = os.stat(os.path.join(out_dir, path))
                 except OSError:
                     continue
-            row = (fingerprint, stat.st_size, stat.st_mtime_ns)
+            row = (
+                fingerprint,
+                stat.st_size,
+                stat.st_mtime_ns,
+                stat.st_ctime_ns,
+                stat.st_ino,
+                audit,
+            )
             if recorded.pop(path, None) != row:
                 rows.append((out_dir, path, *row))
         with contextlib.suppress(sqlite3.Error):
@@ -334,7 +326,9 @@ class BuildCache:
                 "DELETE FROM outputs WHERE out_dir = ? AND path = ?",
                 ((out_dir, path) for path in recorded),  # what this build no longer wrote
             )
-            self._db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)", rows)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
 
     # ------------------------------------------------------------ stamps
 

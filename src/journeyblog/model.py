@@ -340,12 +340,15 @@ class Withheld:
     """A post that this build does not publish, kept only so the audit can look for it.
 
     Templates never see these. `canaries` are (what, text) pairs that must not appear in any
-    output: ("id", …), ("slug", …), ("title", …), ("summary", …), ("sentence", …).
+    output: ("id", …), ("slug", …), ("title", …), ("summary", …). `texts` are what it says
+    (its rendered body, or a removed block's, its title and summary): no run of 8 of their
+    words may appear either.
     """
 
     source: Path
     reason: Literal["level", "draft", "future"]
     canaries: tuple[tuple[str, str], ...]
+    texts: tuple[str, ...] = ()
     image_paths: tuple[str, ...] = ()  # images under content/images/ referenced by the post
     whole_post: bool = True  # False: a level block removed from a published post
     due: datetime | None = None  # for a future-dated post, the moment it becomes publishable

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import datetime
+from html import escape
 from html import unescape as html_unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -25,7 +26,7 @@ from journeyblog import schema
 from journeyblog import series as series_rules
 from journeyblog.config import SiteConfig
 from journeyblog.errors import SiteError
-from journeyblog.markdown import Rendered, plain_text, render_markdown
+from journeyblog.markdown import Rendered, render_markdown
 from journeyblog.markers import strip_level_blocks
 from journeyblog.model import (
     Author,
@@ -70,9 +71,6 @@ RESERVED = frozenset(
 )
 
 RenderBodies = Callable[[Sequence[str]], list[Rendered]]
-# Each withheld post's body -> its most distinctive sentences, as plain text (`body_sentences`);
-# a build passes one that remembers them between builds.
-FindSentences = Callable[[Sequence[str]], list[tuple[str, ...]]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,7 +113,6 @@ def assemble(
     *,
     selection: Selection,
     render_bodies: RenderBodies | None = None,
-    find_sentences: FindSentences | None = None,
 ) -> tuple[Site, list[SiteError]]:
     """Turn parsed sources into the site a reader of the selected audience may see."""
     errors: list[SiteError] = []
@@ -162,39 +159,61 @@ def assemble(
             if config.excluded_parts == "placeholder" and post.series and post.part:
                 withheld_parts.setdefault(post.series, []).append(post.part)
 
-    distinctive = (find_sentences or find_body_sentences)(
-        [post.source.body for post, _ in excluded]
-    )
-    withheld = [
-        _withheld(post, reason, found)
-        for (post, reason), found in zip(excluded, distinctive, strict=True)
-    ]
-
-    page_sources = [
+    checked_pages = [
         p for p in (_check_page(s, levels, audience, selection, errors) for s in sources.pages) if p
     ]
+    page_sources = [(source, slug) for source, slug, why in checked_pages if why is None]
+    withheld_pages = [(source, slug, why) for source, slug, why in checked_pages if why]
     bodies = []
+    removed_blocks: list[tuple[Source, list[str]]] = []
     for source in (*(post.source for post in published), *(page for page, _ in page_sources)):
         body, problems, removed = strip_level_blocks(
             source.body, audience=audience, levels=levels, first_line=source.body_line
         )
         errors.extend(SiteError(source.path, line, message) for line, message in problems)
         if removed:
-            sentences = tuple(("sentence", text) for text in _sentences(removed))
-            withheld.append(
-                Withheld(
-                    source=source.path,
-                    reason="level",
-                    canaries=sentences,
-                    image_paths=_images_named(removed),
-                    whole_post=False,
-                )
-            )
+            removed_blocks.append((source, removed))
         bodies.append(body)
 
-    rendered = render(bodies)
+    # Withheld bodies are rendered too: the audit looks for runs of their words as shown.
+    held_back = [post.source.body for post, _ in excluded]
+    held_back += ["\n\n".join(blocks) for _, blocks in removed_blocks]
+    held_back += [source.body for source, _, _ in withheld_pages]
+    rendered = render([*bodies, *held_back])
     post_rendered = rendered[: len(published)]
-    page_rendered = rendered[len(published) :]
+    page_rendered = rendered[len(published) : len(bodies)]
+    withheld_rendered = rendered[len(bodies) :]
+    withheld = [
+        _withheld(post, reason, str(body.html))
+        for (post, reason), body in zip(excluded, withheld_rendered, strict=False)
+    ]
+    withheld_rendered = withheld_rendered[len(excluded) :]
+    for (source, slug, why), page_body in zip(
+        withheld_pages, withheld_rendered[len(removed_blocks) :], strict=True
+    ):
+        title = _text(source.meta.get("title"))
+        withheld.append(
+            Withheld(
+                source=source.path,
+                reason=why,
+                canaries=(("title", title), ("slug", slug)),
+                texts=(str(page_body.html), escape(title)),
+                image_paths=_images_named([source.body]),
+            )
+        )
+    for (source, blocks), block_body in zip(
+        removed_blocks, withheld_rendered[: len(removed_blocks)], strict=True
+    ):
+        withheld.append(
+            Withheld(
+                source=source.path,
+                reason="level",
+                canaries=(),
+                texts=(str(block_body.html),),
+                image_paths=_images_named(blocks),
+                whole_post=False,
+            )
+        )
 
     pages = _pages(page_sources, page_rendered, config, errors)
     posts = _posts(published, post_rendered, config, authors, series_meta, withheld_parts)
@@ -767,11 +786,11 @@ def _check_unique(posts: Sequence[_Checked], errors: list[SiteError]) -> None:
             )
 
 
-def _withheld(post: _Checked, reason: audience_rules.Reason, sentences: Sequence[str]) -> Withheld:
+def _withheld(post: _Checked, reason: audience_rules.Reason, html: str) -> Withheld:
+    """What the audit looks for of a post this build withholds. `html`: its rendered body."""
     canaries = [("id", post.id), ("slug", post.slug), ("title", post.title)]
     if post.summary:
         canaries.append(("summary", post.summary))
-    canaries.extend(("sentence", text) for text in sentences)
     referenced = _images_named([post.source.body])
     if post.image and post.image.startswith("images/"):
         referenced = (*referenced, post.image)
@@ -779,6 +798,7 @@ def _withheld(post: _Checked, reason: audience_rules.Reason, sentences: Sequence
         source=post.source.path,
         reason=reason,
         canaries=tuple(canaries),
+        texts=(html, escape(post.title), escape(post.summary or "")),
         image_paths=referenced,
         due=post.date if reason == "future" else None,
     )
@@ -791,44 +811,6 @@ def _images_named(texts: Sequence[str]) -> tuple[str, ...]:
         if "images/" in text:  # most bodies have no image: skip the pattern's scan of them
             found.update(re.findall(r"/?(images/[^\s)\"'<>]+)", text))
     return tuple(sorted(found))
-
-
-def body_sentences(body: str) -> tuple[str, ...]:
-    """The sentences of a withheld post's body that the audit looks for in every output."""
-    return _sentences([body])
-
-
-def find_body_sentences(bodies: Sequence[str]) -> list[tuple[str, ...]]:
-    """body_sentences of each body: the FindSentences that remembers nothing."""
-    return [body_sentences(body) for body in bodies]
-
-
-def _sentences(texts: Sequence[str], most: int = 3, shortest: int = 40) -> tuple[str, ...]:
-    """The longest plain sentences of some Markdown: the distinctive ones."""
-    candidates = [
-        sentence
-        for text in texts
-        for line in text.splitlines()
-        if len(line) >= shortest
-        and not line.lstrip().startswith(("#", "|", "```", "<!--", "    ", "!", "["))
-        for sentence in _SENTENCE_END.split(line)
-        if len(sentence) >= shortest
-    ]
-    # Longest first: plain text is never longer than its Markdown, so once `most` plain
-    # sentences are at least as long as the next candidate, no later one can displace them.
-    candidates.sort(key=len, reverse=True)
-    found: list[str] = []
-    for candidate in candidates:
-        if len(found) >= most and len(found[most - 1]) >= len(candidate):
-            break
-        plain = plain_text(candidate).strip()
-        if len(plain) >= shortest:
-            found.append(plain)
-            found.sort(key=len, reverse=True)
-    return tuple(found[:most])
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _posts(
@@ -914,8 +896,9 @@ def _check_page(
     audience: SecurityLevel,
     selection: Selection,
     errors: list[SiteError],
-) -> tuple[Source, str] | None:
-    """A page's slug if it is valid and published. Pages are public unless they say otherwise."""
+) -> tuple[Source, str, audience_rules.Reason | None] | None:
+    """(source, slug, why it is withheld or None) of a valid page; None if it is not valid.
+    Pages are public unless they say otherwise."""
     meta = source.meta
     before = len(errors)
 
@@ -937,9 +920,11 @@ def _check_page(
     _extra_of(meta, fail)
     if len(errors) > before:
         return None
-    if level.rank > audience.rank or (draft and not selection.drafts):
-        return None
-    return source, slug
+    if level.rank > audience.rank:
+        return source, slug, "level"
+    if draft and not selection.drafts:
+        return source, slug, "draft"
+    return source, slug, None
 
 
 def _pages(

@@ -16,7 +16,6 @@ from tests.conftest import NOW, MakeSite, assert_spare_shares_only_published_fil
 from journeyblog import build as build_module
 from journeyblog import parallel as parallel_module
 from journeyblog import search as search_module
-from journeyblog import site as site_module
 from journeyblog import sources as sources_module
 from journeyblog.build import BuildOptions, build, up_to_date
 from journeyblog.cache import CACHE_DIR, BuildCache
@@ -257,41 +256,6 @@ def test_a_change_to_journeyblogs_own_code_is_a_new_cache(tmp_path: Path) -> Non
     feeds = package / "feeds.py"
     feeds.write_text(feeds.read_text() + "\n# a local patch\n")
     assert cache._code_digest(package) != before
-
-
-SECRET = "The internal review found the firewall rules had not been audited since the move."
-
-
-@pytest.mark.parametrize("poison", ['{"not": "a list"}', "[" * 200_000])
-def test_withheld_posts_audit_sentences_are_remembered_and_never_trusted_blindly(
-    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, poison: str
-) -> None:
-    site = make_site(
-        {
-            "content/posts/open.md": post("Open", body="A public account of the move."),
-            "content/posts/inside.md": post("Inside", security="Internal", body=SECRET),
-        }
-    )
-    out = tmp_path / "output"
-    _build(site, out)
-    before = _tree(out)
-    found: list[str] = []
-    original = site_module.body_sentences
-
-    def counting(body: str) -> tuple[str, ...]:
-        found.append(body)
-        return original(body)
-
-    monkeypatch.setattr(site_module, "body_sentences", counting)
-    (site / "content/posts/open.md").write_text(post("Open", body="Edited."), encoding="utf-8")
-    _build(site, out)
-    assert found == []  # the internal post did not change: its sentences came from the cache
-
-    with sqlite3.connect(site / CACHE_DIR / "cache.sqlite") as db:
-        assert db.execute("UPDATE sentences SET value = ?", (poison,)).rowcount == 1
-    _build(site, tmp_path / "again")
-    assert found == [SECRET]  # a value that is no list of sentences is found again
-    assert _tree(tmp_path / "again") == _tree(out) != before
 
 
 def test_a_cached_builds_model_holds_no_body_yet_every_page_shows_its_own(

@@ -64,14 +64,16 @@ def test_a_canary_published_elsewhere_does_not_hide_an_overlapping_leak() -> Non
     assert [f.what for f in findings] == ["summary"]
 
 
-def test_text_of_files_copied_as_they_are_is_not_searched() -> None:
+def test_text_files_copied_as_they_are_are_searched_too(tmp_path: Path) -> None:
     secret = _withheld("x", title="Data centre exit")
-    copied = Output("css/site.css", source=Path("static/css/site.css"))
+    (tmp_path / "notes.txt").write_text("Our Data centre exit plan.\n", encoding="utf-8")
+    (tmp_path / "logo.png").write_bytes(b"Data centre exit")  # not text: not read
 
     auditor = Auditor([secret], "")
-    auditor.scan(copied)
+    auditor.scan(Output("notes.txt", source=tmp_path / "notes.txt"))
+    auditor.scan(Output("logo.png", source=tmp_path / "logo.png"))
 
-    assert auditor.findings == []
+    assert [(f.output, f.what) for f in auditor.findings] == [("notes.txt", "title")]
 
 
 def test_a_clean_output_has_no_findings() -> None:
@@ -109,3 +111,81 @@ def test_the_automaton_chosen_for_a_few_outputs_finds_exactly_what_the_other_fin
         ("posts/a/index.html", "summary"),
         ("feed.json", "title"),
     }
+
+
+# ---------------------------------------------------------------- runs of 8 words
+
+BODY = (
+    "<p>In March the board agreed to close the Riverside data centre, saving "
+    "£1.2m a year; Ann O&#39;Reilly &amp; the estates team will move 212 servers "
+    "over the summer.</p>\n<p>Nobody outside IT knows the date yet.</p>\n"
+)
+
+
+def _body(name: str = "plans") -> Withheld:
+    return Withheld(
+        source=Path(f"content/posts/{name}.md"), reason="level", canaries=(), texts=(BODY,)
+    )
+
+
+def _words(text: str, path: str = "posts/public/index.html") -> list[tuple[str, str]]:
+    found = audit_outputs([_page(text, path)], [_body()], published_text="")
+    return [(f.output, f.what) for f in found]
+
+
+def test_eight_words_of_a_withheld_body_are_found_wherever_they_stand() -> None:
+    assert _words("<p>…the estates team will move 212 servers over the summer.</p>") == [
+        ("posts/public/index.html", "words")
+    ]
+
+
+def test_fewer_than_eight_words_are_not_a_finding() -> None:
+    assert _words("<p>the estates team will move 212 servers</p>") == []
+
+
+def test_case_spacing_line_breaks_and_punctuation_do_not_hide_a_run() -> None:
+    assert _words("<p>CLOSE THE RIVERSIDE DATA\nCENTRE -- saving £1.2m, a year!</p>")
+    assert _words("<p>close the riverside data centre saving 1 2m a year</p>")
+
+
+def test_a_run_is_found_escaped_for_xml_json_and_urls() -> None:
+    xml = (
+        "<content type='html'>&lt;p&gt;agreed to close the Riverside data centre, saving</content>"
+    )
+    assert _words(xml, "feed.xml") == [("feed.xml", "words")]
+    json_feed = '{"content_html": "Ann O\'Reilly \\u0026 the estates team will move 212 servers"}'
+    assert _words(json_feed, "feed.json") == [("feed.json", "words")]
+    url = (
+        '<a href="mailto:?body=agreed%20to%20close%20the%20Riverside%20data%20centre%2C'
+        '%20saving">x</a>'
+    )
+    assert _words(url) == [("posts/public/index.html", "words")]
+
+
+def test_a_run_that_is_published_text_too_is_not_a_finding() -> None:
+    quoted = "<p>In March the board agreed to close the Riverside data centre.</p>"
+    page = _page(quoted, "posts/public/index.html")
+    found = audit_outputs([page], [_body()], published_text=quoted)
+    assert found == []  # the public post says it too
+    found = audit_outputs([page], [_body()], published_text="In March the board agreed")
+    assert [f.what for f in found] == ["words"]
+
+
+def test_the_bytes_of_a_withheld_picture_are_found_under_any_name() -> None:
+    picture = b"\x89PNG\r\n\x1a\nsecret plan pixels"
+    item = Withheld(source=Path("content/posts/plans.md"), reason="level", canaries=())
+    auditor = Auditor([item], "", pictures=[(picture, item)])
+    auditor.scan(Output("images/renamed.png", picture))
+    auditor.scan(Output("images/other.png", picture + b"!"))
+    assert [(f.output, f.what) for f in auditor.findings] == [("images/renamed.png", "picture")]
+
+
+def test_the_digest_changes_with_what_is_withheld() -> None:
+    assert Auditor([_body()], "").digest == Auditor([_body("other")], "").digest
+    changed = Withheld(
+        source=Path("content/posts/plans.md"),
+        reason="level",
+        canaries=(),
+        texts=(BODY + "<p>And more words than eight are added here now.</p>",),
+    )
+    assert Auditor([changed], "").digest != Auditor([_body()], "").digest

@@ -1,0 +1,88 @@
+"""The audit does not rest on the incremental build: a file taken over from the last output
+is audited again unless its bytes and what is withheld are both unchanged since it passed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from tests.conftest import NOW, MakeSite, post
+
+from journeyblog.audit import Auditor, Finding
+from journeyblog.build import BuildOptions, build
+from journeyblog.errors import BuildFailed
+from journeyblog.model import Output
+
+SECRET = (
+    "The council will sign the Northgate contract on the ninth of May for four million"
+    " pounds, and nobody outside the board knows yet."
+)
+
+
+def _site(make_site: MakeSite) -> Path:
+    return make_site(
+        {
+            "content/posts/cloud/01-start.md": post("Start", series="cloud", part=1),
+            "content/posts/cloud/02-deal.md": post(
+                "The deal", security="internal", series="cloud", part=2, body=SECRET + "\n"
+            ),
+            "content/posts/other.md": post("Other", date="2016-02-01", body="Other words.\n"),
+        }
+    )
+
+
+@pytest.mark.parametrize("keep_times", [False, True])
+def test_a_fragment_planted_in_a_reused_page_stops_the_next_build(
+    make_site: MakeSite, tmp_path: Path, keep_times: bool
+) -> None:
+    site = _site(make_site)
+    out = tmp_path / "out"
+    build(BuildOptions(site_dir=site, out_dir=out, now=NOW))
+    page = out / "posts/start/index.html"
+    before = page.stat()
+    planted = page.read_bytes().replace(
+        b"</main>", b"<p>sign the Northgate contract on the ninth of May</p></main>", 1
+    )
+    page.write_bytes(planted)
+    if keep_times:  # the same size and mtime would not fool it either
+        os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    # An edit elsewhere: the start page's own inputs are unchanged, so it is taken over.
+    other = site / "content/posts/other.md"
+    other.write_text(post("Other", date="2016-02-01", body="Other words, edited.\n"))
+
+    with pytest.raises(BuildFailed) as failure:
+        build(BuildOptions(site_dir=site, out_dir=out, now=NOW))
+
+    [error] = failure.value.errors
+    assert error.path == out / "posts/start/index.html"
+    assert "02-deal.md" in error.message and "words" in error.message
+    assert page.read_bytes() == planted  # the failed build touched nothing
+
+
+def test_a_page_passed_once_is_read_again_only_once_what_is_withheld_changes(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(make_site)
+    out = tmp_path / "out"
+    build(BuildOptions(site_dir=site, out_dir=out, now=NOW, jobs=1))
+    scanned: list[str] = []
+    findings_in = Auditor.findings_in
+
+    def spy(self: Auditor, output: Output) -> list[Finding]:
+        scanned.append(output.path)
+        return findings_in(self, output)
+
+    monkeypatch.setattr(Auditor, "findings_in", spy)
+    (site / "content/posts/other.md").write_text(post("Other", date="2016-02-01", body="New.\n"))
+    build(BuildOptions(site_dir=site, out_dir=out, now=NOW, jobs=1))
+    assert "posts/other/index.html" in scanned
+    assert "posts/start/index.html" not in scanned  # taken over, passed by the same audit
+
+    scanned.clear()
+    deal = site / "content/posts/cloud/02-deal.md"
+    deal.write_text(
+        post("The deal", security="internal", series="cloud", part=2, body="New secret words.\n")
+    )
+    build(BuildOptions(site_dir=site, out_dir=out, now=NOW, jobs=1))
+    assert "posts/start/index.html" in scanned  # what is withheld changed: read again
