@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+import xxhash
 from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
 from journeyblog.model import Output, Withheld
@@ -97,6 +98,7 @@ class Auditor:
         self._canaries, self._slugs, self._images = _prepare(withheld, few_outputs=few_outputs)
         self._words = _Words.of(withheld, few_outputs=few_outputs)
         self._pictures = {hashlib.sha256(data).hexdigest(): item for data, item in pictures}
+        self._scanned: set[int] = set()  # the digests of the chunks of text scanned here
         self._picture_sizes = {len(data) for data, _ in pictures}
 
     @property
@@ -132,15 +134,22 @@ class Auditor:
         data = output.data
         if data is None and output.source is not None and self._must_read(output.source):
             data = output.source.read_bytes()  # copied or taken over: it may quote anything
-        found = _scan(output.path, data, self._canaries, self._slugs, self._images)
+        found = _scan(output.path, None, None, self._slugs, self._images)
         if data is None:
             return found
         if len(data) in self._picture_sizes:
             item = self._pictures.get(hashlib.sha256(data).hexdigest())
             if item is not None:
                 found.append(Finding(output.path, item.source, item.reason, "picture", output.path))
-        if output.path.endswith(TEXT_SUFFIXES):
-            found.extend(self._words.findings(output.path, data))
+        if not output.path.endswith(TEXT_SUFFIXES):
+            return found
+        for chunk in _chunks(data):
+            key = xxhash.xxh3_128_intdigest(chunk)
+            if key in self._scanned:
+                continue  # a feed's entry, met in another feed: it passed, or is reported
+            self._scanned.add(key)
+            found.extend(_scan(output.path, chunk, self._canaries, {}, {}))
+            found.extend(self._words.findings(output.path, chunk))
         return found
 
     def _must_read(self, source: Path) -> bool:
@@ -229,6 +238,15 @@ def _scan(
     return findings
 
 
+def _chunks(data: bytes) -> list[bytes]:
+    """A text output in the parts it is audited in: a feed by its entries (each post's
+    stands in a dozen feeds, and is read once), else whole."""
+    for entry in (b"<entry>", b"<item>", b'{"id":'):
+        if entry in data:
+            return data.split(entry)
+    return [data]
+
+
 def _occurring(needles: set[str], haystack: str) -> set[str]:
     """The needles found in haystack, in one pass however many there are."""
     patterns = sorted(needle for needle in needles if needle)
@@ -299,6 +317,16 @@ def plain_words(data: bytes, *, spaced: bool) -> bytes:
     return text.translate(_TO_SPACE) if spaced else text.translate(None, _NOT_WORD)
 
 
+def _text_words(html_text: str) -> list[bytes]:
+    """The words of a withheld text as shown: markup left out, so that its words are found
+    wherever they stand, not only inside the same markup."""
+    text = _TAG.sub(" ", html_text) if "<" in html_text else html_text
+    return plain_words(text.encode("utf-8", "surrogatepass"), spaced=True).split()
+
+
+_TAG = re.compile(r"<[^<>]*>")
+
+
 def _unescape_json(escape: bytes, space: bytes) -> bytes:
     """A JSON escape: the letter it stands for, else `space`."""
     if escape.startswith(b"\\u"):
@@ -326,10 +354,10 @@ class _Words:
         texts: list[bytes] = []
         items: list[Withheld] = []
         hasher = hashlib.sha256()
+        contexts: set[tuple[bytes, bytes]] = set()
         for item in withheld:
             for text in item.texts:
-                spaced = plain_words(text.encode("utf-8", "surrogatepass"), spaced=True)
-                words = spaced.split()
+                words = _text_words(text)
                 if len(words) < RUN:
                     continue  # a short title or summary: its whole-string canary stands
                 number = len(texts)
@@ -338,6 +366,12 @@ class _Words:
                 hasher.update(texts[-1] + b"\x00")
                 for first in range(0, len(words) - _BLOCK + 1, _STRIDE):
                     pattern = b"".join(words[first : first + _BLOCK])
+                    # A block with the same words around it (boilerplate many posts share)
+                    # can only match as the first did: one owner is enough to find it.
+                    around = b" ".join(words[max(0, first - RUN) : first + _BLOCK + RUN])
+                    if (pattern, around) in contexts:
+                        continue
+                    contexts.add((pattern, around))
                     patterns.setdefault(pattern, []).append((number, first))
         if not patterns:
             return cls(None, (), {}, (), (), hasher.hexdigest())
