@@ -376,7 +376,10 @@ class _Words:
         if not patterns:
             return cls(None, (), {}, (), (), hasher.hexdigest())
         ordered = list(patterns)
-        implementation = Implementation.NoncontiguousNFA if few_outputs else None
+        # Never a DFA: for this many patterns it takes seconds and hundreds of MB to build.
+        implementation = (
+            Implementation.NoncontiguousNFA if few_outputs else Implementation.ContiguousNFA
+        )
         return cls(
             BytesAhoCorasick(ordered, implementation=implementation),
             tuple(patterns[pattern][0] for pattern in ordered),
@@ -391,20 +394,33 @@ class _Words:
         )
 
     def findings(self, path: str, data: bytes) -> list[Finding]:
+        """Runs of RUN or more words of a withheld text in `data`. Blocks are found in its
+        letters and digits alone (quick, and blind to markup and escaping); each block found
+        is then checked word by word, so that "(3) - 7" is never taken for "37"."""
         if self.automaton is None:
             return []
-        stream = plain_words(data, spaced=False)
+        hits = self.automaton.find_matches_as_indexes(
+            plain_words(data, spaced=False), overlapping=True
+        )
+        if not hits:
+            return []
+        shown = plain_words(data, spaced=True).split()
+        at: dict[bytes, list[int]] = {}
+        for index, word in enumerate(shown):
+            at.setdefault(word, []).append(index)
         found: dict[Path, Finding] = {}
-        for index, start, end in self.automaton.find_matches_as_indexes(stream, overlapping=True):
-            for number, first in (self.owners[index], *self.more.get(index, ())):
+        for pattern, _, _ in hits:
+            for number, first in (self.owners[pattern], *self.more.get(pattern, ())):
                 item = self.items[number]
                 if item.source in found:
                     continue
                 words = self._words(number)
-                low, high = _matching_run(stream, start, end, words, first)
-                if high - low >= RUN:
-                    run = b" ".join(words[low:high]).decode("utf-8", "replace")
-                    found[item.source] = Finding(path, item.source, item.reason, "words", run)
+                for start in at.get(words[first], ()):
+                    low, high = _matching_run(shown, start, words, first)
+                    if high - low >= RUN:
+                        run = b" ".join(words[low:high]).decode("utf-8", "replace")
+                        found[item.source] = Finding(path, item.source, item.reason, "words", run)
+                        break
         return list(found.values())
 
     def _words(self, number: int) -> list[bytes]:
@@ -415,22 +431,21 @@ class _Words:
 
 
 def _matching_run(
-    stream: bytes, start: int, end: int, words: Sequence[bytes], first: int
+    shown: Sequence[bytes], start: int, words: Sequence[bytes], first: int
 ) -> tuple[int, int]:
-    """The words [low, high) of a text that stand in `stream` around the block of words
-    [first, first + _BLOCK) found at stream[start:end], at most RUN more on each side."""
-    low, at = first, start
-    while low > 0 and first - low < RUN:
-        word = words[low - 1]
-        if at < len(word) or stream[at - len(word) : at] != word:
+    """The words [low, high) of a withheld text, around its word `first`, that the words of
+    an output show around its word `start`; at most RUN more on each side."""
+    low, high = first, first
+    while high < len(words) and high - first < _BLOCK + RUN:
+        at = start + high - first
+        if at >= len(shown) or shown[at] != words[high]:
             break
-        at -= len(word)
-        low -= 1
-    high, at = first + _BLOCK, end
-    while high < len(words) and high - first - _BLOCK < RUN:
-        word = words[high]
-        if stream[at : at + len(word)] != word:
-            break
-        at += len(word)
         high += 1
+    if high - first < _BLOCK:
+        return first, first
+    while low > 0 and first - low < RUN:
+        at = start - (first - low) - 1
+        if at < 0 or shown[at] != words[low - 1]:
+            break
+        low -= 1
     return low, high

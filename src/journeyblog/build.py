@@ -46,6 +46,7 @@ from journeyblog.model import (
     Site,
     SocialImage,
     Withheld,
+    search_words_of,
 )
 from journeyblog.parallel import (
     MIN_PARALLEL_ITEMS,
@@ -994,8 +995,9 @@ def published_text(site: Site, sources: SiteSources, themes: Sequence[Path]) -> 
         if source.path in published:
             parts.append(source.body)
             parts.extend(_strings(dict(source.meta)))
-    # As shown too: runs of words are compared with the rendered text.
+    # As shown too: runs of words are compared with the rendered text, and the search index.
     parts.extend(str(document.html) for document in documents)
+    parts.extend(search_words_of(site.posts))
     parts.extend(_strings(dict(sources.authors.data)))
     parts.extend(_strings(dict(sources.series.data)))
     parts.extend([site.info.title, site.info.description])

@@ -189,3 +189,14 @@ def test_the_digest_changes_with_what_is_withheld() -> None:
         texts=(BODY + "<p>And more words than eight are added here now.</p>",),
     )
     assert Auditor([changed], "").digest != Auditor([_body()], "").digest
+
+
+def test_words_are_matched_whole_not_as_letters_run_together() -> None:
+    # The withheld title says "(3) - 7"; a public page says "(37)": the same letters and
+    # digits, other words.
+    title = "Running Kubernetes at City Scale (3) \u2013 7: at the board meeting"
+    item = Withheld(source=Path("content/posts/k.md"), reason="level", canaries=(), texts=(title,))
+    page = _page("<h1>Running Kubernetes at City Scale (37) \u2013 2: at the board meeting</h1>")
+    assert audit_outputs([page], [item], published_text="") == []
+    page = _page("<h1>Running Kubernetes at City Scale (3) - 7: at the board</h1>")
+    assert [f.what for f in audit_outputs([page], [item], published_text="")] == ["words"]
