@@ -23,8 +23,10 @@ characters are not searched for.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -405,22 +407,23 @@ class _Words:
         if not hits:
             return []
         shown = plain_words(data, spaced=True).split()
-        at: dict[bytes, list[int]] = {}
-        for index, word in enumerate(shown):
-            at.setdefault(word, []).append(index)
+        # Where each word starts in the letters the blocks were found in: they are the
+        # words run together, so a block that starts mid-word is no match.
+        starts = list(itertools.accumulate((len(word) for word in shown), initial=0))
         found: dict[Path, Finding] = {}
-        for pattern, _, _ in hits:
+        for pattern, offset, _ in hits:
+            start = bisect.bisect_left(starts, offset)
+            if start >= len(shown) or starts[start] != offset:
+                continue
             for number, first in (self.owners[pattern], *self.more.get(pattern, ())):
                 item = self.items[number]
                 if item.source in found:
                     continue
                 words = self._words(number)
-                for start in at.get(words[first], ()):
-                    low, high = _matching_run(shown, start, words, first)
-                    if high - low >= RUN:
-                        run = b" ".join(words[low:high]).decode("utf-8", "replace")
-                        found[item.source] = Finding(path, item.source, item.reason, "words", run)
-                        break
+                low, high = _matching_run(shown, start, words, first)
+                if high - low >= RUN:
+                    run = b" ".join(words[low:high]).decode("utf-8", "replace")
+                    found[item.source] = Finding(path, item.source, item.reason, "words", run)
         return list(found.values())
 
     def _words(self, number: int) -> list[bytes]:
