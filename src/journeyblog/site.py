@@ -22,7 +22,7 @@ from journeyblog import audience as audience_rules
 from journeyblog import series as series_rules
 from journeyblog.config import SiteConfig
 from journeyblog.errors import SiteError
-from journeyblog.markdown import Rendered, plain_text, render_markdown
+from journeyblog.markdown import plain_text, render_markdown
 from journeyblog.model import (
     Author,
     AuthorListing,
@@ -37,6 +37,7 @@ from journeyblog.model import (
     TagListing,
     Withheld,
 )
+from journeyblog.rendered import Rendered
 from journeyblog.sources import DataFile, SiteSources, Source
 
 SUMMARY_LIMIT = 300

@@ -1,6 +1,6 @@
-"""markdown.py's two renderers: markdown-it-pyrs for most posts, markdown-it-py for the rest.
+"""markdown_fast.py: markdown-it-pyrs for most posts, markdown.py's markdown-it-py for the rest.
 
-A body `fast_renders` accepts must come out of `_render_fast` exactly as markdown-it-py
+A body `fast_renders` accepts must come out of `render_fast` exactly as markdown-it-py
 (`_render_python`) renders it: the same HTML, table of contents, first paragraph, images,
 links and search words, under any base path. The judge is markdown-it-py itself.
 """
@@ -14,14 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import journeyblog.markdown as markdown
-from journeyblog.markdown import (
-    Rendered,
-    _render_fast,
-    _render_python,
-    fast_renders,
-    render_markdown,
-)
+import journeyblog.markdown_fast as markdown_fast
+from journeyblog.markdown import _render_python, render_markdown
+from journeyblog.markdown_fast import fast_renders, render_fast
+from journeyblog.rendered import Rendered
 from journeyblog.sources import parse_source
 
 EXAMPLE_CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -40,7 +36,7 @@ def _parts(rendered: Rendered) -> tuple[object, ...]:
 
 
 def _assert_same(text: str, base_path: str) -> None:
-    fast = _render_fast(text, base_path)
+    fast = render_fast(text, base_path)
     python = _render_python(text, base_path=base_path, allow_raw_html=False)
     assert _parts(fast) == _parts(python), text
 
@@ -230,7 +226,7 @@ def test_a_panic_not_foreseen_falls_back_to_markdown_it_py(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     text = "see [the `x flag\n"
-    monkeypatch.setattr(markdown, "fast_renders", lambda _text: True)
+    monkeypatch.setattr(markdown_fast, "fast_renders", lambda _text: True)
     rendered = render_markdown(text)
     assert _parts(rendered) == _parts(_render_python(text, base_path="/", allow_raw_html=False))
     capfd.readouterr()  # markdown-it-pyrs printed its panic; the build goes on
@@ -241,10 +237,10 @@ def test_a_panic_not_foreseen_falls_back_to_markdown_it_py(
 def test_the_tilde_scan_finds_what_a_line_pattern_finds(text: str) -> None:
     # "~~~" anywhere in a line but at its start after at most three spaces (a fence).
     pattern = re.compile(r"^(?! {0,3}~~~).*~~~", re.MULTILINE)
-    assert markdown._inline_tildes(text) == (pattern.search(text) is not None)
+    assert markdown_fast._inline_tildes(text) == (pattern.search(text) is not None)
 
 
 @settings(max_examples=500, derandomize=True, deadline=None)
 @given(st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=20))
 def test_the_space_scan_finds_what_a_character_class_finds(text: str) -> None:
-    assert markdown._other_space(text) == (re.search(r"[^\S \t\n]", text) is not None)
+    assert markdown_fast._other_space(text) == (re.search(r"[^\S \t\n]", text) is not None)
