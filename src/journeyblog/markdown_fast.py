@@ -1,16 +1,18 @@
 """markdown-it-pyrs for the bodies it renders as markdown.py's markdown-it-py set-up would.
 
 Owns markdown.py's fast path. `fast_renders` sends to markdown-it-py every text with a
-construct the two read apart (found by comparing them: docs/architecture.md) or that
-markdown-it-pyrs 0.4 could panic on; `render_fast` adds to markdown-it-pyrs' HTML what our
-plugins add (heading ids, highlighting, the base path), so that its Rendered is
-markdown-it-py's, to the byte. Raw HTML is never rendered here.
+construct the two read apart (found by comparing them on the CommonMark spec's examples and
+on generated texts: docs/architecture.md) or that markdown-it-pyrs 0.4 could panic on;
+`render_fast` adds to markdown-it-pyrs' HTML what our plugins add (heading ids,
+highlighting, the base path), so that its Rendered is markdown-it-py's, to the byte. Raw
+HTML is never rendered here.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import string
 
 import markdown_it_pyrs
 from markdown_it.common.utils import escapeHtml
@@ -24,7 +26,8 @@ from journeyblog.searchwords import search_words
 
 def fast_renders(text: str) -> bool:
     """Whether markdown-it-pyrs renders `text` (raw HTML off) as markdown-it-py would."""
-    # Each test is a substring or a short regex scan: together a few per cent of rendering.
+    # Each test is a substring or a short regex scan, most only where a rare character stands:
+    # together about a tenth of rendering a body. A false alarm only costs speed.
     lined = "\n" + text  # for the patterns of a line's start
     return (
         text.endswith("\n")
@@ -35,13 +38,20 @@ def fast_renders(text: str) -> bool:
         and not _other_space(text)
         and "\x00" not in text
         and not _inline_tildes(text)
-        and ("` " not in text or _SPACES_IN_BACKTICKS.search(text) is None)
-        and (">" not in text or _LAZY_QUOTE_LINE.search(lined) is None)
+        and (("` " not in text and "`\n " not in text) or _BLANK_CODE.search(text) is None)
+        and (">" not in text or not _lazy_quote_line(lined))
         and not _fence_after_text_in_item(text)
+        and ("\t" not in text or not _tab_in_container(lined))
         and ("|" not in text or _plain_tables(text))
         and (("-:" not in text and ":-" not in text) or _COLON_RULE.search(text) is None)
         and not _may_panic(text)
         and not _entity_in_alt(text)
+        and ("![" not in text or _NESTED_IN_ALT.search(text) is None)
+        and (text.isascii() or _DELIMITER_BY_SYMBOL.search(text) is None)
+        and not _definition_over_lines(text)
+        and ("][" not in text or _NESTED_LABEL.search(text) is None)
+        and ("](" not in text or "]:" not in text or not _odd_inline_links(text))
+        and ("&" not in text or _LINE_FEED_REFERENCE.search(text) is None)
     )
 
 
@@ -84,10 +94,26 @@ def _inline_tildes(text: str) -> bool:
     return False
 
 
-# A code span of spaces only: markdown-it-pyrs trims it.
-_SPACES_IN_BACKTICKS = re.compile(r"` +`")
-# A quote's line continued by a line without ">" ("lazy"): the two end the quote apart.
-_LAZY_QUOTE_LINE = re.compile(r"\n {0,3}>.*\n(?! {0,3}>)[ \t]*\S")
+# A code span of spaces only, a line break among them or not: markdown-it-pyrs trims it.
+_BLANK_CODE = re.compile(r"` +\n? *`|`\n +`")
+# A quote's line continued by a line without its ">" markers ("lazy", "> > a\n> b"): the two
+# end the quote apart, and keep the line's indent in a code span apart. The next line must
+# repeat the quote line's markers, at the same columns (list markers count as spaces).
+_QUOTE_AND_NEXT_LINE = re.compile(r"\n([ \t>*+\-.)0-9]*>)[^\n]*(?=\n([ \t>*+\-.)0-9]*)(\S?))")
+_LIST_MARKS_AS_SPACES = str.maketrans("*+-.)0123456789", " " * 15)
+
+
+def _lazy_quote_line(lined: str) -> bool:
+    """Whether, in "\n" + text, a quote's line is followed by text without its markers."""
+    for quote in _QUOTE_AND_NEXT_LINE.finditer(lined):
+        markers, following, rest = quote.groups()
+        if (following.strip() or rest) and not following.translate(
+            _LIST_MARKS_AS_SPACES
+        ).startswith(markers.translate(_LIST_MARKS_AS_SPACES)):
+            return True
+    return False
+
+
 # An indented fence: inside a list item, right under its text, markdown-it-py writes no line
 # break between a tight item's text and the code.
 _INDENTED_FENCE = re.compile(r"\n[ \t]+(?:`{3,}|~{3,})")
@@ -101,15 +127,26 @@ def _fence_after_text_in_item(text: str) -> bool:
     return False
 
 
+# A tab among a line's indent and container markers ("> >\t-", "- \tx"), in a text with a
+# quote or a list: the two expand it to different columns inside the containers.
+_TAB_IN_INDENT = re.compile(r"\n[ >*+\-.)0-9]*\t")
+_CONTAINER_LINE = re.compile(r"\n[ \t]*(?:>|(?:[-+*]|[0-9]{1,9}[.)])(?:[ \t]|\n))")
+
+
+def _tab_in_container(lined: str) -> bool:
+    """Whether "\n" + text has a tab in a line's indent and a line that opens a container."""
+    return _TAB_IN_INDENT.search(lined) is not None and _CONTAINER_LINE.search(lined) is not None
+
+
 # A table's delimiter row; tables are taken only in their plain form (`_plain_tables`).
-_DELIMITER_ROW = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_DELIMITER_ROW = re.compile(r"^[ \t>]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 # A header row with a pipe over "---" is a one-column table to markdown-it-py and a heading to
 # markdown-it-pyrs.
-_PIPELESS_DELIMITER_ROW = re.compile(r"\|[^\n]*\n[ \t]*:?-+:?[ \t]*$", re.MULTILINE)
+_PIPELESS_DELIMITER_ROW = re.compile(r"\|[^\n]*\n[ \t>]*:?-+:?[ \t]*$", re.MULTILINE)
 
 
 # "---:" under a line of text: a one-column table to markdown-it-pyrs, not to markdown-it-py.
-_COLON_RULE = re.compile(r"\n[ \t]*(?::-+:?|-+:)[ \t]*\n")
+_COLON_RULE = re.compile(r"\n[ \t>]*(?::-+:?|-+:)[ \t]*\n")
 
 
 def _plain_tables(text: str) -> bool:
@@ -141,8 +178,9 @@ def _plain_tables(text: str) -> bool:
 # stderr before Python can catch it. So a body is left to markdown-it-py unless, in every
 # blank-line-separated chunk holding a "[", each line's backtick runs pair up on that line
 # (then they pair up alike in whatever block holds the line), with no escaped backtick and
-# no table row among them. A fence's own lines are not parsed inline, so they are left out
-# (the code between them is checked like text: at worst a needless fall-back).
+# no table row or "<" (an autolink may hold a backtick: "[<ab:`>`") among them. A fence's
+# own lines are not parsed inline, so they are left out (the code between them is checked
+# like text: at worst a needless fall-back).
 _FENCE_LINE = re.compile(r" {0,3}(?:`{3,}[^`]*|~{3,}.*)")
 _CHUNKS = re.compile(r"\n[ \t]*\n")
 _BACKTICKS = re.compile(r"`+")
@@ -159,7 +197,7 @@ def _may_panic(text: str) -> bool:
         for line in chunk.split("\n"):
             if "`" not in line or _FENCE_LINE.fullmatch(line):
                 continue
-            if "|" in line or not _backticks_pair(line):
+            if "|" in line or "<" in line or not _backticks_pair(line):
                 return True
     return False
 
@@ -176,17 +214,92 @@ def _backticks_pair(line: str) -> bool:
     return True
 
 
+_NOT_IN_ALT = ("&", "\\", "<", "  \n")
+
+
 def _entity_in_alt(text: str) -> bool:
-    """Whether an image's alt text may hold an entity, a backslash escape or an autolink,
-    which markdown-it-pyrs leaves out of the alt attribute: any "&", "\\" or "<" after a
-    "![" in its blank-line-separated chunk."""
+    """Whether an image's alt text may hold an entity, a backslash escape, an autolink or a
+    hard line break, which markdown-it-pyrs leaves out of the alt attribute: any "&", "\\",
+    "<" or two spaces before a line break after a "![" in its blank-line-separated chunk."""
     if "![" not in text:
         return False
     for chunk in _CHUNKS.split(text):
         start = chunk.find("![")
-        if start >= 0 and any(mark in chunk[start:] for mark in "&\\<"):
+        if start >= 0 and any(mark in chunk[start:] for mark in _NOT_IN_ALT):
             return True
     return False
+
+
+# A bracket or a code span in an image's description, which may hold an image: its alt text
+# is flattened into the outer one, whose words then cannot be told apart ("![a![ b ](x)c](y)"
+# reads "abc" to _inline_text).
+_NESTED_IN_ALT = re.compile(r"!\[[^\]\[`]*[\[`]")
+
+
+# A delimiter of emphasis or strikethrough beside a character neither ASCII nor a letter or
+# digit: markdown-it-py counts Unicode symbols ("£", "€") as punctuation, as CommonMark 0.31
+# does, and markdown-it-pyrs does not, so the two open and close emphasis apart ("*£*b").
+_DELIMITER_BY_SYMBOL = re.compile(r"[*_~][^\w\x00-\x7f]|[^\w\x00-\x7f][*_~]")
+
+
+# markdown-it-py reads a link reference definition's further lines without their indent
+# ('[a]: /u "x\n  y"' has the title "x\ny"), and the two differ on a backslash before a line
+# break in one (its last character, "[a]: /u\\"). So, in a blank-line-separated chunk where
+# a line starts with "[" (after any indent or container markers, as a definition does) and a
+# "]:" follows, the lines after that "]:" must each start a definition of their own at the
+# line's start ("[b]: /v"), and no line from the "[" on may end with a backslash (spaces
+# after it aside).
+_LABEL_AT_LINE_START = re.compile(r"^[ \t>*+\-.)0-9]*\[", re.MULTILINE)
+_DEFINITION_START = re.compile(r"\[[^\[\]\n]*\]:")
+_BACKSLASH_AT_LINE_END = re.compile(r"\\[ \t]*$", re.MULTILINE)
+
+
+def _definition_over_lines(text: str) -> bool:
+    """Whether a link reference definition may run over more than one line."""
+    if "]:" not in text:
+        return False
+    for chunk in _CHUNKS.split(text):
+        if "]:" not in chunk:
+            continue
+        label = _LABEL_AT_LINE_START.search(chunk)
+        rest = chunk[label.start() :] if label else ""
+        if "]:" not in rest:
+            continue
+        if "\\" in rest and _BACKSLASH_AT_LINE_END.search(rest) is not None:
+            return True
+        after = rest.find("\n", rest.find("]:")) + 1
+        if after and any(
+            line and _DEFINITION_START.match(line) is None for line in rest[after:].split("\n")
+        ):
+            return True
+    return False
+
+
+# A full reference link whose second label holds a "[" ("[foo][ref[bar]]"), or what
+# markdown-it-py skips over in a label (a backslash escape, a code span, an autolink): the
+# two disagree on whether "[foo]" is then a link of its own.
+_NESTED_LABEL = re.compile(r"\]\[[^\]\[\\`<]*[\[\\`<]")
+
+
+# When "[b](" opens no inline link, markdown-it-py looks for a reference's label one character
+# past where ")" was due ("[b](z [[a]" links "b" to [a]); markdown-it-pyrs looks right after
+# "[b]". Only a text with a definition ("]:") can tell, and there every "](" must open a
+# plain inline link, which both read alike: a destination, a title without escapes, ")".
+_SPACES = r"[ \t]*\n?[ \t]*"  # at most one line break: a blank line would end the paragraph
+_PLAIN_INLINE_LINK = re.compile(
+    rf"""\]\({_SPACES}(?:(?:<[^<>\n\\]*>|[^\x00-\x20\x7f()<>\\]+)"""
+    rf"""(?:(?:[ \t]+\n?|\n)[ \t]*(?:"[^"\n\\]*"|'[^'\n\\]*'|\([^()\n\\]*\)))?{_SPACES})?\)"""
+)
+
+
+def _odd_inline_links(text: str) -> bool:
+    """Whether some "](" may open no inline link (each plain one is counted once)."""
+    return text.count("](") != len(_PLAIN_INLINE_LINK.findall(text))
+
+
+# A line feed written as a character reference: in a heading's HTML it cannot be told from a
+# line break, which the anchors plugin leaves out of the id and keeps the reference's ("a-b").
+_LINE_FEED_REFERENCE = re.compile(r"&(?:#0*10|#[xX]0*[aA]|NewLine);")
 
 
 @functools.cache
@@ -223,9 +336,12 @@ def _unescape(html: str) -> str:
     )
 
 
-def render_fast(text: str, base_path: str) -> Rendered:
-    """render_markdown for a body `fast_renders` accepts: the same Rendered, to the byte."""
+def render_fast(text: str, base_path: str) -> Rendered | None:
+    """render_markdown for a body `fast_renders` accepts: the same Rendered, to the byte, or
+    None if markdown-it-pyrs' HTML shows that it may have paired emphasis differently."""
     html = _fast_markdown().render(text, xhtml=False)
+    if _may_pair_apart(text, html):
+        return None
     if "<blockquote>\n</blockquote>" in html:  # an empty quote, as markdown-it-py writes it
         html = html.replace("<blockquote>\n</blockquote>", "<blockquote></blockquote>")
     if base_path != "/" and ("<a " in html or "<img " in html):
@@ -242,6 +358,39 @@ def render_fast(text: str, base_path: str) -> Rendered:
         images=tuple(_unescape(src) for src in _IMAGE_SRC.findall(html)),
         links=tuple(_unescape(href) for href in _LINK_HREF.findall(html)),
     )
+
+
+# markdown-it-pyrs 0.4 pairs emphasis as it reads. A closing delimiter that finds no opener
+# notes how far back later ones of its marker need look, as a place in a list that a later
+# pair then shortens, so they may miss an opener ("_a* b* c_ *d*" leaves "*d*" unpaired).
+# Such a closer stays text in the HTML, unless it could open too (between two letters or two
+# punctuation marks, "_" between two punctuation marks only). So where a marker stands three
+# times or more (a failed closer, an opener and a closer), its HTML outside code and URLs
+# must hold none of it, and none of its runs may both open and close.
+_CODE_OR_URL = re.compile(r'<code[^>]*>.*?</code>|(?:href|src)="[^"]*"', re.DOTALL)
+_RUNS = {marker: re.compile(re.escape(marker) + "+") for marker in "*_~"}
+_PUNCTUATION = frozenset(string.punctuation)
+
+
+def _may_pair_apart(text: str, html: str) -> bool:
+    markers = [mark for mark in "*_~" if text.count(mark) >= 3 and (mark != "~" or "~~" in text)]
+    if not markers:
+        return False
+    shown = _CODE_OR_URL.sub("", html)
+    return any(mark in shown or _opens_and_closes(mark, text) for mark in markers)
+
+
+def _opens_and_closes(marker: str, text: str) -> bool:
+    """Whether a run of `marker` in `text` may both open and close emphasis."""
+    for run in _RUNS[marker].finditer(text):
+        before = text[run.start() - 1] if run.start() else " "
+        after = text[run.end()] if run.end() < len(text) else " "
+        if before.isspace() or after.isspace():
+            continue
+        punctuation = (before in _PUNCTUATION) + (after in _PUNCTUATION)
+        if punctuation == 2 or (punctuation == 0 and marker != "_"):
+            return True
+    return False
 
 
 def _based(base_path: str, match: re.Match[str]) -> str:
@@ -270,7 +419,8 @@ def _with_id(slugs: set[str], toc: list[Heading], match: re.Match[str]) -> str:
 
 def _html_text(inner: str) -> str:
     """_inline_text of the tokens that rendered as `inner`: images by their alt text."""
-    text = _IMAGE_ALT.sub(lambda image: image[1], inner)
+    # An image's words as _inline_text gives them: on their own, spaces at the ends dropped.
+    text = _IMAGE_ALT.sub(lambda image: " ".join(image[1].split()), inner)
     return " ".join(_unescape(_ANY_TAG.sub("", text)).split())
 
 
