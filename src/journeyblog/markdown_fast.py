@@ -45,8 +45,7 @@ def fast_renders(text: str) -> bool:
         and ("|" not in text or _plain_tables(text))
         and (("-:" not in text and ":-" not in text) or _COLON_RULE.search(text) is None)
         and not _may_panic(text)
-        and not _entity_in_alt(text)
-        and ("![" not in text or _NESTED_IN_ALT.search(text) is None)
+        and ("![" not in text or not _odd_alt(text))
         and (text.isascii() or _DELIMITER_BY_SYMBOL.search(text) is None)
         and not _definition_over_lines(text)
         and ("][" not in text or _NESTED_LABEL.search(text) is None)
@@ -217,23 +216,24 @@ def _backticks_pair(line: str) -> bool:
 _NOT_IN_ALT = ("&", "\\", "<", "  \n")
 
 
-def _entity_in_alt(text: str) -> bool:
+# A bracket or a code span in an image's description, which may hold an image: its alt text
+# is flattened into the outer one, whose words then cannot be told apart ("![a![ b ](x)c](y)"
+# reads "abc" to _inline_text).
+_NESTED_IN_ALT = re.compile(r"!\[[^\]\[`]*[\[`]")
+
+
+def _odd_alt(text: str) -> bool:
     """Whether an image's alt text may hold an entity, a backslash escape, an autolink or a
-    hard line break, which markdown-it-pyrs leaves out of the alt attribute: any "&", "\\",
-    "<" or two spaces before a line break after a "![" in its blank-line-separated chunk."""
-    if "![" not in text:
-        return False
+    hard line break, which markdown-it-pyrs leaves out of the alt attribute (any "&", "\\",
+    "<" or two spaces before a line break after a "![" in its blank-line-separated chunk),
+    or an image or code span (`_NESTED_IN_ALT`)."""
+    if _NESTED_IN_ALT.search(text) is not None:
+        return True
     for chunk in _CHUNKS.split(text):
         start = chunk.find("![")
         if start >= 0 and any(mark in chunk[start:] for mark in _NOT_IN_ALT):
             return True
     return False
-
-
-# A bracket or a code span in an image's description, which may hold an image: its alt text
-# is flattened into the outer one, whose words then cannot be told apart ("![a![ b ](x)c](y)"
-# reads "abc" to _inline_text).
-_NESTED_IN_ALT = re.compile(r"!\[[^\]\[`]*[\[`]")
 
 
 # A delimiter of emphasis or strikethrough beside a character neither ASCII nor a letter or
@@ -367,29 +367,48 @@ def render_fast(text: str, base_path: str) -> Rendered | None:
 # punctuation marks, "_" between two punctuation marks only). So where a marker stands three
 # times or more (a failed closer, an opener and a closer), its HTML outside code and URLs
 # must hold none of it, and none of its runs may both open and close.
-_CODE_OR_URL = re.compile(r'<code[^>]*>.*?</code>|(?:href|src)="[^"]*"', re.DOTALL)
-_RUNS = {marker: re.compile(re.escape(marker) + "+") for marker in "*_~"}
+_CODE = re.compile(r"<code[^>]*>.*?</code>", re.DOTALL)
+_URLS = (re.compile(r'href="[^"]*"'), re.compile(r'src="[^"]*"'))  # one literal each: fast
 _PUNCTUATION = frozenset(string.punctuation)
 
 
 def _may_pair_apart(text: str, html: str) -> bool:
-    markers = [mark for mark in "*_~" if text.count(mark) >= 3 and (mark != "~" or "~~" in text)]
-    if not markers:
-        return False
-    shown = _CODE_OR_URL.sub("", html)
-    return any(mark in shown or _opens_and_closes(mark, text) for mark in markers)
+    shown = ""
+    for marker in "*_~":
+        if text.count(marker) < 3 or (marker == "~" and "~~" not in text):
+            continue
+        if marker in html:
+            shown = shown or _shown(html)
+            if marker in shown:
+                return True
+        if _opens_and_closes(marker, text):
+            return True
+    return False
+
+
+def _shown(html: str) -> str:
+    """The HTML but its code and URLs: its text, and the alt and title attributes."""
+    shown = _CODE.sub("", html)
+    for url in _URLS:
+        shown = url.sub("", shown)
+    return shown
 
 
 def _opens_and_closes(marker: str, text: str) -> bool:
     """Whether a run of `marker` in `text` may both open and close emphasis."""
-    for run in _RUNS[marker].finditer(text):
-        before = text[run.start() - 1] if run.start() else " "
-        after = text[run.end()] if run.end() < len(text) else " "
-        if before.isspace() or after.isspace():
-            continue
-        punctuation = (before in _PUNCTUATION) + (after in _PUNCTUATION)
-        if punctuation == 2 or (punctuation == 0 and marker != "_"):
-            return True
+    # str.find and a loop: a regex for the runs costs more, having no literal to look for.
+    at = text.find(marker)
+    while at >= 0:
+        end = at + 1
+        while end < len(text) and text[end] == marker:
+            end += 1
+        before = text[at - 1] if at else " "
+        after = text[end] if end < len(text) else " "
+        if not before.isspace() and not after.isspace():
+            punctuation = (before in _PUNCTUATION) + (after in _PUNCTUATION)
+            if punctuation == 2 or (punctuation == 0 and marker != "_"):
+                return True
+        at = text.find(marker, end)
     return False
 
 
