@@ -36,7 +36,7 @@ from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.fingerprint import Fingerprints, digest
-from journeyblog.markdown import Rendered, render_markdown
+from journeyblog.markdown import render_markdown
 from journeyblog.model import (
     BodyUnavailable,
     Job,
@@ -67,6 +67,7 @@ from journeyblog.render import (
     template_use,
     theme_dirs,
 )
+from journeyblog.rendered import Rendered
 from journeyblog.search import INDEX_PATH, PAGE_PATH, search_index, search_page
 from journeyblog.site import Selection, assemble
 from journeyblog.sources import SiteSources, discover, split_record

@@ -24,14 +24,9 @@ from importlib import metadata
 from pathlib import Path
 
 from journeyblog import __version__
-from journeyblog.markdown import (
-    RENDERER_VERSION,
-    Rendered,
-    cached_body,
-    rendered_from_row,
-    rendered_to_row,
-)
+from journeyblog.markdown import RENDERER_VERSION, cached_body, rendered_from_row, rendered_to_row
 from journeyblog.model import Body, BodyParts, BodyUnavailable
+from journeyblog.rendered import Rendered
 
 CACHE_DIR = ".journeyblog-cache"
 SCHEMA = "journeyblog-cache 7"

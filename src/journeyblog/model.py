@@ -116,7 +116,7 @@ class Body:
     read only the bodies they show.
     """
 
-    key: str  # markdown.Rendered.key: all it was made from; "" if not known
+    key: str  # rendered.Rendered.key: all it was made from; "" if not known
     held: BodyParts | None = None
     store: BodyStore | None = None
 
@@ -250,7 +250,7 @@ class Post:
 
     @property
     def body_key(self) -> str:
-        """What html, toc, words and search_words were made from (markdown.Rendered.key), so
+        """What html, toc, words and search_words were made from (rendered.Rendered.key), so
         fingerprints need not hash the html itself; "" if not known."""
         return self.body.key
 

@@ -26,7 +26,7 @@ from journeyblog import schema
 from journeyblog import series as series_rules
 from journeyblog.config import SiteConfig
 from journeyblog.errors import SiteError
-from journeyblog.markdown import Rendered, render_markdown
+from journeyblog.markdown import render_markdown
 from journeyblog.markers import strip_level_blocks
 from journeyblog.model import (
     Author,
@@ -43,6 +43,7 @@ from journeyblog.model import (
     TagListing,
     Withheld,
 )
+from journeyblog.rendered import Rendered
 from journeyblog.sources import DataFile, SiteSources, Source
 
 SUMMARY_LIMIT = 300

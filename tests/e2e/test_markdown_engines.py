@@ -1,6 +1,6 @@
 """A whole site comes out the same whichever engine renders its Markdown.
 
-Most bodies are rendered by markdown-it-pyrs (markdown.fast_renders); the rest, and every
+Most bodies are rendered by markdown-it-pyrs (markdown_fast.fast_renders); the rest, and every
 body when the fast path is turned off here, by markdown-it-py. Every file of the output
 (pages, feeds, the search index, cards) must be byte for byte the same either way, under a
 base path and over worker processes too.
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import NOW, REPO, MakeSite, post
 
-from journeyblog import markdown
+from journeyblog import markdown_fast
 from journeyblog.build import BuildOptions, build
 
 
@@ -35,7 +35,7 @@ def _both_ways(
     fast, slow = tmp_path / "fast", tmp_path / "slow"
     build(BuildOptions(site_dir=site, out_dir=fast, now=NOW, cache=False, jobs=jobs))
     with monkeypatch.context() as patch:
-        patch.setattr(markdown, "fast_renders", lambda _text: False)
+        patch.setattr(markdown_fast, "fast_renders", lambda _text: False)
         build(BuildOptions(site_dir=site, out_dir=slow, now=NOW, cache=False, jobs=jobs))
     return _tree(fast), _tree(slow)
 

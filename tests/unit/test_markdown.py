@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from journeyblog.markdown import Rendered, plain_text, pygments_css, render_markdown
+from journeyblog.markdown import plain_text, pygments_css, render_markdown
 from journeyblog.model import Heading
+from journeyblog.rendered import Rendered
 
 
 def _soup(rendered: Rendered) -> BeautifulSoup:
