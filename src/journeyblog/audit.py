@@ -194,9 +194,8 @@ def _prepare(
     if not meanings:
         return None, slugs, images
     patterns = list(meanings)
-    # Both find the same matches. With 730 withheld posts of 10,000 (16,000 forms), the
-    # non-contiguous automaton builds in 0.43 s and scans 43 MB in 0.35 s, the default
-    # (contiguous) in 0.67 s and 0.20 s: the first is quicker below about 70 MB to scan.
+    # Both find the same matches; the non-contiguous one is quicker to build, the default
+    # quicker to search: the first pays for a few files (bench/LOG.md).
     implementation = Implementation.NoncontiguousNFA if few_outputs else None
     canaries = _Canaries(
         BytesAhoCorasick(patterns, implementation=implementation),
