@@ -2,18 +2,18 @@
 
 After every build, and on demand (`journeyblog audit`), every text file of the output is
 searched for every canary of every withheld post: its id, its slug (as the path segment it
-would have had), its title, its summary and its longest sentences, each in the forms they
-take in HTML, XML, JSON and URLs. One Aho-Corasick pass over each file's bytes (ahocorasick-rs,
-overlapping matches, so no canary hides another) finds them all, so the audit stays linear in
-the size of the output however many posts are withheld.
+would have had), its title and its summary, each in the forms they take in HTML, XML, JSON
+and URLs. One Aho-Corasick pass over each file's bytes (ahocorasick-rs, overlapping matches,
+so no canary hides another) finds them all.
 
-Besides these whole strings, every run of 8 consecutive words of what a withheld post says
-(its rendered body, title and summary, or a removed level block) is looked for in the text
-of every output, words lower-cased and punctuation dropped, however the output escapes them
-(HTML, XML, JSON, URLs): each output's text is reduced to its letters and digits alone
-(`plain_words`), and an automaton finds in it every aligned block of 5 words (every 4th
-word on), which any run of 8 contains; a block found is extended word by word to see if 8
-or more match. The bytes of every picture only withheld posts show are looked for too.
+Besides these whole strings, no run of 8 consecutive words of what a withheld post says (its
+rendered body, title and summary, a withheld page, or a level block removed from a published
+post) may stand in any output, words lower-cased and punctuation dropped however the output
+escapes them (`plain_words`). Every window of 5 words of those texts is hashed; an output's
+windows starting at every 4th word are looked up (any 8 words hold one); a window found is
+checked word by word and stretched as far as it matches. `_words.c` does the reading and
+hashing where it was built; Python does the same, more slowly, where it was not. The bytes of
+every picture only withheld posts show are looked for too.
 
 A canary that also occurs in what *is* published (a withheld post quoting a public one, a
 title that is also a tag) proves nothing: such findings are dropped at the end, and the text
@@ -26,10 +26,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import html
-import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -38,6 +38,11 @@ import xxhash
 from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
 from journeyblog.model import Output, Withheld
+
+try:  # the inner loop in C, where it was built (see _words.c)
+    from journeyblog import _words as _native
+except ImportError:  # the same words, found more slowly
+    _native = None  # type: ignore[assignment]
 
 TEXT_SUFFIXES = (".html", ".xml", ".json", ".txt", ".css", ".js", ".htm", ".svg", ".md")
 MIN_CANARY = 4
@@ -80,13 +85,13 @@ class Auditor:
     """The audit, one output at a time, so a build never holds the whole site in memory.
 
     `published_text` is everything a published page may legitimately say (or a function
-    that gathers it, called only if some output carries a canary).
+    that yields it piece by piece, called only if some output carries a canary).
     """
 
     def __init__(
         self,
         withheld: Sequence[Withheld],
-        published_text: str | Callable[[], str],
+        published_text: str | Callable[[], Iterable[str]],
         *,
         few_outputs: bool = False,
         pictures: Sequence[tuple[bytes, Withheld]] = (),
@@ -98,7 +103,7 @@ class Auditor:
         self._found: list[Finding] = []
         self._published_text = published_text
         self._canaries, self._slugs, self._images = _prepare(withheld, few_outputs=few_outputs)
-        self._words = _Words.of(withheld, few_outputs=few_outputs)
+        self._words = _Words(withheld)
         self._pictures = {hashlib.sha256(data).hexdigest(): item for data, item in pictures}
         self._scanned: set[int] = set()  # the digests of the chunks of text scanned here
         self._picture_sizes = {len(data) for data, _ in pictures}
@@ -115,17 +120,11 @@ class Auditor:
         if not self._found:
             return []
         text = self._published_text
-        published = text if isinstance(text, str) else text()
-        public = _occurring({finding.canary for finding in self._found}, published)
-        plain = plain_words(published.encode("utf-8", "surrogatepass"), spaced=False)
+        public = _published(self._found, [text] if isinstance(text, str) else text())
         kept: dict[tuple[str, Path, str], Finding] = {}
         for finding in self._found:
-            if finding.what == "words":
-                if "".join(finding.canary.split()).encode() in plain:
-                    continue  # quoted from what is published
-            elif finding.canary in public:
-                continue
-            kept.setdefault((finding.output, finding.source, finding.what), finding)
+            if finding.canary not in public:
+                kept.setdefault((finding.output, finding.source, finding.what), finding)
         return list(kept.values())
 
     def scan(self, output: Output) -> None:
@@ -145,7 +144,7 @@ class Auditor:
                 found.append(Finding(output.path, item.source, item.reason, "picture", output.path))
         if not output.path.endswith(TEXT_SUFFIXES):
             return found
-        for chunk in _chunks(data):
+        for chunk in _chunks(output.path, data):
             key = xxhash.xxh3_128_intdigest(chunk)
             if key in self._scanned:
                 continue  # a feed's entry, met in another feed: it passed, or is reported
@@ -183,7 +182,7 @@ def _prepare(
     images: dict[str, Withheld] = {}
     for item in withheld:
         for what, canary in item.canaries:
-            if len(canary) < MIN_CANARY:
+            if len(canary) < MIN_CANARY or (what != "slug" and _has_a_run(canary, item)):
                 continue
             if what == "slug":
                 slugs[canary] = item
@@ -194,14 +193,23 @@ def _prepare(
     if not meanings:
         return None, slugs, images
     patterns = list(meanings)
-    # Both find the same matches; the non-contiguous one is quicker to build, the default
-    # quicker to search: the first pays for a few files (bench/LOG.md).
-    implementation = Implementation.NoncontiguousNFA if few_outputs else None
+    # All find the same matches; for these few thousand patterns a DFA searches quickest and
+    # is built in a moment; for a few files the non-contiguous NFA is quicker still
+    # (bench/LOG.md).
+    implementation = Implementation.NoncontiguousNFA if few_outputs else Implementation.DFA
     canaries = _Canaries(
         BytesAhoCorasick(patterns, implementation=implementation),
         tuple(tuple(meanings[form]) for form in patterns),
     )
     return canaries, slugs, images
+
+
+def _has_a_run(canary: str, item: Withheld) -> bool:
+    """Whether a canary is one of the texts (HTML-escaped) whose runs of words are looked for,
+    with RUN words or more: then those find it, in any form, and its own forms need not be."""
+    return html.escape(canary) in item.texts and (
+        len(plain_words(canary.encode(), spaced=True).split()) >= RUN
+    )
 
 
 def _scan(
@@ -239,13 +247,39 @@ def _scan(
     return findings
 
 
-def _chunks(data: bytes) -> list[bytes]:
-    """A text output in the parts it is audited in: a feed by its entries (each post's
-    stands in a dozen feeds, and is read once), else whole."""
-    for entry in (b"<entry>", b"<item>", b'{"id":'):
-        if entry in data:
-            return data.split(entry)
+def _chunks(path: str, data: bytes) -> list[bytes]:
+    """A text output in the parts it is audited in: a feed or the search index by its
+    entries (a post's entry stands in several feeds, and is read once), else whole."""
+    if path.endswith((".xml", ".json")):
+        for entry in (b"<entry>", b"<item>", b'{"id":', b'{"url":'):
+            if entry in data:
+                return data.split(entry)
     return [data]
+
+
+def _published(found: Sequence[Finding], pieces: Iterable[str]) -> set[str]:
+    """The canaries of `found` that published text says too, read piece by piece until
+    every one is accounted for (a whole string as it stands, a run of words as words)."""
+    strings = {finding.canary for finding in found if finding.what != "words"}
+    runs = {finding.canary for finding in found if finding.what == "words"}
+    patterns = sorted(string for string in strings if string)
+    automaton = AhoCorasick(patterns) if patterns else None
+    public: set[str] = set()
+    for piece in pieces:
+        if automaton is not None:
+            public.update(
+                patterns[index]
+                for index, _start, _end in automaton.find_matches_as_indexes(
+                    piece, overlapping=True
+                )
+            )
+        waiting = runs - public
+        if waiting:
+            plain = plain_words(piece.encode("utf-8", "surrogatepass"), spaced=False)
+            public.update(run for run in waiting if "".join(run.split()).encode() in plain)
+        if strings | runs <= public:
+            break
+    return public
 
 
 def _occurring(needles: set[str], haystack: str) -> set[str]:
@@ -283,14 +317,19 @@ def _forms(canary: str, what: str) -> set[str]:
 # ---------------------------------------------------------------- runs of words
 
 RUN = 8  # consecutive words of a withheld text that may appear nowhere
-_BLOCK = 5  # words in each pattern looked for: any RUN words hold an aligned block
+_BLOCK = 5  # words in a window looked up (WINDOW in _words.c): any RUN words hold one
 _STRIDE = RUN + 1 - _BLOCK
 
-_ENTITY = re.compile(rb"&[#a-z0-9]{1,10};")
-_ESCAPE = re.compile(rb"\\(?:u[0-9a-f]{4}|.)", re.DOTALL)
-_PERCENT = re.compile(rb"%[0-9a-f]{2}")
-# Punctuation outside ASCII: U+00A0 to U+00BF, U+2000 to U+207F (quotes, dashes, …).
-_WIDE_PUNCTUATION = re.compile(rb"\xc2[\x80-\xbf]|\xe2[\x80\x81][\x80-\xbf]")
+# The pieces an output may write between two words instead of plain punctuation, each read
+# as one space: an entity however often escaped (&amp;lt;), a JSON escape (but \uXXXX of a
+# letter or digit, which is that letter), a URL escape, punctuation outside ASCII (U+0080 to
+# U+00BF, U+2000 to U+207F). _words.c reads them the same way.
+_PIECE = re.compile(
+    rb"&(?:amp;)*(?:[#a-z0-9]{1,10};)?|\\(?:u[0-9a-f]{4}|.)|%[0-9a-f]{2}"
+    rb"|\xc2[\x80-\xbf]|\xe2[\x80\x81][\x80-\xbf]",
+    re.DOTALL,
+)
+_TRIGGERS = (b"&", b"%", b"\xc2", b"\xe2")
 _NOT_WORD = bytes(code for code in range(128) if not chr(code).isalnum())
 _TO_SPACE = bytes.maketrans(_NOT_WORD, b" " * len(_NOT_WORD))
 
@@ -298,142 +337,165 @@ _TO_SPACE = bytes.maketrans(_NOT_WORD, b" " * len(_NOT_WORD))
 def plain_words(data: bytes, *, spaced: bool) -> bytes:
     """The words of a text however it is escaped, lower case, punctuation and markup signs
     dropped: "Cost &amp; <em>risk</em>" -> b"cost em risk em" (`spaced`), or the same
-    without the spaces (what outputs are searched in: no spacing or line break in between
-    can hide a run of words).
+    without the spaces.
 
     >>> plain_words(b'He said &quot;cost\\u0026risk&quot;', spaced=True)
     b'he said  cost risk '
     """
-    # An escape stands for punctuation (a JSON escape may stand for a letter): a space.
-    space = b" " if spaced else b""
     text = data.lower()
-    if b"&" in text:
-        text = _ENTITY.sub(space, text.replace(b"&amp;", b"&"))
     if b"\\" in text:
-        text = _ESCAPE.sub(lambda match: _unescape_json(match[0], space), text)
-    if b"%" in text:
-        text = _PERCENT.sub(space, text)
-    if b"\xc2" in text or b"\xe2" in text:
-        text = _WIDE_PUNCTUATION.sub(space, text)
-    return text.translate(_TO_SPACE) if spaced else text.translate(None, _NOT_WORD)
+        text = _PIECE.sub(_piece, text)
+    elif any(trigger in text for trigger in _TRIGGERS):
+        text = _PIECE.sub(b" ", text)
+    text = text.translate(_TO_SPACE)
+    return text if spaced else text.translate(None, b" ")
 
 
-def _text_words(html_text: str) -> list[bytes]:
-    """The words of a withheld text as shown: markup left out, so that its words are found
-    wherever they stand, not only inside the same markup."""
+def _piece(match: re.Match[bytes]) -> bytes:
+    """One piece of _PIECE: the ASCII letter or digit a \\uXXXX stands for, else a space."""
+    piece = match[0]
+    if piece.startswith(b"\\u") and len(piece) == 6:
+        code = int(piece[2:], 16)
+        if code < 128 and chr(code).isalnum():
+            return chr(code).lower().encode()
+    return b" "
+
+
+class _Words:
+    """Every window of 5 words of every withheld text, by hash, and the texts' words.
+
+    An output is read in windows of 5 words starting at every 4th word (any RUN words hold
+    one); a window found is then checked word by word and stretched as far as it matches.
+    `_words.c` reads the words and hashes the windows where it was built; Python does the
+    same, more slowly, where it was not.
+    """
+
+    def __init__(self, withheld: Sequence[Withheld]) -> None:
+        self.shown: list[list[bytes]] = []  # each text's words, to say which were found
+        self.keys: list[Sequence[object]] = []  # what its words are compared by
+        self.items: list[Withheld] = []  # each text's post
+        hasher = hashlib.sha256()
+        texts: list[bytes] = []
+        for item in withheld:
+            for text in item.texts:
+                data = _without_markup(text)
+                words = plain_words(data, spaced=True).split()
+                if len(words) < RUN:
+                    continue  # a short title or summary: its whole-string canary stands
+                texts.append(data)
+                self.shown.append(words)
+                self.keys.append(_keys(data, words))
+                self.items.append(item)
+                hasher.update(b" ".join(words) + b"\x00")
+        self.digest = hasher.hexdigest()
+        hashes, owners = (
+            _native.catalogue(texts) if _native is not None else _catalogue(texts, self.shown)
+        )
+        self._hashes = array("Q", hashes)
+        self._owners = array("Q", owners)
+        # What a window's hash is looked up in: _words.c's own index, else a set.
+        self._index = _native.index(self._hashes) if _native is not None else (b"", b"")
+        self._set: frozenset[int] = frozenset(self._hashes) if _native is None else frozenset()
+        self._unmatched: set[tuple[int, bytes]] = set()  # hits checked and found to be no run
+
+    def findings(self, path: str, data: bytes) -> list[Finding]:
+        """Runs of RUN or more words of a withheld text in `data`."""
+        if not self.shown:
+            return []
+        seen: array[int] | list[bytes]
+        if _native is not None:
+            hits, every = _native.hits(data, *self._index, _STRIDE)
+            if not hits:
+                return []
+            seen = array("Q", every)
+        else:
+            seen = plain_words(data, spaced=True).split()
+            hits = [hit for hit in _grams(data, seen, stride=_STRIDE) if hit[1] in self._set]
+        found: dict[Path, Finding] = {}
+        for start, hash in hits:
+            # The words around it, as the page shows them: a site repeats its lists (a
+            # series' parts on each part's page), and what they matched before they match again.
+            around = (hash, _context(seen, start))
+            if around in self._unmatched:
+                continue
+            unmatched = True
+            at = bisect.bisect_left(self._hashes, hash)
+            while at < len(self._hashes) and self._hashes[at] == hash:
+                number, first = self._owners[at] >> 24, self._owners[at] & 0xFFFFFF
+                at += 1
+                item = self.items[number]
+                if item.source in found:
+                    unmatched = False  # not checked here: it may match elsewhere
+                    continue
+                low, high = _matching_run(seen, start, self.keys[number], first)
+                if high - low >= RUN:
+                    run = b" ".join(self.shown[number][low:high]).decode("utf-8", "replace")
+                    found[item.source] = Finding(path, item.source, item.reason, "words", run)
+                    # Other texts that share these words (boilerplate) would find the same
+                    # run; where one goes on with words of its own, the window that holds
+                    # them is its own and is looked up by itself.
+                    unmatched = False
+                    break
+            if unmatched and len(self._unmatched) < 100_000:
+                self._unmatched.add(around)
+        return list(found.values())
+
+
+def _catalogue(texts: list[bytes], words: list[list[bytes]]) -> tuple[bytes, bytes]:
+    """_words.c's catalogue(), with Python's hashes: (hashes, owners) of every window of
+    every text, sorted by hash, leaving out a window with the same words around it as one
+    already listed."""
+    entries: list[tuple[int, int]] = []
+    contexts: set[tuple[object, ...]] = set()
+    for number, (data, text_words) in enumerate(zip(texts, words, strict=True)):
+        for first, hash in _grams(data, text_words, stride=1):
+            low = max(0, first - RUN)
+            around = (hash, first - low, *text_words[low : first + _BLOCK + RUN])
+            if around not in contexts:
+                contexts.add(around)
+                entries.append((hash, number << 24 | first))
+    entries.sort()
+    hashes = array("Q", [hash for hash, _ in entries])
+    owners = array("Q", [owner for _, owner in entries])
+    return hashes.tobytes(), owners.tobytes()
+
+
+def _context(seen: array[int] | list[bytes], start: int) -> bytes:
+    """The words of an output around the window found at word `start`: as many as a run
+    can reach."""
+    around = seen[max(0, start - RUN) : start + _BLOCK + RUN]
+    return around.tobytes() if isinstance(around, array) else b" ".join(around)
+
+
+def _keys(data: bytes, words: list[bytes]) -> Sequence[object]:
+    """What the words of `data` (plain_words of it: `words`) are compared by: _words.c's
+    hashes of them where it is built, else the words."""
+    return array("Q", _native.words(data)) if _native is not None else words
+
+
+def _without_markup(html_text: str) -> bytes:
+    """A withheld text's words as shown: markup left out, so that they are found wherever
+    they stand, not only inside the same markup."""
     text = _TAG.sub(" ", html_text) if "<" in html_text else html_text
-    return plain_words(text.encode("utf-8", "surrogatepass"), spaced=True).split()
+    return text.encode("utf-8", "surrogatepass")
 
 
 _TAG = re.compile(r"<[^<>]*>")
+_MASK = (1 << 64) - 1
 
 
-def _unescape_json(escape: bytes, space: bytes) -> bytes:
-    """A JSON escape: the letter it stands for, else `space`."""
-    if escape.startswith(b"\\u"):
-        char = chr(int(escape[2:], 16))
-        if char.isalnum():
-            return char.lower().encode("utf-8", "surrogatepass")
-    return space
-
-
-@dataclass(frozen=True, slots=True)
-class _Words:
-    """The automaton of every withheld text's aligned blocks of words, and the texts."""
-
-    automaton: BytesAhoCorasick | None
-    owners: tuple[tuple[int, int], ...]  # per pattern: (text, its first word); see `more`
-    more: Mapping[int, tuple[tuple[int, int], ...]]  # patterns several texts share
-    texts: tuple[bytes, ...]  # each text's words, spaced
-    items: tuple[Withheld, ...]  # each text's post
-    digest: str  # of every text: what the audit of a file looked for
-    _split: dict[int, list[bytes]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, withheld: Sequence[Withheld], *, few_outputs: bool = False) -> _Words:
-        patterns: dict[bytes, list[tuple[int, int]]] = {}
-        texts: list[bytes] = []
-        items: list[Withheld] = []
-        hasher = hashlib.sha256()
-        contexts: set[tuple[bytes, bytes]] = set()
-        for item in withheld:
-            for text in item.texts:
-                words = _text_words(text)
-                if len(words) < RUN:
-                    continue  # a short title or summary: its whole-string canary stands
-                number = len(texts)
-                texts.append(b" ".join(words))
-                items.append(item)
-                hasher.update(texts[-1] + b"\x00")
-                for first in range(0, len(words) - _BLOCK + 1, _STRIDE):
-                    pattern = b"".join(words[first : first + _BLOCK])
-                    # A block with the same words around it (boilerplate many posts share)
-                    # can only match as the first did: one owner is enough to find it.
-                    around = b" ".join(words[max(0, first - RUN) : first + _BLOCK + RUN])
-                    if (pattern, around) in contexts:
-                        continue
-                    contexts.add((pattern, around))
-                    patterns.setdefault(pattern, []).append((number, first))
-        if not patterns:
-            return cls(None, (), {}, (), (), hasher.hexdigest())
-        ordered = list(patterns)
-        # Never a DFA: for this many patterns it takes seconds and hundreds of MB to build.
-        implementation = (
-            Implementation.NoncontiguousNFA if few_outputs else Implementation.ContiguousNFA
-        )
-        return cls(
-            BytesAhoCorasick(ordered, implementation=implementation),
-            tuple(patterns[pattern][0] for pattern in ordered),
-            {
-                index: tuple(patterns[pattern][1:])
-                for index, pattern in enumerate(ordered)
-                if len(patterns[pattern]) > 1
-            },
-            tuple(texts),
-            tuple(items),
-            hasher.hexdigest(),
-        )
-
-    def findings(self, path: str, data: bytes) -> list[Finding]:
-        """Runs of RUN or more words of a withheld text in `data`. Blocks are found in its
-        letters and digits alone (quick, and blind to markup and escaping); each block found
-        is then checked word by word, so that "(3) - 7" is never taken for "37"."""
-        if self.automaton is None:
-            return []
-        hits = self.automaton.find_matches_as_indexes(
-            plain_words(data, spaced=False), overlapping=True
-        )
-        if not hits:
-            return []
-        shown = plain_words(data, spaced=True).split()
-        # Where each word starts in the letters the blocks were found in: they are the
-        # words run together, so a block that starts mid-word is no match.
-        starts = list(itertools.accumulate((len(word) for word in shown), initial=0))
-        found: dict[Path, Finding] = {}
-        for pattern, offset, _ in hits:
-            start = bisect.bisect_left(starts, offset)
-            if start >= len(shown) or starts[start] != offset:
-                continue
-            for number, first in (self.owners[pattern], *self.more.get(pattern, ())):
-                item = self.items[number]
-                if item.source in found:
-                    continue
-                words = self._words(number)
-                low, high = _matching_run(shown, start, words, first)
-                if high - low >= RUN:
-                    run = b" ".join(words[low:high]).decode("utf-8", "replace")
-                    found[item.source] = Finding(path, item.source, item.reason, "words", run)
-        return list(found.values())
-
-    def _words(self, number: int) -> list[bytes]:
-        words = self._split.get(number)
-        if words is None:
-            words = self._split[number] = self.texts[number].split()
-        return words
+def _grams(data: bytes, words: Sequence[bytes], *, stride: int) -> list[tuple[int, int]]:
+    """(first word, hash) of each window of 5 of `words` (plain_words of `data`) that starts
+    at a multiple of `stride`."""
+    if _native is not None:
+        return list(enumerate(_native.grams(data, 1)))[::stride]
+    # The later slices end sooner: a window is made only where all of its words are.
+    windows = zip(*(words[offset::stride] for offset in range(_BLOCK)), strict=False)
+    return [(index * stride, hash(window) & _MASK) for index, window in enumerate(windows)]
 
 
 def _matching_run(
-    shown: Sequence[bytes], start: int, words: Sequence[bytes], first: int
+    shown: Sequence[object], start: int, words: Sequence[object], first: int
 ) -> tuple[int, int]:
     """The words [low, high) of a withheld text, around its word `first`, that the words of
     an output show around its word `start`; at most RUN more on each side."""

@@ -256,8 +256,8 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             # before workers are forked, and read them again only if the audit must weigh a find.
             del sources
 
-            def everything_published() -> str:
-                return published_text(site, discover(options.site_dir)[0], themes)
+            def everything_published() -> Iterator[str]:
+                return published_text(site, lambda: discover(options.site_dir)[0], themes)
 
             stored = [_stored_key(site_key, job) for job in planned]
             reuse = _reusable(planned, stored, previous)
@@ -893,7 +893,9 @@ def audit_output(
     ]
     themes = theme_dirs(site_dir, config.theme)
     findings = audit_outputs(
-        outputs, site.withheld, published_text=published_text(site, sources, themes)
+        outputs,
+        site.withheld,
+        published_text="\n".join(published_text(site, lambda: sources, themes)),
     )
     return [str(finding).replace("; nothing was written", "") for finding in findings]
 
@@ -937,6 +939,8 @@ def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Out
 def withheld_pictures(site: Site, site_dir: Path) -> list[tuple[bytes, Withheld]]:
     """The bytes of every picture under content/images/ that only withheld posts show: the
     audit looks for them under any name."""
+    if not any(item.image_paths for item in site.withheld):
+        return []
     shown = _published_images(site)
     pictures = []
     for item in site.withheld:
@@ -987,26 +991,29 @@ def write_manifest(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def published_text(site: Site, sources: SiteSources, themes: Sequence[Path]) -> str:
-    """Everything a published page may legitimately say: the audit ignores canaries found here."""
+def published_text(
+    site: Site, read_sources: Callable[[], SiteSources], themes: Sequence[Path]
+) -> Iterator[str]:
+    """Everything a published page may legitimately say, piece by piece: the audit ignores
+    canaries found here. What outputs repeat most (the search index's words, the rendered
+    bodies) comes first, as the audit stops reading once every canary is accounted for."""
     documents: list[Post | Page] = [*site.posts, *site.pages]
+    yield from search_words_of(site.posts)
+    # As shown: runs of words are compared with the rendered text.
+    yield from (str(document.html) for document in documents)
     published = {document.source for document in documents}
-    parts: list[str] = []
+    sources = read_sources()  # read again only if it comes to that
     for source in (*sources.posts, *sources.pages):
         if source.path in published:
-            parts.append(source.body)
-            parts.extend(_strings(dict(source.meta)))
-    # As shown too: runs of words are compared with the rendered text, and the search index.
-    parts.extend(str(document.html) for document in documents)
-    parts.extend(search_words_of(site.posts))
-    parts.extend(_strings(dict(sources.authors.data)))
-    parts.extend(_strings(dict(sources.series.data)))
-    parts.extend([site.info.title, site.info.description])
+            yield source.body
+            yield "\n".join(_strings(dict(source.meta)))
+    yield "\n".join(_strings(dict(sources.authors.data)))
+    yield "\n".join(_strings(dict(sources.series.data)))
+    yield f"{site.info.title}\n{site.info.description}"
     for theme in themes:
         for template in sorted((theme / "templates").rglob("*")):
             if template.is_file():
-                parts.append(template.read_text(encoding="utf-8", errors="replace"))
-    return "\n".join(parts)
+                yield template.read_text(encoding="utf-8", errors="replace")
 
 
 def _strings(value: object) -> list[str]:

@@ -283,6 +283,7 @@ def _links_to_withheld(
     by_source = {post.source.path: _why(post, reason) for post, reason in excluded}
     content = sources.site_dir / "content"
     by_file = {source.path: source for source in (*sources.posts, *sources.pages)}
+    host = urlsplit(site.info.base_url).netloc
     for path, page_url, body in documents:
         source = by_file[path]
         targets: list[tuple[str, int | None]] = [(t, None) for t in (*body.links, *body.images)]
@@ -292,6 +293,10 @@ def _links_to_withheld(
                 (url, summary_line) for url in _URL_IN_TEXT.findall(source.meta["summary"])
             )
         for target, line in targets:
+            if target.startswith(("#", "mailto:")) or (
+                target.startswith(("http://", "https://")) and target.split("/", 3)[2] != host
+            ):
+                continue  # nothing of this site
             reason = _withheld_reason(urljoin(page_url, target), site, withheld)
             if reason is None and (target.endswith(".md") or ".md#" in target):
                 linked = _linked_source(source.path, target, content)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from journeyblog import audit
 from journeyblog.audit import Auditor, audit_outputs
 from journeyblog.model import Output, Withheld
 
@@ -200,3 +203,24 @@ def test_words_are_matched_whole_not_as_letters_run_together() -> None:
     assert audit_outputs([page], [item], published_text="") == []
     page = _page("<h1>Running Kubernetes at City Scale (3) - 7: at the board</h1>")
     assert [f.what for f in audit_outputs([page], [item], published_text="")] == ["words"]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["_words.c", "python"])
+def test_runs_are_found_alike_with_and_without_the_native_loop(
+    native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not native:
+        monkeypatch.setattr(audit, "_native", None)
+    elif audit._native is None:
+        pytest.skip("_words.c is built by pip install")
+    pages = {
+        "a.html": "<p>…the estates team will move 212 servers over the summer.</p>",
+        "b.xml": "&lt;p&gt;agreed to close the Riverside data centre, saving&lt;/p&gt;",
+        "c.json": '{"t": "Ann O\\u0027Reilly \\u0026 the estates team will move 212 servers"}',
+        "d.html": "<p>the estates team will move 212 servers</p>",  # seven words
+        "e.html": "<p>CLOSE THE RIVERSIDE DATA\nCENTRE -- saving £1.2m, a year!</p>",
+    }
+    found = audit_outputs(
+        [_page(text, path) for path, text in pages.items()], [_body()], published_text=""
+    )
+    assert sorted(f.output for f in found) == ["a.html", "b.xml", "c.json", "e.html"]
