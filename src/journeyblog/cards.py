@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import PIL
-from isal import isal_zlib
 
 from journeyblog.fingerprint import length_prefixed
 from journeyblog.model import Job, Post, Site, SocialImage
@@ -43,7 +42,7 @@ if TYPE_CHECKING:
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 627
 # Bump when the layout changes, so cached cards are redrawn.
-CARD_VERSION = "5"
+CARD_VERSION = "6"
 CACHE_DIR = Path(".journeyblog-cache") / "cards"
 FONT_REGULAR = "fonts/DejaVuSans.ttf"
 FONT_BOLD = "fonts/DejaVuSans-Bold.ttf"
@@ -352,11 +351,9 @@ def _advance(text: str, font_path: Path, size: int) -> float:
 
 def palette_png(scanlines: bytes, width: int, height: int, palette: bytes) -> bytes:
     """An 8-bit palette PNG of `scanlines`: each row a filter-type byte (0), then one palette
-    index a pixel.
-
-    Written here rather than by Pillow so that the pixels are compressed with ISA-L's
-    deflate (isal), which is about seven times as fast as zlib for a smaller file: zlib was
-    half the time of a card. No text chunks or timestamps: the bytes depend on the pixels.
+    index a pixel. No text chunks or timestamps: the bytes depend on the pixels alone, and
+    zlib gives the same bytes for the same pixels wherever it runs (ISA-L's deflate, several
+    times as fast, did not always: a card was once compressed two ways).
     """
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits, palette colour
     return b"".join(
@@ -364,7 +361,7 @@ def palette_png(scanlines: bytes, width: int, height: int, palette: bytes) -> by
             _PNG_SIGNATURE,
             _chunk(b"IHDR", header),
             _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", isal_zlib.compress(scanlines, 1)),
+            _chunk(b"IDAT", zlib.compress(scanlines, 1)),
             _chunk(b"IEND", b""),
         ]
     )

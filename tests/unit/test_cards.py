@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -64,6 +66,27 @@ def test_the_same_text_draws_the_same_bytes_and_other_text_other_bytes() -> None
     assert draw_card(TEXT, FONTS) == draw_card(TEXT, FONTS)
     other = replace(TEXT, title="Identity and email, revisited")
     assert draw_card(other, FONTS) != draw_card(TEXT, FONTS)
+
+
+TITLES = [f"Part {n}: moving the {word} service" for n, word in enumerate("abcdefghij" * 2)]
+
+
+def _drawn_after_noise(index: int) -> tuple[int, bytes]:
+    """A card drawn in a worker after other cards and after heap garbage of random bytes."""
+    noise = [bytearray(os.urandom(1 << (16 + index % 5))) for _ in range(3)]
+    del noise
+    draw_card(replace(TEXT, title=TITLES[(index * 7) % len(TITLES)]), FONTS)
+    title = TITLES[index % len(TITLES)]
+    return index % len(TITLES), draw_card(replace(TEXT, title=title), FONTS)
+
+
+def test_the_same_cards_are_the_same_bytes_however_often_and_wherever_drawn() -> None:
+    expected = [draw_card(replace(TEXT, title=title), FONTS) for title in TITLES]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        drawn = pool.map(_drawn_after_noise, range(8 * len(TITLES)), chunksize=3)
+    assert len(set(expected)) == len(TITLES)
+    for number, data in drawn:
+        assert data == expected[number]
 
 
 @pytest.mark.parametrize(
