@@ -144,7 +144,7 @@ def build(options: BuildOptions, *, inputs: str | None = None) -> BuildResult:
 # The collector's first threshold during a build (Python's default is 700). A build makes
 # millions of long-lived objects (the sources, the site model, the keys) and almost no cycles
 # of garbage, so the default's frequent collections, each older generation's walking all of
-# them, cost a quarter of an edit build at 10,000 posts (1.3 s) for nothing freed.
+# them, cost much of an edit build for nothing freed (bench/LOG.md).
 _BUILD_COLLECTION_THRESHOLD = 100_000
 
 
@@ -160,8 +160,8 @@ def _collecting_rarely() -> Iterator[None]:
 
 
 # From how many files in the last output a second process readies the staging folder
-# beside the build (write.StagingFolder): forking it costs some 7 ms, walking or linking a
-# thousand files about as much.
+# beside the build (write.StagingFolder): forking costs about as much as walking or linking
+# a thousand files.
 READY_BESIDE_FILES = 1_000
 
 
@@ -219,8 +219,8 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             )
             clock.lap("read sources")
             if early:
-                # The files' bytes, read and let go of: some 90 MB at 10,000 posts that
-                # would stay mapped while this process takes in the rendered bodies.
+                # The files' bytes, read and let go of, would stay mapped while this
+                # process takes in the rendered bodies.
                 return_free_memory()
             site, site_errors = assemble(
                 config,
@@ -577,8 +577,8 @@ def site_jobs(
     return [*pages, *searches, *feeds]
 
 
-# Fewer files than this to make (about 25 MB to audit) and the audit builds the automaton
-# that is quicker to build than to search with (audit.Auditor's `few_outputs`).
+# Fewer files than this to make and the audit builds the automaton that is quicker to build
+# than to search with (audit.Auditor's `few_outputs`).
 FEW_OUTPUTS = 500
 
 
@@ -674,8 +674,8 @@ def _made(
 
 
 # From how many files taken from the last output an edit build makes its few changed files
-# in a process of their own beside the linking of the rest (`_made`): forking it costs
-# some 10-30 ms, linking a thousand files about as much.
+# in a process of their own beside the linking of the rest (`_made`): forking costs about
+# as much as linking a thousand files.
 MAKE_BESIDE_REUSED = 1_000
 
 

@@ -166,7 +166,7 @@ def link_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
 _HREF = re.compile(r'\s(?:href|src)="([^"]+)"')
 
 # What link previews (LinkedIn first) show well: longer titles are cut, shorter descriptions
-# look empty, and images over 5 MB are refused.
+# look empty, and larger images are refused.
 TITLE_MAX = 70
 DESCRIPTION_RANGE = (100, 300)
 IMAGE_MAX_BYTES = 5 * 1024 * 1024

@@ -292,10 +292,10 @@ def _end_process_now() -> None:
     """After a build run from the command line, exit 0 at once.
 
     Freeing a large site's model, millions of small objects, takes a noticeable part of an
-    edit build (about 0.4 s at 10,000 posts), for memory the process is about to hand back
-    anyway. Everything is written and the worker pools are joined by now; only the output
-    streams need flushing. Under a test runner (no `main()`), a profiler or a coverage
-    tracer (they write their report at exit) this does nothing.
+    edit build, for memory the process is about to hand back anyway. Everything is written
+    and the worker pools are joined by now; only the output streams need flushing. Under a
+    test runner (no `main()`), a profiler or a coverage tracer (they write their report at
+    exit) this does nothing.
     """
     if _ENDS_PROCESS and sys.getprofile() is None and sys.gettrace() is None:
         logging.shutdown()

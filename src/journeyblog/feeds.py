@@ -231,8 +231,7 @@ _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
 # The three formats of a feed, made one after the other, show the same posts (20 by default):
-# 64 bodies kept are enough for them. 256 missed a tenth less often (a post in the feeds of
-# several scopes in a row) for 4 MB more in each worker, at the peak of the build's memory.
+# 64 bodies kept are enough for them; more cost memory for few hits (bench/LOG.md).
 @functools.lru_cache(maxsize=64)
 def absolute_urls(html: str, page_url: str) -> str:
     """Make every href and src absolute, resolved against the page they were written for.

@@ -29,8 +29,7 @@ def length_prefixed(parts: Iterable[str]) -> bytes:
 
 
 # XXH3, 128 bits: these keys decide which files of the last output are kept, not who may read
-# what, so they need no cryptographic hash; a 10,000-post site hashes about 100 MB for them,
-# which blake2b took a second over and XXH3 a fortieth of that.
+# what, so they need no cryptographic hash, and a large site hashes a lot (bench/LOG.md).
 _hash = xxhash.xxh3_128_hexdigest
 
 
@@ -107,7 +106,7 @@ class Fingerprints:
             body = "-"
             if bodies:
                 # The key the body was rendered under stands for everything it was made
-                # from; hashing the html instead is a tenth of a second at 10,000 posts.
+                # from, and is cheaper than hashing the html.
                 body = value.body_key or _hash(str(value.html).encode("utf-8", "surrogatepass"))
             result = _digest_of_parts([body, self._bare(value)])
         else:

@@ -20,10 +20,8 @@ from typing import Generic, TypeVar, cast
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# Below this many items a second process costs more than it saves. bench/threshold.py, cold
-# builds on 2 cores (two processes ÷ one), 2026-12-06: 25 posts 1.06, 50 posts 0.90, 200
-# posts 0.63. A 25-post site makes some 25 bodies and 70 pages, a 50-post one twice that:
-# the break-even lies between, and batches of 50 items and more are spread.
+# Below this many items a second process costs more than it saves: the break-even lies
+# between sites of 25 and 50 posts (bench/threshold.py, bench/LOG.md).
 MIN_PARALLEL_ITEMS = 50
 
 
@@ -187,8 +185,8 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-# A worker hands its freed heap back every this many makers (a trim is 5-15 ms): at 10,000
-# posts a cold build's peak memory over the tree went from 474 to 417 MB PSS.
+# A worker hands its freed heap back every this many makers: a trim is cheap, and it lowers
+# a large build's peak memory (bench/LOG.md).
 TRIM_EVERY = 256
 
 # The makers of the current `make_all` call: forked workers inherit them, so nothing but an

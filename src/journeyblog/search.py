@@ -47,10 +47,8 @@ def search_index(posts: Sequence[Post], *, format_date: Callable[[datetime], str
     "words": "we moved our email"}]}
     """
     # Entry by entry, encoded as it comes into a temporary file and read back whole: the
-    # same bytes as dumping the whole document, without holding every entry's dict at the
-    # same time, and with one copy in memory of the 20 MB a 10,000-post site's index holds.
-    # A list of parts joined at the end held two; a growing buffer, copied as it grew, left
-    # up to 100 MB of the worker's heap behind it, at the peak of the build's memory.
+    # same bytes as dumping the whole document, with one copy of a large index in memory,
+    # not every entry's dict and the joined parts as well (bench/LOG.md).
     with tempfile.TemporaryFile() as index:
         index.write(b'{"version":1,"posts":[')
         for number, (post, words) in enumerate(zip(posts, search_words_of(posts), strict=True)):

@@ -417,7 +417,7 @@ class DevServer:
             # event threads can copy a lock another thread holds into the child, and it buys
             # nothing here: a rebuild after a save renders a handful of pages, far below
             # parallel.MIN_PARALLEL_ITEMS, and even a full build of a 1,000-post site with a
-            # warm Markdown cache measured the same with 1 and 2 workers (0.73 s both).
+            # warm Markdown cache took as long with 1 and 2 workers (bench/LOG.md).
             jobs=1,
             # The folder is ours alone: rewrite what changed rather than swap in a new tree
             # (the hard links and the removal of the old tree were half of a rebuild).

@@ -80,9 +80,9 @@ class StagingFolder:
     of a build, while the build reads, assembles and plans.
 
     Readying it is file-system work: a walk of the spare, or, where the last build left
-    none, a folder and a hard link for each of the live output's (12,000 mkdirs and 25,000
-    links at 10,000 posts, about 0.9 s). With `beside`, in a process of its own
-    (`parallel.Background`), it runs on a second core beside the build instead of after it;
+    none, a folder and a hard link for each of the live output's (bench/LOG.md). With
+    `beside`, in a process of its own (`parallel.Background`), it runs on a second core
+    beside the build instead of after it;
     without, when `write_site` asks for it (for a small output that costs more than it saves).
     Start it only once out_dir is known to be journeyblog's output.
 
