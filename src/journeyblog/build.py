@@ -29,13 +29,13 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from journeyblog.audit import Auditor, Finding, audit_outputs
-from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, markdown_key
+from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, Recorded, markdown_key
 from journeyblog.cards import social_images
 from journeyblog.checks import build_warnings, site_warnings
 from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
-from journeyblog.fingerprint import Fingerprints, digest
+from journeyblog.fingerprint import Fingerprints, bytes_digest, digest
 from journeyblog.markdown import render_markdown
 from journeyblog.model import (
     BodyUnavailable,
@@ -272,13 +272,20 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 auditor.scan(Output(path, source=out_dir / path))
             # Files made for a new tree are put in its staging folder by their makers.
             made = _made(
-                planned, reuse, out_dir, jobs, auditor, stage=not options.in_place, themes=themes
+                planned,
+                reuse,
+                previous,
+                out_dir,
+                jobs,
+                auditor,
+                stage=not options.in_place,
+                themes=themes,
             )
             stream = _Checked(
                 [made, copied],
                 auditor,
                 out_dir,
-                audited={path: audit for path, (_, audit) in previous.items()},
+                audited={path: recorded.audit for path, recorded in previous.items()},
             )
             try:
                 if staging is None:
@@ -302,7 +309,10 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             stats = output_stats(out_dir, stream.paths)
             cache.store_fingerprints(
                 str(out_dir),
-                [(job.path, key) for job, key in zip(planned, stored, strict=True)],
+                [
+                    (job.path, key, stream.digests[job.path])
+                    for job, key in zip(planned, stored, strict=True)
+                ],
                 auditor.digest,
                 stats,
             )
@@ -583,7 +593,7 @@ FEW_OUTPUTS = 500
 
 
 def _reusable(
-    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, tuple[str, str | None]]
+    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, Recorded]
 ) -> set[str]:
     """The paths of the files to take from the previous output: their key is unchanged.
 
@@ -593,12 +603,14 @@ def _reusable(
     return {
         job.path
         for job, key in zip(planned, stored, strict=True)
-        if previous.get(job.path, ("", None))[0] == key and previous[job.path][1] is not None
+        if job.path in previous
+        and previous[job.path].key == key
+        and previous[job.path].audit is not None
     }
 
 
 def _changed_since(
-    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, tuple[str, str | None]]
+    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, Recorded]
 ) -> list[str]:
     """The files of the last output that are what this build would make, but whose bytes
     may have changed since (their stat is not what the build left): made again, and read
@@ -606,13 +618,16 @@ def _changed_since(
     return [
         job.path
         for job, key in zip(planned, stored, strict=True)
-        if job.path in previous and previous[job.path] == (key, None)
+        if job.path in previous
+        and previous[job.path].key == key
+        and previous[job.path].audit is None
     ]
 
 
 def _made(
     planned: Sequence[Job],
     reuse: set[str],
+    previous: Mapping[str, Recorded],
     out_dir: Path,
     jobs: int,
     auditor: Auditor,
@@ -631,8 +646,8 @@ def _made(
         if job.path not in reuse:
             check_relative(job.path)  # an unsafe path stops the build here, before any work
 
-    def made_and_audited(job: Job) -> Callable[[], tuple[bytes | bool, list[Finding]]]:
-        def make() -> tuple[bytes | bool, list[Finding]]:
+    def made_and_audited(job: Job) -> Callable[[], tuple[bytes | bool, list[Finding], str]]:
+        def make() -> tuple[bytes | bool, list[Finding], str]:
             try:
                 data = job.make()
             except jinja2.TemplateError as error:
@@ -640,7 +655,8 @@ def _made(
                 # does not cross back from a worker.
                 raise BuildFailed([_template_error(error, themes)]) from None
             findings = auditor.findings_in(Output(job.path, data))
-            return (stage_file(out_dir, job.path, data) if stage else data), findings
+            made = stage_file(out_dir, job.path, data) if stage else data
+            return made, findings, bytes_digest(data)
 
         return make
 
@@ -654,11 +670,11 @@ def _made(
         try:
             for job in planned:
                 if job.path in reuse:
-                    yield Output(job.path, source=out_dir / job.path, reused=True)
+                    yield _taken_over(job.path, out_dir, previous)
             made_jobs = (job for job in planned if job.path not in reuse)
-            for job, (made, findings) in zip(made_jobs, beside.result(), strict=True):
+            for job, (made, findings, digest) in zip(made_jobs, beside.result(), strict=True):
                 auditor.record(findings)
-                yield _made_output(job.path, made)
+                yield _made_output(job.path, made, digest)
         finally:
             beside.stop()
         return
@@ -666,11 +682,11 @@ def _made(
     with contextlib.closing(fresh):  # closed early, this ends the workers before returning
         for job in planned:
             if job.path in reuse:
-                yield Output(job.path, source=out_dir / job.path, reused=True)
+                yield _taken_over(job.path, out_dir, previous)
             else:
-                made, findings = next(fresh)
+                made, findings, digest = next(fresh)
                 auditor.record(findings)
-                yield _made_output(job.path, made)
+                yield _made_output(job.path, made, digest)
 
 
 # From how many files taken from the last output an edit build makes its few changed files
@@ -679,11 +695,16 @@ def _made(
 MAKE_BESIDE_REUSED = 1_000
 
 
-def _made_output(path: str, made: bytes | bool) -> Output:
+def _made_output(path: str, made: bytes | bool, digest: str) -> Output:
     """A file made this build: its bytes, or whether its maker wrote it (staged)."""
     if isinstance(made, bytes):
-        return Output(path, made, audited=True)
-    return Output(path, audited=True, staged=made)
+        return Output(path, made, audited=True, digest=digest)
+    return Output(path, audited=True, staged=made, digest=digest)
+
+
+def _taken_over(path: str, out_dir: Path, previous: Mapping[str, Recorded]) -> Output:
+    """A file of the last output taken over as it is, with the digest recorded of it."""
+    return Output(path, source=out_dir / path, reused=True, digest=previous[path].digest)
 
 
 class _Stopwatch:
@@ -725,6 +746,7 @@ class _Checked:
         self._auditor = auditor
         self._out_dir = out_dir
         self._audited = audited
+        self.digests: dict[str, str] = {}  # path -> its bytes' digest, where known
         self.paths: set[str] = set()  # where each output went, normalised
         self.pages = self.feeds = self.files = 0
         self.made: list[str] = []
@@ -753,6 +775,8 @@ class _Checked:
                     ]
                 )
             self.paths.add(place)
+            if output.digest is not None:
+                self.digests[output.path] = output.digest
             if output.reused:
                 if self._audited.get(output.path) != self._auditor.digest:
                     self._auditor.scan(output)

@@ -22,14 +22,16 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 from journeyblog import __version__
+from journeyblog.fingerprint import bytes_digest
 from journeyblog.markdown import RENDERER_VERSION, cached_body, rendered_from_row, rendered_to_row
 from journeyblog.model import Body, BodyParts, BodyUnavailable
 from journeyblog.rendered import Rendered
 
 CACHE_DIR = ".journeyblog-cache"
-SCHEMA = "journeyblog-cache 7"
+SCHEMA = "journeyblog-cache 8"
 
 
 def _versions() -> str:
@@ -76,6 +78,14 @@ def _text_key(text: str, *context: str) -> str:
     digest = hashlib.sha256("".join(f"{part}\0" for part in (VERSIONS, *context)).encode())
     digest.update(text.encode("utf-8", errors="surrogatepass"))
     return digest.hexdigest()
+
+
+class Recorded(NamedTuple):
+    """What the last build recorded of one file it wrote (BuildCache.fingerprints)."""
+
+    key: str  # what the file was made from (build._stored_key)
+    audit: str | None  # the audit that passed it (Auditor.digest); None if changed since
+    digest: str  # of its bytes (fingerprint.bytes_digest)
 
 
 class BuildCache:
@@ -133,7 +143,7 @@ class BuildCache:
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (out_dir TEXT, path TEXT, fingerprint TEXT,"
                     " size INTEGER, mtime INTEGER, ctime INTEGER, inode INTEGER, audited TEXT,"
-                    " PRIMARY KEY (out_dir, path))"
+                    " digest TEXT, PRIMARY KEY (out_dir, path))"
                 )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS stamps (out_dir TEXT PRIMARY KEY, inputs TEXT,"
@@ -237,49 +247,52 @@ class BuildCache:
 
     # ------------------------------------------------------------ outputs
 
-    def fingerprints(self, out_dir: str) -> dict[str, tuple[str, str | None]]:
-        """path -> (fingerprint, audit) of the files the last build wrote to out_dir.
+    def fingerprints(self, out_dir: str) -> dict[str, Recorded]:
+        """What the last build recorded of each file it wrote to out_dir, if still there.
 
-        `audit` is the digest of what the leak audit looked for when it passed the file
-        (Auditor.digest), or None if the file's bytes may have changed since: its size,
-        mtime, ctime or inode is not what the build left (edited by hand, restored from a
-        backup). A file taken over is audited again unless both are unchanged.
+        `audit` is None if the file's bytes changed since that build: its stat is not what
+        the build left and its bytes' digest is not what it recorded (edited by hand). A file
+        only touched or copied back (a new stat, the same bytes) keeps its audit.
         """
         if self._db is None:
             return {}
         try:
             rows = self._db.execute(
-                "SELECT path, fingerprint, size, mtime, ctime, inode, audited FROM outputs"
-                " WHERE out_dir = ?",
+                "SELECT path, fingerprint, size, mtime, ctime, inode, audited, digest"
+                " FROM outputs WHERE out_dir = ?",
                 (out_dir,),
             ).fetchall()
         except sqlite3.Error:
             return {}
-        found: dict[str, tuple[str, str | None]] = {}
-        for path, fingerprint, size, mtime, ctime, inode, audited in rows:
+        found: dict[str, Recorded] = {}
+        for path, fingerprint, size, mtime, ctime, inode, audited, digest in rows:
+            where = os.path.join(out_dir, path)
             try:
-                stat = os.stat(os.path.join(out_dir, path))
+                stat = os.stat(where)
+                same = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) == (
+                    size,
+                    mtime,
+                    ctime,
+                    inode,
+                )
+                if not same and stat.st_size == size:  # only read what may be the same
+                    with open(where, "rb") as file:
+                        same = bytes_digest(file.read()) == digest
             except OSError:
                 continue
-            same = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino) == (
-                size,
-                mtime,
-                ctime,
-                inode,
-            )
-            found[path] = (fingerprint, audited if same else None)
+            found[path] = Recorded(str(fingerprint), audited if same else None, str(digest))
         return found
 
     def store_fingerprints(
         self,
         out_dir: str,
-        items: Iterable[tuple[str, str]],
+        items: Iterable[tuple[str, str, str]],
         audit: str,
         stats: Mapping[str, os.stat_result] | None = None,
     ) -> None:
-        """Record the fingerprints of the files just written to out_dir and passed by the
-        audit `audit` (Auditor.digest), with their stat (from `stats`, by path, when the
-        caller has taken it already).
+        """Record the fingerprints and bytes' digests (`items`: path, fingerprint, digest) of
+        the files just written to out_dir and passed by the audit `audit` (Auditor.digest),
+        with their stat (from `stats`, by path, when the caller has taken it already).
 
         Only the rows that differ from the last build's are written: after an edit, a few
         of a large site's 25,000.
@@ -290,8 +303,8 @@ class BuildCache:
             recorded = {
                 path: tuple(row)
                 for path, *row in self._db.execute(
-                    "SELECT path, fingerprint, size, mtime, ctime, inode, audited FROM outputs"
-                    " WHERE out_dir = ?",
+                    "SELECT path, fingerprint, size, mtime, ctime, inode, audited, digest"
+                    " FROM outputs WHERE out_dir = ?",
                     (out_dir,),
                 )
             }
@@ -299,7 +312,7 @@ class BuildCache:
             recorded = {}
         known = stats or {}
         rows = []
-        for path, fingerprint in items:
+        for path, fingerprint, digest in items:
             stat = known.get(path)
             if stat is None:
                 try:
@@ -313,6 +326,7 @@ class BuildCache:
                 stat.st_ctime_ns,
                 stat.st_ino,
                 audit,
+                digest,
             )
             if recorded.pop(path, None) != row:
                 rows.append((out_dir, path, *row))
@@ -322,7 +336,7 @@ class BuildCache:
                 ((out_dir, path) for path in recorded),  # what this build no longer wrote
             )
             self._db.executemany(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
             )
 
     # ------------------------------------------------------------ stamps

@@ -33,6 +33,11 @@ def length_prefixed(parts: Iterable[str]) -> bytes:
 _hash = xxhash.xxh3_128_hexdigest
 
 
+def bytes_digest(data: bytes) -> str:
+    """The digest of an output file's bytes, recorded with what the audit found in them."""
+    return _hash(data)
+
+
 def _digest_of_parts(parts: list[str]) -> str:
     """digest(parts) for the parts a Fingerprints collects, a third of the cost.
 

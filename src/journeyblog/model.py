@@ -418,6 +418,7 @@ class Output:
     # Put in the staging folder by its maker (write.stage_file): True if written, False if
     # linked from the previous output; None for an output still to be written.
     staged: bool | None = None
+    digest: str | None = None  # of its bytes, where the build knows it (what the audit read)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

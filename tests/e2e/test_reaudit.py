@@ -86,3 +86,16 @@ def test_a_page_passed_once_is_read_again_only_once_what_is_withheld_changes(
     )
     build(BuildOptions(site_dir=site, out_dir=out, now=NOW, jobs=1))
     assert "posts/start/index.html" in scanned  # what is withheld changed: read again
+
+
+def test_a_page_only_touched_keeps_its_audit_and_is_taken_over(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    out = tmp_path / "out"
+    build(BuildOptions(site_dir=site, out_dir=out, now=NOW))
+    page = out / "posts/start/index.html"
+    page.touch()  # a new mtime, the same bytes: as a copy or a backup restore leaves it
+    (site / "content/posts/other.md").write_text(post("Other", date="2016-02-01", body="New.\n"))
+    result = build(BuildOptions(site_dir=site, out_dir=out, now=NOW))
+    assert "posts/start/index.html" not in result.made
