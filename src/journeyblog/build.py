@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import posixpath
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
@@ -977,17 +976,10 @@ def withheld_pictures(site: Site, site_dir: Path) -> list[tuple[bytes, Withheld]
 
 def _published_images(site: Site) -> set[str]:
     """The site paths ("images/x.png") of the pictures published posts show."""
-    shown = {
-        image.removeprefix(site.info.base_path)
-        for post in site.posts
-        for image in (*_images_in(str(post.html)), post.image or "")
-    }
-    shown.update(
-        image.removeprefix(site.info.base_path)
-        for page in site.pages
-        for image in _images_in(str(page.html))
-    )
-    return shown
+    documents: list[Post | Page] = [*site.posts, *site.pages]
+    shown = {image for document in documents for image in document.images}
+    shown.update(post.image for post in site.posts if post.image)
+    return {image.removeprefix(site.info.base_path) for image in shown}
 
 
 def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> bytes:
@@ -1046,10 +1038,6 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list | tuple):
         return [text for item in value for text in _strings(item)]
     return [str(value)] if value is not None else []
-
-
-def _images_in(html: str) -> list[str]:
-    return re.findall(r'\ssrc="([^"]+)"', html)
 
 
 def _check_audience(config: SiteConfig, audience: str | None, site_dir: Path) -> None:

@@ -239,6 +239,9 @@ class Post:
     image: str | None = None  # root-relative URL or absolute URL of the lead image
     image_alt: str = ""
     aliases: tuple[str, ...] = ()  # output paths that redirect here
+    # Every link and image src of the body, as rendered (with the base path)
+    links: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
     # Front matter `extra:`, for themes; read-only, never interpreted by the build
     extra: Extra = field(default_factory=Extra)
     source: Path  # for error messages and the cache; templates never print it
@@ -289,6 +292,8 @@ class Page:
     url: str
     permalink: str
     extra: Extra = field(default_factory=Extra)  # front matter `extra:`, for themes
+    links: tuple[str, ...] = ()  # every link and image src of the body, as rendered
+    images: tuple[str, ...] = ()
     source: Path
 
     @property

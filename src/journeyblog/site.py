@@ -356,7 +356,7 @@ def _withheld_targets(
         if post.series and post.series not in published_series:
             targets[f"series/{post.series}/"] = unlisted
     if any(item.image_paths for item in site.withheld):
-        shown = {src for post in site.posts for src in _IMAGE_SRC.findall(str(post.html))}
+        shown = {src for post in site.posts for src in post.images}
         for item in site.withheld:
             for image in item.image_paths:
                 if site.info.base_path + image not in shown:
@@ -367,9 +367,6 @@ def _withheld_targets(
 def _why(post: _Checked, reason: audience_rules.Reason) -> str:
     """What a link's error says of the post it names: its level, or draft, or future."""
     return post.level.name if reason == "level" else reason
-
-
-_IMAGE_SRC = re.compile(r'<img src="([^"]+)"')
 
 
 def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> str | None:
@@ -873,6 +870,8 @@ def _posts(
                 author=authors[post.author],
                 level=post.level,
                 body=body.body,
+                links=body.links,
+                images=body.images,
                 summary=link.summary,
                 words=body.words,
                 series=places.get((post.series, post.part)) if post.series and post.part else None,
@@ -960,6 +959,8 @@ def _pages(
                 title=_text(source.meta["title"]),
                 summary=summary if isinstance(summary, str) else _truncate(body.first_paragraph),
                 body=body.body,
+                links=body.links,
+                images=body.images,
                 url=f"{config.base_path}{slug}/",
                 permalink=f"{config.base_url}{slug}/",
                 source=source.path,
