@@ -297,7 +297,8 @@ def _links_to_withheld(
                 target.startswith(("http://", "https://")) and target.split("/", 3)[2] != host
             ):
                 continue  # nothing of this site
-            reason = _withheld_reason(urljoin(page_url, target), site, withheld)
+            absolute = target if target.startswith("/") else urljoin(page_url, target)
+            reason = _withheld_reason(absolute, site, withheld)
             if reason is None and (target.endswith(".md") or ".md#" in target):
                 linked = _linked_source(source.path, target, content)
                 reason = by_source.get(linked) if linked is not None else None
