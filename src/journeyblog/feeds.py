@@ -195,10 +195,38 @@ def _feed_job(
 
 
 def item_title(post: Post) -> str:
-    """The title with its place in the series: "Part 3: Identity & Email"."""
-    if post.series is None:
+    """The title as a feed reader shows it, with the series and part said once.
+
+    "People, Not Platforms" -> "Journey to the Cloud, part 5: People, Not Platforms"; a title
+    that says its part already ("Journey to the Cloud - 5: People", "Zero Trust, Part 2:
+    …") stays as it is; one that names its series but not its part gets the part.
+    """
+    place = post.series
+    if place is None or _says_part(post.title, place.part):
         return post.title
-    return f"Part {post.series.part}: {post.title}"
+    if _says_series(post.title, place.series_title):
+        return f"{post.title} (part {place.part})"
+    return f"{place.series_title}, part {place.part}: {post.title}"
+
+
+def _says_part(title: str, part: int) -> bool:
+    """Whether a title numbers its part: "Part 5", "pt. 5", "- 5" (any dash), "(5)", "#5"."""
+    number = rf"0*{part}(?!\d)"
+    return (
+        re.search(
+            rf"(?:\bpart|\bpt\.?)\s*{number}|[\u2013\u2014-]\s*{number}|\(\s*{number}\s*\)|#{number}",
+            title,
+            re.IGNORECASE,
+        )
+        is not None
+    )
+
+
+def _says_series(title: str, series_title: str) -> bool:
+    """Whether a title names its series, whole or by its first two words."""
+    words = series_title.lower().split()
+    said = " ".join(title.lower().replace(",", " ").split())
+    return " ".join(words) in said or (len(words) > 2 and " ".join(words[:2]) in said)
 
 
 def author_line(post: Post) -> str:

@@ -130,7 +130,10 @@ def test_entries_carry_the_full_content(out: Path, name: str) -> None:
 
 def test_series_feed_holds_its_parts(out: Path) -> None:
     parsed = _parse(out, "series/cloud/feed.xml")
-    assert [entry.title for entry in parsed.entries] == ["Part 1: One", "Part 2: Two"]
+    assert [entry.title for entry in parsed.entries] == [
+        "Journey to the Cloud, part 1: One",
+        "Journey to the Cloud, part 2: Two",
+    ]
 
 
 def test_a_rebuild_without_changes_leaves_feeds_byte_identical(

@@ -225,7 +225,9 @@ def test_every_url_in_feed_content_is_absolute(out: Path) -> None:
         assert all(urlsplit(link).scheme == "https" for link in links), path
     assert checked > 20
     site_feed = feedparser.parse((out / "feed.xml").read_bytes())
-    start = next(e for e in site_feed.entries if e.title == "Part 1: Starting out")
+    start = next(
+        e for e in site_feed.entries if e.title == "Journey to the Cloud, part 1: Starting out"
+    )
     body = start.content[0].value
     assert f'src="{BASE}images/plan.png"' in body
     assert f'href="{BASE}posts/identity/"' in body
@@ -243,7 +245,11 @@ def test_the_series_feed_holds_exactly_its_published_parts_in_part_order(out: Pa
     titles = [
         item["title"] for item in json.loads((out / "series/cloud/feed.json").read_bytes())["items"]
     ]
-    assert titles == ["Part 1: Starting out", f"Part 2: {TRICKY_TITLE}", "Part 4: Data centre exit"]
+    assert titles == [
+        "Journey to the Cloud, part 1: Starting out",
+        f"Journey to the Cloud, part 2: {TRICKY_TITLE}",
+        "Journey to the Cloud, part 4: Data centre exit",
+    ]
 
 
 def test_the_knowledge_hub_gets_full_content_with_the_footer(out: Path) -> None:
@@ -263,7 +269,7 @@ def test_linkedin_gets_summaries_with_utm_tagged_links(out: Path) -> None:
     assert len(feed.entries) == 4
     for entry in feed.entries:
         query = parse_qs(urlsplit(entry.link).query)
-        campaign = "cloud" if entry.title.startswith("Part ") else "standalone"
+        campaign = "cloud" if entry.title.startswith("Journey to the Cloud") else "standalone"
         assert query == {
             "utm_source": ["linkedin"],
             "utm_medium": ["social"],
@@ -272,7 +278,11 @@ def test_linkedin_gets_summaries_with_utm_tagged_links(out: Path) -> None:
         content = entry.content[0].value
         assert entry.summary in content
         assert entry.link in content.replace("&amp;", "&")
-    start = next(entry for entry in feed.entries if entry.title == "Part 1: Starting out")
+    start = next(
+        entry
+        for entry in feed.entries
+        if entry.title == "Journey to the Cloud, part 1: Starting out"
+    )
     assert "<img" not in start.content[0].value  # a summary, not the body
 
 

@@ -109,8 +109,8 @@ def test_atom_and_rss_parse_cleanly_with_absolute_links(name: str) -> None:
     assert parsed.feed.link == BASE
     assert [entry.title for entry in parsed.entries] == [
         "A <b>bold</b> claim",
-        f"Part 2: {POSTS_TITLE_2}",
-        "Part 1: Start",
+        f"Journey to the Cloud, part 2: {POSTS_TITLE_2}",
+        "Journey to the Cloud, part 1: Start",
     ]
     assert [entry.link for entry in parsed.entries] == [
         BASE + "posts/solo/",
@@ -137,8 +137,8 @@ def test_json_feed_items() -> None:
     assert feed["feed_url"] == BASE + "feed.json"
     assert [item["title"] for item in feed["items"]] == [
         "A <b>bold</b> claim",
-        f"Part 2: {POSTS_TITLE_2}",
-        "Part 1: Start",
+        f"Journey to the Cloud, part 2: {POSTS_TITLE_2}",
+        "Journey to the Cloud, part 1: Start",
     ]
     mail = feed["items"][1]
     assert mail["url"] == BASE + "posts/mail/"
@@ -148,13 +148,13 @@ def test_json_feed_items() -> None:
     )
 
 
-def test_item_title_names_the_part() -> None:
+def test_item_title_names_the_series_and_part_once() -> None:
     site = _site(POSTS)
     titles = {p.slug: item_title(p) for p in site.posts}
     assert titles == {
         "solo": "A <b>bold</b> claim",
-        "mail": f"Part 2: {POSTS_TITLE_2}",
-        "start": "Part 1: Start",
+        "mail": f"Journey to the Cloud, part 2: {POSTS_TITLE_2}",
+        "start": "Journey to the Cloud, part 1: Start",
     }
 
 
@@ -242,3 +242,22 @@ def test_absolute_urls_resolve_every_url_as_urljoin_does(page: str, url: str) ->
     expected = f'<p><a href="{resolved}">x</a> <img src="{resolved}" alt=""></p>'
     assert absolute_urls(html, page) == expected
     assert absolute_urls(html, page) == expected  # and again, from what was worked out once
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("People, Not Platforms", "Journey to the Cloud, part 5: People, Not Platforms"),
+        ("Journey to the Cloud \u2013 5: People", "Journey to the Cloud \u2013 5: People"),
+        ("Journey to the Cloud - 5: People", "Journey to the Cloud - 5: People"),
+        ("Part 5: People", "Part 5: People"),
+        ("Cloud, pt. 5: People", "Cloud, pt. 5: People"),
+        ("People (5)", "People (5)"),
+        ("Journey to the Cloud: People", "Journey to the Cloud: People (part 5)"),
+        ("Windows 5 upgrades", "Journey to the Cloud, part 5: Windows 5 upgrades"),
+        ("The top 50 lessons", "Journey to the Cloud, part 5: The top 50 lessons"),
+    ],
+)
+def test_a_part_title_says_its_series_and_part_once(title: str, expected: str) -> None:
+    site = _site({"content/posts/05-x.md": post(title, series="cloud", part=5)})
+    assert item_title(site.posts[0]) == expected

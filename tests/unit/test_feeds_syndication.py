@@ -122,7 +122,7 @@ def test_summary_content_links_with_utm_tags_naming_the_series(site: Site) -> No
     )
     feed = feedparser.parse(render_syndication(site, [profile], 20, None)[0].data)
     by_title = {entry.title: entry for entry in feed.entries}
-    email = by_title["Part 2: Email"]
+    email = by_title["Journey to the Cloud, part 2: Email"]
     query = parse_qs(urlsplit(email.link).query)
     assert query == {
         "utm_source": ["linkedin"],
