@@ -239,6 +239,7 @@ class Post:
     image: str | None = None  # root-relative URL or absolute URL of the lead image
     image_alt: str = ""
     aliases: tuple[str, ...] = ()  # output paths that redirect here
+    draft: bool = False  # published only by a build with --drafts: its pages say so
     # Every link and image src of the body, as rendered (with the base path)
     links: tuple[str, ...] = ()
     images: tuple[str, ...] = ()
@@ -294,6 +295,7 @@ class Page:
     extra: Extra = field(default_factory=Extra)  # front matter `extra:`, for themes
     links: tuple[str, ...] = ()  # every link and image src of the body, as rendered
     images: tuple[str, ...] = ()
+    draft: bool = False  # published only by a build with --drafts: its page says so
     source: Path
 
     @property

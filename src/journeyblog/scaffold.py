@@ -149,6 +149,8 @@ def init_site(target: Path, *, now: datetime | None = None) -> list[Path]:
     title = " ".join(word.capitalize() for word in re.split(r"[-_\s]+", name) if word)
     today = (now or datetime.now(UTC)).astimezone(INIT_TIMEZONE).date()
     files = skeleton(title or "My Journey", today)
+    # Pictures go here, written /images/<file> in a post: made now, so it is found.
+    (target / "content" / "images").mkdir(parents=True, exist_ok=True)
     written = []
     for relative, text in files.items():
         path = target / relative
