@@ -864,13 +864,22 @@ def markdown_renderer(
     return render_bodies
 
 
-def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:
+def check(
+    site_dir: Path,
+    *,
+    now: datetime | None = None,
+    audience: str | None = None,
+    drafts: bool = False,
+    future: bool = False,
+) -> list[SiteError]:
     """Every validation of a build, writing nothing; return the warnings.
 
     Raises BuildFailed with every error. Posts of every level, drafts and future posts are
-    checked, so a problem in an internal post is found before an internal build.
+    checked, so a problem in an internal post is found before an internal build; links are
+    checked as the build with these options (`audience`, `drafts`, `future`) would publish.
     """
     config = load_config(site_dir)
+    _check_audience(config, audience, site_dir)
     now = now or datetime.now(UTC)
     sources, errors = discover(site_dir)
     everything = Selection(now=now, audience=config.security_levels[-1], drafts=True, future=True)
@@ -884,7 +893,8 @@ def check(site_dir: Path, *, now: datetime | None = None) -> list[SiteError]:
         raise BuildFailed(errors)
     # Links are checked as the configured audience reads them: a public post linking to an
     # internal one is a broken link in the public build.
-    published, errors = assemble(config, sources, selection=Selection(now=now))
+    selection = Selection(now=now, audience=audience, drafts=drafts, future=future)
+    published, errors = assemble(config, sources, selection=selection)
     if errors:  # links to what this audience does not get
         raise BuildFailed(errors)
     return site_warnings(full, sources, published)
@@ -1041,16 +1051,11 @@ def _strings(value: object) -> list[str]:
 
 
 def _check_audience(config: SiteConfig, audience: str | None, site_dir: Path) -> None:
+    """An --audience the site has no level of is a usage error, named as the option."""
     if audience is not None and audience.strip().lower() not in config.security_levels:
+        levels = ", ".join(config.security_levels)
         raise OptionInvalid(
-            [
-                SiteError(
-                    site_dir / "journeyblog.toml",
-                    None,
-                    f"audience '{audience}' is not one of security_levels"
-                    f" {list(config.security_levels)}",
-                )
-            ]
+            [SiteError(Path("--audience"), None, f"'{audience}' is not a level (use {levels})")]
         )
 
 

@@ -32,7 +32,7 @@ from journeyblog.build import (
     input_stamp,
     up_to_date,
 )
-from journeyblog.errors import BuildFailed, SiteError, UnsafePath
+from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
 from journeyblog.scaffold import init_site, new_post, new_series
 
 if TYPE_CHECKING:
@@ -164,15 +164,36 @@ def _http_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     return value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="journeyblog")
 @verbosity_options
-def cli() -> None:
-    """Build static sites for multi-part blog series."""
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Build static sites for multi-part blog series.
+
+    Every command takes the site's folder, SITE_DIR (default: the current folder), and -q
+    (errors only) or -v (more). `journeyblog COMMAND --help` tells each one's options.
+    """
+    if ctx.invoked_subcommand is None:  # `journeyblog` alone: what there is to do
+        click.echo(ctx.get_help())
 
 
-@cli.command("build")
-@click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+def site_argument(command: _Command) -> _Command:
+    """The site's folder: the same first argument for every command."""
+    return click.argument(
+        "site_dir", default=".", type=click.Path(file_okay=False, path_type=Path)
+    )(command)
+
+
+def _usage(failure: BuildFailed) -> NoReturn:
+    """An option the site cannot honour (--audience, --security, …), said as click says
+    any usage error: exit 2, naming the option."""
+    error = failure.errors[0]
+    raise click.BadParameter(error.message, param_hint=f"'{error.path}'")
+
+
+@cli.command("build", short_help="Build the site into its output folder.")
+@site_argument
 @click.option(
     "-o",
     "--output",
@@ -244,6 +265,8 @@ def build_command(
     try:
         with _progress(f"Building {site_dir}"):
             result = build(options, inputs=inputs)
+    except OptionInvalid as failure:
+        _usage(failure)
     except BuildFailed as failure:
         _fail(failure)
     except UnsafePath as error:
@@ -309,58 +332,94 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-@cli.command("check")
-@click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@cli.command("check", short_help="Validate the site without writing, and warn.")
+@site_argument
+@click.option("--audience", help="Check links as this audience reads them (default: the config's).")
+@click.option("--drafts", is_flag=True, help="Check links as a build with --drafts would.")
+@click.option("--future", is_flag=True, help="Check links as a build with --future would.")
 @click.option("--now", "now_text", metavar="DATETIME", help="Check as of this time (default: now).")
-def check_command(site_dir: Path, now_text: str | None) -> None:
-    """Run every validation of a build without writing; add warnings."""
+@verbosity_options
+def check_command(
+    site_dir: Path, audience: str | None, drafts: bool, future: bool, now_text: str | None
+) -> None:
+    """Run every validation of a build without writing, and add warnings.
+
+    Posts of every level, drafts and future posts are validated; links are checked as the
+    build with the same options would publish them.
+    """
     if not site_dir.is_dir():
         raise click.UsageError(f"{site_dir} is not a folder")
     try:
-        warnings = check(site_dir, now=_now(now_text))
+        warnings = check(
+            site_dir, now=_now(now_text), audience=audience, drafts=drafts, future=future
+        )
+    except OptionInvalid as failure:
+        _usage(failure)
     except BuildFailed as failure:
         _fail(failure, verb="Check")
-    for warning in warnings:
-        click.echo(str(warning), err=True)
-    count = len(warnings)
-    click.echo(f"Checked {site_dir}: no errors, {count} warning{'s' if count != 1 else ''}.")
+    if _level() >= 0:
+        for warning in warnings:
+            click.echo(str(warning), err=True)
+        count = len(warnings)
+        click.echo(f"Checked {site_dir}: no errors, {_count(count, 'warning')}.")
 
 
-@cli.command("audit")
-@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@cli.command("audit", short_help="Check an output holds nothing withheld.")
+@site_argument
 @click.option(
-    "--site",
-    "site_dir",
-    default=".",
+    "-o",
+    "--output",
+    "output_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="The site the output was built from (default: the current folder).",
+    help="The output folder to audit (default: SITE_DIR/output).",
 )
 @click.option("--audience", help="The audience the output was built for (default: the config's).")
 @click.option(
     "--now", "now_text", metavar="DATETIME", help="The build's cutoff (default: the manifest's)."
 )
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The build's manifest, for its cutoff (default: OUTPUT.manifest.json).",
+)
+@click.option(
+    "--site", "old_site", hidden=True, type=click.Path(file_okay=False, path_type=Path)
+)  # the form before SITE_DIR came first: `audit OUTPUT --site SITE`
+@verbosity_options
 def audit_command(
-    output_dir: Path, site_dir: Path, audience: str | None, now_text: str | None
+    site_dir: Path,
+    output_dir: Path | None,
+    audience: str | None,
+    now_text: str | None,
+    manifest: Path | None,
+    old_site: Path | None,
 ) -> None:
-    """Check that OUTPUT_DIR holds nothing of a post its audience may not see."""
+    """Check that the output holds nothing of a post its audience may not see."""
+    if old_site is not None:
+        site_dir, output_dir = old_site, site_dir
+    output = output_dir if output_dir is not None else site_dir / "output"
+    if not output.is_dir():
+        raise click.BadParameter(f"{output} is not a folder", param_hint="'--output'")
     try:
-        findings = audit_output(output_dir, site_dir, audience=audience, now=_now(now_text))
+        findings = audit_output(
+            output, site_dir, audience=audience, now=_now(now_text), manifest=manifest
+        )
+    except OptionInvalid as failure:
+        _usage(failure)
     except BuildFailed as failure:
         _fail(failure, verb="Audit")
     for finding in findings:
         click.echo(finding, err=True)
     if findings:
-        click.echo(
-            f"Audit failed: {len(findings)} leak{'s' if len(findings) != 1 else ''}"
-            f" in {output_dir}.",
-            err=True,
-        )
+        count = _count(len(findings), "leak")
+        click.echo(f"Audit failed: {count} in {output}.", err=True)
         sys.exit(1)
-    click.echo(f"Audit passed: nothing in {output_dir} comes from an unpublished post.")
+    if _level() >= 0:
+        click.echo(f"Audit passed: nothing in {output} comes from an unpublished post.")
 
 
-@cli.command("serve")
-@click.argument("site_dir", default=".", type=click.Path(file_okay=False, path_type=Path))
+@cli.command("serve", short_help="Preview the site, rebuilt and reloaded as you save.")
+@site_argument
 @click.option(
     "--port",
     default=8000,
@@ -437,7 +496,9 @@ def serve_command(
             reason = error.strerror or str(error)
             click.echo(f"{host}:{port}: cannot serve here: {reason} (try another --port)", err=True)
             sys.exit(1)
-        except BuildFailed as failure:  # an --audience the site does not have
+        except OptionInvalid as failure:  # an --audience the site does not have
+            _usage(failure)
+        except BuildFailed as failure:
             _refuse(failure)
         except KeyboardInterrupt:
             click.echo("Stopped.", err=True)
@@ -453,8 +514,10 @@ def serve_command(
     click.echo("Stopped.", err=True)
 
 
-@cli.command("new")
-@click.argument("words", nargs=-1, required=True, metavar='"TITLE" | series SLUG "TITLE"')
+@cli.command("new", short_help="Start the next part as a draft, or add a series.")
+@click.argument(
+    "words", nargs=-1, required=True, metavar='[SITE_DIR] "TITLE" | series SLUG "TITLE"'
+)
 @click.option("--series", "series_slug", metavar="SLUG", help="The series the post is part of.")
 @click.option(
     "--author", metavar="SLUG", help="Default: the series' previous part's, or the only author."
@@ -463,20 +526,15 @@ def serve_command(
     "--security", metavar="LEVEL", help="Default: the previous part's level, or the lowest."
 )
 @click.option(
-    "-s",
-    "--site",
-    "site_dir",
-    default=".",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The site's folder (default: the current folder).",
-)
+    "-s", "--site", "old_site", hidden=True, type=click.Path(file_okay=False, path_type=Path)
+)  # the form before SITE_DIR came first
 @verbosity_options
 def new_command(
     words: tuple[str, ...],
     series_slug: str | None,
     author: str | None,
     security: str | None,
-    site_dir: Path,
+    old_site: Path | None,
 ) -> None:
     """Start the next post as a draft, or add a series.
 
@@ -486,7 +544,12 @@ def new_command(
         the previous part's author and level, a permanent id, draft: true
     journeyblog new series cloud "Journey to the Cloud"
         adds the series to content/series.yml
+    journeyblog new ~/blog "Moving email" --series cloud
+        the same, in the site at ~/blog
     """
+    site_dir = old_site or Path(".")
+    if old_site is None and len(words) > 1 and Path(words[0]).is_dir():
+        site_dir, words = Path(words[0]), words[1:]  # the site's folder comes first
     if not site_dir.is_dir():
         raise click.UsageError(f"{site_dir} is not a folder")
     try:
@@ -502,6 +565,8 @@ def new_command(
         made = new_post(
             site_dir, " ".join(words), series=series_slug, author=author, security=security
         )
+    except OptionInvalid as failure:
+        _usage(failure)
     except BuildFailed as failure:
         _refuse(failure)
     if _level() >= 0:
@@ -509,7 +574,7 @@ def new_command(
         _say(f"Created {made.path} ({part}by {made.author}, {made.security}, draft)", fg="green")
 
 
-@cli.command("init")
+@cli.command("init", short_help="Start a new site in a new or empty folder.")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
 @verbosity_options
 def init_command(directory: Path) -> None:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from journeyblog.config import CONFIG_NAME, DEFAULT_LEVELS, load_config
-from journeyblog.errors import BuildFailed, SiteError
+from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.sources import DataFile, Source, discover, read_data_file
 
 GITIGNORE = "output/\n.output.*\n.journeyblog-cache/\n"
@@ -80,13 +80,13 @@ def new_post(
     if series is not None:
         if series not in sources.series.data:
             known = ", ".join(sorted(sources.series.data)) or "none yet"
-            raise BuildFailed(
+            raise OptionInvalid(
                 [
                     SiteError(
-                        sources.series.path,
+                        Path("--series"),
                         None,
-                        f"no series '{series}' (known: {known}; add one with "
-                        f'`journeyblog new series {series} "Title"`)',
+                        f"no series '{series}' in {sources.series.path} (known: {known}; add"
+                        f' one with `journeyblog new series {series} "Title"`)',
                     )
                 ]
             )
@@ -322,9 +322,8 @@ def _choose_author(given: str | None, previous: Source | None, authors: DataFile
     known = sorted(authors.data)
     if given is not None:
         if given not in authors.data:
-            raise BuildFailed(
-                [SiteError(authors.path, None, f"no author '{given}' (known: {', '.join(known)})")]
-            )
+            message = f"no author '{given}' in {authors.path} (known: {', '.join(known)})"
+            raise OptionInvalid([SiteError(Path("--author"), None, message)])
         return given
     before = previous.meta.get("author") if previous else None
     if isinstance(before, str) and before in authors.data:
@@ -350,15 +349,8 @@ def _choose_level(
     if given is not None:
         wanted = given.strip().lower()
         if wanted not in levels:
-            raise BuildFailed(
-                [
-                    SiteError(
-                        config,
-                        None,
-                        f"unknown security level '{given}' (use one of: {', '.join(levels)})",
-                    )
-                ]
-            )
+            message = f"unknown security level '{given}' (use one of: {', '.join(levels)})"
+            raise OptionInvalid([SiteError(Path("--security"), None, message)])
         return _label(wanted)
     before = previous.meta.get("security") if previous else None
     if isinstance(before, str) and before.strip().lower() in levels:

@@ -18,7 +18,7 @@ from tests.conftest import NOW, SERIES, MakeSite, post
 
 from journeyblog.build import BuildResult, check
 from journeyblog.cli import cli
-from journeyblog.errors import BuildFailed, SiteError
+from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.scaffold import init_site, new_post, new_series, slugify
 from journeyblog.sources import read_data_file, read_source
 
@@ -127,17 +127,6 @@ def test_the_new_post_builds_when_drafts_are_shown(
     ("options", "message"),
     [
         ({}, r"content/authors\.yml: 2 authors: choose one with --author \(ann, ben\)"),
-        ({"author": "zed"}, r"content/authors\.yml: no author 'zed' \(known: ann, ben\)"),
-        (
-            {"author": "ann", "security": "secret"},
-            r"journeyblog\.toml: unknown security level 'secret' \(use one of: public, internal,"
-            r" restricted\)",
-        ),
-        (
-            {"author": "ann", "series": "nope"},
-            r"content/series\.yml: no series 'nope' \(known: cloud; add one with "
-            r'`journeyblog new series nope "Title"`\)',
-        ),
     ],
 )
 def test_refuses_what_it_cannot_resolve(
@@ -148,6 +137,36 @@ def test_refuses_what_it_cannot_resolve(
         new_post(site, "Anything", now=NOW, **options)
     [line] = refusal(error)
     assert re.fullmatch(re.escape(str(site)) + "/" + message, line), line
+    assert not (site / "content" / "posts").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            {"author": "zed"},
+            r"--author: no author 'zed' in .*content/authors\.yml \(known: ann, ben\)",
+        ),
+        (
+            {"author": "ann", "security": "secret"},
+            r"--security: unknown security level 'secret' \(use one of: public, internal,"
+            r" restricted\)",
+        ),
+        (
+            {"author": "ann", "series": "nope"},
+            r"--series: no series 'nope' in .*content/series\.yml \(known: cloud; add one with "
+            r'`journeyblog new series nope "Title"`\)',
+        ),
+    ],
+)
+def test_an_option_it_cannot_resolve_is_a_usage_error_naming_the_option(
+    make_site: MakeSite, options: dict[str, str], message: str
+) -> None:
+    site = make_site({})
+    with pytest.raises(OptionInvalid) as error:
+        new_post(site, "Anything", now=NOW, **options)
+    [line] = refusal(error)
+    assert re.fullmatch(message, line), line
     assert not (site / "content" / "posts").exists()
 
 
@@ -253,8 +272,9 @@ def test_init_then_new_then_build_from_the_command_line(tmp_path: Path) -> None:
         f"{path}: already uses the slug 'the-next-step' (choose another title for the new post)\n"
     )
 
-    unknown = runner.invoke(cli, ["new", "X", "--series", "nope", "--site", str(site)])
-    assert unknown.exit_code == 1 and "no series 'nope'" in unknown.stderr
+    unknown = runner.invoke(cli, ["new", str(site), "X", "--series", "nope"])
+    assert unknown.exit_code == 2 and "Invalid value for '--series'" in unknown.stderr
+    assert "no series 'nope'" in unknown.stderr
 
     usage = runner.invoke(cli, ["new", "series", "only-a-slug", "--site", str(site)])
     assert usage.exit_code == 2 and 'journeyblog new series SLUG "Title"' in usage.stderr
