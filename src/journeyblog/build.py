@@ -1050,6 +1050,12 @@ def _strings(value: object) -> list[str]:
     return [str(value)] if value is not None else []
 
 
+def check_audience(site_dir: Path, audience: str | None) -> None:
+    """OptionInvalid if the site has no level `audience` (its config's errors: BuildFailed)."""
+    if audience is not None:
+        _check_audience(load_config(site_dir), audience, site_dir)
+
+
 def _check_audience(config: SiteConfig, audience: str | None, site_dir: Path) -> None:
     """An --audience the site has no level of is a usage error, named as the option."""
     if audience is not None and audience.strip().lower() not in config.security_levels:

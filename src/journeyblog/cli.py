@@ -29,6 +29,7 @@ from journeyblog.build import (
     audit_output,
     build,
     check,
+    check_audience,
     input_stamp,
     up_to_date,
 )
@@ -37,6 +38,11 @@ from journeyblog.scaffold import init_site, new_post, new_series
 
 if TYPE_CHECKING:
     from journeyblog.serve import Rebuild
+
+
+def _now_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    """--now as a date-time (a naive one in UTC); click names the option if it is not one."""
+    return _now(value)
 
 
 def _now(value: str | None) -> datetime | None:
@@ -202,12 +208,18 @@ def _usage(failure: BuildFailed) -> NoReturn:
 )
 @click.option("--base-url", callback=_http_url, help="Override base_url from journeyblog.toml.")
 @click.option(
-    "--audience", help="Publish posts up to this security level (default: the config's audience)."
+    "--audience",
+    metavar="LEVEL",
+    help="Publish posts up to this security level (default: the config's audience).",
 )
 @click.option("--drafts", is_flag=True, help="Publish drafts too.")
 @click.option("--future", is_flag=True, help="Publish posts dated after --now too.")
 @click.option(
-    "--now", "now_text", metavar="DATETIME", help="The cutoff for future posts (default: now)."
+    "--now",
+    "now_text",
+    metavar="DATETIME",
+    callback=_now_option,
+    help="The cutoff for future posts (default: now).",
 )
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count)."
@@ -228,7 +240,7 @@ def build_command(
     audience: str | None,
     drafts: bool,
     future: bool,
-    now_text: str | None,
+    now_text: datetime | None,
     jobs: int | None,
     no_cache: bool,
     manifest: Path | None,
@@ -244,7 +256,7 @@ def build_command(
         audience=audience,
         drafts=drafts,
         future=future,
-        now=_now(now_text),
+        now=now_text,
         jobs=jobs,
         cache=not no_cache,
         manifest=manifest,
@@ -334,13 +346,23 @@ def _count(number: int, noun: str) -> str:
 
 @cli.command("check", short_help="Validate the site without writing, and warn.")
 @site_argument
-@click.option("--audience", help="Check links as this audience reads them (default: the config's).")
+@click.option(
+    "--audience",
+    metavar="LEVEL",
+    help="Check links as this audience reads them (default: the config's).",
+)
 @click.option("--drafts", is_flag=True, help="Check links as a build with --drafts would.")
 @click.option("--future", is_flag=True, help="Check links as a build with --future would.")
-@click.option("--now", "now_text", metavar="DATETIME", help="Check as of this time (default: now).")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="DATETIME",
+    callback=_now_option,
+    help="Check as of this time (default: now).",
+)
 @verbosity_options
 def check_command(
-    site_dir: Path, audience: str | None, drafts: bool, future: bool, now_text: str | None
+    site_dir: Path, audience: str | None, drafts: bool, future: bool, now_text: datetime | None
 ) -> None:
     """Run every validation of a build without writing, and add warnings.
 
@@ -350,9 +372,7 @@ def check_command(
     if not site_dir.is_dir():
         raise click.UsageError(f"{site_dir} is not a folder")
     try:
-        warnings = check(
-            site_dir, now=_now(now_text), audience=audience, drafts=drafts, future=future
-        )
+        warnings = check(site_dir, now=now_text, audience=audience, drafts=drafts, future=future)
     except OptionInvalid as failure:
         _usage(failure)
     except BuildFailed as failure:
@@ -373,9 +393,17 @@ def check_command(
     type=click.Path(file_okay=False, path_type=Path),
     help="The output folder to audit (default: SITE_DIR/output).",
 )
-@click.option("--audience", help="The audience the output was built for (default: the config's).")
 @click.option(
-    "--now", "now_text", metavar="DATETIME", help="The build's cutoff (default: the manifest's)."
+    "--audience",
+    metavar="LEVEL",
+    help="The audience the output was built for (default: the config's).",
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="DATETIME",
+    callback=_now_option,
+    help="The build's cutoff (default: the manifest's).",
 )
 @click.option(
     "--manifest",
@@ -390,7 +418,7 @@ def audit_command(
     site_dir: Path,
     output_dir: Path | None,
     audience: str | None,
-    now_text: str | None,
+    now_text: datetime | None,
     manifest: Path | None,
     old_site: Path | None,
 ) -> None:
@@ -398,11 +426,12 @@ def audit_command(
     if old_site is not None:
         site_dir, output_dir = old_site, site_dir
     output = output_dir if output_dir is not None else site_dir / "output"
-    if not output.is_dir():
-        raise click.BadParameter(f"{output} is not a folder", param_hint="'--output'")
     try:
+        check_audience(site_dir, audience)
+        if not output.is_dir():
+            raise click.BadParameter(f"{output} is not a folder", param_hint="'--output'")
         findings = audit_output(
-            output, site_dir, audience=audience, now=_now(now_text), manifest=manifest
+            output, site_dir, audience=audience, now=now_text, manifest=manifest
         )
     except OptionInvalid as failure:
         _usage(failure)
@@ -434,7 +463,9 @@ def audit_command(
     help="Address to listen on (0.0.0.0 shows drafts to your whole network).",
 )
 @click.option(
-    "--audience", help="Show posts up to this security level (default: the config's audience)."
+    "--audience",
+    metavar="LEVEL",
+    help="Show posts up to this security level (default: the config's audience).",
 )
 @click.option("--drafts", is_flag=True, help="Show drafts too.")
 @click.option("--future", is_flag=True, help="Show posts dated in the future too.")
@@ -641,3 +672,17 @@ def main() -> None:
     global _ENDS_PROCESS
     _ENDS_PROCESS = True
     cli(prog_name="journeyblog")
+
+
+def command_help(name: str | None = None) -> str:
+    """What `journeyblog [NAME] --help` prints, at 80 columns: docs/commands/ is made of it."""
+    settings: dict[str, Any] = {
+        "terminal_width": 80,
+        "max_content_width": 80,
+        "help_option_names": ["-h", "--help"],
+    }
+    parent = click.Context(cli, info_name="journeyblog", **settings)
+    if name is None:
+        return cli.get_help(parent)
+    command = cli.commands[name]
+    return command.get_help(click.Context(command, parent=parent, info_name=name, **settings))

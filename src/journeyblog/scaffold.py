@@ -332,15 +332,8 @@ def _choose_author(given: str | None, previous: Source | None, authors: DataFile
         return known[0]
     if not known:
         raise BuildFailed([SiteError(authors.path, None, "no authors yet (add one first)")])
-    raise BuildFailed(
-        [
-            SiteError(
-                authors.path,
-                None,
-                f"{len(known)} authors: choose one with --author ({', '.join(known)})",
-            )
-        ]
-    )
+    message = f"{len(known)} authors in {authors.path}: choose one ({', '.join(known)})"
+    raise OptionInvalid([SiteError(Path("--author"), None, message)])
 
 
 def _choose_level(

@@ -126,23 +126,6 @@ def test_the_new_post_builds_when_drafts_are_shown(
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({}, r"content/authors\.yml: 2 authors: choose one with --author \(ann, ben\)"),
-    ],
-)
-def test_refuses_what_it_cannot_resolve(
-    make_site: MakeSite, options: dict[str, str], message: str
-) -> None:
-    site = make_site({})
-    with pytest.raises(BuildFailed) as error:
-        new_post(site, "Anything", now=NOW, **options)
-    [line] = refusal(error)
-    assert re.fullmatch(re.escape(str(site)) + "/" + message, line), line
-    assert not (site / "content" / "posts").exists()
-
-
-@pytest.mark.parametrize(
-    ("options", "message"),
-    [
         (
             {"author": "zed"},
             r"--author: no author 'zed' in .*content/authors\.yml \(known: ann, ben\)",
