@@ -34,7 +34,7 @@ from journeyblog.build import (
     up_to_date,
 )
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
-from journeyblog.scaffold import init_site, new_post, new_series
+from journeyblog.scaffold import CI_FILES, init_site, new_post, new_series
 
 if TYPE_CHECKING:
     from journeyblog.serve import Rebuild
@@ -607,11 +607,17 @@ def new_command(
 
 @cli.command("init", short_help="Start a new site in a new or empty folder.")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--ci",
+    type=click.Choice(sorted(CI_FILES)),
+    help="Also write the workflow that publishes the site on GitHub Pages or GitLab Pages.",
+)
 @verbosity_options
-def init_command(directory: Path) -> None:
-    """Create a new site in DIRECTORY (new or empty): settings, an author, a first post."""
+def init_command(directory: Path, ci: str | None) -> None:
+    """Create a new site in DIRECTORY (new or empty): settings, an author, a first post, and
+    with --ci the workflow that publishes it (see docs/publishing.md)."""
     try:
-        files = init_site(directory)
+        files = init_site(directory, ci=ci)
     except BuildFailed as failure:
         _refuse(failure)
     if _level() < 0:

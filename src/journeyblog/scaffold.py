@@ -26,7 +26,64 @@ from journeyblog.config import CONFIG_NAME, DEFAULT_LEVELS, load_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.sources import DataFile, Source, discover, read_data_file
 
-GITIGNORE = "output/\n.output.*\n.journeyblog-cache/\n"
+GITIGNORE = "output/\noutput.manifest.json\n.output.*\n.journeyblog-cache/\n"
+# What `init --ci KIND` writes: the workflow docs/publishing.md shows, path and text.
+CI_FILES: dict[str, tuple[str, str]] = {
+    "github": (
+        ".github/workflows/publish.yml",
+        """\
+name: Publish
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+concurrency:
+  group: pages
+  cancel-in-progress: false
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: python -m pip install journeyblog
+      - run: journeyblog build . --audience public
+      - uses: actions/upload-pages-artifact@v3
+        with:
+          path: output
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+""",
+    ),
+    "gitlab": (
+        ".gitlab-ci.yml",
+        """\
+pages:
+  image: python:3.12-slim
+  script:
+    - python -m pip install journeyblog
+    - journeyblog build . --audience public -o public
+  artifacts:
+    paths:
+      - public
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+""",
+    ),
+}
 # The skeleton's journeyblog.toml says Europe/London; init has no config to read it from yet.
 INIT_TIMEZONE = ZoneInfo("Europe/London")
 
@@ -139,8 +196,9 @@ def new_series(site_dir: Path, slug: str, title: str) -> Path:
     return path
 
 
-def init_site(target: Path, *, now: datetime | None = None) -> list[Path]:
-    """Create a small complete site in `target` (new or empty); return the files written."""
+def init_site(target: Path, *, now: datetime | None = None, ci: str | None = None) -> list[Path]:
+    """Create a small complete site in `target` (new or empty), with the publishing workflow
+    of `ci` (a key of CI_FILES) if given; return the files written."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BuildFailed(
             [SiteError(target, None, "is not an empty folder (choose a new or empty one)")]
@@ -149,6 +207,9 @@ def init_site(target: Path, *, now: datetime | None = None) -> list[Path]:
     title = " ".join(word.capitalize() for word in re.split(r"[-_\s]+", name) if word)
     today = (now or datetime.now(UTC)).astimezone(INIT_TIMEZONE).date()
     files = skeleton(title or "My Journey", today)
+    if ci is not None:
+        relative, text = CI_FILES[ci]
+        files[relative] = text
     # Pictures go here, written /images/<file> in a post: made now, so it is found.
     (target / "content" / "images").mkdir(parents=True, exist_ok=True)
     written = []
