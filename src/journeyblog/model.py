@@ -15,6 +15,8 @@ from typing import Any, Literal, Protocol
 
 from markupsafe import Markup
 
+from journeyblog.figures import Picture, finish
+
 
 class Extra(Mapping[str, Any]):
     """Front matter `extra:`, read-only: the theme's own data, never interpreted by the build.
@@ -119,10 +121,26 @@ class Body:
     key: str  # rendered.Rendered.key: all it was made from; "" if not known
     held: BodyParts | None = None
     store: BodyStore | None = None
+    # What the page made of the rendered HTML: relative links and pictures as published
+    # (as rendered -> as published), and the pictures it shows, sized (figures.finish).
+    urls: tuple[tuple[str, str], ...] = ()
+    pictures: tuple[Picture, ...] = ()
 
     @property
     def html(self) -> Markup:
-        return self._parts()[0]
+        """The body as a page shows it: pictures sized, with their resized copies."""
+        html = self._parts()[0]
+        if not (self.urls or self.pictures):
+            return html
+        return Markup(finish(str(html), self.urls, self.pictures, responsive=True))
+
+    @property
+    def feed_html(self) -> Markup:
+        """The body as a feed carries it: pictures sized, one copy each."""
+        html = self._parts()[0]
+        if not (self.urls or self.pictures):
+            return html
+        return Markup(finish(str(html), self.urls, self.pictures, responsive=False))
 
     @property
     def search_words(self) -> str:
@@ -251,6 +269,11 @@ class Post:
     def html(self) -> Markup:
         """The rendered body, already safe; internal URLs are root-relative."""
         return self.body.html
+
+    @property
+    def feed_html(self) -> Markup:
+        """The body as feeds carry it (Body.feed_html)."""
+        return self.body.feed_html
 
     @property
     def body_key(self) -> str:
@@ -387,6 +410,11 @@ class Site:
     authors: tuple[AuthorListing, ...]  # by name
     withheld: tuple[Withheld, ...] = field(default=())
     built_at: datetime  # the cutoff for future posts; not printed in pages (they stay reproducible)
+    # Every picture published, as (its source, relative to content/: "images/map.jpg",
+    # "posts/03-identity/plan.png"; the Picture pages show), and every other file published
+    # from beside a post, as (source relative to content/, output path).
+    pictures: tuple[tuple[str, Picture], ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
 
     def url(self, path: str) -> str:
         """Root-relative URL of a site path: url("tags/") -> "/blog/tags/"."""

@@ -26,6 +26,7 @@ from journeyblog import schema
 from journeyblog import series as series_rules
 from journeyblog.config import SiteConfig
 from journeyblog.errors import SiteError
+from journeyblog.figures import Measured, Picture, copies_of, picture
 from journeyblog.markdown import render_markdown
 from journeyblog.markers import strip_level_blocks
 from journeyblog.model import (
@@ -114,8 +115,12 @@ def assemble(
     *,
     selection: Selection,
     render_bodies: RenderBodies | None = None,
+    pictures: Mapping[str, Measured] | None = None,
 ) -> tuple[Site, list[SiteError]]:
-    """Turn parsed sources into the site a reader of the selected audience may see."""
+    """Turn parsed sources into the site a reader of the selected audience may see.
+
+    `pictures` is what each picture file's header says, by its path relative to content/
+    ("images/map.jpg"), so that pages show pictures sized (pictures.measure_all)."""
     errors: list[SiteError] = []
     levels = audience_rules.security_levels(config.security_levels)
     audience = audience_rules.parse_level(selection.audience or config.audience, levels)
