@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -141,6 +141,8 @@ def link_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
     known |= {listing.author.page_url for listing in site.authors}
     known |= {base + "images/" + image.as_posix() for image in sources.images}
     known |= {base + path.as_posix() for path in sources.static}
+    known |= {base + output for _, output in site.files}
+    known |= {base + quote(output, safe="/") for _, output in site.files}
     by_path = {source.path: source for source in (*sources.posts, *sources.pages)}
     warnings = []
     items: list[Post | Page] = [*site.posts, *site.pages]

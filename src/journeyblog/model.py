@@ -127,6 +127,13 @@ class Body:
     pictures: tuple[Picture, ...] = ()
 
     @property
+    def made_from(self) -> str:
+        """`key` and what the page made of the HTML: stands for all the html is made from."""
+        if not (self.urls or self.pictures):
+            return self.key
+        return f"{self.key}|{self.urls!r}|{self.pictures!r}"
+
+    @property
     def html(self) -> Markup:
         """The body as a page shows it: pictures sized, with their resized copies."""
         html = self._parts()[0]
@@ -279,7 +286,7 @@ class Post:
     def body_key(self) -> str:
         """What html, toc, words and search_words were made from (rendered.Rendered.key), so
         fingerprints need not hash the html itself; "" if not known."""
-        return self.body.key
+        return self.body.made_from if self.body.key else ""
 
     @property
     def search_words(self) -> str:
@@ -331,7 +338,7 @@ class Page:
 
     @property
     def body_key(self) -> str:
-        return self.body.key
+        return self.body.made_from if self.body.key else ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

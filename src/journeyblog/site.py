@@ -9,24 +9,23 @@ No I/O: Markdown rendering is passed in, so callers can cache or parallelise it.
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as date_type
 from datetime import datetime
 from html import escape
 from html import unescape as html_unescape
 from pathlib import Path, PurePosixPath
-from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from typing import Any, TypeVar
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from journeyblog import audience as audience_rules
 from journeyblog import schema
 from journeyblog import series as series_rules
 from journeyblog.config import SiteConfig
 from journeyblog.errors import SiteError
-from journeyblog.figures import Measured, Picture, copies_of, picture
+from journeyblog.figures import Measured, Picture, picture
 from journeyblog.markdown import render_markdown
 from journeyblog.markers import strip_level_blocks
 from journeyblog.model import (
@@ -44,6 +43,7 @@ from journeyblog.model import (
     TagListing,
     Withheld,
 )
+from journeyblog.places import Places, is_relative, normalised, resolve
 from journeyblog.rendered import Rendered
 from journeyblog.sources import DataFile, SiteSources, Source
 
@@ -59,6 +59,7 @@ RESERVED = frozenset(
         "page",
         "images",
         "assets",
+        "media",
         "search",
         "syndication",
         "feed.xml",
@@ -73,6 +74,7 @@ RESERVED = frozenset(
 )
 
 RenderBodies = Callable[[Sequence[str]], list[Rendered]]
+_Document = TypeVar("_Document", Post, Page)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -224,6 +226,24 @@ def assemble(
     pages = _pages(page_sources, page_rendered, config, errors)
     posts = _posts(published, post_rendered, config, authors, series_meta, withheld_parts)
     _check_aliases(posts, pages, sources, errors)
+    why_withheld = {normalised(post.source.path): _why(post, reason) for post, reason in excluded}
+    why_withheld.update((normalised(source.path), why) for source, _, why in withheld_pages)
+    places = Places(
+        content=normalised(sources.site_dir / "content"),
+        base_path=base_path,
+        published={
+            **{normalised(post.source): post.url for post in posts},
+            **{normalised(page.source): page.url for page in pages},
+        },
+        withheld=why_withheld,
+        images=frozenset(f"images/{PurePosixPath(*p.parts)}" for p in sources.images),
+        files=frozenset(str(PurePosixPath(*p.parts)) for p in sources.files),
+        known=_known_urls(posts, pages, sources, base_path),
+    )
+    withheld = _with_bundles(withheld, places)
+    posts, pages, shown, files = _placed(posts, pages, places, sources, errors)
+    pictures_at = _pictures(withheld, files, shown, pictures or {}, base_path)
+    posts, pages = _sized(posts, pictures_at), _sized(pages, pictures_at)
 
     info = SiteInfo(
         title=config.title,
@@ -246,15 +266,12 @@ def assemble(
         authors=_author_listings(posts, base_path),
         withheld=tuple(withheld),
         built_at=selection.now,
+        files=tuple(sorted(files.items())),
+        pictures=tuple(pictures_at.values()),
     )
-    documents = [
-        *((post.source, post.url, body) for post, body in zip(posts, post_rendered, strict=True)),
-        *(
-            (source.path, f"{base_path}{slug}/", body)
-            for (source, slug), body in zip(page_sources, page_rendered, strict=True)
-        ),
-    ]
-    errors.extend(_links_to_withheld(site, excluded, documents, sources))
+    shown_by: list[Post | Page] = [*posts, *pages]
+    shows = [(item.source, item.url, (*item.links, *item.images)) for item in shown_by]
+    errors.extend(_links_to_withheld(site, excluded, shows, sources))
     return site, errors
 
 
@@ -267,13 +284,143 @@ def _renderer(base_path: str, allow_raw_html: bool) -> RenderBodies:
     return render
 
 
+# ---------------------------------------------------------------- places
+
+
+def _placed(
+    posts: Sequence[Post],
+    pages: Sequence[Page],
+    places: Places,
+    sources: SiteSources,
+    errors: list[SiteError],
+) -> tuple[list[Post], list[Page], set[str], dict[str, str]]:
+    """Posts and pages with their relative links and pictures resolved (places.py); the
+    pictures of content/ they show (relative to content/), and the files beside the posts
+    they publish (relative to content/ -> output path)."""
+    by_file = {source.path: source for source in (*sources.posts, *sources.pages)}
+    shown: set[str] = set()
+    files: dict[str, str] = {}
+    images_at = {places.base_path + quote(image, safe="/"): image for image in places.images}
+
+    def place(item: _Document) -> _Document:
+        urls: dict[str, str] = {}
+        for target in (*item.links, *item.images):
+            if not is_relative(target) or target in urls:
+                continue
+            where = resolve(target, item.source, item.url, places)
+            if where.error is not None:
+                line = link_line(by_file[item.source], target, places.base_path)
+                errors.append(SiteError(item.source, line, where.error))
+            elif where.url is not None:
+                urls[target] = where.url
+                if where.file is not None and where.output is not None:
+                    files[where.file] = where.output
+        links = tuple(urls.get(target, target) for target in item.links)
+        images = tuple(urls.get(target, target) for target in item.images)
+        for image in images:
+            file = images_at.get(unquote(image.split("#", 1)[0])) or images_at.get(image)
+            if file is not None:
+                shown.add(file)
+        if not urls:
+            return item
+        body = replace(item.body, urls=tuple(urls.items()))
+        return replace(item, body=body, links=links, images=images)
+
+    placed_posts = [place(post) for post in posts]
+    placed_pages = [place(page) for page in pages]
+    shown.update(f for f in files if f.startswith("images/"))
+    for post in placed_posts:
+        if post.image and not _is_http_url(post.image):
+            shown.add(post.image.removeprefix(places.base_path))
+    for file in list(files):
+        if file.startswith("images/"):
+            del files[file]  # content/images/ is published whole
+    return placed_posts, placed_pages, shown, files
+
+
+def _pictures(
+    withheld: Sequence[Withheld],
+    files: Mapping[str, str],
+    shown: set[str],
+    measured: Mapping[str, Measured],
+    base_path: str,
+) -> dict[str, tuple[str, Picture]]:
+    """Every picture the site publishes, by its URL unquoted: (its file relative to content/,
+    the Picture). A picture of content/images/ only withheld posts show is not published."""
+    held = {path for item in withheld for path in item.image_paths}
+    at: dict[str, tuple[str, Picture]] = {}
+    for file in sorted(measured):
+        if file.startswith("images/"):
+            if file in held and file not in shown:
+                continue
+            output = file
+        elif file in files:
+            output = files[file]
+        else:
+            continue
+        url = base_path + quote(output, safe="/")
+        at[unquote(url)] = (file, picture(url, measured[file]))
+    return at
+
+
+def _sized(items: Sequence[_Document], at: Mapping[str, tuple[str, Picture]]) -> list[_Document]:
+    """Each post or page with the pictures it shows, as its HTML writes their URLs."""
+    if not at:
+        return list(items)
+    result = []
+    for item in items:
+        shows = {}
+        for src in item.images:
+            found = at.get(unquote(html_unescape(src)))
+            if found is not None:
+                shows[src] = replace(found[1], url=src)
+        if shows:
+            item = replace(item, body=replace(item.body, pictures=tuple(shows.values())))
+        result.append(item)
+    return result
+
+
+def _known_urls(
+    posts: Sequence[Post], pages: Sequence[Page], sources: SiteSources, base_path: str
+) -> frozenset[str]:
+    """The URLs a link written relative to its page may lead to without being an error."""
+    known = {base_path, *(f"{base_path}{name}/" for name in ("archive", "search", "series"))}
+    known |= {f"{base_path}{name}" for name in ("feed.xml", "rss.xml", "feed.json", "404.html")}
+    known |= {f"{base_path}tags/", f"{base_path}authors/"}
+    for post in posts:
+        known.add(post.url)
+        known.update(base_path + alias.removesuffix("index.html") for alias in post.aliases)
+        known.update(tag.url for tag in post.tags)
+        known.add(post.author.page_url)
+        if post.series:
+            known.add(post.series.series_url)
+    known.update(page.url for page in pages)
+    known.update(f"{base_path}images/{PurePosixPath(*p.parts)}" for p in sources.images)
+    known.update(f"{base_path}{PurePosixPath(*p.parts)}" for p in sources.static)
+    return frozenset(known)
+
+
+def _with_bundles(withheld: Sequence[Withheld], places: Places) -> list[Withheld]:
+    """Withheld posts with the pictures of their own folders: the audit looks for those too."""
+    result = []
+    for item in withheld:
+        path = normalised(item.source)
+        if item.whole_post and path.endswith("/index.md"):
+            folder = path[len(places.content) + 1 : -len("index.md")]
+            own = tuple(sorted(f for f in places.files if f.startswith(folder)))
+            if own:
+                item = replace(item, image_paths=(*item.image_paths, *own))
+        result.append(item)
+    return result
+
+
 # ---------------------------------------------------------------- links
 
 
 def _links_to_withheld(
     site: Site,
     excluded: Sequence[tuple[_Checked, audience_rules.Reason]],
-    documents: Sequence[tuple[Path, str, Rendered]],
+    documents: Sequence[tuple[Path, str, Sequence[str]]],
     sources: SiteSources,
 ) -> list[SiteError]:
     """Every link or image of a published post or page, or URL in its summary, series or
@@ -285,13 +432,11 @@ def _links_to_withheld(
     if not withheld:
         return []
     errors = []
-    by_source = {post.source.path: _why(post, reason) for post, reason in excluded}
-    content = sources.site_dir / "content"
     by_file = {source.path: source for source in (*sources.posts, *sources.pages)}
     host = urlsplit(site.info.base_url).netloc
-    for path, page_url, body in documents:
+    for path, page_url, shown in documents:
         source = by_file[path]
-        targets: list[tuple[str, int | None]] = [(t, None) for t in (*body.links, *body.images)]
+        targets: list[tuple[str, int | None]] = [(t, None) for t in shown]
         if isinstance(source.meta.get("summary"), str):
             summary_line = source.line("summary")
             targets.extend(
@@ -304,9 +449,6 @@ def _links_to_withheld(
                 continue  # nothing of this site
             absolute = target if target.startswith("/") else urljoin(page_url, target)
             reason = _withheld_reason(absolute, site, withheld)
-            if reason is None and (target.endswith(".md") or ".md#" in target):
-                linked = _linked_source(source.path, target, content)
-                reason = by_source.get(linked) if linked is not None else None
             if reason is not None:
                 errors.append(
                     SiteError(
@@ -399,21 +541,10 @@ def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> st
     return None
 
 
-def _linked_source(linking: Path, target: str, content: Path) -> Path | None:
-    """The source file a relative `.md` link names, as discover() names it, else None."""
-    url = urlsplit(html_unescape(target))
-    if url.scheme or url.netloc or not url.path:
-        return None
-    if url.path.startswith("/"):
-        return None
-    joined = Path(posixpath.normpath(posixpath.join(linking.parent.as_posix(), unquote(url.path))))
-    return joined if joined.is_relative_to(content) else None
-
-
 def link_line(source: Source, target: str, base_path: str) -> int:
     """The line of a source file where a link or image to `target` is written; the line
     the body starts on if it cannot be told (the link came through a reference)."""
-    written = [target, html_unescape(target)]
+    written = [target, html_unescape(target), unquote(html_unescape(target))]
     if base_path != "/" and target.startswith(base_path):
         written.append("/" + target[len(base_path) :])
     for form in written:
@@ -1153,7 +1284,9 @@ def _safe_relative(value: object) -> str | None:
 def _default_slug(path: Path, part: int | None) -> str:
     """The file name; for a series part, without its part number: "03-identity.md" ->
     "identity"."""
-    stem = path.stem
+    # A post in a folder of its own (03-identity/index.md, its pictures beside it) is named
+    # by the folder.
+    stem = path.parent.name if path.name == "index.md" else path.stem
     if part is not None:
         match = re.fullmatch(rf"0*{part}[-_ ](.+)", stem)
         if match:

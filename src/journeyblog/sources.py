@@ -87,6 +87,9 @@ class SiteSources:
     series: DataFile
     images: tuple[Path, ...]  # relative to content/images/
     static: tuple[Path, ...]  # relative to static/
+    # Every other file beside the posts and pages (a post folder's pictures), relative to
+    # content/: published where a post or page shows or links to it.
+    files: tuple[Path, ...] = ()
 
 
 # Bump when parsing changes what a Source holds, so remembered splits are parsed again.
@@ -178,6 +181,12 @@ def discover(
         p.relative_to(site_dir / "static")
         for p in _files(site_dir / "static", "*", site=site_dir, hidden=True)
     )
+    beside = tuple(
+        path.relative_to(content)
+        for folder, recursive in ((content / "posts", True), (content / "pages", False))
+        for path in _files(folder, "*", site=site_dir, recursive=recursive)
+        if path.suffix != ".md"
+    )
     errors.extend(outside_links(site_dir))
     return (
         SiteSources(
@@ -188,6 +197,7 @@ def discover(
             series=series,
             images=images,
             static=static,
+            files=beside,
         ),
         errors,
     )

@@ -1,0 +1,247 @@
+"""Links and pictures written as an editor previews them: by their path from the file.
+
+A site written that way (relative `.md` links in every form, a post in a folder of its own
+with its pictures beside it, a picture shared by a public and an internal post, a picture
+beside a post in no folder of its own) builds for every audience with no broken link, every
+link leading where the editor's preview leads, and nothing withheld published. A relative
+path to nothing, or to what the build withholds, is an error on its line in build and check.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+from tests.conftest import NOW, MakeSite, post
+
+from journeyblog.cli import cli
+
+SERIES_DIR = "content/posts/cloud"
+
+
+def _png(path: Path, colour: tuple[int, int, int], size: tuple[int, int] = (64, 48)) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, colour).save(path)
+
+
+def _editor_site(make_site: MakeSite) -> Path:
+    site = make_site(
+        {
+            f"{SERIES_DIR}/01-where-we-started.md": post(
+                "Where we started",
+                series="cloud",
+                part=1,
+                body="""\
+                Next: [part 2](02-weighing-the-options.md),
+                [the same](./02-weighing-the-options.md),
+                [its costs](02-weighing-the-options.md#the-costs), [part 3](03-identity/index.md),
+                [part 3 again](03-identity/), [about us](../../pages/about.md#who-we-are),
+                [a note](<../notes/a short note.md>).
+
+                ![The city map](../../images/map.png "Our city")
+
+                ![Beside me](chart.png)
+                """,
+            ),
+            f"{SERIES_DIR}/02-weighing-the-options.md": post(
+                "Weighing the options",
+                date="2016-01-08",
+                series="cloud",
+                part=2,
+                body="""\
+                Back to [part 1](01-where-we-started.md).
+
+                ## The costs
+
+                ![Shared](../../images/shared.png)
+                """,
+            ),
+            f"{SERIES_DIR}/03-identity/index.md": post(
+                "Identity",
+                date="2016-01-15",
+                series="cloud",
+                part=3,
+                body="""\
+                ![The plan](plan.png) and ![deeper](diagrams/flow.png)
+
+                Back to [the start](../01-where-we-started.md).
+                """,
+            ),
+            f"{SERIES_DIR}/04-internal/index.md": post(
+                "Quokka budget lines",
+                date="2016-01-22",
+                series="cloud",
+                part=4,
+                security="Internal",
+                body="![Shared](../../../images/shared.png) ![Own](quokka-plan.png)\n",
+            ),
+            "content/posts/notes/a short note.md": post("A short note", date="2016-02-01"),
+            "content/pages/about.md": "---\ntitle: About\n---\n\n## Who we are\n\nA team.\n",
+        }
+    )
+    _png(site / "content/images/map.png", (200, 0, 0))
+    _png(site / "content/images/shared.png", (0, 200, 0))
+    _png(site / SERIES_DIR / "chart.png", (0, 0, 200))
+    _png(site / SERIES_DIR / "03-identity/plan.png", (200, 200, 0))
+    _png(site / SERIES_DIR / "03-identity/diagrams/flow.png", (0, 200, 200))
+    _png(site / SERIES_DIR / "04-internal/quokka-plan.png", (90, 10, 90))
+    return site
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [*args, "--now", NOW.isoformat()])
+    return result.exit_code, result.output
+
+
+_URL = re.compile(r'\s(?:href|src)="([^"]*)"|\ssrcset="([^"]*)"')
+
+
+def _local_urls(page: str) -> list[str]:
+    urls = []
+    for href, srcset in _URL.findall(page):
+        found = [href] if href else [part.split()[0] for part in srcset.split(",")]
+        urls += [html.unescape(url) for url in found if url]
+    return [u for u in urls if u.startswith("/") and not u.startswith("//")]
+
+
+def broken_links(out: Path) -> list[tuple[str, str]]:
+    """(page, URL) of every link or picture of a built page that leads to no file."""
+    broken = []
+    for page in sorted(out.rglob("*.html")):
+        for url in _local_urls(page.read_text(encoding="utf-8")):
+            path = unquote(urlsplit(url).path).lstrip("/")
+            target = out / path
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append((page.relative_to(out).as_posix(), url))
+    return broken
+
+
+def _links_of(page: Path) -> dict[str, str]:
+    """Link text -> href, and alt text -> src, of a post's body."""
+    text = page.read_text(encoding="utf-8")
+    found = {m[2]: html.unescape(m[1]) for m in re.finditer(r'<a href="([^"]*)">([^<]*)</a>', text)}
+    found.update(
+        {
+            m[2]: html.unescape(m[1])
+            for m in re.finditer(r'<img src="([^"]*)"[^>]*? alt="([^"]*)"', text)
+        }
+    )
+    return found
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_links_and_pictures_lead_where_the_editor_shows_them(
+    make_site: MakeSite, audience: str
+) -> None:
+    site = _editor_site(make_site)
+    code, output = _cli("build", str(site), "--audience", audience)
+    assert code == 0, output
+    out = site / "output"
+    first = _links_of(out / "posts/where-we-started/index.html")
+    assert first["part 2"] == "/posts/weighing-the-options/"
+    assert first["the same"] == "/posts/weighing-the-options/"
+    assert first["its costs"] == "/posts/weighing-the-options/#the-costs"
+    assert first["part 3"] == first["part 3 again"] == "/posts/identity/"
+    assert first["about us"] == "/about/#who-we-are"
+    assert first["a note"] == "/posts/a-short-note/"
+    assert first["The city map"] == "/images/map.png"
+    beside = first["Beside me"]
+    assert (out / beside.lstrip("/")).read_bytes() == (site / SERIES_DIR / "chart.png").read_bytes()
+    identity = _links_of(out / "posts/identity/index.html")
+    # A post in a folder of its own is named by the folder, its pictures published beside it.
+    assert identity["The plan"] == "/posts/identity/plan.png"
+    assert identity["deeper"] == "/posts/identity/diagrams/flow.png"
+    assert identity["the start"] == "/posts/where-we-started/"
+    assert (out / "posts/identity/plan.png").is_file()
+    # The anchor a link keeps is a heading of the page it leads to.
+    costs = (out / "posts/weighing-the-options/index.html").read_text(encoding="utf-8")
+    assert 'id="the-costs"' in costs
+    # The picture a public and an internal post share is published for both audiences.
+    assert (out / "images/shared.png").is_file()
+    assert broken_links(out) == []
+    internal_plan = (site / SERIES_DIR / "04-internal/quokka-plan.png").read_bytes()
+    published = [p for p in out.rglob("*") if p.is_file()]
+    if audience == "public":
+        assert not any("quokka" in p.as_posix() for p in published)
+        assert all(p.read_bytes() != internal_plan for p in published)
+    else:
+        assert (out / "posts/internal/quokka-plan.png").read_bytes() == internal_plan
+
+
+def test_every_relative_link_of_the_sources_names_a_file_the_editor_opens(
+    make_site: MakeSite,
+) -> None:
+    """What VS Code and GitHub preview: each relative path is a file from its source."""
+    site = _editor_site(make_site)
+    for source in (site / "content").rglob("*.md"):
+        for target in re.findall(
+            r"\]\(<?([^)>\s]+(?: [^)>\"]+)?)>?(?: \"[^\"]*\")?\)", source.read_text()
+        ):
+            path = unquote(target.split("#", 1)[0])
+            if path.startswith(("/", "http")):
+                continue
+            assert (source.parent / path).exists(), (source, target)
+
+
+@pytest.mark.parametrize(
+    ("body", "written"),
+    [
+        ("See [part 9](09-nothing.md).", "09-nothing.md"),
+        ("See [it](../nowhere/index.md#top).", "../nowhere/index.md#top"),
+        ("![Gone](missing.png)", "missing.png"),
+        ("![Gone](../../images/missing.png)", "../../images/missing.png"),
+        ("See [the folder](no-such-folder/).", "no-such-folder/"),
+        ("See [outside](../../../journeyblog.toml).", "../../../journeyblog.toml"),
+    ],
+)
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_relative_path_to_nothing_is_an_error_on_its_line(
+    make_site: MakeSite, body: str, written: str, command: str
+) -> None:
+    site = _editor_site(make_site)
+    text = post("Broken", date="2016-03-01", body=f"First.\n\n{body}\n")
+    (site / SERIES_DIR / "05-broken.md").write_text(text, encoding="utf-8")
+    line = text.splitlines().index(body) + 1
+    code, output = _cli(command, str(site))
+    assert code == 1, output
+    assert f"05-broken.md:{line}: " in output
+    assert written in output
+    assert not (site / "output").exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "See [the budget](04-internal/index.md).",
+        "See [the budget](04-internal/).",
+        "![Plan](04-internal/quokka-plan.png)",
+    ],
+)
+def test_a_relative_path_to_what_is_withheld_is_an_error(make_site: MakeSite, body: str) -> None:
+    site = _editor_site(make_site)
+    text = post("Leaky", date="2016-03-01", body=f"First.\n\n{body}\n")
+    (site / SERIES_DIR / "05-leaky.md").write_text(text, encoding="utf-8")
+    code, output = _cli("build", str(site), "--audience", "public")
+    assert code == 1, output
+    assert f"05-leaky.md:{text.splitlines().index(body) + 1}: " in output
+    assert "withholds" in output
+    assert not (site / "output").exists()
+    code, output = _cli("build", str(site), "--audience", "internal")
+    assert code == 0, output
+    assert broken_links(site / "output") == []
+
+
+def test_a_site_under_a_sub_path_keeps_it(make_site: MakeSite) -> None:
+    site = _editor_site(make_site)
+    code, output = _cli("build", str(site), "--base-url", "https://example.gov.uk/notes/")
+    assert code == 0, output
+    first = _links_of(site / "output/posts/where-we-started/index.html")
+    assert first["part 2"] == "/notes/posts/weighing-the-options/"
+    assert first["The city map"] == "/notes/images/map.png"
+    identity = _links_of(site / "output/posts/identity/index.html")
+    assert identity["The plan"] == "/notes/posts/identity/plan.png"
