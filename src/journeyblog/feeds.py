@@ -242,7 +242,7 @@ def item_link(post: Post, scope: FeedScope) -> str:
 def item_html(site: Site, post: Post, scope: FeedScope) -> str:
     """The item's content: full body or summary, every href/src absolute, plus the footer."""
     if scope.content == "full":
-        body = absolute_urls(str(post.html), post.permalink)
+        body = absolute_urls(str(post.feed_html), post.permalink)
     else:
         link = html_lib.escape(item_link(post, scope))
         body = f'<p>{html_lib.escape(post.summary)}</p>\n<p><a href="{link}">Read more</a></p>'

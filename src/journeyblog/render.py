@@ -101,7 +101,7 @@ def format_date(value: datetime) -> str:
 SITE_LISTS = ("posts", "pages", "series", "tags", "authors")
 # What a post's body decides: a list showing none of these need not change when it is edited.
 BODY_FIELDS = frozenset(
-    {"body", "html", "body_key", "toc", "words", "reading_minutes", "search_words"}
+    {"body", "html", "feed_html", "body_key", "toc", "words", "reading_minutes", "search_words"}
 )
 
 

@@ -496,8 +496,8 @@ class DevServer:
 
 
 def rendered_pages(result: BuildResult) -> int:
-    """How many HTML pages the build rendered, not counting those it kept unchanged."""
-    return sum(1 for path in result.made if path.endswith(".html"))
+    """How many HTML pages the build really rewrote: new, or with bytes that changed."""
+    return result.report.pages
 
 
 def _is_source(path: Path) -> bool:

@@ -49,6 +49,7 @@ StrPath = str | os.PathLike[str]
 class WriteReport:
     written: int  # files whose bytes are new or changed
     unchanged: int  # files kept from the previous output
+    pages: int = 0  # HTML pages among the written: what a reader sees change
 
 
 def staging_dir(out_dir: Path) -> Path:
@@ -154,7 +155,7 @@ def write_site(
     existing = {"", *held_folders}  # folders already in the staging folder
     needed = {""}  # folders of this build's output
     linked: set[str] = set()  # files this build shares with the previous output
-    written = unchanged = 0
+    written = unchanged = pages = 0
     swapped = False
     items = iter(outputs)
     # Paths as text in this loop: it runs once a file, 25,000 times on a large site, and a
@@ -190,6 +191,7 @@ def write_site(
                 fresh = _put(target, previous, data, inode)
             if fresh:
                 written += 1
+                pages += relative.endswith(".html")
             else:
                 unchanged += 1
                 linked.add(relative)
@@ -211,7 +213,7 @@ def write_site(
             staging.trim(linked, needed)  # the caller's staging.finish() waits for it
         else:
             _keep_only_published(stage, linked, needed)
-    return WriteReport(written=written, unchanged=unchanged)
+    return WriteReport(written=written, unchanged=unchanged, pages=pages)
 
 
 def stage_file(out_dir: Path, relative: str, data: bytes) -> bool:
@@ -444,7 +446,8 @@ def update_in_place(
         os.replace(partial, target)
     folders = {folder for path in keep for folder in _with_ancestors(posixpath.dirname(path))}
     _remove_all_but(root, keep, folders)
-    return WriteReport(written=len(changed), unchanged=unchanged)
+    pages = sum(1 for target, _ in changed if target.suffix == ".html")
+    return WriteReport(written=len(changed), unchanged=unchanged, pages=pages)
 
 
 def _remove_all_but(root: Path, files: set[str], folders: set[str]) -> None:

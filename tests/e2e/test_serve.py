@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from tests.conftest import REPO, MakeSite, post
+from tests.conftest import REPO, MakeSite, post, snapshot
 
 from journeyblog.build import BuildOptions, BuildResult, build
 from journeyblog.errors import BuildFailed
@@ -345,17 +345,41 @@ def test_a_burst_of_saves_is_one_rebuild_and_one_reload(
 def test_a_rebuild_reports_the_pages_it_rendered_not_every_page(serve: Live) -> None:
     first = serve.results[0]
     assert serve.builds[0].pages == first.pages  # at start-up every page is new
+    before = snapshot(serve.server.out_dir)
     # A second paragraph: the summary (the first paragraph) that list pages show is the same.
     body = "The original first paragraph.\n\nA new sentence.\n"
     edit(serve.site / PART_1, post("Start", series="cloud", part=1, body=body))
-    deadline = time.monotonic() + WAIT
-    while len(serve.builds) < 2:
-        assert time.monotonic() < deadline, "no rebuild after a save"
-        time.sleep(0.01)
+    _wait_for_builds(serve, 2)
     rendered = {path for path in serve.results[-1].made if path.endswith(".html")}
     assert "posts/start/index.html" in rendered
     assert "about/index.html" not in rendered  # a page that does not show the post
-    assert serve.builds[-1].pages == len(rendered) < first.pages
+    after = snapshot(serve.server.out_dir)
+    rewritten = {p for p, data in after.items() if p.endswith(".html") and before.get(p) != data}
+    assert "posts/start/index.html" in rewritten
+    assert serve.builds[-1].pages == len(rewritten) < first.pages
+
+
+def test_a_rebuild_after_a_fix_counts_only_the_pages_it_really_rewrote(serve: Live) -> None:
+    source = serve.site / PART_1
+    good = source.read_text(encoding="utf-8")
+    before = snapshot(serve.server.out_dir)
+    edit(source, good + "\n<!-- level: nonsense -->\n")
+    _wait_for_builds(serve, 2)
+    assert serve.builds[-1].errors
+    edit(source, good.replace("paragraph", "paragraph, fixed", 1))
+    _wait_for_builds(serve, 3)
+    assert not serve.builds[-1].errors
+    after = snapshot(serve.server.out_dir)
+    rewritten = {p for p, data in after.items() if p.endswith(".html") and before.get(p) != data}
+    assert "posts/start/index.html" in rewritten
+    assert serve.builds[-1].pages == len(rewritten) < serve.builds[0].pages
+
+
+def _wait_for_builds(serve: Live, count: int) -> None:
+    deadline = time.monotonic() + WAIT
+    while len(serve.builds) < count:
+        assert time.monotonic() < deadline, "no rebuild after a save"
+        time.sleep(0.01)
 
 
 def test_a_broken_save_shows_the_error_keeps_the_old_page_and_recovers(
