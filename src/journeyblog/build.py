@@ -19,7 +19,15 @@ import os
 import posixpath
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
@@ -58,7 +66,7 @@ from journeyblog.parallel import (
     parallel_results,
     return_free_memory,
 )
-from journeyblog.pictures import oversized
+from journeyblog.pictures import measure_all, oversized, picture_jobs
 from journeyblog.render import (
     default_theme_dir,
     make_environment,
@@ -216,6 +224,11 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 remembered=cache,
                 split_many=functools.partial(parallel_map, split_record, jobs=jobs),
             )
+            measured = measure_all(
+                options.site_dir / "content",
+                picture_paths(sources),
+                max_pixels=config.max_image_pixels,
+            )
             clock.lap("read sources")
             if early:
                 # The files' bytes, read and let go of, would stay mapped while this
@@ -228,6 +241,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                     now=now, audience=options.audience, drafts=options.drafts, future=options.future
                 ),
                 render_bodies=markdown_renderer(config, cache, jobs),
+                pictures=measured,
             )
         errors += site_errors
         errors += oversized(
@@ -236,7 +250,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
         )
         if errors:
             raise BuildFailed(errors)
-        warnings = build_warnings(site, sources)
+        warnings = build_warnings(site, sources, pictures=measured)
         if options.strict and warnings:
             raise BuildFailed(warnings)
         clock.lap("assemble the site (Markdown included)")
@@ -247,9 +261,11 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             social, cards = social_images(site, options.site_dir, themes, cache=options.cache)
             site_key = site_fingerprint(site, config)
             templates = cache_dir / "templates" if cache_dir else None
-            planned = [*site_jobs(site, config, themes, social, templates), *cards]
+            pictures = picture_jobs(site, options.site_dir, cache_dir, measured=measured)
+            copies = {job.path for job in pictures}
+            planned = [*site_jobs(site, config, themes, social, templates), *cards, *pictures]
             previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
-            copied = assets(site, sources, themes)
+            copied = assets(site, sources, themes, made=copies)
             clock.lap("plan every file and its key")
             # The sources (every body as written) are not needed past this point: let them go
             # before workers are forked, and read them again only if the audit must weigh a find.
@@ -279,6 +295,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 auditor,
                 stage=not options.in_place,
                 themes=themes,
+                slow=copies,
             )
             stream = _Checked(
                 [made, copied],
@@ -633,13 +650,15 @@ def _made(
     *,
     stage: bool,
     themes: Sequence[Path],
+    slow: Collection[str] = (),
 ) -> Iterator[Output]:
     """Each job's output: the previous build's file when its path is in `reuse`, else made now.
 
     A file made now is audited where it is made (in a worker, on a large site), so the audit
     runs in parallel and only the findings cross back; it is marked `audited`. With `stage`,
     its maker also puts it in write_site's staging folder (write.stage_file), so its bytes
-    do not cross back either, and the writes are spread over the workers too.
+    do not cross back either, and the writes are spread over the workers too. A few files
+    among `slow` (a picture's copies) are worth workers where as few pages are not.
     """
     for job in planned:
         if job.path not in reuse:
@@ -660,7 +679,8 @@ def _made(
         return make
 
     makers = [made_and_audited(job) for job in planned if job.path not in reuse]
-    few = makers and in_process(jobs, len(makers))
+    least = 2 if any(job.path in slow and job.path not in reuse for job in planned) else None
+    few = makers and in_process(jobs, len(makers), least)
     if stage and jobs > 1 and few and len(reuse) >= MAKE_BESIDE_REUSED:
         # A few files to make and thousands to take from the last output (an edit build):
         # made in a process of their own while this one links the rest into the staging
@@ -677,7 +697,7 @@ def _made(
         finally:
             beside.stop()
         return
-    fresh = make_all(makers, jobs=jobs)
+    fresh = make_all(makers, jobs=jobs, min_items=least)
     with contextlib.closing(fresh):  # closed early, this ends the workers before returning
         for job in planned:
             if job.path in reuse:
@@ -882,8 +902,11 @@ def check(
     _check_audience(config, audience, site_dir)
     now = now or datetime.now(UTC)
     sources, errors = discover(site_dir)
+    measured = measure_all(
+        site_dir / "content", picture_paths(sources), max_pixels=config.max_image_pixels
+    )
     everything = Selection(now=now, audience=config.security_levels[-1], drafts=True, future=True)
-    full, site_errors = assemble(config, sources, selection=everything)
+    full, site_errors = assemble(config, sources, selection=everything, pictures=measured)
     errors += site_errors
     errors += oversized(
         (site_dir / "content" / "images" / path for path in sources.images),
@@ -894,10 +917,10 @@ def check(
     # Links are checked as the configured audience reads them: a public post linking to an
     # internal one is a broken link in the public build.
     selection = Selection(now=now, audience=audience, drafts=drafts, future=future)
-    published, errors = assemble(config, sources, selection=selection)
+    published, errors = assemble(config, sources, selection=selection, pictures=measured)
     if errors:  # links to what this audience does not get
         raise BuildFailed(errors)
-    return site_warnings(full, sources, published)
+    return site_warnings(full, sources, published, pictures=measured)
 
 
 def audit_output(
@@ -914,8 +937,11 @@ def audit_output(
     recorded = _manifest_cutoff(manifest or manifest_beside(out_dir))
     cutoff = now or recorded or datetime.now(UTC)
     sources, errors = discover(site_dir)
+    measured = measure_all(
+        site_dir / "content", picture_paths(sources), max_pixels=config.max_image_pixels
+    )
     site, site_errors = assemble(
-        config, sources, selection=Selection(now=cutoff, audience=audience)
+        config, sources, selection=Selection(now=cutoff, audience=audience), pictures=measured
     )
     if errors or site_errors:
         raise BuildFailed([*errors, *site_errors])
@@ -941,10 +967,13 @@ def _manifest_cutoff(manifest_path: Path) -> datetime | None:
         return None
 
 
-def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Output]:
+def assets(
+    site: Site, sources: SiteSources, themes: Sequence[Path], *, made: Collection[str] = ()
+) -> list[Output]:
     """Theme static files, then content/images/ and static/ (a site's file wins over a theme's).
 
-    An image referenced only by posts this build does not publish is not copied.
+    An image referenced only by posts this build does not publish is not copied, nor is a
+    file of `made` (the output paths of the pictures' copies, which take their places).
     """
     by_path: dict[str, Output] = {}
     for theme in reversed(themes):
@@ -963,10 +992,19 @@ def assets(site: Site, sources: SiteSources, themes: Sequence[Path]) -> list[Out
         if relative in withheld_images and relative not in published_images:
             continue
         by_path[relative] = Output(relative, source=content_images / image)
+    for file, output in site.files:  # shown or linked from beside a post (places.py)
+        by_path[output] = Output(output, source=sources.site_dir / "content" / file)
     for path in sources.static:
         relative = PurePosixPath(*path.parts).as_posix()
         by_path[relative] = Output(relative, source=sources.site_dir / "static" / path)
-    return list(by_path.values())
+    return [output for path, output in by_path.items() if path not in made]
+
+
+def picture_paths(sources: SiteSources) -> list[str]:
+    """Every file that may be a picture of the site, relative to content/: those of
+    content/images/ and those beside the posts and pages."""
+    images = ["images/" + PurePosixPath(*path.parts).as_posix() for path in sources.images]
+    return [*images, *(PurePosixPath(*path.parts).as_posix() for path in sources.files)]
 
 
 def withheld_pictures(site: Site, site_dir: Path) -> list[tuple[bytes, Withheld]]:

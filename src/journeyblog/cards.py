@@ -24,14 +24,15 @@ import functools
 import hashlib
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import PIL
 
+from journeyblog.figures import Picture
 from journeyblog.fingerprint import length_prefixed
 from journeyblog.model import Job, Post, Site, SocialImage
 
@@ -98,8 +99,9 @@ def social_images(
     cache_dir = site_dir / CACHE_DIR if cache else None
     images: dict[str, SocialImage] = {}
     jobs: list[Job] = []
+    pictures = pictures_by_url(site)
     for post in site.posts:
-        own = own_image(site, site_dir, post)
+        own = own_image(site, site_dir, post, pictures=pictures)
         if own is not None:
             images[post.slug] = own
             continue
@@ -115,8 +117,14 @@ def social_images(
     return images, jobs
 
 
-def own_image(site: Site, site_dir: Path, post: Post) -> SocialImage | None:
-    """The post's own image as a preview, or None if it has none a preview can show."""
+def own_image(
+    site: Site, site_dir: Path, post: Post, *, pictures: Mapping[str, Picture] | None = None
+) -> SocialImage | None:
+    """The post's own image as a preview, or None if it has none a preview can show.
+
+    A picture the site publishes copies of is shown by its copy as wide as a card (if it is
+    wider): `pictures` is pictures_by_url(site), if it has been made already.
+    """
     if post.image is None:
         return None
     if urlsplit(post.image).scheme:
@@ -133,8 +141,29 @@ def own_image(site: Site, site_dir: Path, post: Post) -> SocialImage | None:
             width, height = image.size
     except (OSError, Image.DecompressionBombError):
         return None
-    url = site.absolute(post.image.removeprefix(site.info.base_path))
-    return SocialImage(url=url, width=width, height=height, alt=post.image_alt)
+    url = post.image
+    if pictures is None:
+        pictures = pictures_by_url(site)
+    published = pictures.get(unquote(url))
+    if published is not None:
+        # The copy previews show largest, never the full picture: a photograph as taken
+        # may be more than a preview service accepts.
+        url, width, height = published.url, published.width, published.height
+        if width > CARD_WIDTH:
+            url = next((copy for copy, wide in published.copies if wide == CARD_WIDTH), url)
+            if url != published.url:
+                width, height = CARD_WIDTH, max(1, round(height * CARD_WIDTH / width))
+    return SocialImage(
+        url=site.absolute(url.removeprefix(site.info.base_path)),
+        width=width,
+        height=height,
+        alt=post.image_alt,
+    )
+
+
+def pictures_by_url(site: Site) -> dict[str, Picture]:
+    """Each picture the site publishes, by its URL unquoted ("/images/my map.jpg")."""
+    return {unquote(picture.url): picture for _, picture in site.pictures}
 
 
 def image_file(site: Site, site_dir: Path, url: str) -> Path | None:

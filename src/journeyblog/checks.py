@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import PurePosixPath
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from journeyblog.cards import CARD_HEIGHT, CARD_WIDTH, PREVIEW_FORMATS, image_file
+from journeyblog.cards import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    PREVIEW_FORMATS,
+    image_file,
+    pictures_by_url,
+)
 from journeyblog.errors import SiteError
+from journeyblog.figures import Measured, Picture
 from journeyblog.model import Page, Post, Site
 from journeyblog.site import link_line
 from journeyblog.sources import SiteSources
@@ -28,26 +35,54 @@ Check = Callable[[Site, SiteSources], list[SiteError]]
 OVERDUE = timedelta(days=90)
 
 
-def site_warnings(site: Site, sources: SiteSources, published: Site) -> list[SiteError]:
+def site_warnings(
+    site: Site,
+    sources: SiteSources,
+    published: Site,
+    *,
+    pictures: Mapping[str, Measured] | None = None,
+) -> list[SiteError]:
     """Every warning of every check, sorted by file and line.
 
     `site` holds every post (all levels, drafts, future); `published` is what the configured
-    audience sees, for the checks that depend on it (links).
+    audience sees, for the checks that depend on it (links). `pictures` is what each picture
+    file says of itself (pictures.measure_all), by its path relative to content/.
     """
     found: list[SiteError] = list(link_warnings(published, sources))
     for check in CHECKS:
         found.extend(check(site, sources))
+    found.extend(location_warnings(sources, pictures or {}))
     return sorted(set(found), key=SiteError.sort_key)
 
 
-def build_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
+def build_warnings(
+    site: Site, sources: SiteSources, *, pictures: Mapping[str, Measured] | None = None
+) -> list[SiteError]:
     """What `build` shows after its summary, of the site it publishes: links and images to
-    nothing, pictures without alt text, series and link-preview problems. Made from the
-    rendered pages, so it costs a build little (`check` also parses every body)."""
+    nothing, pictures without alt text or with a GPS location, series and link-preview
+    problems. Made from the rendered pages, so it costs a build little (`check` also
+    parses every body)."""
     found = [*link_warnings(site, sources), *_missing_alt(site, sources)]
     found.extend(series_warnings(site, sources))
     found.extend(share_warnings(site, sources))
+    found.extend(location_warnings(sources, pictures or {}))
     return sorted(set(found), key=SiteError.sort_key)
+
+
+def location_warnings(sources: SiteSources, pictures: Mapping[str, Measured]) -> list[SiteError]:
+    """Each source picture that holds where it was taken: its published copies do not, but
+    the original in the site's folder (and its repository) still says it."""
+    content = sources.site_dir / "content"
+    return [
+        SiteError(
+            content / file,
+            None,
+            "warning: holds a GPS location (it is removed from the published copies; "
+            "remove it from the original if it should not be kept)",
+        )
+        for file, measured in sorted(pictures.items())
+        if measured.location
+    ]
 
 
 def _missing_alt(site: Site, sources: SiteSources) -> list[SiteError]:
@@ -181,6 +216,7 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 def share_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
     """What would spoil a post's link preview: og:image, title and description."""
     by_path = {source.path: source for source in sources.posts}
+    pictures = pictures_by_url(site)
     warnings = []
     for post in site.posts:
         source = by_path.get(post.source)
@@ -202,7 +238,8 @@ def share_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
                     f"{low} to {high} (write a `summary:` of that length)",
                 )
             )
-        found.extend(("image", problem) for problem in _image_problems(site, sources, post))
+        problems = _image_problems(site, sources, post, pictures)
+        found.extend(("image", problem) for problem in problems)
         for key, message in found:
             line = (source.line(key) or source.body_line) if source else None
             warnings.append(SiteError(post.source, line, f"warning: {message}"))
@@ -218,8 +255,11 @@ def share_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
     return warnings
 
 
-def _image_problems(site: Site, sources: SiteSources, post: Post) -> list[str]:
-    """Why the post's own image would not show in a link preview (a card has none)."""
+def _image_problems(
+    site: Site, sources: SiteSources, post: Post, pictures: Mapping[str, Picture]
+) -> list[str]:
+    """Why the post's own image would not show in a link preview (a card has none).
+    `pictures`: cards.pictures_by_url(site)."""
     if post.image is None:
         return []
     url = urlsplit(post.image)
@@ -252,7 +292,10 @@ def _image_problems(site: Site, sources: SiteSources, post: Post) -> list[str]:
             f"og:image {post.image} is {width}x{height}; link previews want at least "
             f"{CARD_WIDTH}x{CARD_HEIGHT} (use a larger image)"
         )
-    size = path.stat().st_size
+    # A JPEG the site publishes copies of is previewed by one no wider than a card: far
+    # under the limit, whatever the photograph weighs. A PNG copy may not be.
+    copied = kind == "JPEG" and unquote(post.image) in pictures
+    size = 0 if copied else path.stat().st_size
     if size > IMAGE_MAX_BYTES:
         problems.append(
             f"og:image {post.image} is {size / 1024 / 1024:.1f} MB; LinkedIn refuses images "

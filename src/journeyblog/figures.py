@@ -43,13 +43,14 @@ class Measured:
     width: int  # turned upright as the camera meant (EXIF orientation)
     height: int
     location: bool  # holds a GPS location
+    animated: bool = False  # more than one frame: published as it is, never resized
 
 
 def picture(url: str, measured: Measured) -> Picture:
     """The picture published at `url` and its copies' URLs, named beside it
     ("/images/map.jpg" -> "/images/map.480w.jpg", "/images/map.480w.webp")."""
     width, height = measured.width, measured.height
-    if measured.format not in RESIZED:
+    if measured.format not in RESIZED or measured.animated:
         return Picture(url=url, width=width, height=height)
     if width > FULL_WIDTH:
         width, height = FULL_WIDTH, max(1, round(height * FULL_WIDTH / width))

@@ -236,9 +236,12 @@ def make_all(
             yield maker()
         return
     _PENDING = makers
+    # Fewer files than workers can share in chunks go one at a time: a few slow ones (a
+    # picture's copies, made one after another) would otherwise all fall to one worker.
+    chunk = max(1, min(16, len(makers) // (jobs * 8)))
     try:
         with _pool(jobs) as pool:
-            for result in pool.imap(_make, range(len(makers)), chunksize=16):
+            for result in pool.imap(_make, range(len(makers)), chunksize=chunk):
                 yield cast(Result, result)
     finally:
         _PENDING = ()
