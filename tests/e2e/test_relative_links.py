@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 from tests.conftest import NOW, MakeSite, post
+from tests.photos import has_location_or_serial, noisy_photo, phone_photo
 
 from journeyblog.cli import cli
 
@@ -252,3 +253,43 @@ def test_a_site_under_a_sub_path_keeps_it(make_site: MakeSite) -> None:
     assert first["The city map"] == "/notes/images/map.png"
     identity = _links_of(site / "output/posts/identity/index.html")
     assert identity["The plan"] == "/notes/posts/identity/plan.png"
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_a_site_written_in_an_editor_publishes_every_picture_sized_and_nothing_withheld(
+    make_site: MakeSite, audience: str
+) -> None:
+    """Relative links in every form, posts in folders of their own, a phone's photo with
+    its location, a panorama, a picture a public and an internal post share: for each
+    audience, no broken link, every picture sized and lazy but the first, no location in any
+    published file, and the audit passes."""
+    site = _editor_site(make_site)
+    phone_photo(site / SERIES_DIR / "03-identity/from-my-phone.jpg", size=(2400, 1800))
+    noisy_photo(site / "content/images/panorama.jpg", (9000, 1500), quality=80)
+    index = site / SERIES_DIR / "03-identity/index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8")
+        + '\n![The office roof](from-my-phone.jpg "Taken on the day")\n\n'
+        + "![The whole city](../../../images/panorama.jpg)\n",
+        encoding="utf-8",
+    )
+    code, output = _cli("build", str(site), "--audience", audience)
+    assert code == 0, output
+    out = site / "output"
+    assert broken_links(out) == []
+    for page in out.rglob("*.html"):
+        pictures = re.findall(r"<img\s[^>]*>", page.read_text(encoding="utf-8"))
+        local = [tag for tag in pictures if re.search(r'\ssrc="/(?!/)', tag)]
+        for number, tag in enumerate(local):
+            assert re.search(r'\swidth="\d+" height="\d+"', tag), (page, tag)
+            first = pictures.index(tag) == 0 and number == 0
+            assert ('loading="lazy"' in tag) is not first, (page, tag)
+    identity = (out / "posts/identity/index.html").read_text(encoding="utf-8")
+    assert "<figcaption>Taken on the day</figcaption>" in identity
+    for path in out.rglob("*"):
+        if path.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp"):
+            assert not has_location_or_serial(path.read_bytes()), path
+            with Image.open(path) as picture:
+                assert picture.width <= 2400, path
+    code, output = _cli("audit", str(site), "--audience", audience)
+    assert code == 0, output
