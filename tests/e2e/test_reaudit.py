@@ -99,3 +99,46 @@ def test_a_page_only_touched_keeps_its_audit_and_is_taken_over(
     (site / "content/posts/other.md").write_text(post("Other", date="2016-02-01", body="New.\n"))
     result = build(BuildOptions(site_dir=site, out_dir=out, now=NOW))
     assert "posts/start/index.html" not in result.made
+
+
+def test_a_record_that_drops_a_dependency_leaves_pages_stale_but_never_leaks(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The incremental build's record corrupted on purpose: every file it made before is
+    taken as up to date, whatever changed. A post raised to internal stays on the pages
+    that list it (stale), but the audit reads them and stops the build: nothing is written."""
+    site = _site(make_site)
+    out = tmp_path / "out"
+    other = site / "content/posts/other.md"
+    other.write_text(
+        post("Other", date="2016-02-01", body=SECRET.replace("Northgate", "Southgate") + "\n"),
+        encoding="utf-8",
+    )
+    build(BuildOptions(site_dir=site, out_dir=out, now=NOW))
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert b"Southgate" in (out / "posts/other/index.html").read_bytes()
+
+    import journeyblog.build as engine
+
+    def every_file_up_to_date(
+        planned: list[object], stored: list[str], previous: dict[str, object]
+    ) -> set[str]:
+        return {job.path for job in planned if job.path in previous}  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(engine, "_reusable", every_file_up_to_date)
+    # Stale: an edit the record ignores leaves the old pages in place (the output is wrong)...
+    other.write_text(other.read_text(encoding="utf-8") + "\nA fresh paragraph.\n", encoding="utf-8")
+    build(BuildOptions(site_dir=site, out_dir=out, now=NOW))
+    assert b"A fresh paragraph." not in (out / "posts/other/index.html").read_bytes()
+    # ...and a post raised to internal, whose text the reused pages still carry, stops the build.
+    other.write_text(
+        other.read_text(encoding="utf-8").replace("security: Public", "security: internal"),
+        encoding="utf-8",
+    )
+    with pytest.raises(BuildFailed) as failure:
+        build(BuildOptions(site_dir=site, out_dir=out, now=NOW))
+    found = [str(error) for error in failure.value.errors]
+    assert any("index.html: contains the title of" in f and "other.md" in f for f in found)
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after.keys() == before.keys()
+    assert after == before
