@@ -168,10 +168,12 @@ def pictures_by_url(site: Site) -> dict[str, Picture]:
 
 def image_file(site: Site, site_dir: Path, url: str) -> Path | None:
     """The file a root-relative image URL is copied from: static/ wins, as in the output."""
-    relative = url.removeprefix(site.info.base_path)
+    relative = unquote(url.removeprefix(site.info.base_path))
     candidates = [site_dir / "static" / relative]
     if relative.startswith("images/"):
         candidates.append(site_dir / "content" / relative)
+    # A picture from beside a post (its own folder), published under the post's URL.
+    candidates += [site_dir / "content" / file for file, out in site.files if out == relative]
     return next((path for path in candidates if path.is_file()), None)
 
 

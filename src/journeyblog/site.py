@@ -9,6 +9,7 @@ No I/O: Markdown rendering is passed in, so callers can cache or parallelise it.
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -326,7 +327,23 @@ def _placed(
         body = replace(item.body, urls=tuple(urls.items()))
         return replace(item, body=body, links=links, images=images)
 
-    placed_posts = [place(post) for post in posts]
+    def lead(post: Post) -> Post:
+        """A lead image from beside the post: published as its pictures are."""
+        file = post.image.removeprefix(places.base_path) if post.image else ""
+        if not file or file not in places.files:
+            return post
+        folder = posixpath.dirname(normalised(post.source))
+        written = posixpath.relpath(f"{places.content}/{file}", folder)
+        where = resolve(written, post.source, post.url, places)
+        if where.error is not None or where.url is None:
+            source = by_file[post.source]
+            errors.append(SiteError(post.source, source.line("image") or 1, where.error or ""))
+            return post
+        if where.file is not None and where.output is not None:
+            files[where.file] = where.output
+        return replace(post, image=where.url)
+
+    placed_posts = [place(lead(post)) for post in posts]
     placed_pages = [place(page) for page in pages]
     shown.update(f for f in files if f.startswith("images/"))
     for post in placed_posts:
@@ -763,7 +780,7 @@ def _check_post(
 
     image = meta.get("image")
     if image is not None:
-        image = _check_image(image, images, fail)
+        image = _check_image(image, images, fail, beside=_beside(source, sources))
 
     aliases: list[str] = []
     raw_aliases = meta.get("aliases", [])
@@ -1242,13 +1259,25 @@ def _tags_of(value: object, fail: Callable[[str, str], None]) -> tuple[str, ...]
     return tuple(tags)
 
 
-def _check_image(value: object, images: set[str], fail: Callable[[str, str], None]) -> str | None:
-    """A lead image: an absolute URL, or a path to a file under content/images/ or static/."""
+def _check_image(
+    value: object,
+    images: set[str],
+    fail: Callable[[str, str], None],
+    *,
+    beside: Callable[[str], str | None] = lambda written: None,
+) -> str | None:
+    """A lead image: an absolute URL, a path to a file under content/images/ or static/, or
+    a path from the post's file (`cover.jpg` in its own folder; the file relative to content/).
+    """
     if not isinstance(value, str) or not value.strip():
         fail("image", "image must be a path like /images/photo.png")
         return None
     if _is_http_url(value):
         return value
+    if not value.startswith("/"):
+        found = beside(value.strip())
+        if found is not None:
+            return found
     path = _safe_relative(value)
     if path is None:
         fail("image", f"image '{value}' would be read from outside the site (use /images/<file>)")
@@ -1256,10 +1285,30 @@ def _check_image(value: object, images: set[str], fail: Callable[[str, str], Non
     if path not in images:
         fail(
             "image",
-            f"image '{value}' not found (put it in content/images/ and write /images/<file>)",
+            f"image '{value}' not found (write its path from this file, or put it in"
+            " content/images/ and write /images/<file>)",
         )
         return None
     return path
+
+
+def _beside(source: Source, sources: SiteSources) -> Callable[[str], str | None]:
+    """The file a path written in `source` names, relative to content/, if the site has it."""
+
+    def find(written: str) -> str | None:
+        content = normalised(sources.site_dir / "content")
+        path = posixpath.normpath(
+            posixpath.join(posixpath.dirname(normalised(source.path)), written)
+        )
+        if not path.startswith(content + "/"):
+            return None
+        relative = path[len(content) + 1 :]
+        if relative.startswith("images/"):
+            inside = PurePosixPath(relative).relative_to("images")
+            return relative if Path(*inside.parts) in set(sources.images) else None
+        return relative if Path(relative) in set(sources.files) else None
+
+    return find
 
 
 def _safe_relative(value: object) -> str | None:

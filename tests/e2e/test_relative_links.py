@@ -293,3 +293,34 @@ def test_a_site_written_in_an_editor_publishes_every_picture_sized_and_nothing_w
                 assert picture.width <= 2400, path
     code, output = _cli("audit", str(site), "--audience", audience)
     assert code == 0, output
+
+
+def test_a_lead_picture_beside_the_post_is_published_and_previewed(make_site: MakeSite) -> None:
+    site = _editor_site(make_site)
+    noisy_photo(site / SERIES_DIR / "03-identity/cover.jpg", (3000, 2000), quality=70)
+    index = site / SERIES_DIR / "03-identity/index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8").replace("part: 3\n", "part: 3\nimage: cover.jpg\n"),
+        encoding="utf-8",
+    )
+    code, output = _cli("build", str(site))
+    assert code == 0, output
+    out = site / "output"
+    page = (out / "posts/identity/index.html").read_text(encoding="utf-8")
+    [preview] = re.findall(r'<meta property="og:image" content="([^"]*)">', page)
+    assert preview == "https://blog.test.example/posts/identity/cover.1200w.jpg"
+    with Image.open(out / "posts/identity/cover.1200w.jpg") as picture:
+        assert picture.size == (1200, 800)
+    assert (out / "posts/identity/cover.jpg").is_file()
+    assert broken_links(out) == []
+
+
+def test_a_lead_picture_that_is_nowhere_is_an_error_on_its_line(make_site: MakeSite) -> None:
+    site = _editor_site(make_site)
+    index = site / SERIES_DIR / "03-identity/index.md"
+    text = index.read_text(encoding="utf-8").replace("part: 3\n", "part: 3\nimage: cober.jpg\n")
+    index.write_text(text, encoding="utf-8")
+    code, output = _cli("build", str(site))
+    assert code == 1
+    assert f"index.md:{text.splitlines().index('image: cober.jpg') + 1}: " in output
+    assert "cober.jpg" in output
