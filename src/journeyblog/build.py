@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 import jinja2
 
@@ -1027,7 +1028,7 @@ def _published_images(site: Site) -> set[str]:
     documents: list[Post | Page] = [*site.posts, *site.pages]
     shown = {image for document in documents for image in document.images}
     shown.update(post.image for post in site.posts if post.image)
-    return {image.removeprefix(site.info.base_path) for image in shown}
+    return {unquote(image).removeprefix(site.info.base_path) for image in shown}
 
 
 def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> bytes:

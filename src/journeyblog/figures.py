@@ -54,12 +54,17 @@ def picture(url: str, measured: Measured) -> Picture:
         return Picture(url=url, width=width, height=height)
     if width > FULL_WIDTH:
         width, height = FULL_WIDTH, max(1, round(height * FULL_WIDTH / width))
-    stem = url.rsplit(".", 1)[0] if "." in url.rsplit("/", 1)[-1] else url
+    name = url.rsplit("/", 1)[-1]
+    stem, suffix = (
+        (url.rsplit(".", 1)[0], "." + name.rsplit(".", 1)[1]) if "." in name else (url, "")
+    )
     narrower = [w for w in WIDTHS if w < width]
-    copies = (*((f"{stem}.{w}w{RESIZED[measured.format]}", w) for w in narrower), (url, width))
+    # Copies keep the picture's own suffix ("map.480w.jpeg"), and WebP copies of another
+    # format name it ("map.jpg.480w.webp"): map.jpg and map.png never share a copy's name.
+    copies = (*((f"{stem}.{w}w{suffix}", w) for w in narrower), (url, width))
     webp: tuple[tuple[str, int], ...] = ()
     if measured.format != "WEBP":
-        webp = tuple((f"{stem}.{w}w.webp", w) for w in (*narrower, width))
+        webp = tuple((f"{stem}{suffix}.{w}w.webp", w) for w in (*narrower, width))
     if not narrower and not webp:
         copies = ()
     return Picture(url=url, width=width, height=height, copies=copies, webp=webp)
@@ -136,7 +141,10 @@ def _img(attributes: list[str], picture: Picture | None) -> str:
 
 
 def _srcset(copies: Sequence[tuple[str, int]]) -> str:
-    return ", ".join(f"{_escape(url)} {width}w" for url, width in copies)
+    # A space or comma would end a URL in srcset: those two are percent-encoded.
+    return ", ".join(
+        f"{_escape(url.replace(' ', '%20').replace(',', '%2C'))} {width}w" for url, width in copies
+    )
 
 
 def _escape(text: str) -> str:

@@ -53,14 +53,17 @@ def is_relative(target: str) -> bool:
     return not urlsplit(target).scheme
 
 
-def resolve(target: str, source: Path, page_url: str, places: Places) -> Resolved:
-    """Where `target` (a link or picture as rendered, relative to `source`, on the page at
-    `page_url`) leads."""
+def resolve(
+    target: str, source: Path, page_url: str, places: Places, *, picture: bool = False
+) -> Resolved:
+    """Where `target` (a link, or with `picture` a picture, as rendered, relative to
+    `source`, on the page at `page_url`) leads."""
     url = urlsplit(html_unescape(target))
-    anchor = f"#{url.fragment}" if url.fragment else ""
+    anchor = (f"?{url.query}" if url.query else "") + (f"#{url.fragment}" if url.fragment else "")
     written = unquote(url.path)
     folder = posixpath.dirname(posixpath.normpath(source.as_posix()))
     path = posixpath.normpath(posixpath.join(folder, written))
+    verb, noun = ("shows", "picture") if picture else ("links to", "link")
     inside = path.startswith(places.content + "/")
     if inside:
         relative = path[len(places.content) + 1 :]
@@ -69,9 +72,14 @@ def resolve(target: str, source: Path, page_url: str, places: Places) -> Resolve
             if candidate in places.published:
                 return Resolved(url=places.published[candidate] + anchor)
             if candidate in places.withheld:
+                why = places.withheld[candidate]
+                advice = (
+                    f"remove the {noun} until that post is published"
+                    if why in ("draft", "future")
+                    else f"remove the {noun} or raise this post's level"
+                )
                 return Resolved(
-                    error=f"links to '{target}', which this build withholds"
-                    f" ({places.withheld[candidate]}): remove the link or raise this post's level"
+                    error=f"{verb} '{target}', which this build withholds ({why}): {advice}"
                 )
         if relative in places.images:
             return _file(relative, relative, anchor, places)
@@ -93,9 +101,10 @@ def resolve(target: str, source: Path, page_url: str, places: Places) -> Resolve
     as_url = urljoin(page_url, url.path)
     if as_url in places.known or unquote(as_url) in places.known:
         return Resolved()
-    where = "outside content/" if not inside and written.startswith("..") else "to no file"
+    outside = path != places.content and not inside
+    where = "out of content/" if outside else "to no file"
     return Resolved(
-        error=f"links to '{target}', which leads {where} (write the path from this file,"
+        error=f"{verb} '{target}', which leads {where} (write the path from this file,"
         " as your editor shows it: 02-next-part.md, ../images/map.png)"
     )
 

@@ -192,6 +192,16 @@ def assemble(
     post_rendered = rendered[: len(published)]
     page_rendered = rendered[len(published) : len(bodies)]
     withheld_rendered = rendered[len(bodies) :]
+    # What each withheld text shows, in the order `withheld` is made: its pictures are held back.
+    held_count = len(excluded) + len(removed_blocks)
+    withheld_shows = [
+        (*body.images, *body.links)
+        for body in (
+            *withheld_rendered[: len(excluded)],
+            *withheld_rendered[held_count:],
+            *withheld_rendered[len(excluded) : held_count],
+        )
+    ]
     withheld = [
         _withheld(post, reason, str(body.html))
         for (post, reason), body in zip(excluded, withheld_rendered, strict=False)
@@ -241,7 +251,7 @@ def assemble(
         files=frozenset(str(PurePosixPath(*p.parts)) for p in sources.files),
         known=_known_urls(posts, pages, sources, base_path),
     )
-    withheld = _with_bundles(withheld, places)
+    withheld = _with_bundles(withheld, withheld_shows, places)
     posts, pages, shown, files = _placed(posts, pages, places, sources, errors)
     pictures_at = _pictures(withheld, files, shown, pictures or {}, base_path)
     posts, pages = _sized(posts, pictures_at), _sized(pages, pictures_at)
@@ -301,16 +311,20 @@ def _placed(
     by_file = {source.path: source for source in (*sources.posts, *sources.pages)}
     shown: set[str] = set()
     files: dict[str, str] = {}
-    images_at = {places.base_path + quote(image, safe="/"): image for image in places.images}
+    images_at = {places.base_path + image: image for image in places.images}
 
     def place(item: _Document) -> _Document:
         urls: dict[str, str] = {}
-        for target in (*item.links, *item.images):
+        seen: dict[str, int] = {}
+        written = [(target, False) for target in item.links]
+        written += [(target, True) for target in item.images]
+        for target, is_picture in written:
             if not is_relative(target) or target in urls:
                 continue
-            where = resolve(target, item.source, item.url, places)
+            nth = seen[target] = seen.get(target, -1) + 1
+            where = resolve(target, item.source, item.url, places, picture=is_picture)
             if where.error is not None:
-                line = link_line(by_file[item.source], target, places.base_path)
+                line = link_line(by_file[item.source], target, places.base_path, nth)
                 errors.append(SiteError(item.source, line, where.error))
             elif where.url is not None:
                 urls[target] = where.url
@@ -319,7 +333,7 @@ def _placed(
         links = tuple(urls.get(target, target) for target in item.links)
         images = tuple(urls.get(target, target) for target in item.images)
         for image in images:
-            file = images_at.get(unquote(image.split("#", 1)[0])) or images_at.get(image)
+            file = images_at.get(unquote(html_unescape(image).split("#", 1)[0]))
             if file is not None:
                 shown.add(file)
         if not urls:
@@ -417,18 +431,44 @@ def _known_urls(
     return frozenset(known)
 
 
-def _with_bundles(withheld: Sequence[Withheld], places: Places) -> list[Withheld]:
-    """Withheld posts with the pictures of their own folders: the audit looks for those too."""
+def _with_bundles(
+    withheld: Sequence[Withheld], shows: Sequence[Sequence[str]], places: Places
+) -> list[Withheld]:
+    """Withheld texts with every file of content/ they show or link to, however the path is
+    written, and withheld posts with the files of their own folders: none is published
+    unless a published post shows it, and the audit looks for their bytes."""
     result = []
-    for item in withheld:
+    for item, shown in zip(withheld, shows, strict=True):
         path = normalised(item.source)
+        named = set(item.image_paths) | set(_files_named(item.source, shown, places))
         if item.whole_post and path.endswith("/index.md"):
             folder = path[len(places.content) + 1 : -len("index.md")]
-            own = tuple(sorted(f for f in places.files if f.startswith(folder)))
-            if own:
-                item = replace(item, image_paths=(*item.image_paths, *own))
+            named.update(f for f in places.files if f.startswith(folder))
+        if named != set(item.image_paths):
+            item = replace(item, image_paths=tuple(sorted(named)))
         result.append(item)
     return result
+
+
+def _files_named(source: Path, shown: Sequence[str], places: Places) -> list[str]:
+    """The files of content/ (relative to it) that links and pictures as rendered name."""
+    found = []
+    folder = posixpath.dirname(normalised(source))
+    for target in shown:
+        url = urlsplit(html_unescape(target))
+        if url.scheme or url.netloc or not url.path:
+            continue
+        path = unquote(url.path)
+        if path.startswith("/"):
+            relative = posixpath.normpath(path.removeprefix(places.base_path).lstrip("/"))
+        else:
+            full = posixpath.normpath(posixpath.join(folder, path))
+            if not full.startswith(places.content + "/"):
+                continue
+            relative = full[len(places.content) + 1 :]
+        if relative in places.images or relative in places.files:
+            found.append(relative)
+    return found
 
 
 # ---------------------------------------------------------------- links
@@ -558,16 +598,29 @@ def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> st
     return None
 
 
-def link_line(source: Source, target: str, base_path: str) -> int:
-    """The line of a source file where a link or image to `target` is written; the line
-    the body starts on if it cannot be told (the link came through a reference)."""
+def link_line(source: Source, target: str, base_path: str, nth: int = 0) -> int:
+    """The line of a source file where the `nth` link or image to `target` is written (as
+    `](target` or a reference `]: target`, else anywhere); the line the body starts on if it
+    cannot be told."""
     written = [target, html_unescape(target), unquote(html_unescape(target))]
     if base_path != "/" and target.startswith(base_path):
         written.append("/" + target[len(base_path) :])
+    body = source.body
+    for form in dict.fromkeys(written):
+        quoted = re.escape(form)
+        places = [
+            match.start()
+            for match in re.finditer(
+                rf"\]\(\s*<?{quoted}|^ {{0,3}}\[[^\]]+\]:\s*<?{quoted}", body, re.M
+            )
+        ]
+        if places:
+            at = places[min(nth, len(places) - 1)]
+            return source.body_line + body.count("\n", 0, at)
     for form in written:
-        at = source.body.find(form)
+        at = body.find(form)
         if at >= 0:
-            return source.body_line + source.body.count("\n", 0, at)
+            return source.body_line + body.count("\n", 0, at)
     return source.body_line
 
 

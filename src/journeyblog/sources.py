@@ -87,8 +87,8 @@ class SiteSources:
     series: DataFile
     images: tuple[Path, ...]  # relative to content/images/
     static: tuple[Path, ...]  # relative to static/
-    # Every other file beside the posts and pages (a post folder's pictures), relative to
-    # content/: published where a post or page shows or links to it.
+    # Every other file of content/ but Markdown and the two data files (a post folder's
+    # pictures), relative to content/: published where a post or page shows or links to it.
     files: tuple[Path, ...] = ()
 
 
@@ -181,11 +181,13 @@ def discover(
         p.relative_to(site_dir / "static")
         for p in _files(site_dir / "static", "*", site=site_dir, hidden=True)
     )
+    data_files = {content / "authors.yml", content / "series.yml"}
     beside = tuple(
         path.relative_to(content)
-        for folder, recursive in ((content / "posts", True), (content / "pages", False))
-        for path in _files(folder, "*", site=site_dir, recursive=recursive)
+        for path in _files(content, "*", site=site_dir)
         if path.suffix != ".md"
+        and path not in data_files
+        and path.parts[len(content.parts)] != "images"
     )
     errors.extend(outside_links(site_dir))
     return (

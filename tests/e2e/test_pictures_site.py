@@ -143,7 +143,7 @@ def test_every_picture_is_sized_lazy_but_the_first_and_offered_in_copies(
     assert _width(files["images/pano.jpg"]) == 2400  # the full picture, no wider than that
     beach = _page(out, "posts/trip/index.html").find("img")
     assert isinstance(beach, Tag) and beach["src"] == "/posts/trip/beach.jpg"
-    assert "/posts/trip/beach.480w.webp 480w" in str(beach.find_previous("source"))
+    assert "/posts/trip/beach.jpg.480w.webp 480w" in str(beach.find_previous("source"))
 
 
 def test_no_published_file_says_where_a_photo_was_taken_or_with_what(

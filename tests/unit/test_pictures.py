@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -275,7 +276,7 @@ def test_every_file_of_a_picture_is_a_job_keyed_by_its_bytes(
     assert sorted(job.path for job in jobs) == sorted(
         [
             *(f"images/my map.{w}w.jpg" for w in (480, 960, 1200, 1600)),
-            *(f"images/my map.{w}w.webp" for w in (480, 960, 1200, 1600, 2400)),
+            *(f"images/my map.jpg.{w}w.webp" for w in (480, 960, 1200, 1600, 2400)),
             "images/my map.jpg",
         ]
     )
@@ -346,3 +347,19 @@ def test_no_cache_folder_is_made_for_a_site_without_pictures(make_site: MakeSite
     site, measured = _assembled(site_dir)
     assert picture_jobs(site, site_dir, site_dir / ".journeyblog-cache", measured=measured) == []
     assert not (site_dir / ".journeyblog-cache").exists()
+
+
+def test_pictures_of_one_name_in_two_formats_share_no_copy() -> None:
+    big = Measured(format="JPEG", width=3000, height=2000, location=False)
+    files = [
+        {url for url, _ in copies_of(picture(f"/images/a{suffix}", replace(big, format=kind)))}
+        for suffix, kind in (
+            (".jpg", "JPEG"),
+            (".jpeg", "JPEG"),
+            (".png", "PNG"),
+            (".webp", "WEBP"),
+        )
+    ]
+    for index, one in enumerate(files):
+        for other in files[index + 1 :]:
+            assert not one & other
