@@ -67,7 +67,7 @@ from journeyblog.parallel import (
     parallel_results,
     return_free_memory,
 )
-from journeyblog.pictures import measure_all, oversized, picture_jobs
+from journeyblog.pictures import measure_all, picture_jobs, unpublishable
 from journeyblog.render import (
     default_theme_dir,
     make_environment,
@@ -245,8 +245,10 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 pictures=measured,
             )
         errors += site_errors
-        errors += oversized(
-            (options.site_dir / "content" / "images" / path for path in sources.images),
+        errors += unpublishable(
+            options.site_dir / "content",
+            picture_paths(sources),
+            measured,
             max_pixels=config.max_image_pixels,
         )
         if errors:
@@ -909,9 +911,8 @@ def check(
     everything = Selection(now=now, audience=config.security_levels[-1], drafts=True, future=True)
     full, site_errors = assemble(config, sources, selection=everything, pictures=measured)
     errors += site_errors
-    errors += oversized(
-        (site_dir / "content" / "images" / path for path in sources.images),
-        max_pixels=config.max_image_pixels,
+    errors += unpublishable(
+        site_dir / "content", picture_paths(sources), measured, max_pixels=config.max_image_pixels
     )
     if errors:
         raise BuildFailed(errors)

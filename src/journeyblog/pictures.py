@@ -30,12 +30,15 @@ import PIL
 import xxhash
 from PIL import Image, ImageOps
 
-from journeyblog.errors import SiteError
+from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import RESIZED, Measured, copies_of
 from journeyblog.fingerprint import length_prefixed
 from journeyblog.model import Job, Site
 
-PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff")
+PICTURE_SUFFIXES = (
+    *(".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".gif", ".webp", ".bmp", ".tif", ".tiff"),
+    *(".heic", ".heif", ".avif"),
+)
 # Bump when a copy's pixels or encoding change, so cached copies are made again.
 PICTURE_VERSION = "1"
 CACHE_FOLDER = "pictures"  # under the build cache, SITE_DIR/.journeyblog-cache/
@@ -71,6 +74,55 @@ def oversized(paths: Iterable[Path], *, max_pixels: int) -> list[SiteError]:
             size = f"{width}x{height}, {width * height / 1e6:.1f} megapixels"
             errors.append(SiteError(path, None, _too_large(size, max_pixels)))
     return errors
+
+
+def unpublishable(
+    content_dir: Path,
+    relative_paths: Iterable[str],
+    measured: Mapping[str, Measured],
+    *,
+    max_pixels: int,
+) -> list[SiteError]:
+    """An error for each picture that cannot be published without what it may say of where
+    it was taken: too large to read, or not one Pillow reads and holding EXIF, or animated
+    (published as it is) or of a format that is not re-encoded, with a GPS location."""
+    paths = [path for path in relative_paths if path.lower().endswith(PICTURE_SUFFIXES)]
+    errors = oversized((content_dir / path for path in paths), max_pixels=max_pixels)
+    too_large = {error.path for error in errors}
+    for relative in paths:
+        path = content_dir / relative
+        found = measured.get(relative)
+        if found is None and path not in too_large and _holds_exif(path):
+            errors.append(
+                SiteError(
+                    path,
+                    None,
+                    "cannot be read as a picture, and may say where it was taken (its EXIF"
+                    " cannot be removed): export it again as JPEG or PNG",
+                )
+            )
+        elif (
+            found is not None and found.location and (found.animated or found.format not in RESIZED)
+        ):
+            kind = "an animated picture" if found.animated else f"a {found.format} picture"
+            errors.append(
+                SiteError(
+                    path,
+                    None,
+                    f"holds a GPS location, and {kind} is published as it is: remove the"
+                    " location from the file (exiftool -gps:all= FILE)",
+                )
+            )
+    return errors
+
+
+def _holds_exif(path: Path) -> bool:
+    try:
+        with open(path, "rb") as file:
+            head = file.read(1 << 20)
+    except OSError:
+        return False
+    return b"Exif\x00\x00" in head or b"<x:xmpmeta" in head
 
 
 def _too_large(size: str, max_pixels: int) -> str:
@@ -259,7 +311,12 @@ def cached_copy(source: Path, width: int, suffix: str, cached: Path | None) -> b
         else:
             if is_whole(data, suffix):
                 return data
-    data = copy_bytes(source, width, suffix)
+    try:
+        data = copy_bytes(source, width, suffix)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        # A picture cut short or damaged after its header: its own error, not a traceback.
+        message = f"cannot be read as a picture ({error}): save it again, or remove it"
+        raise BuildFailed([SiteError(source, None, message)]) from None
     if cached is not None:
         temporary = cached.with_name(f".{cached.name}.{os.getpid()}")
         try:

@@ -220,3 +220,86 @@ def test_without_the_cache_the_copies_are_the_same_bytes(
         if path.endswith((".jpg", ".png", ".webp", ".gif"))
     }
     assert {path: snapshot(fresh)[path] for path in pictures_of} == pictures_of
+
+
+# ---------------------------------------------------------------- pictures that cannot go out
+
+
+def _small_site(root: Path, body: str) -> Path:
+    site = root / "small"
+    files = {
+        "journeyblog.toml": CONFIG,
+        "content/authors.yml": AUTHORS,
+        "content/series.yml": SERIES,
+        "content/posts/trip/index.md": post("The trip", body=f"First.\n\n{body}\n"),
+    }
+    for relative, text in files.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(text, encoding="utf-8")
+    return site
+
+
+def _located_webp(path: Path, *, frames: int) -> None:
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)})
+    shots = [Image.new("RGB", (64, 48), (40 * n, 90, 90)) for n in range(frames)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shots[0].save(path, "WEBP", exif=exif, save_all=frames > 1, append_images=shots[1:])
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_phone_photo_too_large_to_read_beside_a_post_is_an_error(
+    tmp_path: Path, command: str
+) -> None:
+    site = _small_site(tmp_path, "![The view](view.jpg)")
+    (site / "journeyblog.toml").write_text(CONFIG + "max_image_pixels = 1000000\n")
+    phone_photo(site / "content/posts/trip/view.jpg", (1600, 1200))
+    result = CliRunner().invoke(cli, [command, str(site), "--now", NOW.isoformat()])
+    assert result.exit_code == 1, result.output
+    assert "trip/view.jpg: picture too large to read safely" in result.output
+    assert not (site / "output").exists()
+
+
+def test_a_picture_damaged_after_its_header_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    site = _small_site(tmp_path, "![The view](view.jpg)")
+    whole = phone_photo(tmp_path / "whole.jpg", (1600, 1200)).read_bytes()
+    (site / "content/posts/trip/view.jpg").write_bytes(whole[: len(whole) // 3])
+    result = _build(site, site / "output")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert re.search(
+        r"trip/view\.jpg: cannot be read as a picture \(.+\): save it again", result.output
+    )
+    assert not (site / "output").exists()
+
+
+def test_an_animated_picture_that_says_where_it_was_made_is_an_error(tmp_path: Path) -> None:
+    site = _small_site(tmp_path, "![Spinning](spin.webp)")
+    _located_webp(site / "content/posts/trip/spin.webp", frames=3)
+    result = _build(site, site / "output")
+    assert result.exit_code == 1, result.output
+    assert "trip/spin.webp: holds a GPS location, and an animated picture is published" in (
+        result.output
+    )
+    assert not (site / "output").exists()
+
+
+def test_a_picture_no_one_can_read_that_holds_exif_is_an_error(tmp_path: Path) -> None:
+    site = _small_site(tmp_path, "![From the phone](shot.heic)")
+    heic = b"\x00\x00\x00\x18ftypheic" + b"\x00" * 64 + b"Exif\x00\x00MM\x00*" + b"\x00" * 64
+    (site / "content/posts/trip/shot.heic").write_bytes(heic)
+    result = _build(site, site / "output")
+    assert result.exit_code == 1, result.output
+    assert "trip/shot.heic: cannot be read as a picture, and may say where it was taken" in (
+        result.output
+    )
+
+
+def test_a_jfif_from_a_browser_goes_out_without_its_location(tmp_path: Path) -> None:
+    site = _small_site(tmp_path, "![Saved](saved.jfif)")
+    phone_photo(site / "content/posts/trip/saved.jfif", (1600, 1200))
+    result = _build(site, site / "output")
+    assert result.exit_code == 0, result.output
+    published = [p for p in (site / "output/posts/trip").iterdir() if p.suffix != ".html"]
+    assert published
+    assert not any(has_location_or_serial(p.read_bytes()) for p in published)
