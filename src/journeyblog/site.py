@@ -252,7 +252,9 @@ def assemble(
         known=_known_urls(posts, pages, sources, base_path),
     )
     withheld = _with_bundles(withheld, withheld_shows, places)
-    posts, pages, shown, files = _placed(posts, pages, places, sources, errors)
+    posts, pages, shown, files = _placed(
+        posts, pages, places, sources, errors, raw_html=config.allow_raw_html
+    )
     pictures_at = _pictures(withheld, files, shown, pictures or {}, base_path)
     posts, pages = _sized(posts, pictures_at), _sized(pages, pictures_at)
 
@@ -304,6 +306,8 @@ def _placed(
     places: Places,
     sources: SiteSources,
     errors: list[SiteError],
+    *,
+    raw_html: bool = False,
 ) -> tuple[list[Post], list[Page], set[str], dict[str, str]]:
     """Posts and pages with their relative links and pictures resolved (places.py); the
     pictures of content/ they show (relative to content/), and the files beside the posts
@@ -318,6 +322,14 @@ def _placed(
         seen: dict[str, int] = {}
         written = [(target, False) for target in item.links]
         written += [(target, True) for target in item.images]
+        text = by_file[item.source].body
+        if raw_html and ("<a" in text or "<img" in text):
+            # Links and pictures written in HTML are resolved alike (figures.finish rewrites
+            # every href and src), so the page is read for them.
+            known = set(item.links) | set(item.images)
+            for name, target in _RAW_URL.findall(str(item.body.html)):
+                if html_unescape(target) not in known:
+                    written.append((html_unescape(target), name == "src"))
         for target, is_picture in written:
             if not is_relative(target) or target in urls:
                 continue
@@ -367,6 +379,9 @@ def _placed(
         if file.startswith("images/"):
             del files[file]  # content/images/ is published whole
     return placed_posts, placed_pages, shown, files
+
+
+_RAW_URL = re.compile(r'\s(href|src)="([^"]*)"')
 
 
 def _pictures(

@@ -324,3 +324,27 @@ def test_a_lead_picture_that_is_nowhere_is_an_error_on_its_line(make_site: MakeS
     assert code == 1
     assert f"index.md:{text.splitlines().index('image: cober.jpg') + 1}: " in output
     assert "cober.jpg" in output
+
+
+def test_with_raw_html_its_links_and_pictures_are_resolved_too(make_site: MakeSite) -> None:
+    site = _editor_site(make_site)
+    config = site / "journeyblog.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "allow_raw_html = true\n")
+    text = post(
+        "Raw",
+        date="2016-03-01",
+        body='<p><a href="02-weighing-the-options.md">raw link</a></p>\n\n'
+        '<figure><img src="chart.png" alt="raw picture"></figure>\n',
+    )
+    (site / SERIES_DIR / "05-raw.md").write_text(text, encoding="utf-8")
+    code, output = _cli("build", str(site))
+    assert code == 0, output
+    page = (site / "output/posts/05-raw/index.html").read_text(encoding="utf-8")
+    assert '<a href="/posts/weighing-the-options/">raw link</a>' in page
+    assert broken_links(site / "output") == []
+    (site / SERIES_DIR / "05-raw.md").write_text(
+        text.replace("02-weighing-the-options.md", "02-nothing.md"), encoding="utf-8"
+    )
+    code, output = _cli("build", str(site))
+    assert code == 1
+    assert "05-raw.md:" in output and "02-nothing.md" in output
