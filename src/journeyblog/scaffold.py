@@ -52,6 +52,11 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
+      - uses: actions/cache@v4
+        with:
+          path: .journeyblog-cache
+          key: journeyblog-${{ github.sha }}
+          restore-keys: journeyblog-
       - run: python -m pip install journeyblog
       - run: journeyblog build . --audience public
       - uses: actions/upload-pages-artifact@v3
@@ -73,6 +78,10 @@ jobs:
         """\
 pages:
   image: python:3.12-slim
+  cache:
+    key: journeyblog
+    paths:
+      - .journeyblog-cache/
   script:
     - python -m pip install journeyblog
     - journeyblog build . --audience public -o public
