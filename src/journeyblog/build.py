@@ -229,6 +229,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 options.site_dir / "content",
                 picture_paths(sources),
                 max_pixels=config.max_image_pixels,
+                memo=cache_dir / "pictures" / "measured.json" if cache_dir else None,
             )
             clock.lap("read sources")
             if early:

@@ -160,19 +160,73 @@ def measure(path: Path) -> Measured | None:
 
 
 def measure_all(
-    content_dir: Path, relative_paths: Iterable[str], *, max_pixels: int
+    content_dir: Path,
+    relative_paths: Iterable[str],
+    *,
+    max_pixels: int,
+    memo: Path | None = None,
 ) -> dict[str, Measured]:
     """What each picture among `relative_paths` (relative to `content_dir`: "images/map.jpg")
     is, by that path; files that are no picture, and pictures over `max_pixels` (an error
-    of `oversized`), are left out."""
+    of `oversized`), are left out.
+
+    With `memo` (a file in the build cache), what was measured is kept with each file's
+    size, times and inode, and a file whose are unchanged is not opened again: a rebuild
+    after an edit need not read every picture's header."""
+    known: dict[str, list[object]] = {}
+    if memo is not None:
+        with contextlib.suppress(OSError, ValueError, RecursionError):
+            read = json.loads(memo.read_text(encoding="utf-8"))
+            if isinstance(read, dict):
+                known = {k: v for k, v in read.items() if isinstance(v, list) and len(v) == 9}
+    kept: dict[str, list[object]] = {}
     found: dict[str, Measured] = {}
     for relative in relative_paths:
         if not relative.lower().endswith(PICTURE_SUFFIXES):
             continue
-        measured = measure(content_dir / relative)
-        if measured is not None and measured.width * measured.height <= max_pixels:
+        path = content_dir / relative
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        mark: list[object] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        last = known.get(relative)
+        measured = _remembered(last[4:]) if last is not None and last[:4] == mark else None
+        if measured is None:
+            measured = measure(path)
+        if measured is None:
+            continue
+        kept[relative] = [*mark, *_remembering(measured)]
+        if measured.width * measured.height <= max_pixels:
             found[relative] = measured
+    if memo is not None and kept != known:
+        _keep(memo, kept)
     return found
+
+
+def _remembering(measured: Measured) -> list[object]:
+    return [measured.format, measured.width, measured.height, measured.location, measured.animated]
+
+
+def _remembered(values: list[object]) -> Measured | None:
+    kind, width, height, location, animated = values
+    if not (isinstance(kind, str) and type(width) is int and type(height) is int):
+        return None
+    if not (isinstance(location, bool) and isinstance(animated, bool)):
+        return None
+    return Measured(format=kind, width=width, height=height, location=location, animated=animated)
+
+
+def _keep(memo: Path, values: Mapping[str, object]) -> None:
+    """Write a memo whole or not at all; a read-only site folder only costs time."""
+    temporary = memo.with_name(f".{memo.name}.{os.getpid()}")
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(values, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, memo)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 def _exif(image: Image.Image) -> Image.Exif:
@@ -276,14 +330,7 @@ def file_digests(files: Mapping[str, Path], folder: Path | None) -> dict[str, st
         digests[name] = digest
         kept[name] = [*mark, digest]
     if memo is not None and kept != known:
-        temporary = memo.with_name(f".{memo.name}.{os.getpid()}")
-        try:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps(kept, sort_keys=True), encoding="utf-8")
-            os.replace(temporary, memo)
-        except OSError:  # a read-only site folder: the files are read again next time
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        _keep(memo, kept)
     return digests
 
 

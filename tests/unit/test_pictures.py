@@ -363,3 +363,21 @@ def test_pictures_of_one_name_in_two_formats_share_no_copy() -> None:
     for index, one in enumerate(files):
         for other in files[index + 1 :]:
             assert not one & other
+
+
+def test_a_picture_measured_once_is_not_opened_again_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = tmp_path / "content"
+    phone_photo(content / "images" / "a.jpg", (400, 300))
+    memo = tmp_path / "memo.json"
+    first = measure_all(content, ["images/a.jpg"], max_pixels=10**8, memo=memo)
+    opened: list[Path] = []
+    real = pictures.measure
+    monkeypatch.setattr(pictures, "measure", lambda path: opened.append(path) or real(path))
+    assert measure_all(content, ["images/a.jpg"], max_pixels=10**8, memo=memo) == first
+    assert opened == []
+    phone_photo(content / "images" / "a.jpg", (640, 480))
+    again = measure_all(content, ["images/a.jpg"], max_pixels=10**8, memo=memo)
+    assert opened == [content / "images" / "a.jpg"]
+    assert (again["images/a.jpg"].width, again["images/a.jpg"].height) == (480, 640)
