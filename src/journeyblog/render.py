@@ -32,7 +32,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from journeyblog.fingerprint import Fingerprints, digest
-from journeyblog.model import Job, Output, Post, Site, SocialImage
+from journeyblog.model import Job, Output, Post, Series, Site, SocialImage
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -99,6 +99,12 @@ def format_date(value: datetime) -> str:
 # The lists of the Site a template may walk; the rest of `site` (info, url(), absolute())
 # is part of the build's site-wide fingerprint.
 SITE_LISTS = ("posts", "pages", "series", "tags", "authors")
+# Budgets that keep every page light on a large site: a longer list is split into pages,
+# the first at the list's own URL, the others at page/N/ under it.
+LIST_PAGE = 100  # posts on a tag's or an author's page (cards with summaries)
+ARCHIVE_PAGE = 300  # archive lines on one page; more posts: a page per year
+SERIES_PAGE = 60  # series on the series index
+HOME_SERIES = 12  # series on the home page (the most recently added to), then a link
 # What a post's body decides: a list showing none of these need not change when it is edited.
 BODY_FIELDS = frozenset(
     {"body", "html", "feed_html", "body_key", "toc", "words", "reading_minutes", "search_words"}
@@ -321,7 +327,7 @@ class _Renderer:
         yield from self.series()
         yield from self.tags()
         yield from self.authors()
-        yield self.archive()
+        yield from self.archive()
         yield from self.pages()
         yield self._page("404.html", "404.html", title="Page not found", canonical_url="")
         yield from self.redirects()
@@ -340,7 +346,7 @@ class _Renderer:
                 title=self.site.info.title,
                 posts=posts[(number - 1) * size : number * size],
                 pagination=_pagination(self.site, number, count),
-                all_series=self.site.series if number == 1 else (),
+                all_series=_newest(self.site.series, HOME_SERIES) if number == 1 else (),
             )
 
     def posts(self) -> Iterator[Job]:
@@ -361,7 +367,18 @@ class _Renderer:
             )
 
     def series(self) -> Iterator[Job]:
-        yield self._page("series/index.html", "series_index.html", title="Series")
+        every = self.site.series
+        # A long index lists the series most recently added to first, a page at a time.
+        ordered = every if len(every) <= SERIES_PAGE else _newest(every, len(every))
+        chunks = _chunks(ordered, SERIES_PAGE)
+        for number, chunk in enumerate(chunks, 1):
+            yield self._page(
+                _page_path("series/", number),
+                "series_index.html",
+                title="Series",
+                shown=chunk,
+                pagination=_pagination(self.site, number, len(chunks), "series/"),
+            )
         for series in self.site.series:
             yield self._page(
                 f"series/{series.slug}/index.html",
@@ -374,31 +391,75 @@ class _Renderer:
     def tags(self) -> Iterator[Job]:
         yield self._page("tags/index.html", "tags.html", title="Tags")
         for listing in self.site.tags:
-            yield self._page(
-                f"tags/{listing.tag.slug}/index.html",
-                "tag.html",
-                title=f"Posts tagged “{listing.tag.name}”",
-                listing=listing,
-                feeds=((f"{listing.tag.name} (Atom)", listing.feed_url),),
-            )
+            base = f"tags/{listing.tag.slug}/"
+            chunks = _chunks(listing.posts, LIST_PAGE)
+            for number, chunk in enumerate(chunks, 1):
+                yield self._page(
+                    _page_path(base, number),
+                    "tag.html",
+                    title=f"Posts tagged “{listing.tag.name}”",
+                    listing=listing,
+                    posts=chunk,
+                    pagination=_pagination(self.site, number, len(chunks), base),
+                    feeds=((f"{listing.tag.name} (Atom)", listing.feed_url),),
+                )
 
     def authors(self) -> Iterator[Job]:
         yield self._page("authors/index.html", "authors.html", title="Authors")
         for listing in self.site.authors:
-            yield self._page(
-                f"authors/{listing.author.slug}/index.html",
-                "author.html",
-                title=listing.author.name,
-                listing=listing,
-                feeds=((f"{listing.author.name} (Atom)", listing.feed_url),),
-            )
+            base = f"authors/{listing.author.slug}/"
+            chunks = _chunks(listing.posts, LIST_PAGE)
+            for number, chunk in enumerate(chunks, 1):
+                yield self._page(
+                    _page_path(base, number),
+                    "author.html",
+                    title=listing.author.name,
+                    listing=listing,
+                    posts=chunk,
+                    pagination=_pagination(self.site, number, len(chunks), base),
+                    feeds=((f"{listing.author.name} (Atom)", listing.feed_url),),
+                )
 
-    def archive(self) -> Job:
+    def archive(self) -> Iterator[Job]:
         years = [
             (year, tuple(posts))
             for year, posts in groupby(self.site.posts, key=lambda post: post.date.year)
         ]
-        return self._page("archive/index.html", "archive.html", title="Archive", years=years)
+        if len(self.site.posts) <= ARCHIVE_PAGE:
+            yield self._page(
+                "archive/index.html",
+                "archive.html",
+                title="Archive",
+                years=years,
+                index=(),
+                year=None,
+                pagination=None,
+            )
+            return
+        # A large site: the archive is an index of years, and each year its own pages.
+        index = [(year, len(posts), self.site.url(f"archive/{year}/")) for year, posts in years]
+        yield self._page(
+            "archive/index.html",
+            "archive.html",
+            title="Archive",
+            years=(),
+            index=index,
+            year=None,
+            pagination=None,
+        )
+        for year, posts in years:
+            base = f"archive/{year}/"
+            chunks = _chunks(posts, ARCHIVE_PAGE)
+            for number, chunk in enumerate(chunks, 1):
+                yield self._page(
+                    _page_path(base, number),
+                    "archive.html",
+                    title=f"Archive: {year}",
+                    years=((year, chunk),),
+                    index=index,
+                    year=year,
+                    pagination=_pagination(self.site, number, len(chunks), base),
+                )
 
     def pages(self) -> Iterator[Job]:
         for page in self.site.pages:
@@ -431,9 +492,11 @@ def _list_digest(site: Site, fingerprints: Fingerprints, name: str, bodies: bool
     return fingerprints.of(getattr(site, name), bodies=bodies)
 
 
-def _pagination(site: Site, number: int, count: int) -> dict[str, Any]:
+def _pagination(site: Site, number: int, count: int, base: str = "") -> dict[str, Any]:
+    """Page `number` of `count` of a list whose first page is at `base` ("tags/x/")."""
+
     def url(n: int) -> str:
-        return site.url("") if n == 1 else site.url(f"page/{n}/")
+        return site.url(base) if n == 1 else site.url(f"{base}page/{n}/")
 
     return {
         "number": number,
@@ -441,6 +504,26 @@ def _pagination(site: Site, number: int, count: int) -> dict[str, Any]:
         "previous": url(number - 1) if number > 1 else None,
         "next": url(number + 1) if number < count else None,
     }
+
+
+def _page_path(base: str, number: int) -> str:
+    """Where page `number` of a list at `base` is written: tags/x/index.html, then
+    tags/x/page/2/index.html, …"""
+    return f"{base}index.html" if number == 1 else f"{base}page/{number}/index.html"
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[tuple[Any, ...]]:
+    """`items` in runs of `size`; one empty run if there are none (the page says so)."""
+    return [tuple(items[start : start + size]) for start in range(0, len(items), size)] or [()]
+
+
+def _newest(series: Sequence[Series], count: int) -> tuple[Series, ...]:
+    """The `count` series most recently added to, newest first; all of them, in their own
+    order, if there are no more than `count`."""
+    if len(series) <= count:
+        return tuple(series)
+    latest = sorted(series, key=lambda one: (one.latest is not None, one.latest), reverse=True)
+    return tuple(latest[:count])
 
 
 def _share_context(post: Post) -> dict[str, Any]:
