@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 
@@ -248,7 +248,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
         errors += site_errors
         errors += unpublishable(
             options.site_dir / "content",
-            picture_paths(sources),
+            published_files(site, sources),
             measured,
             max_pixels=config.max_image_pixels,
         )
@@ -913,7 +913,10 @@ def check(
     full, site_errors = assemble(config, sources, selection=everything, pictures=measured)
     errors += site_errors
     errors += unpublishable(
-        site_dir / "content", picture_paths(sources), measured, max_pixels=config.max_image_pixels
+        site_dir / "content",
+        published_files(full, sources),
+        measured,
+        max_pixels=config.max_image_pixels,
     )
     if errors:
         raise BuildFailed(errors)
@@ -1010,6 +1013,13 @@ def picture_paths(sources: SiteSources) -> list[str]:
     return [*images, *(PurePosixPath(*path.parts).as_posix() for path in sources.files)]
 
 
+def published_files(site: Site, sources: SiteSources) -> list[str]:
+    """The files of content/ the site may publish, relative to it: all of content/images/,
+    and the files beside posts that published posts show or link to."""
+    images = ["images/" + PurePosixPath(*path.parts).as_posix() for path in sources.images]
+    return [*images, *(file for file, _ in site.files)]
+
+
 def withheld_pictures(site: Site, site_dir: Path) -> list[tuple[bytes, Withheld]]:
     """The bytes of every picture under content/images/ that only withheld posts show: the
     audit looks for them under any name."""
@@ -1028,9 +1038,9 @@ def withheld_pictures(site: Site, site_dir: Path) -> list[tuple[bytes, Withheld]
 def _published_images(site: Site) -> set[str]:
     """The site paths ("images/x.png") of the pictures published posts show."""
     documents: list[Post | Page] = [*site.posts, *site.pages]
-    shown = {image for document in documents for image in document.images}
+    shown = {url for document in documents for url in document.images}
     shown.update(post.image for post in site.posts if post.image)
-    return {unquote(image).removeprefix(site.info.base_path) for image in shown}
+    return {unquote(urlsplit(url).path).removeprefix(site.info.base_path) for url in shown}
 
 
 def manifest(site: Site, *, now: datetime, cutoff: datetime | None) -> bytes:

@@ -78,7 +78,11 @@ def copies_of(picture: Picture) -> list[tuple[str, int]]:
 # The width the theme's text column takes (site.css --measure: 42rem) on a wide screen.
 SIZES = "(min-width: 44rem) 42rem, 100vw"
 
-_URL = re.compile(r'(?P<name>href|src)="(?P<url>[^"]*)"')
+# A URL attribute, as a renderer writes it or as HTML written by hand may have it.
+_URL = re.compile(
+    r"""(?P<name>\b(?:href|src|srcset|poster|data))\s*=\s*(?:"(?P<d>[^"]*)"|'(?P<s>[^']*)')""",
+    re.IGNORECASE,
+)
 _IMG = re.compile(
     r'(?P<open><p>)?<img src="(?P<src>[^"]*)" alt="(?P<alt>[^"]*)"'
     r'(?: title="(?P<title>[^"]*)")?>(?P<close></p>)?'
@@ -97,11 +101,18 @@ def finish(
     not a feed), its copies in srcset and WebP, and lazy loading but for the page's first
     picture. A picture with a title, alone in its paragraph, becomes a <figure>."""
     if urls:
-        published = {_escape(written): _escape(url) for written, url in urls}
+        published = dict(urls)
 
         def resolved(match: re.Match[str]) -> str:
-            url = published.get(match["url"])
-            return match[0] if url is None else f'{match["name"]}="{url}"'
+            value = html_lib.unescape(match["d"] if match["d"] is not None else match["s"])
+            if match["name"].lower() == "srcset":
+                parts = [part.strip().split(maxsplit=1) for part in value.split(",")]
+                new = ", ".join(
+                    " ".join([published.get(part[0], part[0]), *part[1:]]) for part in parts if part
+                )
+            else:
+                new = published.get(value, value)
+            return match[0] if new == value else f'{match["name"]}="{_escape(new)}"'
 
         html = _URL.sub(resolved, html)
     by_url = {_escape(picture.url): picture for picture in pictures}

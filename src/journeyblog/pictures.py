@@ -87,7 +87,9 @@ def unpublishable(
     it was taken: too large to read, or not one Pillow reads and holding EXIF, or animated
     (published as it is) or of a format that is not re-encoded, with a GPS location."""
     paths = [path for path in relative_paths if path.lower().endswith(PICTURE_SUFFIXES)]
-    errors = oversized((content_dir / path for path in paths), max_pixels=max_pixels)
+    # A picture measured is within the limit (measure_all): only the others are opened.
+    unmeasured = (content_dir / path for path in paths if path not in measured)
+    errors = oversized(unmeasured, max_pixels=max_pixels)
     too_large = {error.path for error in errors}
     for relative in paths:
         path = content_dir / relative

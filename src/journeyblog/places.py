@@ -12,6 +12,7 @@ content/, or to something this build withholds is an error. Pure: the facts come
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import unescape as html_unescape
@@ -98,8 +99,10 @@ def resolve(
             output = owner_url[len(places.base_path) :] + within
             return _file(relative, output, anchor, places)
     # Written as a URL relative to the page ("../other-post/"), as some generators have it.
-    as_url = urljoin(page_url, url.path)
-    if as_url in places.known or unquote(as_url) in places.known:
+    as_url = unquote(urljoin(page_url, url.path))
+    # A later page of a list ("tags/x/page/2/") is there if its list is.
+    listed = re.sub(r"page/\d+/$", "", as_url)
+    if as_url in places.known or (listed != as_url and listed in places.known):
         return Resolved()
     outside = path != places.content and not inside
     where = "out of content/" if outside else "to no file"

@@ -12,7 +12,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
@@ -347,6 +347,7 @@ class _Renderer:
                 posts=posts[(number - 1) * size : number * size],
                 pagination=_pagination(self.site, number, count),
                 all_series=_newest(self.site.series, HOME_SERIES) if number == 1 else (),
+                series_count=len(self.site.series) if number == 1 else 0,
             )
 
     def posts(self) -> Iterator[Job]:
@@ -398,8 +399,9 @@ class _Renderer:
                     _page_path(base, number),
                     "tag.html",
                     title=f"Posts tagged “{listing.tag.name}”",
-                    listing=listing,
-                    posts=chunk,
+                    # Each page holds its own posts only, so an edit remakes the page showing it.
+                    listing=replace(listing, posts=chunk),
+                    total=len(listing.posts),
                     pagination=_pagination(self.site, number, len(chunks), base),
                     feeds=((f"{listing.tag.name} (Atom)", listing.feed_url),),
                 )
@@ -414,8 +416,8 @@ class _Renderer:
                     _page_path(base, number),
                     "author.html",
                     title=listing.author.name,
-                    listing=listing,
-                    posts=chunk,
+                    listing=replace(listing, posts=chunk),
+                    total=len(listing.posts),
                     pagination=_pagination(self.site, number, len(chunks), base),
                     feeds=((f"{listing.author.name} (Atom)", listing.feed_url),),
                 )

@@ -195,7 +195,11 @@ def assemble(
     # What each withheld text shows, in the order `withheld` is made: its pictures are held back.
     held_count = len(excluded) + len(removed_blocks)
     withheld_shows = [
-        (*body.images, *body.links)
+        (
+            *body.images,
+            *body.links,
+            *(url for _, url in raw_urls(str(body.html)) if config.allow_raw_html),
+        )
         for body in (
             *withheld_rendered[: len(excluded)],
             *withheld_rendered[held_count:],
@@ -322,14 +326,13 @@ def _placed(
         seen: dict[str, int] = {}
         written = [(target, False) for target in item.links]
         written += [(target, True) for target in item.images]
-        text = by_file[item.source].body
-        if raw_html and ("<a" in text or "<img" in text):
+        if raw_html and "<" in by_file[item.source].body:
             # Links and pictures written in HTML are resolved alike (figures.finish rewrites
             # every href and src), so the page is read for them.
             known = set(item.links) | set(item.images)
-            for name, target in _RAW_URL.findall(str(item.body.html)):
-                if html_unescape(target) not in known:
-                    written.append((html_unescape(target), name == "src"))
+            for name, target in raw_urls(str(item.body.html)):
+                if target not in known:
+                    written.append((target, name != "href"))
         for target, is_picture in written:
             if not is_relative(target) or target in urls:
                 continue
@@ -345,7 +348,7 @@ def _placed(
         links = tuple(urls.get(target, target) for target in item.links)
         images = tuple(urls.get(target, target) for target in item.images)
         for image in images:
-            file = images_at.get(unquote(html_unescape(image).split("#", 1)[0]))
+            file = images_at.get(unquote(urlsplit(html_unescape(image)).path))
             if file is not None:
                 shown.add(file)
         if not urls:
@@ -381,7 +384,26 @@ def _placed(
     return placed_posts, placed_pages, shown, files
 
 
-_RAW_URL = re.compile(r'\s(href|src)="([^"]*)"')
+# A URL in an attribute of HTML written by hand: any case, quoted either way or not at all.
+_RAW_URL = re.compile(
+    r"""\s(href|src|srcset|poster|data)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def raw_urls(html: str) -> list[tuple[str, str]]:
+    """(attribute, URL) of every link and picture in `html`, comments left out; each URL of
+    a srcset on its own."""
+    found = []
+    for name, double, single, bare in _RAW_URL.findall(_COMMENT.sub("", html)):
+        value = html_unescape(double or single or bare).strip()
+        name = name.lower()
+        if name == "srcset":
+            found += [(name, part.split()[0]) for part in value.split(",") if part.split()]
+        elif value:
+            found.append((name, value))
+    return found
 
 
 def _pictures(
@@ -417,7 +439,7 @@ def _sized(items: Sequence[_Document], at: Mapping[str, tuple[str, Picture]]) ->
     for item in items:
         shows = {}
         for src in item.images:
-            found = at.get(unquote(html_unescape(src)))
+            found = at.get(unquote(urlsplit(html_unescape(src)).path))
             if found is not None:
                 shows[src] = replace(found[1], url=src)
         if shows:
@@ -435,6 +457,7 @@ def _known_urls(
     known |= {f"{base_path}tags/", f"{base_path}authors/"}
     for post in posts:
         known.add(post.url)
+        known.add(f"{base_path}archive/{post.date.year}/")
         known.update(base_path + alias.removesuffix("index.html") for alias in post.aliases)
         known.update(tag.url for tag in post.tags)
         known.add(post.author.page_url)
@@ -576,10 +599,17 @@ def _withheld_targets(
         if post.series and post.series not in published_series:
             targets[f"series/{post.series}/"] = unlisted
     if any(item.image_paths for item in site.withheld):
-        shown = {src for post in site.posts for src in post.images}
+        # A file of content/images/ is published where it lies; one beside a post only where
+        # a published post shows it, under that post (places.py).
+        documents: list[Post | Page] = [*site.posts, *site.pages]
+        shown = {
+            unquote(urlsplit(html_unescape(url)).path)
+            for document in documents
+            for url in document.images
+        }
         for item in site.withheld:
             for image in item.image_paths:
-                if site.info.base_path + image not in shown:
+                if image.startswith("images/") and site.info.base_path + image not in shown:
                     targets.setdefault(image, "an image only withheld posts show")
     return targets
 

@@ -69,3 +69,15 @@ def test_without_javascript_the_block_is_as_it_was(browser: Browser, example_sit
     assert page.locator(".series-read").count() == 0
     assert page.locator(".series-block").inner_text() == shown_with
     without.close()
+
+
+def test_a_part_whose_end_shows_as_it_opens_is_not_read_until_scrolled(
+    browser: Browser, example_site: Served
+) -> None:
+    series = max(example_site.site.series, key=lambda s: len(s.parts))
+    tall = browser.new_context(viewport={"width": 1280, "height": 20000})
+    page = tall.new_page()
+    page.goto(example_site.url(series.parts[0].url))
+    page.wait_for_timeout(300)
+    assert page.evaluate("Object.keys(localStorage)") == []
+    tall.close()

@@ -241,7 +241,8 @@ def test_without_javascript_a_reader_follows_a_series_from_the_home_page(
 
 
 def test_scripts_load_only_where_they_are_needed(served: Served) -> None:
-    """Search needs search.js; a page with a table needs tables.js; nothing else runs code."""
+    """Search needs search.js; a page with a table needs tables.js; a part of a series
+    progress.js (what this browser has read); nothing else runs code."""
     for path in served.out.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
         scripts = set(re.findall(r'<script src="[^"]*/assets/([^"/]+)"', html))
@@ -250,6 +251,8 @@ def test_scripts_load_only_where_they_are_needed(served: Served) -> None:
             expected.add("search.js")
         if "<table" in html:
             expected.add("tables.js")
+        if 'class="series-block"' in html:
+            expected.add("progress.js")
         assert scripts == expected, path
         assert "<script>" not in html, path  # no inline code
 

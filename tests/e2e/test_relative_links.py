@@ -348,3 +348,107 @@ def test_with_raw_html_its_links_and_pictures_are_resolved_too(make_site: MakeSi
     code, output = _cli("build", str(site))
     assert code == 1
     assert "05-raw.md:" in output and "02-nothing.md" in output
+
+
+def _raw_site(make_site: MakeSite) -> Path:
+    site = _editor_site(make_site)
+    config = site / "journeyblog.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "allow_raw_html = true\n")
+    return site
+
+
+def test_with_raw_html_a_picture_only_a_withheld_text_shows_is_not_published(
+    make_site: MakeSite,
+) -> None:
+    site = _raw_site(make_site)
+    _png(site / "content/images/quokka map.png", (1, 2, 3))
+    _png(site / "content/images/quokka-other.png", (4, 5, 6))
+    (site / SERIES_DIR / "06-secret.md").write_text(
+        post(
+            "Secret",
+            date="2016-03-01",
+            security="Internal",
+            body='<img src="../../images/quokka%20map.png" alt="s">\n\n'
+            "<IMG SRC='../../images/./quokka-other.png' alt='o'>\n",
+        ),
+        encoding="utf-8",
+    )
+    code, output = _cli("build", str(site), "--audience", "public")
+    assert code == 0, output
+    assert not any("quokka" in p.name for p in (site / "output").rglob("*"))
+    code, output = _cli("audit", str(site), "--audience", "public")
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<a href='04-internal/index.md'>the plan</a>",
+        '<A HREF="04-internal/">this</A>',
+        "<a href=04-internal/index.md>bare</a>",
+    ],
+)
+def test_with_raw_html_a_link_to_what_is_withheld_in_any_form_is_an_error(
+    make_site: MakeSite, html: str
+) -> None:
+    site = _raw_site(make_site)
+    text = post("Raw", date="2016-03-01", body=f"<p>See {html}.</p>\n")
+    (site / SERIES_DIR / "05-raw.md").write_text(text, encoding="utf-8")
+    code, output = _cli("build", str(site), "--audience", "public")
+    assert code == 1, output
+    assert "05-raw.md:" in output and "withholds" in output
+
+
+def test_with_raw_html_a_picture_in_a_comment_is_not_looked_for(make_site: MakeSite) -> None:
+    site = _raw_site(make_site)
+    text = post(
+        "Raw", date="2016-03-01", body='First.\n\n<!-- old: <img src="gone.png" alt=""> -->\n'
+    )
+    (site / SERIES_DIR / "05-raw.md").write_text(text, encoding="utf-8")
+    code, output = _cli("build", str(site))
+    assert code == 0, output
+
+
+def test_a_file_of_a_published_folder_a_withheld_post_links_to_is_published(
+    make_site: MakeSite,
+) -> None:
+    site = _editor_site(make_site)
+    (site / SERIES_DIR / "03-identity/report.pdf").write_bytes(b"%PDF-1.4 report")
+    index = site / SERIES_DIR / "03-identity/index.md"
+    index.write_text(
+        index.read_text(encoding="utf-8") + "\nThe [report](report.pdf).\n", encoding="utf-8"
+    )
+    internal = site / SERIES_DIR / "04-internal/index.md"
+    internal.write_text(
+        internal.read_text(encoding="utf-8") + "\nSee [it](../03-identity/report.pdf).\n",
+        encoding="utf-8",
+    )
+    code, output = _cli("build", str(site), "--audience", "public")
+    assert code == 0, output
+    assert (site / "output/posts/identity/report.pdf").read_bytes() == b"%PDF-1.4 report"
+
+
+def test_a_picture_written_with_a_query_is_still_sized(make_site: MakeSite) -> None:
+    site = _editor_site(make_site)
+    first = site / SERIES_DIR / "01-where-we-started.md"
+    first.write_text(
+        first.read_text(encoding="utf-8").replace(
+            "(../../images/map.png", "(../../images/map.png?v=2"
+        ),
+        encoding="utf-8",
+    )
+    code, output = _cli("build", str(site))
+    assert code == 0, output
+    page = (site / "output/posts/where-we-started/index.html").read_text(encoding="utf-8")
+    [tag] = re.findall(r'<img src="/images/map.png\?v=2"[^>]*>', page)
+    assert 'width="64" height="48"' in tag
+
+
+def test_a_picture_no_page_shows_is_not_judged(make_site: MakeSite) -> None:
+    site = _editor_site(make_site)
+    notes = site / "content/notes"
+    notes.mkdir(parents=True)
+    (notes / "IMG_0001.heic").write_bytes(b"\x00\x00\x00\x18ftypheic" + b"Exif\x00\x00MM" * 8)
+    code, output = _cli("build", str(site))
+    assert code == 0, output
+    assert not any(p.suffix == ".heic" for p in (site / "output").rglob("*"))

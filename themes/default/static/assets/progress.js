@@ -1,5 +1,5 @@
-/* journeyblog: which parts of a series this browser has read. A part counts as read once its
-   end has been scrolled into view; the series block then marks the parts read, says "2 of 5
+/* journeyblog: which parts of a series this browser has read. A part counts as read once the
+   reader has scrolled its end into view; the series block then marks the parts read, says "2 of 5
    read", and offers the first part not read yet. Kept in localStorage only, never sent
    anywhere, and forgotten with the block's button. Without this script the block is as it is. */
 (function () {
@@ -80,18 +80,26 @@
   end.className = "read-end";
   end.setAttribute("aria-hidden", "true");
   text.insertAdjacentElement("afterend", end);
-  var watch = new IntersectionObserver(function (seen) {
-    for (var i = 0; i < seen.length; i++) {
-      if (!seen[i].isIntersecting) continue;
-      var read = load();
-      if (read.indexOf(current) < 0) {
-        read.push(current);
-        read.sort(function (a, b) { return a - b; });
-        save(read);
-        show();
-      }
-      watch.disconnect();
+  // Read means scrolled to the end: a part whose end shows as it opens is not read yet.
+  var visible = false;
+  var done = false;
+  function mark() {
+    if (done || !visible || window.scrollY <= 0) return;
+    done = true;
+    var read = load();
+    if (read.indexOf(current) < 0) {
+      read.push(current);
+      read.sort(function (a, b) { return a - b; });
+      save(read);
+      show();
     }
+    watch.disconnect();
+    window.removeEventListener("scroll", mark);
+  }
+  var watch = new IntersectionObserver(function (seen) {
+    visible = seen[seen.length - 1].isIntersecting;
+    mark();
   });
   watch.observe(end);
+  window.addEventListener("scroll", mark, { passive: true });
 })();
