@@ -49,9 +49,12 @@ class Resolved:
 def is_relative(target: str) -> bool:
     """A path written relative to the page: not a URL with a scheme, not root-relative,
     not only an anchor."""
-    if not target or target.startswith(("/", "#", "?")):
+    if not target or target[0] in "/#?":
         return False
-    return not urlsplit(target).scheme
+    return _SCHEME.match(target) is None
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # as urlsplit tells a scheme
 
 
 def resolve(
