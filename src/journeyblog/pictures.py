@@ -175,12 +175,7 @@ def measure_all(
     With `memo` (a file in the build cache), what was measured is kept with each file's
     size, times and inode, and a file whose are unchanged is not opened again: a rebuild
     after an edit need not read every picture's header."""
-    known: dict[str, list[object]] = {}
-    if memo is not None:
-        with contextlib.suppress(OSError, ValueError, RecursionError):
-            read = json.loads(memo.read_text(encoding="utf-8"))
-            if isinstance(read, dict):
-                known = {k: v for k, v in read.items() if isinstance(v, list) and len(v) == 9}
+    known = _recall(memo, 9)
     kept: dict[str, list[object]] = {}
     found: dict[str, Measured] = {}
     for relative in relative_paths:
@@ -217,6 +212,18 @@ def _remembered(values: list[object]) -> Measured | None:
     if not (isinstance(location, bool) and isinstance(animated, bool)):
         return None
     return Measured(format=kind, width=width, height=height, location=location, animated=animated)
+
+
+def _recall(memo: Path | None, length: int) -> dict[str, list[object]]:
+    """What a memo `_keep` wrote holds: lists of `length` values by name; nothing if there
+    is none, or it is not one (a memo is never trusted further)."""
+    if memo is None:
+        return {}
+    with contextlib.suppress(OSError, ValueError, RecursionError):
+        read = json.loads(memo.read_text(encoding="utf-8"))
+        if isinstance(read, dict):
+            return {k: v for k, v in read.items() if isinstance(v, list) and len(v) == length}
+    return {}
 
 
 def _keep(memo: Path, values: Mapping[str, object]) -> None:
@@ -309,12 +316,7 @@ def file_digests(files: Mapping[str, Path], folder: Path | None) -> dict[str, st
     has none. With `folder`, the digests are kept there with each file's size, times and
     inode: a file whose are unchanged is not read again (up_to_date trusts them alike)."""
     memo = folder / "digests.json" if folder is not None else None
-    known: dict[str, list[object]] = {}
-    if memo is not None:
-        with contextlib.suppress(OSError, ValueError, RecursionError):
-            read = json.loads(memo.read_text(encoding="utf-8"))
-            if isinstance(read, dict):
-                known = {k: v for k, v in read.items() if isinstance(v, list) and len(v) == 5}
+    known = _recall(memo, 5)
     digests: dict[str, str] = {}
     # Builds for other audiences publish other pictures: what they read is kept too.
     kept = dict(known)

@@ -32,7 +32,16 @@ from jinja2 import (
 from markupsafe import Markup
 
 from journeyblog.fingerprint import Fingerprints, digest
-from journeyblog.model import Job, Output, Post, Series, Site, SocialImage
+from journeyblog.model import (
+    AuthorListing,
+    Job,
+    Output,
+    Post,
+    Series,
+    Site,
+    SocialImage,
+    TagListing,
+)
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -392,35 +401,40 @@ class _Renderer:
     def tags(self) -> Iterator[Job]:
         yield self._page("tags/index.html", "tags.html", title="Tags")
         for listing in self.site.tags:
-            base = f"tags/{listing.tag.slug}/"
-            chunks = _chunks(listing.posts, LIST_PAGE)
-            for number, chunk in enumerate(chunks, 1):
-                yield self._page(
-                    _page_path(base, number),
-                    "tag.html",
-                    title=f"Posts tagged “{listing.tag.name}”",
-                    # Each page holds its own posts only, so an edit remakes the page showing it.
-                    listing=replace(listing, posts=chunk),
-                    total=len(listing.posts),
-                    pagination=_pagination(self.site, number, len(chunks), base),
-                    feeds=((f"{listing.tag.name} (Atom)", listing.feed_url),),
-                )
+            yield from self._listing(
+                f"tags/{listing.tag.slug}/",
+                "tag.html",
+                listing,
+                title=f"Posts tagged “{listing.tag.name}”",
+                feeds=((f"{listing.tag.name} (Atom)", listing.feed_url),),
+            )
 
     def authors(self) -> Iterator[Job]:
         yield self._page("authors/index.html", "authors.html", title="Authors")
         for listing in self.site.authors:
-            base = f"authors/{listing.author.slug}/"
-            chunks = _chunks(listing.posts, LIST_PAGE)
-            for number, chunk in enumerate(chunks, 1):
-                yield self._page(
-                    _page_path(base, number),
-                    "author.html",
-                    title=listing.author.name,
-                    listing=replace(listing, posts=chunk),
-                    total=len(listing.posts),
-                    pagination=_pagination(self.site, number, len(chunks), base),
-                    feeds=((f"{listing.author.name} (Atom)", listing.feed_url),),
-                )
+            yield from self._listing(
+                f"authors/{listing.author.slug}/",
+                "author.html",
+                listing,
+                title=listing.author.name,
+                feeds=((f"{listing.author.name} (Atom)", listing.feed_url),),
+            )
+
+    def _listing(
+        self, base: str, template: str, listing: TagListing | AuthorListing, **context: Any
+    ) -> Iterator[Job]:
+        """A tag's or an author's posts, LIST_PAGE a page."""
+        chunks = _chunks(listing.posts, LIST_PAGE)
+        for number, chunk in enumerate(chunks, 1):
+            yield self._page(
+                _page_path(base, number),
+                template,
+                # Each page holds its own posts only, so an edit remakes the page showing it.
+                listing=replace(listing, posts=chunk),
+                total=len(listing.posts),
+                pagination=_pagination(self.site, number, len(chunks), base),
+                **context,
+            )
 
     def archive(self) -> Iterator[Job]:
         years = [
