@@ -67,7 +67,7 @@ from journeyblog.parallel import (
     parallel_results,
     return_free_memory,
 )
-from journeyblog.pictures import measure_all, picture_jobs, unpublishable
+from journeyblog.pictures import damaged, measure_all, picture_jobs, unpublishable
 from journeyblog.render import (
     default_theme_dir,
     make_environment,
@@ -918,6 +918,9 @@ def check(
         measured,
         max_pixels=config.max_image_pixels,
     )
+    # `check` decodes every picture the build would copy, so a damaged one is named here,
+    # every one of them, and not only by the build that fails on the first.
+    errors += damaged(site_dir / "content", published_files(full, sources), measured)
     if errors:
         raise BuildFailed(errors)
     # Links are checked as the configured audience reads them: a public post linking to an

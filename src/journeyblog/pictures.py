@@ -118,6 +118,29 @@ def unpublishable(
     return errors
 
 
+def damaged(
+    content_dir: Path, relative_paths: Iterable[str], measured: Mapping[str, Measured]
+) -> list[SiteError]:
+    """An error for each picture among `relative_paths` that the build would copy but whose
+    pixels cannot all be read (cut short, or damaged after its header). Decodes every one:
+    for `check`, not for every build."""
+    errors = []
+    for relative in relative_paths:
+        found = measured.get(relative)
+        if found is None or found.format not in RESIZED or found.animated:
+            continue
+        path = content_dir / relative
+        try:
+            with warnings.catch_warnings(), Image.open(path) as image:
+                warnings.simplefilter("ignore")
+                image.draft("RGB", (64, 64))  # a JPEG is read through, at an eighth the cost
+                image.load()
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+            message = f"cannot be read as a picture ({error}): save it again, or remove it"
+            errors.append(SiteError(path, None, message))
+    return errors
+
+
 def _holds_exif(path: Path) -> bool:
     try:
         with open(path, "rb") as file:

@@ -303,3 +303,16 @@ def test_a_jfif_from_a_browser_goes_out_without_its_location(tmp_path: Path) -> 
     published = [p for p in (site / "output/posts/trip").iterdir() if p.suffix != ".html"]
     assert published
     assert not any(has_location_or_serial(p.read_bytes()) for p in published)
+
+
+def test_check_names_every_damaged_picture_the_build_would_copy(tmp_path: Path) -> None:
+    site = _small_site(tmp_path, "![The view](view.jpg) ![The plan](plan.png)")
+    whole = phone_photo(tmp_path / "whole.jpg", (1600, 1200)).read_bytes()
+    (site / "content/posts/trip/view.jpg").write_bytes(whole[: len(whole) // 3])
+    plan = io.BytesIO()
+    Image.effect_noise((400, 300), 64).save(plan, "PNG")
+    (site / "content/posts/trip/plan.png").write_bytes(plan.getvalue()[:-2000])
+    result = CliRunner().invoke(cli, ["check", str(site), "--now", NOW.isoformat()])
+    assert result.exit_code == 1, result.output
+    for name in ("trip/view.jpg", "trip/plan.png"):
+        assert f"{name}: cannot be read as a picture" in result.output
