@@ -1012,15 +1012,18 @@ def assets(
 def picture_paths(sources: SiteSources) -> list[str]:
     """Every file that may be a picture of the site, relative to content/: those of
     content/images/ and those beside the posts and pages."""
-    images = ["images/" + PurePosixPath(*path.parts).as_posix() for path in sources.images]
-    return [*images, *(PurePosixPath(*path.parts).as_posix() for path in sources.files)]
+    return [*_content_images(sources), *(PurePosixPath(*p.parts).as_posix() for p in sources.files)]
 
 
 def published_files(site: Site, sources: SiteSources) -> list[str]:
     """The files of content/ the site may publish, relative to it: all of content/images/,
     and the files beside posts that published posts show or link to."""
-    images = ["images/" + PurePosixPath(*path.parts).as_posix() for path in sources.images]
-    return [*images, *(file for file, _ in site.files)]
+    return [*_content_images(sources), *(file for file, _ in site.files)]
+
+
+def _content_images(sources: SiteSources) -> list[str]:
+    """The files of content/images/, relative to content/ ("images/map.jpg")."""
+    return ["images/" + PurePosixPath(*path.parts).as_posix() for path in sources.images]
 
 
 def withheld_pictures(site: Site, site_dir: Path) -> list[tuple[bytes, Withheld]]:

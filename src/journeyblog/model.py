@@ -136,18 +136,18 @@ class Body:
     @property
     def html(self) -> Markup:
         """The body as a page shows it: pictures sized, with their resized copies."""
-        html = self._parts()[0]
-        if not (self.urls or self.pictures):
-            return html
-        return Markup(finish(str(html), self.urls, self.pictures, responsive=True))
+        return self._finished(responsive=True)
 
     @property
     def feed_html(self) -> Markup:
         """The body as a feed carries it: pictures sized, one copy each."""
+        return self._finished(responsive=False)
+
+    def _finished(self, *, responsive: bool) -> Markup:
         html = self._parts()[0]
         if not (self.urls or self.pictures):
             return html
-        return Markup(finish(str(html), self.urls, self.pictures, responsive=False))
+        return Markup(finish(str(html), self.urls, self.pictures, responsive=responsive))
 
     @property
     def search_words(self) -> str:
