@@ -24,16 +24,21 @@ characters are not searched for.
 from __future__ import annotations
 
 import bisect
+import gzip
 import hashlib
 import html
+import io
 import json
 import re
+import zipfile
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
+import brotli
 import xxhash
 from ahocorasick_rs import AhoCorasick, BytesAhoCorasick, Implementation
 
@@ -44,7 +49,12 @@ try:  # the inner loop in C, where it was built (see _words.c)
 except ImportError:  # the same words, found more slowly
     _native = None  # type: ignore[assignment]
 
-TEXT_SUFFIXES = (".html", ".xml", ".json", ".txt", ".css", ".js", ".htm", ".svg", ".md")
+TEXT_SUFFIXES = (
+    *(".html", ".xml", ".json", ".txt", ".css", ".js", ".htm", ".svg", ".md"),
+    *(".xhtml", ".opf", ".ncx"),  # inside an EPUB
+)
+# Files a reader unpacks: the audit reads what is inside (`unpacked`), never the packed bytes.
+PACKED_SUFFIXES = (".gz", ".br", ".epub", ".zip")
 MIN_CANARY = 4
 
 
@@ -57,6 +67,8 @@ class Finding:
     canary: str = field(default="", compare=False)  # the string found, as the source has it
 
     def __str__(self) -> str:
+        if self.reason == UNREADABLE:
+            return f"{self.output}: cannot be unpacked to be audited (build again, or remove it)"
         what = self.what
         if what == "words":
             shown = " ".join(self.canary.split()[:RUN])
@@ -138,24 +150,37 @@ class Auditor:
         found = _scan(output.path, None, None, self._slugs, self._images)
         if data is None:
             return found
+        try:
+            parts = unpacked(output.path, data)
+        except UnreadablePack:
+            path = output.path
+            return [*found, Finding(path, Path(path), UNREADABLE, "packed file", "\0" + path)]
+        for path, part in parts:
+            found.extend(self._findings_in_bytes(output.path, path, part))
+        return found
+
+    def _findings_in_bytes(self, output: str, path: str, data: bytes) -> list[Finding]:
+        """The findings in one file's bytes, or one part of a packed file (`path` inside)."""
+        found: list[Finding] = []
         if len(data) in self._picture_sizes:
             item = self._pictures.get(hashlib.sha256(data).hexdigest())
             if item is not None:
-                found.append(Finding(output.path, item.source, item.reason, "picture", output.path))
-        if not output.path.endswith(TEXT_SUFFIXES):
+                found.append(Finding(output, item.source, item.reason, "picture", path))
+        if not path.endswith(TEXT_SUFFIXES):
             return found
-        for chunk in _chunks(output.path, data):
+        for chunk in _chunks(path, data):
             key = xxhash.xxh3_128_intdigest(chunk)
             if key in self._scanned:
                 continue  # a feed's entry, met in another feed: it passed, or is reported
             self._scanned.add(key)
-            found.extend(_scan(output.path, chunk, self._canaries, {}, {}))
-            found.extend(self._words.findings(output.path, chunk))
+            found.extend(_scan(output, chunk, self._canaries, {}, {}))
+            found.extend(self._words.findings(output, chunk))
         return found
 
     def _must_read(self, source: Path) -> bool:
-        """Whether a copied file is read: a text file, or one of a withheld picture's size."""
-        return source.name.endswith(TEXT_SUFFIXES) or (
+        """Whether a copied file is read: a text or packed file, or one of a withheld
+        picture's size."""
+        return source.name.endswith((*TEXT_SUFFIXES, *PACKED_SUFFIXES)) or (
             bool(self._picture_sizes) and source.stat().st_size in self._picture_sizes
         )
 
@@ -230,7 +255,7 @@ def _scan(
         if item_for_slug is not None:
             findings.append(Finding(path, item_for_slug.source, item_for_slug.reason, "slug", slug))
             break
-    if canaries is None or data is None or not path.endswith(TEXT_SUFFIXES):
+    if canaries is None or data is None:  # the caller reads only text
         return findings
     found = {
         index
@@ -245,6 +270,37 @@ def _scan(
                 seen.add((what, item.source, canary))
                 findings.append(Finding(path, item.source, item.reason, what, canary))
     return findings
+
+
+UNREADABLE = "unreadable"
+
+
+class UnreadablePack(ValueError):
+    """A packed output that does not unpack: what it holds cannot be known, so not published."""
+
+
+def unpacked(path: str, data: bytes) -> list[tuple[str, bytes]]:
+    """What a reader gets out of an output: the decompressed text of a `.gz` or `.br` copy,
+    every entry of an EPUB (a zip), each under a path of its own; any other file as it is.
+
+    >>> unpacked("feed.xml.gz", gzip.compress(b"<feed/>"))
+    [('feed.xml', b'<feed/>')]
+    """
+    try:
+        if path.endswith(".gz"):
+            return [(path[:-3], gzip.decompress(data))]
+        if path.endswith(".br"):
+            return [(path[:-3], brotli.decompress(data))]
+        if path.endswith((".epub", ".zip")):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return [
+                    (f"{path}/{entry.filename}", archive.read(entry))
+                    for entry in archive.infolist()
+                    if not entry.is_dir()
+                ]
+    except (OSError, EOFError, zlib.error, brotli.error, zipfile.BadZipFile) as error:
+        raise UnreadablePack(path) from error
+    return [(path, data)]
 
 
 def _chunks(path: str, data: bytes) -> list[bytes]:

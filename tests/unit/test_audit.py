@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
+import brotli
 import pytest
 
 from journeyblog import audit
@@ -224,3 +229,60 @@ def test_runs_are_found_alike_with_and_without_the_native_loop(
         [_page(text, path) for path, text in pages.items()], [_body()], published_text=""
     )
     assert sorted(f.output for f in found) == ["a.html", "b.xml", "c.json", "e.html"]
+
+
+_RUN = "the payroll contract ends in march and nobody has told the unions yet"
+
+
+def _secret_with_text() -> Withheld:
+    return Withheld(
+        source=Path("content/posts/payroll.md"),
+        reason="level",
+        canaries=(("title", "Payroll contract exit"),),
+        texts=(f"<p>{_RUN}</p>",),
+    )
+
+
+def _zipped(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("path", "pack"),
+    [
+        ("posts/a/index.html.gz", gzip.compress),
+        ("posts/a/index.html.br", brotli.compress),
+        ("feed.xml.gz", gzip.compress),
+    ],
+)
+def test_a_compressed_copy_is_read_decompressed(path: str, pack: Callable[[bytes], bytes]) -> None:
+    secret = _secret_with_text()
+    for text in ("<h1>Payroll contract exit</h1>", f"<p>Said: {_RUN}.</p>"):
+        findings = audit_outputs([Output(path, pack(text.encode()))], [secret], published_text="")
+        assert [(f.output, f.source) for f in findings] == [(path, secret.source)]
+    clean = Output(path, pack(b"<p>Nothing withheld here at all.</p>"))
+    assert audit_outputs([clean], [secret], published_text="") == []
+
+
+def test_every_entry_of_an_epub_is_read_decompressed() -> None:
+    secret = _secret_with_text()
+    clean = {"mimetype": b"application/epub+zip", "EPUB/part-1.xhtml": b"<p>Public words.</p>"}
+    book = "series/cloud/cloud.epub"
+
+    assert audit_outputs([Output(book, _zipped(clean))], [secret], published_text="") == []
+    planted = {**clean, "EPUB/part-2.xhtml": f"<p>{_RUN}</p>".encode()}
+    findings = audit_outputs([Output(book, _zipped(planted))], [secret], published_text="")
+    assert [(f.output, f.what) for f in findings] == [(book, "words")]
+
+
+def test_a_packed_file_that_does_not_unpack_is_a_finding_not_a_pass() -> None:
+    secret = _secret_with_text()
+    for path in ("index.html.gz", "index.html.br", "series/a/a.epub"):
+        findings = audit_outputs([Output(path, b"not packed at all")], [secret], published_text="")
+        assert [str(f) for f in findings] == [
+            f"{path}: cannot be unpacked to be audited (build again, or remove it)"
+        ]
