@@ -76,7 +76,16 @@ from journeyblog.render import (
     theme_dirs,
 )
 from journeyblog.rendered import Rendered
-from journeyblog.search import INDEX_PATH, PAGE_PATH, search_index, search_page
+from journeyblog.search import (
+    INDEX_PATH,
+    PAGE_PATH,
+    POSTS_PER_CHUNK,
+    chunked_paths,
+    posts_chunk,
+    search_index,
+    search_page,
+    word_chunks,
+)
 from journeyblog.site import Selection, assemble
 from journeyblog.sources import SiteSources, discover, split_record
 from journeyblog.write import (
@@ -594,17 +603,40 @@ def site_jobs(
             ),
         )
     )
-    searches = [
-        # Two makers, not one for both: each file is made once, by whichever process takes
-        # it, and the index (every post's words) is not kept after it is written.
-        Job(PAGE_PATH, page_key, functools.partial(search_page, site, env)),
-        Job(
-            INDEX_PATH,
-            prints.of(site.posts),
-            functools.partial(search_index, site.posts, format_date=env.filters["date"]),
-        ),
-    ]
+    searches = [Job(PAGE_PATH, page_key, functools.partial(search_page, site, env))]
+    searches += search_jobs(site, config, env.filters["date"], prints)
     return [*pages, *searches, *feeds]
+
+
+def search_jobs(
+    site: Site, config: SiteConfig, format_date: Callable[[datetime], str], prints: Fingerprints
+) -> list[Job]:
+    """The search index: whole, or in chunks above `search_chunks_above` posts."""
+    posts = site.posts
+    if len(posts) <= config.search_chunks_above:
+        return [
+            Job(
+                INDEX_PATH,
+                prints.of(posts),
+                functools.partial(search_index, posts, format_date=format_date),
+            )
+        ]
+    # The word chunks are made together, once in each process that makes one of them.
+    words = functools.cache(functools.partial(word_chunks, posts))
+    jobs = []
+    for path in chunked_paths(len(posts)):
+        if path.startswith("search/posts/"):
+            number = int(path.rsplit("/", 1)[1].removesuffix(".json"))
+            shown = posts[number * POSTS_PER_CHUNK : (number + 1) * POSTS_PER_CHUNK]
+            make = functools.partial(posts_chunk, posts, number, format_date=format_date)
+            jobs.append(Job(path, prints.of(shown, bodies=False), make))
+        else:
+            jobs.append(Job(path, prints.of(posts), functools.partial(_file_of, words, path)))
+    return jobs
+
+
+def _file_of(files: Callable[[], Mapping[str, bytes]], path: str) -> bytes:
+    return files()[path]
 
 
 # Fewer files than this to make and the audit builds the automaton that is quicker to build

@@ -51,6 +51,9 @@ class SiteConfig:
     websub_hub: str | None = None
     syndication: tuple[Syndication, ...] = ()
     max_image_pixels: int = 40_000_000  # a larger picture is refused, never decoded
+    # Above this many published posts, search reads a chunked index (docs/search.md).
+    search_chunks_above: int = 300
+    precompress: bool = False  # write .gz and .br beside text files, for hosts that serve them
 
     @property
     def base_path(self) -> str:
@@ -74,6 +77,8 @@ _KEYS = {
     "websub_hub",
     "syndication",
     "max_image_pixels",
+    "search_chunks_above",
+    "precompress",
 }
 _SYNDICATION_KEYS = {"title", "format", "content", "series", "footer", "utm"}
 
@@ -162,11 +167,9 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
     posts_per_page = _positive_int(raw, "posts_per_page", 10, fail)
     feed_size = _positive_int(raw, "feed_size", 20, fail)
     max_image_pixels = _positive_int(raw, "max_image_pixels", 40_000_000, fail)
-
-    allow_raw_html = raw.get("allow_raw_html", False)
-    if not isinstance(allow_raw_html, bool):
-        fail("allow_raw_html", "'allow_raw_html' must be true or false")
-        allow_raw_html = False
+    search_chunks_above = _positive_int(raw, "search_chunks_above", 300, fail)
+    allow_raw_html = _flag(raw, "allow_raw_html", fail)
+    precompress = _flag(raw, "precompress", fail)
 
     excluded_parts = raw.get("excluded_parts", "skip")
     if excluded_parts not in ("skip", "placeholder"):
@@ -198,6 +201,8 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
         websub_hub=websub_hub,
         syndication=syndication,
         max_image_pixels=max_image_pixels,
+        search_chunks_above=search_chunks_above,
+        precompress=precompress,
     )
 
 
@@ -268,6 +273,14 @@ def _positive_int(raw: Mapping[str, Any], key: str, default: int, fail: Any) -> 
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         fail(key, f"'{key}' must be a whole number of 1 or more")
         return default
+    return value
+
+
+def _flag(raw: Mapping[str, Any], key: str, fail: Any) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        fail(key, f"'{key}' must be true or false")
+        return False
     return value
 
 

@@ -1,9 +1,13 @@
 """Site -> the search page and its index, for client-side search over published posts.
 
-Owns `search/index.json` (one entry per published post: url, title, summary, date, author,
-series, part, tags, and the distinct words of its body) and `search/index.html`, the page
-whose script (`assets/search.js`) fetches the index and ranks posts in the reader's browser.
-See docs/search.md for why a word list and not Pagefind.
+Owns `search/index.html`, the page whose script (`assets/search.js`) ranks posts in the
+reader's browser, and the index it reads, in one of two forms (docs/search.md):
+- whole: `search/index.json`, one entry per published post (url, title, summary, date,
+  author, series, part, tags, and the distinct words of its body), fetched at once;
+- chunked, for a large site: `search/index.json` names the first word of each word chunk;
+  `search/words/N.json` maps each word to the posts it is found in (and in which field),
+  `search/posts/N.json` holds what a result shows, POSTS_PER_CHUNK posts a file. A query
+  fetches the chunks its words fall in and the posts it shows, a few tens of kilobytes.
 
 Only `site.posts` enter the index: the Site holds nothing this build does not publish, and a
 post's html has already lost the level blocks above the audience, so a withheld word cannot
@@ -15,17 +19,24 @@ published. (A large index is put together in a temporary file: see search_index.
 from __future__ import annotations
 
 import json
+import math
 import tempfile
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment
 
 from journeyblog.model import Post, Site, search_words_of
+from journeyblog.searchwords import words
 
 INDEX_PATH = "search/index.json"
 PAGE_PATH = "search/index.html"
+POSTS_PER_CHUNK = 50  # what one result page of 20 fetches stays small: see docs/search.md
+POSTS_PER_WORD_CHUNK = 25  # one word chunk for this many posts: chunks of about 25 KB gzip
+# The fields a word is found in, weighted as search.js ranks them: 2 ** field.
+BODY, SUMMARY, LABELS, TITLE = range(4)
 
 
 def search_page(site: Site, env: Environment) -> bytes:
@@ -78,3 +89,105 @@ def _entry(post: Post, words: str, format_date: Callable[[datetime], str]) -> di
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def chunked_paths(count: int) -> list[str]:
+    """Every file of the chunked index of `count` posts, the index first: known before the
+    index is made, from the count alone."""
+    return [
+        INDEX_PATH,
+        *(f"search/words/{number}.json" for number in range(_word_chunks(count))),
+        *(f"search/posts/{number}.json" for number in range(math.ceil(count / POSTS_PER_CHUNK))),
+    ]
+
+
+def _word_chunks(count: int) -> int:
+    return max(1, math.ceil(count / POSTS_PER_WORD_CHUNK))
+
+
+def posts_chunk(
+    posts: Sequence[Post], number: int, *, format_date: Callable[[datetime], str]
+) -> bytes:
+    """`search/posts/<number>.json`: what a result shows of each of those posts, in order."""
+    chunk = posts[number * POSTS_PER_CHUNK : (number + 1) * POSTS_PER_CHUNK]
+    return _json([_shown(post, format_date) for post in chunk]).encode()
+
+
+def word_chunks(posts: Sequence[Post]) -> dict[str, bytes]:
+    """`search/index.json` and every `search/words/N.json` of the chunked index.
+
+    Each word maps to the posts it is found in, as numbers in the order of `posts` (newest
+    first) with the weightiest field it is in: ``4 * (post - previous post) + field``, so
+    a list of small numbers. Words are sorted as JavaScript compares strings (by UTF-16
+    code unit), so the browser finds the chunks a prefix spans by comparing with the first
+    word of each; chunks hold about the same number of entries.
+    """
+    found: dict[str, array[int]] = {}
+    for number, (post, body) in enumerate(zip(posts, search_words_of(posts), strict=True)):
+        fields = {word: BODY for word in body.split()}
+        for field, text in _labelled(post):
+            fields.update(dict.fromkeys(words(text), field))
+        for word, field in fields.items():
+            entries = found.get(word)
+            if entries is None:
+                entries = found[word] = array("I")
+            entries.append(number * 4 + field)
+    ordered = sorted(found, key=lambda word: word.encode("utf-16-be"))
+    total = sum(len(entries) for entries in found.values())
+    share = total / _word_chunks(len(posts)) if ordered else 1
+    files: dict[str, bytes] = {}
+    firsts: list[str] = []
+    chunk: list[str] = []
+    taken = 0
+    for word in ordered:
+        chunk.append(word)
+        taken += len(found[word])
+        if taken >= share * (len(firsts) + 1) and len(firsts) + 1 < _word_chunks(len(posts)):
+            firsts.append(chunk[0])
+            files[f"search/words/{len(files)}.json"] = _word_file(chunk, found)
+            chunk = []
+    firsts.append(chunk[0] if chunk else "\uffff")
+    files[f"search/words/{len(files)}.json"] = _word_file(chunk, found)
+    while len(files) < _word_chunks(len(posts)):  # fewer distinct words than chunks
+        firsts.append("\uffff")
+        files[f"search/words/{len(files)}.json"] = b"{}"
+    index = {"version": 2, "posts": len(posts), "per": POSTS_PER_CHUNK, "words": firsts}
+    return {INDEX_PATH: _json(index).encode(), **files}
+
+
+def _labelled(post: Post) -> Iterator[tuple[int, str]]:
+    """A post's fields other than its body, least weighty first: a word's weightiest wins."""
+    yield SUMMARY, post.summary
+    series = post.series
+    yield (
+        LABELS,
+        " ".join(
+            [
+                series.series_title if series else "",
+                post.author.name,
+                *(tag.name for tag in post.tags),
+            ]
+        ),
+    )
+    yield TITLE, post.title
+
+
+def _word_file(chunk: Sequence[str], found: dict[str, array[int]]) -> bytes:
+    return _json({word: _deltas(found[word]) for word in chunk}).encode()
+
+
+def _deltas(entries: array[int]) -> list[int]:
+    """Post numbers as steps from the previous one, each with its field in the low 2 bits."""
+    steps = []
+    previous = 0
+    for entry in entries:
+        post = entry >> 2
+        steps.append((post - previous) * 4 + (entry & 3))
+        previous = post
+    return steps
+
+
+def _shown(post: Post, format_date: Callable[[datetime], str]) -> dict[str, Any]:
+    entry = _entry(post, "", format_date)
+    del entry["words"]
+    return entry

@@ -129,7 +129,11 @@ def assert_nothing_stale(rebuild: Rebuild) -> None:
 
 def assert_made_exactly_what_changed(rebuild: Rebuild) -> None:
     assert_nothing_stale(rebuild)
-    needless = sorted(rebuild.made - rebuild.changed)
+    # The word chunks of a large site's search index are made together from every post's
+    # words (search.word_chunks): which of them an edit changes is known once they are made.
+    needless = sorted(
+        path for path in rebuild.made - rebuild.changed if not path.startswith("search/words/")
+    )
     assert not needless, (
         f"{len(needless)} files were made again with the same bytes: {needless[:40]}"
     )
@@ -150,7 +154,7 @@ def test_editing_a_posts_text_remakes_its_page_and_what_shows_its_text(
     # other parts nor the lists it is on.
     assert rebuild.pages == {EDITED_PAGE}
     # Feeds carry the full text: the site's (it is among the newest) and its series'.
-    for path in ("feed.xml", "rss.xml", "feed.json", "series/s1/feed.xml", "search/index.json"):
+    for path in ("feed.xml", "rss.xml", "feed.json", "series/s1/feed.xml", "search/words/0.json"):
         assert path in rebuild.made
 
 

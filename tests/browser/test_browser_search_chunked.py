@@ -1,0 +1,130 @@
+"""Search from a chunked index (a large site's) finds what the whole index finds, in the same
+order, and fetches only the chunks a query needs."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from urllib.parse import quote, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from journeyblog import search
+from journeyblog.build import BuildOptions, build
+from tests.browser.conftest import Served, _serve
+from tests.browser.site_files import BASE_URL, BLOCK_WORD, GAP_WORD, INTERNAL_WORD, site_files
+from tests.conftest import AUTHORS, NOW
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chunked_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The browser test site, told to chunk its index from one post on, and to split its
+    words as finely as it can, so queries span chunks as on a large site."""
+    root = tmp_path_factory.mktemp("chunked-site")
+    files = {"content/authors.yml": AUTHORS, **site_files()}
+    files["journeyblog.toml"] += "\nsearch_chunks_above = 1\n"
+    for relative, text in files.items():
+        path = root / "site" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    out = root / "www" / urlsplit(BASE_URL).path.strip("/")
+    out.parent.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "POSTS_PER_WORD_CHUNK", 0.05)
+        result = build(BuildOptions(site_dir=root / "site", out_dir=out, now=NOW))
+    with _serve(root / "www") as origin:
+        yield Served("chunked", out, result.site, origin)
+
+
+def _results(page: Page, served: Served, query: str) -> tuple[list[str], str]:
+    page.goto(served.at("search/?q=" + quote(query)))
+    page.wait_for_selector(".search-form[data-ready]")
+    status = page.get_by_role("status")
+    expect(status).not_to_have_text(re.compile(r"^(Loading.*)?$"))
+    return page.locator("#search-results li h2 a").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    ), status.inner_text()
+
+
+def test_the_chunked_index_is_what_a_large_site_publishes(chunked_site: Served) -> None:
+    index = json.loads((chunked_site.out / "search" / "index.json").read_text())
+    assert index["version"] == 2
+    assert index["posts"] == len(chunked_site.site.posts)
+    chunks = sorted((chunked_site.out / "search" / "words").iterdir())
+    assert len(chunks) == len(index["words"]) > 1
+    assert (chunked_site.out / "search" / "posts" / "0.json").is_file()
+
+
+QUERIES = [
+    "cloud",
+    "clo",
+    "journey cloud",
+    "EMILE roadmap",
+    "open data",
+    "migration",
+    "the",
+    "data",
+    "Émile",
+    "nothing-like-this-anywhere",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_query_finds_the_same_posts_in_the_same_order_in_both_forms(
+    page: Page, test_site: Served, chunked_site: Served, query: str
+) -> None:
+    whole, whole_status = _results(page, test_site, query)
+    chunked, chunked_status = _results(page, chunked_site, query)
+    assert chunked == whole
+    assert chunked_status == whole_status
+
+
+@pytest.mark.parametrize("word", [INTERNAL_WORD, BLOCK_WORD, GAP_WORD])
+def test_nothing_withheld_is_found_or_in_any_chunk(
+    page: Page, chunked_site: Served, word: str
+) -> None:
+    for path in (chunked_site.out / "search").rglob("*"):
+        if path.is_file():
+            assert word.encode() not in path.read_bytes().lower(), path
+    found, status = _results(page, chunked_site, word)
+    assert found == [] and status.startswith("No post matches")
+
+
+def test_a_query_fetches_only_the_chunks_it_needs(page: Page, chunked_site: Served) -> None:
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(urlsplit(request.url).path))
+    found, _ = _results(page, chunked_site, "roadmap")
+    assert found
+    words = [path for path in requested if "/search/words/" in path]
+    posts = [path for path in requested if "/search/posts/" in path]
+    total = len(list((chunked_site.out / "search" / "words").iterdir()))
+    assert 1 <= len(words) < total
+    assert len(posts) == 1
+
+
+def test_more_results_are_shown_when_asked_for(browser: Browser, chunked_site: Served) -> None:
+    """Twenty results at once; the button shows the next twenty, the count says how many."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(chunked_site.at("search/"))
+    page.wait_for_selector(".search-form[data-ready]")
+    # Every post has a date: a one-letter-free word every post's entry holds is its author's
+    # organisation or the word "the"; search for what most posts share.
+    page.get_by_label("Search posts").fill("the")
+    status = page.get_by_role("status")
+    expect(status).to_have_text(re.compile(r"posts? match"))
+    total = int(status.inner_text().split()[0])
+    shown = page.locator("#search-results li")
+    more = page.get_by_role("button", name="Show more results")
+    if total > 20:
+        expect(shown).to_have_count(20)
+        more.click()
+        expect(shown).to_have_count(min(40, total))
+    else:
+        expect(shown).to_have_count(total)
+        expect(more).to_be_hidden()
+    context.close()
