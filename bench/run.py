@@ -11,7 +11,9 @@ timed in interleaved rounds after one unmeasured warm-up of each. Each run is me
 /usr/bin/time -v (wall, user+sys, largest process RSS) while a thread samples the RSS summed
 over the whole process tree every 20 ms, and its PSS (which counts a page shared by forked
 processes once, split between them) every 100 ms. The tables go to stdout and to bench/RESULTS.md.
-Standard library only; not a test, CI does not run it. See bench/README.md.
+Then, for each size, what a reader downloads from each output (bench/weight.py: the largest
+page, the output's size, and the search page's first query, measured in Chromium when
+playwright is installed). Not a test, CI does not run it. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import weight
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -643,7 +647,27 @@ def targets(posts: int, outcomes: dict[str, Outcome], scale: float | None) -> li
     return [*lines, ""] if len(lines) > 2 else []
 
 
-def report(cfg: Config, results: dict[int, dict[str, Outcome]], versions: str, done: bool) -> str:
+def page_weights(cfg: Config, posts: int) -> list[weight.Weight]:
+    """What a reader downloads from each tool's last output at this size (bench/weight.py)."""
+    corpus = cfg.work / "corpus" / f"{posts}-s{cfg.seed}"
+    found = []
+    for name in (JB_COLD, "hugo", "pelican", "eleventy"):
+        if name not in cfg.tools:
+            continue
+        out = corpus / FLAVOR[name] / OUTPUT_DIR[name]
+        if out.is_dir():
+            label = "journeyblog" if name == JB_COLD else VERSION_LABELS[name]
+            found.append(weight.weigh(label, out, search=name == JB_COLD))
+    return found
+
+
+def report(
+    cfg: Config,
+    results: dict[int, dict[str, Outcome]],
+    versions: str,
+    done: bool,
+    weights: dict[int, list[weight.Weight]] | None = None,
+) -> str:
     lines = [
         "# Build benchmark results",
         "",
@@ -667,6 +691,8 @@ def report(cfg: Config, results: dict[int, dict[str, Outcome]], versions: str, d
     ]
     for posts, outcomes in results.items():
         lines += size_table(posts, outcomes)
+        if weights and weights.get(posts):
+            lines += weight.table(posts, weights[posts])
     sizes = sorted(results)
     scale = None
     if len(sizes) > 1:
@@ -789,11 +815,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name in cfg.tools
     )
     results: dict[int, dict[str, Outcome]] = {}
+    weights: dict[int, list[weight.Weight]] = {}
     for posts in cfg.posts:
         log(f"== {posts} posts")
         results[posts] = bench_size(posts, cfg)
-        RESULTS.write_text(report(cfg, results, versions, done=False) + "\n", encoding="utf-8")
-    text = report(cfg, results, versions, done=True)
+        weights[posts] = page_weights(cfg, posts)
+        partial = report(cfg, results, versions, done=False, weights=weights)
+        RESULTS.write_text(partial + "\n", encoding="utf-8")
+    text = report(cfg, results, versions, done=True, weights=weights)
     RESULTS.write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0

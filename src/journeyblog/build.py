@@ -40,10 +40,21 @@ from journeyblog.audit import Auditor, Finding, audit_outputs
 from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, Recorded, markdown_key
 from journeyblog.cards import social_images
 from journeyblog.checks import build_warnings, site_warnings
+from journeyblog.compress import SUFFIXES, compressed, compressible
 from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
+from journeyblog.ebook import Book, series_books
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.fingerprint import Fingerprints, bytes_digest, digest
+from journeyblog.i18n import (
+    LOCALES,
+    CatalogError,
+    Language,
+    english,
+    interface_messages,
+    load_language,
+    untranslated,
+)
 from journeyblog.markdown import render_markdown
 from journeyblog.model import (
     BodyUnavailable,
@@ -269,14 +280,31 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
         clock.lap("assemble the site (Markdown included)")
 
         themes = theme_dirs(options.site_dir, config.theme)
+        language = site_language(config, options.site_dir, themes)
         out_dir = options.output.absolute()
         with BuildCache(cache_dir) as cache:
-            social, cards = social_images(site, options.site_dir, themes, cache=options.cache)
-            site_key = site_fingerprint(site, config)
+            social, cards = social_images(
+                site, options.site_dir, themes, cache=options.cache, language=language
+            )
+            site_key = site_fingerprint(site, config, language)
             templates = cache_dir / "templates" if cache_dir else None
             pictures = picture_jobs(site, options.site_dir, cache_dir, measured=measured)
             copies = {job.path for job in pictures}
-            planned = [*site_jobs(site, config, themes, social, templates), *cards, *pictures]
+            books = series_books(
+                site,
+                options.site_dir,
+                themes,
+                cache_dir,
+                pictures=pictures,
+                format_date=language.format_date,
+            )
+            # Books first: a series' feed states its book's length, known once it is made.
+            planned = [
+                *(book.job for book in books),
+                *site_jobs(site, config, themes, social, templates, books, language),
+                *cards,
+                *pictures,
+            ]
             previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
             copied = assets(site, sources, themes, made=copies)
             clock.lap("plan every file and its key")
@@ -298,6 +326,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             )
             for path in changed:
                 auditor.scan(Output(path, source=out_dir / path))
+            compressed_cache = cache_dir / "compressed" if cache_dir else None
             # Files made for a new tree are put in its staging folder by their makers.
             made = _made(
                 planned,
@@ -309,9 +338,17 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 stage=not options.in_place,
                 themes=themes,
                 slow=copies,
+                precompress=config.precompress,
+                compressed_cache=compressed_cache,
+                stored={job.path: key for job, key in zip(planned, stored, strict=True)},
             )
+            assets_out: Iterable[Output] = copied
+            if config.precompress:
+                assets_out = with_compressed(
+                    copied, cache_dir / "compressed" if cache_dir else None
+                )
             stream = _Checked(
-                [made, copied],
+                [made, assets_out],
                 auditor,
                 out_dir,
                 audited={path: recorded.audit for path, recorded in previous.items()},
@@ -339,8 +376,10 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             cache.store_fingerprints(
                 str(out_dir),
                 [
-                    (job.path, key, stream.digests[job.path])
+                    (path, key + suffix, stream.digests[path])
                     for job, key in zip(planned, stored, strict=True)
+                    for suffix in ("", *SUFFIXES)
+                    if (path := job.path + suffix) in stream.digests
                 ],
                 auditor.digest,
                 stats,
@@ -467,6 +506,7 @@ def input_stamp(options: BuildOptions) -> str:
         site_dir / "content",
         site_dir / "static",
         site_dir / "themes",
+        site_dir / LOCALES,
         default_theme_dir(),
     ]
     settings = (
@@ -551,7 +591,15 @@ def _from_iso(text: object) -> datetime | None:
     return datetime.fromisoformat(text) if isinstance(text, str) else None
 
 
-def site_fingerprint(site: Site, config: SiteConfig) -> str:
+def site_language(config: SiteConfig, site_dir: Path, themes: Sequence[Path]) -> Language:
+    """The site's language, its messages from the themes' catalogs and then the site's own."""
+    try:
+        return load_language(config.language, [*reversed(themes), site_dir])
+    except CatalogError as error:
+        raise BuildFailed([error.error]) from None
+
+
+def site_fingerprint(site: Site, config: SiteConfig, language: Language | None = None) -> str:
     """What every page may see besides what its own key covers: settings and site info.
 
     Each page's key covers its template sources, its context and the Site lists its
@@ -560,7 +608,8 @@ def site_fingerprint(site: Site, config: SiteConfig) -> str:
     against them: a change in what is withheld re-makes, and so re-audits, everything.
     """
     withheld = sorted(f"{item.source}:{item.reason}:{item.whole_post}" for item in site.withheld)
-    return digest((VERSIONS, repr(config), repr(site.info), *withheld))
+    said = language.digest if language else ""
+    return digest((VERSIONS, repr(config), repr(site.info), said, *withheld))
 
 
 def site_jobs(
@@ -569,8 +618,12 @@ def site_jobs(
     themes: Sequence[Path],
     social: Mapping[str, SocialImage],
     template_cache: Path | None = None,
+    books: Sequence[Book] = (),
+    language: Language | None = None,
 ) -> list[Job]:
     """Every page, feed and search file of the site, each with the key of what it shows.
+
+    A series' Atom feed offers its EPUB (`books`) with the EPUB's length.
 
     Compiled templates are kept in `template_cache` when given, so a build compiles only
     the templates that changed. The fingerprints of the model that the keys are made from
@@ -583,15 +636,21 @@ def site_jobs(
             template_cache.mkdir(parents=True, exist_ok=True)
         except OSError:
             template_cache = None  # a read-only site folder only costs the compiling
-    env = make_environment(themes, template_cache)
+    env = make_environment(themes, template_cache, language)
     try:
-        pages = page_jobs(site, env, social, prints)
+        pages = page_jobs(site, env, social, prints, language)
     except jinja2.TemplateError as error:
         raise BuildFailed([_template_error(error, themes)]) from None
     feeds = feed_jobs(
-        site, feed_scopes(site, config.feed_size), websub_hub=config.websub_hub, fingerprints=prints
+        site,
+        feed_scopes(site, config.feed_size, language),
+        websub_hub=config.websub_hub,
+        fingerprints=prints,
+        enclosures={f"series/{book.series}/": book.enclosure for book in books},
     )
-    feeds += syndication_jobs(site, config.syndication, config.feed_size, config.websub_hub, prints)
+    feeds += syndication_jobs(
+        site, config.syndication, config.feed_size, config.websub_hub, prints, language
+    )
 
     page_use = template_use(env, "search.html")
     page_key = digest(
@@ -603,13 +662,13 @@ def site_jobs(
             ),
         )
     )
-    searches = [Job(PAGE_PATH, page_key, functools.partial(search_page, site, env))]
-    searches += search_jobs(site, config, env.filters["date"], prints)
+    searches = [Job(PAGE_PATH, page_key, functools.partial(search_page, site, env, language))]
+    searches += search_jobs(site, config, language or english(), prints)
     return [*pages, *searches, *feeds]
 
 
 def search_jobs(
-    site: Site, config: SiteConfig, format_date: Callable[[datetime], str], prints: Fingerprints
+    site: Site, config: SiteConfig, language: Language, prints: Fingerprints
 ) -> list[Job]:
     """The search index: whole, or in chunks above `search_chunks_above` posts."""
     posts = site.posts
@@ -618,7 +677,7 @@ def search_jobs(
             Job(
                 INDEX_PATH,
                 prints.of(posts),
-                functools.partial(search_index, posts, format_date=format_date),
+                functools.partial(search_index, posts, language=language),
             )
         ]
     # The word chunks are made together, once in each process that makes one of them.
@@ -628,7 +687,7 @@ def search_jobs(
         if path.startswith("search/posts/"):
             number = int(path.rsplit("/", 1)[1].removesuffix(".json"))
             shown = posts[number * POSTS_PER_CHUNK : (number + 1) * POSTS_PER_CHUNK]
-            make = functools.partial(posts_chunk, posts, number, format_date=format_date)
+            make = functools.partial(posts_chunk, posts, number, language=language)
             jobs.append(Job(path, prints.of(shown, bodies=False), make))
         else:
             jobs.append(Job(path, prints.of(posts), functools.partial(_file_of, words, path)))
@@ -687,8 +746,15 @@ def _made(
     stage: bool,
     themes: Sequence[Path],
     slow: Collection[str] = (),
+    precompress: bool = False,
+    compressed_cache: Path | None = None,
+    stored: Mapping[str, str] | None = None,
 ) -> Iterator[Output]:
     """Each job's output: the previous build's file when its path is in `reuse`, else made now.
+
+    With `precompress`, a text file gets `.gz` and `.br` copies, made with it (or taken from
+    `compressed_cache`), or taken over with it if they were made from the same key
+    (`stored`: each job's recorded key).
 
     A file made now is audited where it is made (in a worker, on a large site), so the audit
     runs in parallel and only the findings cross back; it is marked `audited`. With `stage`,
@@ -700,19 +766,53 @@ def _made(
         if job.path not in reuse:
             check_relative(job.path)  # an unsafe path stops the build here, before any work
 
-    def made_and_audited(job: Job) -> Callable[[], tuple[bytes | bool, list[Finding], str]]:
-        def make() -> tuple[bytes | bool, list[Finding], str]:
+    def put(path: str, data: bytes, findings: list[Finding]) -> _Made:
+        findings += auditor.findings_in(Output(path, data))
+        return path, stage_file(out_dir, path, data) if stage else data, bytes_digest(data)
+
+    def made_and_audited(job: Job) -> Callable[[], tuple[_Made, list[Finding], list[_Made]]]:
+        def make() -> tuple[_Made, list[Finding], list[_Made]]:
             try:
                 data = job.make()
             except jinja2.TemplateError as error:
                 # Worded here, where its traceback tells the template and line: a traceback
                 # does not cross back from a worker.
                 raise BuildFailed([_template_error(error, themes)]) from None
-            findings = auditor.findings_in(Output(job.path, data))
-            made = stage_file(out_dir, job.path, data) if stage else data
-            return made, findings, bytes_digest(data)
+            findings: list[Finding] = []
+            made = put(job.path, data, findings)
+            copies = []
+            if precompress and compressible(job.path, len(data)):
+                # The audit reads each copy decompressed, as a reader's browser gets it.
+                for suffix, copy in zip(SUFFIXES, compressed(data, compressed_cache), strict=True):
+                    copies.append(put(job.path + suffix, copy, findings))
+            return made, findings, copies
 
         return make
+
+    def taken_over(job: Job) -> Iterator[Output]:
+        yield _taken_over(job.path, out_dir, previous)
+        if not precompress:
+            return
+        for suffix in SUFFIXES:
+            copy = previous.get(job.path + suffix)
+            if (
+                copy is not None
+                and copy.audit is not None
+                and stored is not None
+                and copy.key == stored[job.path] + suffix
+            ):
+                yield _taken_over(job.path + suffix, out_dir, previous)
+            elif compressible(job.path, (out_dir / job.path).stat().st_size):
+                # Precompression newly asked for, or a copy changed by hand: made again.
+                data = (out_dir / job.path).read_bytes()
+                pair = compressed(data, compressed_cache)
+                yield Output(job.path + suffix, pair[SUFFIXES.index(suffix)])
+
+    def made_outputs(result: tuple[_Made, list[Finding], list[_Made]]) -> Iterator[Output]:
+        made, findings, copies = result
+        auditor.record(findings)
+        for path, data, of_bytes in (made, *copies):
+            yield _made_output(path, data, of_bytes)
 
     makers = [made_and_audited(job) for job in planned if job.path not in reuse]
     least = 2 if any(job.path in slow and job.path not in reuse for job in planned) else None
@@ -725,11 +825,9 @@ def _made(
         try:
             for job in planned:
                 if job.path in reuse:
-                    yield _taken_over(job.path, out_dir, previous)
-            made_jobs = (job for job in planned if job.path not in reuse)
-            for job, (made, findings, digest) in zip(made_jobs, beside.result(), strict=True):
-                auditor.record(findings)
-                yield _made_output(job.path, made, digest)
+                    yield from taken_over(job)
+            for result in beside.result():
+                yield from made_outputs(result)
         finally:
             beside.stop()
         return
@@ -737,17 +835,29 @@ def _made(
     with contextlib.closing(fresh):  # closed early, this ends the workers before returning
         for job in planned:
             if job.path in reuse:
-                yield _taken_over(job.path, out_dir, previous)
+                yield from taken_over(job)
             else:
-                made, findings, digest = next(fresh)
-                auditor.record(findings)
-                yield _made_output(job.path, made, digest)
+                yield from made_outputs(next(fresh))
+
+
+# A file made: where, its bytes (or whether its maker staged them), their digest.
+_Made = tuple[str, bytes | bool, str]
 
 
 # From how many files taken from the last output an edit build makes its few changed files
 # in a process of their own beside the linking of the rest (`_made`): forking costs about
 # as much as linking a thousand files.
 MAKE_BESIDE_REUSED = 1_000
+
+
+def with_compressed(outputs: Iterable[Output], cache: Path | None) -> Iterator[Output]:
+    """Each copied file, and the compressed copies of a text one (theme assets: a few)."""
+    for output in outputs:
+        yield output
+        if output.source is not None and compressible(output.path, output.source.stat().st_size):
+            pair = compressed(output.source.read_bytes(), cache)
+            for suffix, data in zip(SUFFIXES, pair, strict=True):
+                yield Output(output.path + suffix, data)
 
 
 def _made_output(path: str, made: bytes | bool, digest: str) -> Output:
@@ -844,6 +954,8 @@ class _Checked:
             self.files += 1
             if output.path.endswith(".html"):
                 self.pages += 1
+            elif output.path.endswith(SUFFIXES):
+                pass  # a compressed copy: a file, not another page or feed
             elif output.path.endswith(FEED_NAMES) or output.path.startswith("syndication/"):
                 self.feeds += 1
             yield output
@@ -961,7 +1073,24 @@ def check(
     published, errors = assemble(config, sources, selection=selection, pictures=measured)
     if errors:  # links to what this audience does not get
         raise BuildFailed(errors)
-    return site_warnings(full, sources, published, pictures=measured)
+    themes = theme_dirs(site_dir, config.theme)
+    language = site_language(config, site_dir, themes)
+    return [
+        *site_warnings(full, sources, published, pictures=measured),
+        *untranslated_warnings(language, themes),
+    ]
+
+
+def untranslated_warnings(language: Language, themes: Sequence[Path]) -> list[SiteError]:
+    """Each message of the interface that the site's language has no translation of."""
+    name = language.locale.english_name or language.tag
+    file = f"{LOCALES}/{language.locale.language}.po"
+    return [
+        SiteError(path, line, f"no {name} translation of '{msgid}' (add it to {file})")
+        for path, line, msgid in untranslated(
+            language, interface_messages([folder / "templates" for folder in themes])
+        )
+    ]
 
 
 def audit_output(

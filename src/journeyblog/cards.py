@@ -34,6 +34,7 @@ import PIL
 
 from journeyblog.figures import Picture
 from journeyblog.fingerprint import length_prefixed
+from journeyblog.i18n import Language, english
 from journeyblog.model import Job, Post, Site, SocialImage
 
 # Pillow's drawing modules are imported where a card is drawn or an image measured: a build
@@ -87,7 +88,12 @@ class CardFonts:
 
 
 def social_images(
-    site: Site, site_dir: Path, themes: Sequence[Path], *, cache: bool = True
+    site: Site,
+    site_dir: Path,
+    themes: Sequence[Path],
+    *,
+    cache: bool = True,
+    language: Language | None = None,
 ) -> tuple[dict[str, SocialImage], list[Job]]:
     """Per post slug, the image its link preview shows; and the cards to make, cards/<slug>.png.
 
@@ -105,7 +111,7 @@ def social_images(
         if own is not None:
             images[post.slug] = own
             continue
-        text = card_text(site, post)
+        text = card_text(site, post, language)
         path = f"cards/{post.slug}.png"
         key = card_key(text, fonts)
         cached = cache_dir / f"{key}.png" if cache_dir is not None else None
@@ -177,12 +183,15 @@ def image_file(site: Site, site_dir: Path, url: str) -> Path | None:
     return next((path for path in candidates if path.is_file()), None)
 
 
-def card_text(site: Site, post: Post) -> CardText:
+def card_text(site: Site, post: Post, language: Language | None = None) -> CardText:
     position = post.series
     author = post.author
+    say = (language or english()).say
     return CardText(
         series=position.series_title if position else "",
-        part=f"Part {position.part} of {position.total}" if position else "",
+        part=say("Part %(part)s of %(total)s") % {"part": position.part, "total": position.total}
+        if position
+        else "",
         title=post.title,
         author=author.name,
         affiliation=", ".join(part for part in (author.role, author.organisation) if part),

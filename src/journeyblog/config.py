@@ -15,6 +15,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
+
 from journeyblog.errors import BuildFailed, SiteError, control_character
 
 CONFIG_NAME = "journeyblog.toml"
@@ -136,6 +138,9 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
         base_url += "/"
 
     language = _string(raw, "language", "en-GB", fail)
+    if not _known_language(language):
+        fail("language", f"unknown language '{language}' (use a language tag: en-GB, cy, fr)")
+        language = "en-GB"
     description = _string(raw, "description", "", fail)
     theme = _string(raw, "theme", "default", fail)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", theme) or theme.startswith("."):
@@ -274,6 +279,14 @@ def _positive_int(raw: Mapping[str, Any], key: str, default: int, fail: Any) -> 
         fail(key, f"'{key}' must be a whole number of 1 or more")
         return default
     return value
+
+
+def _known_language(tag: str) -> bool:
+    try:
+        Locale.parse(tag, sep="-")
+    except (ValueError, TypeError):  # babel's UnknownLocaleError is a ValueError
+        return False
+    return True
 
 
 def _flag(raw: Mapping[str, Any], key: str, fail: Any) -> bool:

@@ -12,7 +12,7 @@ import functools
 import html as html_lib
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -25,7 +25,9 @@ from lxml import etree
 from journeyblog import __version__
 from journeyblog.config import Syndication
 from journeyblog.fingerprint import Fingerprints, digest
-from journeyblog.model import Job, Output, Post, Site
+from journeyblog.i18n import Language, english
+from journeyblog.model import Enclosure, Job, Output, Post, SecurityLevel, Site
+from journeyblog.omnibus import says_part
 
 Format = Literal["atom", "rss", "json"]
 FILE_NAMES: dict[Format, str] = {"atom": "feed.xml", "rss": "rss.xml", "json": "feed.json"}
@@ -33,6 +35,20 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 SECURITY_SCHEME = "urn:journeyblog:security-level"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DASH = " \N{EN DASH} "  # between a feed's subject and the site's title, as typeset
+
+
+@dataclass(frozen=True, slots=True)
+class FeedWords:
+    """A feed's own words, in the site's language: a summary item's link to the post, and
+    the label of the security level (with "%(level)s")."""
+
+    read_more: str = "Read more"
+    security: str = "Security level: %(level)s"
+    levels: tuple[tuple[str, str], ...] = ()  # each level's label, as the language says it
+
+    def security_label(self, level: SecurityLevel) -> str:
+        said = dict(self.levels).get(level.label, level.label)
+        return self.security % {"level": said}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,11 +63,14 @@ class FeedScope:
     content: Literal["full", "summary"] = "full"
     footer: str = ""  # appended to each item's content; "{url}" is the post's permalink
     link_query: tuple[tuple[str, str], ...] = ()  # added to item links (UTM tags)
+    words: FeedWords = FeedWords()
 
 
-def feed_scopes(site: Site, feed_size: int) -> list[FeedScope]:
+def feed_scopes(site: Site, feed_size: int, language: Language | None = None) -> list[FeedScope]:
     """The site, every series (all parts, in part order), every author and every tag."""
     info = site.info
+    say = (language or english()).say
+    words = _words(language, site)
     scopes = [
         FeedScope(
             path="",
@@ -59,6 +78,7 @@ def feed_scopes(site: Site, feed_size: int) -> list[FeedScope]:
             description=info.description or info.title,
             home_url=info.base_url,
             posts=site.posts[:feed_size],
+            words=words,
         )
     ]
     for series in site.series:
@@ -66,9 +86,11 @@ def feed_scopes(site: Site, feed_size: int) -> list[FeedScope]:
             FeedScope(
                 path=f"series/{series.slug}/",
                 title=f"{series.title}{DASH}{info.title}",
-                description=series.description or f"Every part of {series.title}",
+                description=series.description
+                or say("Every part of %(series)s") % {"series": series.title},
                 home_url=site.absolute(series.url.removeprefix(info.base_path)),
                 posts=series.parts,
+                words=words,
             )
         )
     for author_listing in site.authors:
@@ -77,9 +99,11 @@ def feed_scopes(site: Site, feed_size: int) -> list[FeedScope]:
             FeedScope(
                 path=f"authors/{author.slug}/",
                 title=f"{author.name}{DASH}{info.title}",
-                description=f"Posts by {author.name}, {author.role}, {author.organisation}",
+                description=say("Posts by %(name)s, %(role)s, %(organisation)s")
+                % {"name": author.name, "role": author.role, "organisation": author.organisation},
                 home_url=site.absolute(author.page_url.removeprefix(info.base_path)),
                 posts=author_listing.posts[:feed_size],
+                words=words,
             )
         )
     for tag_listing in site.tags:
@@ -88,15 +112,25 @@ def feed_scopes(site: Site, feed_size: int) -> list[FeedScope]:
             FeedScope(
                 path=f"tags/{tag.slug}/",
                 title=f"{tag.name}{DASH}{info.title}",
-                description=f"Posts tagged {tag.name}",
+                description=say("Posts tagged %(tag)s") % {"tag": tag.name},
                 home_url=site.absolute(tag.url.removeprefix(info.base_path)),
                 posts=tag_listing.posts[:feed_size],
+                words=words,
             )
         )
     return scopes
 
 
-def syndication_scope(site: Site, profile: Syndication, feed_size: int) -> FeedScope:
+def _words(language: Language | None, site: Site) -> FeedWords:
+    say = (language or english()).say
+    labels = sorted({post.level.label for post in site.posts})
+    levels = tuple((label, say(label)) for label in labels)
+    return FeedWords(say("Read more"), say("Security level: %(level)s"), levels)
+
+
+def syndication_scope(
+    site: Site, profile: Syndication, feed_size: int, language: Language | None = None
+) -> FeedScope:
     """One platform's feed: its series (or every post), newest first, as the platform wants it.
 
     The items are the site feed's items (same ids, same dates); only the selection, the
@@ -117,6 +151,7 @@ def syndication_scope(site: Site, profile: Syndication, feed_size: int) -> FeedS
         content=profile.content,
         footer=profile.footer,
         link_query=profile.utm,
+        words=_words(language, site),
     )
 
 
@@ -137,9 +172,10 @@ def render_feeds(
     *,
     formats: Sequence[Format] = ("atom", "rss", "json"),
     websub_hub: str | None = None,
+    enclosures: Mapping[str, Enclosure] | None = None,
 ) -> list[Output]:
     """Every scope in every format, at SCOPE_PATH/feed.xml, rss.xml and feed.json."""
-    jobs = feed_jobs(site, scopes, formats=formats, websub_hub=websub_hub)
+    jobs = feed_jobs(site, scopes, formats=formats, websub_hub=websub_hub, enclosures=enclosures)
     return [Output(job.path, job.make()) for job in jobs]
 
 
@@ -150,11 +186,24 @@ def feed_jobs(
     formats: Sequence[Format] = ("atom", "rss", "json"),
     websub_hub: str | None = None,
     fingerprints: Fingerprints | None = None,
+    enclosures: Mapping[str, Enclosure] | None = None,
 ) -> list[Job]:
-    """render_feeds as Jobs, each keyed by the fingerprint of its scope (posts included)."""
+    """render_feeds as Jobs, each keyed by the fingerprint of its scope (posts included).
+
+    `enclosures` maps a scope's path to the file its Atom feed offers whole (a series' EPUB,
+    ebook.py), named by a feed-level link with its length."""
     prints = fingerprints or Fingerprints()
+    offered = enclosures or {}
     return [
-        _feed_job(site, scope, fmt, scope.path + FILE_NAMES[fmt], websub_hub, prints)
+        _feed_job(
+            site,
+            scope,
+            fmt,
+            scope.path + FILE_NAMES[fmt],
+            websub_hub,
+            prints,
+            offered.get(scope.path),
+        )
         for scope in scopes
         for fmt in formats
     ]
@@ -166,29 +215,40 @@ def syndication_jobs(
     feed_size: int,
     websub_hub: str | None = None,
     fingerprints: Fingerprints | None = None,
+    language: Language | None = None,
 ) -> list[Job]:
     prints = fingerprints or Fingerprints()
     jobs = []
     for profile in profiles:
         extension = "json" if profile.format == "json" else "xml"
         path = f"syndication/{profile.name}.{extension}"
-        scope = syndication_scope(site, profile, feed_size)
+        scope = syndication_scope(site, profile, feed_size, language)
         jobs.append(_feed_job(site, scope, profile.format, path, websub_hub, prints))
     return jobs
 
 
 def render_feed(site: Site, scope: FeedScope, fmt: Format, path: str, hub: str | None) -> Output:
     """One scope in one format at `path` (syndication profiles choose their own names)."""
-    return Output(path, _WRITERS[fmt](site, scope, path, hub))
+    return Output(path, _WRITERS[fmt](site, scope, path, hub, None))
 
 
 def _feed_job(
-    site: Site, scope: FeedScope, fmt: Format, path: str, hub: str | None, prints: Fingerprints
+    site: Site,
+    scope: FeedScope,
+    fmt: Format,
+    path: str,
+    hub: str | None,
+    prints: Fingerprints,
+    enclosure: Enclosure | None = None,
 ) -> Job:
     # A feed shows its scope's posts and the site's info, never a template: an edit elsewhere
-    # in the site leaves it alone.
-    key = digest((path, fmt, hub or "", repr(site.info), prints.of(scope)))
-    return Job(path, key, functools.partial(_WRITERS[fmt], site, scope, path, hub), site_wide=False)
+    # in the site leaves it alone. Only Atom says what a feed offers whole.
+    if fmt != "atom":
+        enclosure = None
+    offered = enclosure.key if enclosure is not None else ""
+    key = digest((path, fmt, hub or "", repr(site.info), prints.of(scope), offered))
+    make = functools.partial(_WRITERS[fmt], site, scope, path, hub, enclosure)
+    return Job(path, key, make, site_wide=False)
 
 
 # ---------------------------------------------------------------- item values
@@ -202,24 +262,11 @@ def item_title(post: Post) -> str:
     …") stays as it is; one that names its series but not its part gets the part.
     """
     place = post.series
-    if place is None or _says_part(post.title, place.part):
+    if place is None or says_part(post.title, place.part):
         return post.title
     if _says_series(post.title, place.series_title):
         return f"{post.title} (part {place.part})"
     return f"{place.series_title}, part {place.part}: {post.title}"
-
-
-def _says_part(title: str, part: int) -> bool:
-    """Whether a title numbers its part: "Part 5", "pt. 5", "- 5" (any dash), "(5)", "#5"."""
-    number = rf"0*{part}(?!\d)"
-    return (
-        re.search(
-            rf"(?:\bpart|\bpt\.?)\s*{number}|[\u2013\u2014-]\s*{number}|\(\s*{number}\s*\)|#{number}",
-            title,
-            re.IGNORECASE,
-        )
-        is not None
-    )
 
 
 def _says_series(title: str, series_title: str) -> bool:
@@ -245,8 +292,9 @@ def item_html(site: Site, post: Post, scope: FeedScope) -> str:
         body = absolute_urls(str(post.feed_html), post.permalink)
     else:
         link = html_lib.escape(item_link(post, scope))
-        body = f'<p>{html_lib.escape(post.summary)}</p>\n<p><a href="{link}">Read more</a></p>'
-    label = html_lib.escape(f"Security level: {post.level.label}")
+        more = html_lib.escape(scope.words.read_more)
+        body = f'<p>{html_lib.escape(post.summary)}</p>\n<p><a href="{link}">{more}</a></p>'
+    label = html_lib.escape(scope.words.security_label(post.level))
     body += f"\n<p><small>{label}</small></p>"
     if scope.footer:
         link = html_lib.escape(item_link(post, scope))
@@ -301,13 +349,13 @@ def _with_query(url: str, query: Sequence[tuple[str, str]], post: Post) -> str:
     return urlunsplit(parts._replace(query=urlencode(pairs)))
 
 
-def _categories(post: Post) -> Iterator[tuple[str, str, str | None]]:
+def _categories(post: Post, scope: FeedScope) -> Iterator[tuple[str, str, str | None]]:
     """(term, label, scheme) for each tag, the series and the security level."""
     for tag in post.tags:
         yield tag.slug, tag.name, None
     if post.series:
         yield post.series.series_slug, post.series.series_title, None
-    yield post.level.name, f"Security level: {post.level.label}", SECURITY_SCHEME
+    yield post.level.name, scope.words.security_label(post.level), SECURITY_SCHEME
 
 
 def _updated(scope: FeedScope) -> datetime:
@@ -333,7 +381,9 @@ class _Hub(BaseExtension):  # type: ignore[misc]
         return rss_feed
 
 
-def _generator(site: Site, scope: FeedScope, path: str, hub: str | None) -> FeedGenerator:
+def _generator(
+    site: Site, scope: FeedScope, path: str, hub: str | None, enclosure: Enclosure | None = None
+) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(site.absolute(path))
     fg.title(scope.title)
@@ -341,6 +391,13 @@ def _generator(site: Site, scope: FeedScope, path: str, hub: str | None) -> Feed
     fg.description(scope.description)
     fg.language(site.info.language)
     fg.link(href=site.absolute(path), rel="self")
+    if enclosure is not None:
+        fg.link(
+            href=enclosure.url,
+            rel="enclosure",
+            type=enclosure.media_type,
+            length=str(enclosure.length()),
+        )
     if hub:
         fg.link(href=hub, rel="hub")
         fg.register_extension("websub", _Hub, atom=False, rss=True)
@@ -369,16 +426,20 @@ def _generator(site: Site, scope: FeedScope, path: str, hub: str | None) -> Feed
         entry.summary(post.summary)
         entry.description(post.summary)
         entry.content(item_html(site, post, scope), type="html")
-        for term, label, scheme in _categories(post):
+        for term, label, scheme in _categories(post, scope):
             entry.category(term=term, label=label, scheme=scheme)
     return fg
 
 
-def _atom(site: Site, scope: FeedScope, path: str, hub: str | None) -> bytes:
-    return bytes(_generator(site, scope, path, hub).atom_str(pretty=True))
+def _atom(
+    site: Site, scope: FeedScope, path: str, hub: str | None, enclosure: Enclosure | None
+) -> bytes:
+    return bytes(_generator(site, scope, path, hub, enclosure).atom_str(pretty=True))
 
 
-def _rss(site: Site, scope: FeedScope, path: str, hub: str | None) -> bytes:
+def _rss(
+    site: Site, scope: FeedScope, path: str, hub: str | None, enclosure: Enclosure | None
+) -> bytes:
     fg = _generator(site, scope, path, hub)
     for entry in fg.entry():
         # In RSS the HTML goes to content:encoded; CDATA keeps it readable.
@@ -389,7 +450,9 @@ def _rss(site: Site, scope: FeedScope, path: str, hub: str | None) -> bytes:
 # ---------------------------------------------------------------- JSON Feed
 
 
-def _json_feed(site: Site, scope: FeedScope, path: str, hub: str | None) -> bytes:
+def _json_feed(
+    site: Site, scope: FeedScope, path: str, hub: str | None, enclosure: Enclosure | None
+) -> bytes:
     feed: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": scope.title,
@@ -421,7 +484,7 @@ def _json_item(site: Site, post: Post, scope: FeedScope) -> dict[str, object]:
                 "url": site.absolute(post.author.page_url.removeprefix(site.info.base_path)),
             }
         ],
-        "tags": [label for _, label, _ in _categories(post)],
+        "tags": [label for _, label, _ in _categories(post, scope)],
         "_journeyblog": {
             "security_level": post.level.name,
             "series": post.series.series_slug if post.series else None,
@@ -433,7 +496,7 @@ def _json_item(site: Site, post: Post, scope: FeedScope) -> dict[str, object]:
     return item
 
 
-_WRITERS: dict[Format, Callable[[Site, FeedScope, str, str | None], bytes]] = {
+_WRITERS: dict[Format, Callable[[Site, FeedScope, str, str | None, Enclosure | None], bytes]] = {
     "atom": _atom,
     "rss": _rss,
     "json": _json_feed,

@@ -227,6 +227,11 @@ class SeriesPosition:
     parts: tuple[PartEntry, ...]
 
     @property
+    def all_url(self) -> str:
+        """The series' parts on one page."""
+        return self.series_url + "all/"
+
+    @property
     def published(self) -> int:
         """How many parts this audience can read, this one included."""
         return sum(1 for entry in self.parts if entry.state in ("current", "published"))
@@ -357,6 +362,16 @@ class Series:
     def latest(self) -> datetime | None:
         return max((post.date for post in self.parts), default=None)
 
+    @property
+    def all_url(self) -> str:
+        """Every published part on one page."""
+        return self.url + "all/"
+
+    @property
+    def epub_url(self) -> str:
+        """Every published part as an EPUB (ebook.py)."""
+        return f"{self.url}{self.slug}.epub"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TagListing:
@@ -446,6 +461,16 @@ class Job:
     # False when `key` alone decides the bytes (a social card), so a template or site-wide
     # change does not make the file again.
     site_wide: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file a feed offers whole (a series' EPUB): its feed states its length."""
+
+    url: str  # absolute
+    media_type: str
+    key: str  # what its bytes are made from: a feed that offers it changes with it
+    length: Callable[[], int]  # its bytes' length, worked out when the feed is made
 
 
 @dataclass(frozen=True, slots=True)

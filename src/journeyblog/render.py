@@ -32,6 +32,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from journeyblog.fingerprint import Fingerprints, digest
+from journeyblog.i18n import Language, english
 from journeyblog.model import (
     AuthorListing,
     Job,
@@ -42,11 +43,7 @@ from journeyblog.model import (
     SocialImage,
     TagListing,
 )
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+from journeyblog.omnibus import collect
 
 
 def default_theme_dir() -> Path:
@@ -70,7 +67,11 @@ def theme_dirs(site_dir: Path, theme: str) -> tuple[Path, ...]:
     return tuple(unique)
 
 
-def make_environment(themes: Sequence[Path], cache_dir: Path | None = None) -> Environment:
+def make_environment(
+    themes: Sequence[Path], cache_dir: Path | None = None, language: Language | None = None
+) -> Environment:
+    """The templates of `themes`, speaking `language` (English without a catalog if None)."""
+    language = language or english()
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(folder / "templates") for folder in themes]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
@@ -79,8 +80,14 @@ def make_environment(themes: Sequence[Path], cache_dir: Path | None = None) -> E
         lstrip_blocks=True,
         bytecode_cache=FileSystemBytecodeCache(str(cache_dir)) if cache_dir else None,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["date"] = format_date
+    env.install_gettext_translations(language.translations, newstyle=True)  # type: ignore[attr-defined]
+    # For scripts, unformatted: they fill in "%(num)s" and the like themselves.
+    env.globals["script_message"] = language.gettext
+    env.globals["plural_forms"] = language.plural_forms
+    env.filters["date"] = language.format_date
+    env.filters["number"] = language.format_number
     env.filters["isodate"] = lambda value: value.isoformat()
     env.filters["urlquote"] = lambda value: quote(str(value), safe="")
     env.filters["jsonld"] = json_ld
@@ -101,8 +108,8 @@ def json_ld(value: object) -> Markup:
 
 
 def format_date(value: datetime) -> str:
-    """29 July 2016, as British readers write it."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    """29 July 2016, as British readers write it (a site's own language: i18n.Language)."""
+    return english().format_date(value)
 
 
 # The lists of the Site a template may walk; the rest of `site` (info, url(), absolute())
@@ -259,13 +266,14 @@ def page_jobs(
     env: Environment,
     social: Mapping[str, SocialImage] | None = None,
     fingerprints: Fingerprints | None = None,
+    language: Language | None = None,
 ) -> list[Job]:
     """Every page as a Job: its path, the fingerprint of its template context, how to make it.
 
     A page's key covers its template's name and context (the `site` every page also sees is
     left to the build's site-wide fingerprint).
     """
-    renderer = _Renderer(site, env, social or {}, fingerprints or Fingerprints())
+    renderer = _Renderer(site, env, social or {}, fingerprints or Fingerprints(), language)
     return list(renderer.all())
 
 
@@ -276,9 +284,11 @@ class _Renderer:
         env: Environment,
         social: Mapping[str, SocialImage],
         fingerprints: Fingerprints,
+        language: Language | None,
     ) -> None:
         self.site = site
         self.env = env
+        self.say = (language or english()).say  # the titles set here, not in a template
         self.social = social
         self.fingerprints = fingerprints
         # Memos of this renderer's own, not functools.cache on the methods: a cache on the
@@ -338,7 +348,7 @@ class _Renderer:
         yield from self.authors()
         yield from self.archive()
         yield from self.pages()
-        yield self._page("404.html", "404.html", title="Page not found", canonical_url="")
+        yield self._page("404.html", "404.html", title=self.say("Page not found"), canonical_url="")
         yield from self.redirects()
         yield self.sitemap()
         yield self.robots()
@@ -385,32 +395,42 @@ class _Renderer:
             yield self._page(
                 _page_path("series/", number),
                 "series_index.html",
-                title="Series",
+                title=self.say("Series"),
                 shown=chunk,
                 pagination=_pagination(self.site, number, len(chunks), "series/"),
             )
         for series in self.site.series:
+            feeds = ((f"{series.title} (Atom)", series.feed_url),)
             yield self._page(
                 f"series/{series.slug}/index.html",
                 "series.html",
                 title=series.title,
                 series=series,
-                feeds=((f"{series.title} (Atom)", series.feed_url),),
+                feeds=feeds,
+            )
+            yield self._page(
+                f"series/{series.slug}/all/index.html",
+                "series_all.html",
+                title=self.say("%(series)s: all parts") % {"series": series.title},
+                series=series,
+                feeds=feeds,
+                # Made with the page: the parts' bodies as one document follow from the series.
+                derived=functools.partial(_collected_context, self.site, series),
             )
 
     def tags(self) -> Iterator[Job]:
-        yield self._page("tags/index.html", "tags.html", title="Tags")
+        yield self._page("tags/index.html", "tags.html", title=self.say("Tags"))
         for listing in self.site.tags:
             yield from self._listing(
                 f"tags/{listing.tag.slug}/",
                 "tag.html",
                 listing,
-                title=f"Posts tagged “{listing.tag.name}”",
+                title=self.say("Posts tagged “%(tag)s”") % {"tag": listing.tag.name},
                 feeds=((f"{listing.tag.name} (Atom)", listing.feed_url),),
             )
 
     def authors(self) -> Iterator[Job]:
-        yield self._page("authors/index.html", "authors.html", title="Authors")
+        yield self._page("authors/index.html", "authors.html", title=self.say("Authors"))
         for listing in self.site.authors:
             yield from self._listing(
                 f"authors/{listing.author.slug}/",
@@ -445,7 +465,7 @@ class _Renderer:
             yield self._page(
                 "archive/index.html",
                 "archive.html",
-                title="Archive",
+                title=self.say("Archive"),
                 years=years,
                 index=(),
                 year=None,
@@ -457,7 +477,7 @@ class _Renderer:
         yield self._page(
             "archive/index.html",
             "archive.html",
-            title="Archive",
+            title=self.say("Archive"),
             years=(),
             index=index,
             year=None,
@@ -470,7 +490,7 @@ class _Renderer:
                 yield self._page(
                     _page_path(base, number),
                     "archive.html",
-                    title=f"Archive: {year}",
+                    title=self.say("Archive: %(year)s") % {"year": year},
                     years=((year, chunk),),
                     index=index,
                     year=year,
@@ -540,6 +560,10 @@ def _newest(series: Sequence[Series], count: int) -> tuple[Series, ...]:
         return tuple(series)
     latest = sorted(series, key=lambda one: (one.latest is not None, one.latest), reverse=True)
     return tuple(latest[:count])
+
+
+def _collected_context(site: Site, series: Series) -> dict[str, Any]:
+    return {"parts": collect(site, series)}
 
 
 def _share_context(post: Post) -> dict[str, Any]:

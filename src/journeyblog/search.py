@@ -22,14 +22,15 @@ import json
 import math
 import tempfile
 from array import array
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from jinja2 import Environment
 
+from journeyblog.i18n import Language, english
 from journeyblog.model import Post, Site, search_words_of
 from journeyblog.searchwords import words
+from journeyblog.series import newest_series
 
 INDEX_PATH = "search/index.json"
 PAGE_PATH = "search/index.html"
@@ -39,19 +40,23 @@ POSTS_PER_WORD_CHUNK = 25  # one word chunk for this many posts: chunks of about
 BODY, SUMMARY, LABELS, TITLE = range(4)
 
 
-def search_page(site: Site, env: Environment) -> bytes:
+BROWSE_SERIES = 12  # series the page offers to browse (the most recently added to), then a link
+
+
+def search_page(site: Site, env: Environment, language: Language | None = None) -> bytes:
     """The search page: its script fetches INDEX_PATH, so the page itself lists no post."""
     page = env.get_template("search.html").render(
         site=site,
-        title="Search",
+        title=(language or english()).say("Search"),
         canonical_url=site.absolute("search/"),
         page_url=site.url("search/"),
         feeds=(),
+        browse_series=newest_series(site.series, BROWSE_SERIES),
     )
     return page.encode("utf-8")
 
 
-def search_index(posts: Sequence[Post], *, format_date: Callable[[datetime], str]) -> bytes:
+def search_index(posts: Sequence[Post], *, language: Language) -> bytes:
     """The index as compact JSON, in the order given (newest first: the order of ties).
 
     {"version": 1, "posts": [{"url": "/posts/email/", "title": "Moving email", ...,
@@ -65,23 +70,26 @@ def search_index(posts: Sequence[Post], *, format_date: Callable[[datetime], str
         for number, (post, words) in enumerate(zip(posts, search_words_of(posts), strict=True)):
             if number:
                 index.write(b",")
-            index.write(_json(_entry(post, words, format_date)).encode())
+            index.write(_json(_entry(post, words, language)).encode())
         index.write(b"]}")
         index.seek(0)
         return index.read()
 
 
-def _entry(post: Post, words: str, format_date: Callable[[datetime], str]) -> dict[str, Any]:
+def _entry(post: Post, words: str, language: Language) -> dict[str, Any]:
     series = post.series
     return {
         "url": post.url,
         "title": post.title,
         "summary": post.summary,
-        "date": format_date(post.date),
+        "date": language.format_date(post.date),
         "iso": post.date.date().isoformat(),
         "author": post.author.name,
         "series": series.series_title if series else "",
-        "part": f"Part {series.part} of {series.total}" if series else "",
+        "part": language.say("Part %(part)s of %(total)s")
+        % {"part": series.part, "total": series.total}
+        if series
+        else "",
         "tags": [tag.name for tag in post.tags],
         "words": words,
     }
@@ -105,12 +113,10 @@ def _word_chunks(count: int) -> int:
     return max(1, math.ceil(count / POSTS_PER_WORD_CHUNK))
 
 
-def posts_chunk(
-    posts: Sequence[Post], number: int, *, format_date: Callable[[datetime], str]
-) -> bytes:
+def posts_chunk(posts: Sequence[Post], number: int, *, language: Language) -> bytes:
     """`search/posts/<number>.json`: what a result shows of each of those posts, in order."""
     chunk = posts[number * POSTS_PER_CHUNK : (number + 1) * POSTS_PER_CHUNK]
-    return _json([_shown(post, format_date) for post in chunk]).encode()
+    return _json([_shown(post, language) for post in chunk]).encode()
 
 
 def word_chunks(posts: Sequence[Post]) -> dict[str, bytes]:
@@ -187,7 +193,7 @@ def _deltas(entries: array[int]) -> list[int]:
     return steps
 
 
-def _shown(post: Post, format_date: Callable[[datetime], str]) -> dict[str, Any]:
-    entry = _entry(post, "", format_date)
+def _shown(post: Post, language: Language) -> dict[str, Any]:
+    entry = _entry(post, "", language)
     del entry["words"]
     return entry

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from journeyblog.model import PartEntry, PostLink, SeriesPosition
+from journeyblog.model import PartEntry, PostLink, Series, SeriesPosition
 
 
 def series_total(
@@ -77,3 +77,12 @@ def duplicate_parts(claims: Sequence[tuple[str, int, str]]) -> list[tuple[str, i
     for series, part, who in claims:
         seen.setdefault((series, part), []).append(who)
     return [(series, part, whos) for (series, part), whos in seen.items() if len(whos) > 1]
+
+
+def newest_series(series: Sequence[Series], count: int) -> tuple[Series, ...]:
+    """The `count` series most recently added to, newest first; all of them, in their own
+    order, if there are no more than `count` (a page that lists some, and links to all)."""
+    if len(series) <= count:
+        return tuple(series)
+    latest = sorted(series, key=lambda one: (one.latest is not None, one.latest), reverse=True)
+    return tuple(latest[:count])

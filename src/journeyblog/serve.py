@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 RESERVED = "/__journeyblog/"  # no site path starts with "__", so this cannot hide a page
 EVENTS_PATH = RESERVED + "events"
 SCRIPT_PATH = RESERVED + "live.js"
-WATCHED = ("content", "static", "themes")
+WATCHED = ("content", "static", "themes", "locales")
 # An editor's save is often several events (write a temp file, rename, chmod), and "save
 # all" is one per file: wait until the folder has been quiet this long, then build once.
 QUIET_SECONDS = 0.12

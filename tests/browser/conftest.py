@@ -143,6 +143,7 @@ def page_types(served: Served) -> dict[str, str]:
         "series part": (middle or parts)[0].url,
         "standalone post": standalone[0].url,
         "series": site.series[0].url,
+        "series, every part": max(site.series, key=lambda one: len(one.parts)).all_url,
         "series index": site.url("series/"),
         "archive": site.url("archive/"),
         "tag": site.tags[0].tag.url,

@@ -25,6 +25,7 @@ SHOTS = REPO / "docs" / "screenshots"
         ("post-375", "series part", 375, 812),
         ("series-1280", "series", 1280, 800),
         ("series-375", "series", 375, 812),
+        ("series-all-1280", "series, every part", 1280, 800),
         ("search-375", "search", 375, 812),
     ],
 )

@@ -13,9 +13,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from journeyblog import search
 from journeyblog.build import BuildOptions, build
-from tests.browser.conftest import Served, _serve
+from tests.browser.conftest import AXE, Served, _serve
 from tests.browser.site_files import BASE_URL, BLOCK_WORD, GAP_WORD, INTERNAL_WORD, site_files
-from tests.conftest import AUTHORS, NOW
+from tests.browser.test_browser_axe import RUN_AXE
+from tests.conftest import AUTHORS, CONFIG, NOW, post
 
 pytestmark = pytest.mark.browser
 
@@ -106,25 +107,56 @@ def test_a_query_fetches_only_the_chunks_it_needs(page: Page, chunked_site: Serv
     assert len(posts) == 1
 
 
-def test_more_results_are_shown_when_asked_for(browser: Browser, chunked_site: Served) -> None:
-    """Twenty results at once; the button shows the next twenty, the count says how many."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(chunked_site.at("search/"))
-    page.wait_for_selector(".search-form[data-ready]")
-    # Every post has a date: a one-letter-free word every post's entry holds is its author's
-    # organisation or the word "the"; search for what most posts share.
-    page.get_by_label("Search posts").fill("the")
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """45 posts that all say "roadmap", newest last written, chunked."""
+    root = tmp_path_factory.mktemp("many")
+    files = {"content/authors.yml": AUTHORS}
+    files["journeyblog.toml"] = CONFIG + "search_chunks_above = 10\n"
+    for number in range(1, 46):
+        files[f"content/posts/p{number:02d}.md"] = post(
+            f"Roadmap note {number:02d}",
+            date=f"2016-{1 + number // 28:02d}-{1 + number % 28:02d}",
+            body=f"The roadmap, note {number}.\n",
+        )
+    for relative, text in files.items():
+        path = root / "site" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    result = build(BuildOptions(site_dir=root / "site", out_dir=root / "www", now=NOW))
+    with _serve(root / "www") as origin:
+        yield Served("many", root / "www", result.site, origin)
+
+
+def test_more_results_are_shown_when_asked_for(page: Page, many: Served) -> None:
+    """Twenty results at once, newest first; the button adds the next twenty, then the rest."""
+    page.goto(many.at("search/?q=roadmap"))
     status = page.get_by_role("status")
-    expect(status).to_have_text(re.compile(r"posts? match"))
-    total = int(status.inner_text().split()[0])
-    shown = page.locator("#search-results li")
+    expect(status).to_have_text("45 posts match “roadmap”. Showing the first 20.")
+    shown = page.locator("#search-results li h2 a")
     more = page.get_by_role("button", name="Show more results")
-    if total > 20:
-        expect(shown).to_have_count(20)
-        more.click()
-        expect(shown).to_have_count(min(40, total))
-    else:
-        expect(shown).to_have_count(total)
-        expect(more).to_be_hidden()
+    expect(shown).to_have_count(20)
+    expect(shown.first).to_have_text("Roadmap note 45")
+    more.click()
+    expect(shown).to_have_count(40)
+    more.click()
+    expect(shown).to_have_count(45)
+    expect(more).to_be_hidden()
+    expect(status).to_have_text("45 posts match “roadmap”.")
+    expect(shown.last).to_have_text("Roadmap note 01")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_results_and_the_more_button_have_no_serious_accessibility_violation(
+    browser: Browser, chunked_site: Served, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(chunked_site.at("search/?q=the"))
+    expect(page.locator("#search-results li").first).to_be_visible()
+    # Fewer posts than a page of results holds: show the button as a larger site would.
+    page.evaluate("document.querySelector('.search-more').hidden = false")
+    page.add_script_tag(path=str(AXE))
+    serious = [v for v in page.evaluate(RUN_AXE) if v["impact"] in ("serious", "critical")]
     context.close()
+    assert serious == []

@@ -150,12 +150,17 @@ def test_editing_a_posts_text_remakes_its_page_and_what_shows_its_text(
 ) -> None:
     rebuild = rebuild_after(corpus, edited, f"The rest of post {EDITED}.", "Rewritten, and better.")
     assert_made_exactly_what_changed(rebuild)
-    # Its page, and nothing that shows only its title and summary: neither its series'
-    # other parts nor the lists it is on.
-    assert rebuild.pages == {EDITED_PAGE}
-    # Feeds carry the full text: the site's (it is among the newest) and its series'.
-    for path in ("feed.xml", "rss.xml", "feed.json", "series/s1/feed.xml", "search/words/0.json"):
+    # Its page and its series' page of every part, and nothing that shows only its title and
+    # summary: neither its series' other parts nor the lists it is on.
+    assert rebuild.pages == {EDITED_PAGE, "series/s1/all/index.html"}
+    # Feeds carry the full text: the site's (it is among the newest) and its series', which
+    # offers the series' EPUB, made again too.
+    for path in (
+        *("feed.xml", "rss.xml", "feed.json", "series/s1/feed.xml", "search/words/0.json"),
+        "series/s1/s1.epub",
+    ):
         assert path in rebuild.made
+    assert not any(path.endswith(".epub") and "/s1/" not in path for path in rebuild.made)
 
 
 def test_editing_a_posts_title_remakes_its_neighbours_and_lists_not_other_posts(

@@ -9,7 +9,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from tests.conftest import MakeSite, post
 
-from journeyblog.render import format_date
+from journeyblog.i18n import english
 from journeyblog.search import search_index
 from journeyblog.searchwords import words
 
@@ -167,8 +167,8 @@ def test_the_index_is_the_same_bytes_every_time_and_plain_json(
     )
     result = build_site(site)
     first = (site / "output" / "search" / "index.json").read_bytes()
-    again = search_index(result.site.posts, format_date=format_date)
-    assert again == search_index(result.site.posts, format_date=format_date) == first
+    again = search_index(result.site.posts, language=english())
+    assert again == search_index(result.site.posts, language=english()) == first
     document = json.loads(first)
     assert first == json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     entry = document["posts"][1]

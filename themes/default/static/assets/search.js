@@ -11,6 +11,9 @@
   var input = form.querySelector("input[name=q]");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
+  // What the page says, in its language (search.html): messages with %(num)s and %(query)s.
+  var messages = JSON.parse(form.getAttribute("data-messages") || "{}");
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
   var entries = null;
   var chunked = null;
   var timer = 0;
@@ -131,6 +134,18 @@
     }));
   }
 
+  function say(message, values) {
+    return String(message || "").replace(/%\((\w+)\)s/g, function (whole, name) {
+      return name in values ? String(values[name]) : whole;
+    });
+  }
+
+  function sayCount(forms, count, values) {
+    var form = (plurals && forms[plurals.select(count)]) || forms.other;
+    values.num = count;
+    return say(form, values);
+  }
+
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -153,21 +168,23 @@
       time.dateTime = post.iso;
       meta.appendChild(time);
       meta.appendChild(document.createTextNode(" · " + post.author));
-      if (post.series) meta.appendChild(document.createTextNode(" · " + post.part + " in " + post.series));
+      if (post.series) {
+        meta.appendChild(document.createTextNode(" · " + say(messages.inSeries, { part: post.part, series: post.series })));
+      }
       item.appendChild(meta);
       item.appendChild(element("p", "summary", post.summary));
       list.appendChild(item);
     });
     list.hidden = results.length === 0;
-    var count = total === 1 ? "1 post matches" : total + " posts match";
     status.textContent = total
-      ? count + " “" + query + "”." + (total > results.length ? " Showing the first " + results.length + "." : "")
-      : "No post matches “" + query + "”. Try fewer or shorter words.";
+      ? sayCount(messages.matches, total, { query: query }) +
+        (total > results.length ? " " + say(messages.showing, { num: results.length }) : "")
+      : say(messages.none, { query: query });
     moreButton.hidden = !more;
   }
 
   // Below the results: the next PAGE of a chunked index's results, fetched when asked for.
-  var moreButton = element("button", "search-more", "Show more results");
+  var moreButton = element("button", "search-more", messages.more);
   moreButton.type = "button";
   moreButton.hidden = true;
   list.parentNode.insertBefore(moreButton, list.nextSibling);
@@ -192,7 +209,7 @@
       return;
     }
     if (!entries) {
-      status.textContent = "Loading the search index…";
+      status.textContent = messages.loading;
       return;
     }
     var found = entries
@@ -216,7 +233,7 @@
         show(posts, query, ranked.length, ranked.length > posts.length);
       });
     }).catch(function () {
-      if (ask === asked) status.textContent = "Search is unavailable here; the archive lists every post.";
+      if (ask === asked) status.textContent = messages.unavailable;
     });
   }
 
@@ -242,6 +259,6 @@
       if (input.value.trim()) run();
     })
     .catch(function () {
-      status.textContent = "Search is unavailable here; the archive lists every post.";
+      status.textContent = messages.unavailable;
     });
 })();

@@ -1,0 +1,509 @@
+"""Series -> EPUB 3 books: every published part of a series in one e-book, made with ebooklib.
+
+A book holds a cover drawn as the social cards are (cards.py), a title page, a navigation
+document with every part and its headings, each part as its own XHTML file (omnibus.py makes
+its ids its own and its links between parts links within the book), and the pictures the
+parts show, as the site publishes them. It is made from the Site alone, which holds only
+what this build publishes: no source is read, and the leak audit reads every entry.
+
+The same series always gives the same bytes: the book's identifier is the series' address,
+its modified date the newest part's, and the zip is written again with every entry's time
+fixed (ebooklib stamps the clock's), `mimetype` first and stored. The series' Atom feed
+states the book's length, so the feed's maker makes it too (`Book.length`).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
+from ebooklib import epub
+from lxml import etree
+
+from journeyblog.cards import CardText, cached_card, card_key, find_fonts, image_file
+from journeyblog.fingerprint import Fingerprints, digest
+from journeyblog.model import Author, Enclosure, Job, Series, Site
+from journeyblog.omnibus import CollectedPart, book_file, collect
+from journeyblog.pictures import file_digests
+
+EPUB_TYPE = "application/epub+zip"
+XHTML = "http://www.w3.org/1999/xhtml"
+OPS = "http://www.idpf.org/2007/ops"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_EPUB_TYPE = f"{{{OPS}}}type"
+# Every zip entry bears this time: the earliest a zip can say.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+# The picture formats every EPUB 3 reading system shows (core media types), by first bytes.
+_FORMATS: tuple[tuple[bytes, int, str, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, ".png", "image/png"),
+    (b"\xff\xd8\xff", 0, ".jpg", "image/jpeg"),
+    (b"GIF8", 0, ".gif", "image/gif"),
+    (b"WEBP", 8, ".webp", "image/webp"),
+)
+STYLE = """\
+body { font-family: serif; line-height: 1.5; margin: 0 1em; }
+h1, h2, h3, h4, h5, h6 { font-family: sans-serif; line-height: 1.25; }
+img { max-width: 100%; height: auto; }
+figure { margin: 1em 0; }
+figcaption, .meta, .part-number, .source { color: #555; font-size: 0.9em; }
+.part-number { font-family: sans-serif; font-weight: bold; text-transform: uppercase; margin: 0; }
+.security-label { font-family: sans-serif; font-weight: bold; }
+.title-page { text-align: center; margin-top: 20%; }
+.cover { text-align: center; margin: 0; }
+pre { white-space: pre-wrap; font-size: 0.85em; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #999; padding: 0.2em 0.4em; }
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """One series' EPUB: where it is published, what it is made from, and how."""
+
+    series: str  # the series' slug
+    path: str  # in the output: "series/<slug>/<slug>.epub"
+    url: str  # absolute
+    key: str
+    make: Callable[[], bytes]
+
+    @property
+    def job(self) -> Job:
+        # Its key stands alone (no site-wide part): a book is made again only when what it
+        # holds changes.
+        return Job(self.path, self.key, self.data, site_wide=False)
+
+    @property
+    def enclosure(self) -> Enclosure:
+        """The book as its series' feed offers it."""
+        return Enclosure(url=self.url, media_type=EPUB_TYPE, key=self.key, length=self.length)
+
+    def data(self) -> bytes:
+        """The book's bytes; their length is kept for the feed, if this process makes it."""
+        data = self.make()
+        _remember(self.key, len(data))
+        return data
+
+    def length(self) -> int:
+        known = _LENGTHS.get(self.key)
+        return known if known is not None else len(self.data())
+
+
+# Lengths of books made by this process, by key: the feed of a series asks for the length of
+# a book its process may have made already (a number each, not the bytes).
+_LENGTHS: dict[str, int] = {}
+
+
+def _remember(key: str, length: int) -> None:
+    if len(_LENGTHS) > 4096:  # the dev server's process, over a long session
+        _LENGTHS.clear()
+    _LENGTHS[key] = length
+
+
+def book_path(series: Series) -> str:
+    return f"series/{series.slug}/{series.slug}.epub"
+
+
+def series_books(
+    site: Site,
+    site_dir: Path,
+    themes: Sequence[Path],
+    cache_dir: Path | None,
+    *,
+    pictures: Sequence[Job],
+    format_date: Callable[[datetime], str],
+) -> list[Book]:
+    """A Book for every series of the site (each has a part this audience may read).
+
+    `pictures` are the jobs of the pictures' copies (pictures.picture_jobs): a part shows a
+    picture's full copy, and the book holds the same bytes. A picture published as it is
+    (a GIF) is read from its file. The key covers the parts with their bodies, the site's
+    settings, the cover's text and fonts, and each picture's bytes (by digest).
+    """
+    fonts = find_fonts(themes)
+    copies = {job.path: job for job in pictures}
+    prints = Fingerprints()
+    version = metadata.version("ebooklib")
+    books = []
+    for series in site.series:
+        shown: dict[str, tuple[str, Callable[[], bytes]]] = {}
+        files: dict[str, Path] = {}
+        for url in _picture_urls(series):
+            path = unquote(urlsplit(url).path).removeprefix(site.info.base_path)
+            copy = copies.get(path)
+            if copy is not None:
+                shown[url] = (copy.key, copy.make)
+                continue
+            file = image_file(site, site_dir, url)
+            if file is not None:
+                files[url] = file
+        for url, found in file_digests(files, None).items():
+            shown[url] = (found, functools.partial(files[url].read_bytes))
+        cover = cover_text(site, series)
+        cover_key = card_key(cover, fonts)
+        cached = cache_dir / "cards" / f"{cover_key}.png" if cache_dir is not None else None
+        key = digest(
+            (
+                f"ebooklib={version}",
+                repr(site.info),
+                prints.of(series),
+                cover_key,
+                *(f"{url}={made_from}" for url, (made_from, _) in sorted(shown.items())),
+            )
+        )
+        make = functools.partial(
+            _make,
+            site,
+            series,
+            functools.partial(cached_card, cover, fonts, cached),
+            {url: read for url, (_, read) in shown.items()},
+            format_date,
+        )
+        path = book_path(series)
+        books.append(Book(series.slug, path, site.absolute(path), key, make))
+    return books
+
+
+def _picture_urls(series: Series) -> list[str]:
+    """Each picture URL the parts show, root-relative, as their bodies have it."""
+    urls: dict[str, None] = {}
+    for post in series.parts:
+        published = dict(post.body.urls)
+        for src in post.images:
+            url = urljoin(post.url, published.get(src, src))
+            if not urlsplit(url).scheme:
+                urls[url] = None
+    return list(urls)
+
+
+def _make(
+    site: Site,
+    series: Series,
+    cover: Callable[[], bytes],
+    pictures: Mapping[str, Callable[[], bytes]],
+    format_date: Callable[[datetime], str],
+) -> bytes:
+    return series_epub(
+        site,
+        series,
+        cover=cover(),
+        pictures={url: read() for url, read in pictures.items()},
+        format_date=format_date,
+    )
+
+
+def cover_text(site: Site, series: Series) -> CardText:
+    """What the cover says: the series, how many parts, its authors and their organisations."""
+    authors = _authors(series)
+    count = len(series.parts)
+    if len(authors) == 1:
+        affiliation = ", ".join(part for part in (authors[0].role, authors[0].organisation) if part)
+    else:
+        affiliation = ", ".join(dict.fromkeys(author.organisation for author in authors))
+    return CardText(
+        series="Series",
+        part=f"{count} part{'s' if count != 1 else ''}",
+        title=series.title,
+        author=", ".join(author.name for author in authors),
+        affiliation=affiliation,
+        site_title=site.info.title,
+    )
+
+
+def _authors(series: Series) -> list[Author]:
+    return list({post.author.slug: post.author for post in series.parts}.values())
+
+
+def modified(series: Series) -> datetime:
+    """When the book last changed: its newest part's date (or update), never the build's."""
+    return max(max(post.date, post.updated) for post in series.parts)
+
+
+def series_epub(
+    site: Site,
+    series: Series,
+    *,
+    cover: bytes,
+    pictures: Mapping[str, bytes],
+    format_date: Callable[[datetime], str],
+) -> bytes:
+    """The EPUB of `series`: the same arguments always give the same bytes.
+
+    `cover` is a PNG; `pictures` maps each picture URL the parts show (root-relative) to its
+    bytes. A picture not among them, or of a format reading systems need not show, stands
+    as its alternative text, linked to where it is published.
+    """
+    language = site.info.language
+    book = epub.EpubBook()
+    book.set_identifier(site.absolute(series.url.removeprefix(site.info.base_path)))
+    book.set_title(series.title)
+    book.set_language(language)
+    for number, author in enumerate(_authors(series), 1):
+        book.add_author(author.name, uid=f"creator-{number}")
+    if series.description:
+        book.add_metadata("DC", "description", series.description)
+    book.add_metadata("DC", "publisher", site.info.title)
+    book.add_metadata("DC", "date", series.parts[0].date.date().isoformat())
+    book.add_metadata("DC", "source", site.absolute(series.url.removeprefix(site.info.base_path)))
+
+    style = epub.EpubItem(
+        uid="style", file_name="style.css", media_type="text/css", content=STYLE.encode()
+    )
+    book.add_item(style)
+    book.set_cover("cover.png", cover, create_page=False)
+    names = _picture_names(pictures)
+    for url, (name, media_type) in names.items():
+        book.add_item(
+            epub.EpubItem(
+                uid=f"picture-{name.split('/')[-1].split('.')[0]}",
+                file_name=name,
+                media_type=media_type,
+                content=pictures[url],
+            )
+        )
+
+    cover_page = _Document(
+        "cover",
+        "cover.xhtml",
+        "Cover",
+        _cover_page(series, language, cover_text(site, series)),
+    )
+    title_page = _Document(
+        "title", "title.xhtml", series.title, _title_page(series, site, language, format_date)
+    )
+    parts = collect(site, series, book=True)
+    chapters = [
+        _Document(
+            f"part-{part.number}",
+            book_file(part.number),
+            part.post.title,
+            _chapter(part, series, language, format_date, names),
+        )
+        for part in parts
+    ]
+    for document in (cover_page, title_page, *chapters):
+        book.add_item(document)
+    book.add_item(epub.EpubNcx())
+    nav = epub.EpubNav(title="Contents")
+    book.add_item(nav)
+    book.toc = [_toc_entry(part) for part in parts]
+    book.spine = [cover_page, title_page, nav, *chapters]
+
+    out = io.BytesIO()
+    writer = epub.EpubWriter(
+        out,
+        book,
+        # Not compressed here: _fixed compresses each entry once, as it writes it again.
+        {
+            "mtime": modified(series).astimezone(UTC),
+            "epub3_pages": False,
+            "raise_exceptions": True,
+            "compresslevel": 0,
+        },
+    )
+    writer.process()
+    writer.write()
+    return _fixed(out.getvalue())
+
+
+class _Document(epub.EpubHtml):  # type: ignore[misc]
+    """An XHTML file of the book, written whole here (ebooklib's would parse it as HTML)."""
+
+    def __init__(self, uid: str, file_name: str, title: str, content: bytes) -> None:
+        super().__init__(uid=uid, file_name=file_name, title=title)
+        self.content = self._xhtml = content
+
+    def get_content(self, default: object = None) -> bytes:
+        return self._xhtml
+
+
+def _toc_entry(part: CollectedPart) -> object:
+    """A part in the navigation document, with its headings nested by level."""
+    file = book_file(part.number)
+    title = part.label
+    top = epub.Link(f"{file}#{part.anchor}", title, f"nav-{part.number}")
+    entries: list[tuple[object, list[object]]] = []
+    for index, heading in enumerate(part.toc, 1):
+        link = epub.Link(f"{file}#{heading.id}", heading.text, f"nav-{part.number}-{index}")
+        if entries and heading.level > min(h.level for h in part.toc):
+            entries[-1][1].append(link)
+        else:
+            entries.append((link, []))
+    if not entries:
+        return top
+    return (top, [(link, inner) if inner else link for link, inner in entries])
+
+
+def _picture_names(pictures: Mapping[str, bytes]) -> dict[str, tuple[str, str]]:
+    """url -> (file name in the book, media type) of each picture of a format books show."""
+    names: dict[str, tuple[str, str]] = {}
+    for url, data in pictures.items():
+        for signature, at, suffix, media_type in _FORMATS:
+            if data[at : at + len(signature)] == signature:
+                names[url] = (f"pictures/{len(names) + 1}{suffix}", media_type)
+                break
+    return names
+
+
+# ---------------------------------------------------------------- XHTML
+
+
+def _q(name: str) -> str:
+    return f"{{{XHTML}}}{name}"
+
+
+def _element(
+    parent: etree._Element, name: str, text: str = "", **attributes: str
+) -> etree._Element:
+    # `class_` is class; `aria_labelledby` is aria-labelledby.
+    named = {key.rstrip("_").replace("_", "-"): value for key, value in attributes.items()}
+    element = etree.SubElement(parent, _q(name), named)
+    if text:
+        element.text = text
+    return element
+
+
+def _document(title: str, language: str) -> tuple[etree._Element, etree._Element]:
+    """An XHTML document's root and body."""
+    root = etree.Element(_q("html"), nsmap={None: XHTML, "epub": OPS})
+    root.set("lang", language)
+    root.set(_XML_LANG, language)
+    head = _element(root, "head")
+    _element(head, "meta", charset="utf-8")
+    _element(head, "title", title)
+    _element(head, "link", rel="stylesheet", type="text/css", href="style.css")
+    return root, _element(root, "body")
+
+
+def _bytes(root: etree._Element) -> bytes:
+    return bytes(
+        etree.tostring(root, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
+    )
+
+
+def _cover_page(series: Series, language: str, text: CardText) -> bytes:
+    root, body = _document(series.title, language)
+    section = _element(body, "section", class_="cover")
+    section.set(_EPUB_TYPE, "cover")
+    _element(section, "img", src="cover.png", alt=text.alt)
+    return _bytes(root)
+
+
+def _title_page(
+    series: Series, site: Site, language: str, format_date: Callable[[datetime], str]
+) -> bytes:
+    """The series, its authors with their organisations, its dates and its security level."""
+    root, body = _document(series.title, language)
+    section = _element(body, "section", class_="title-page")
+    section.set(_EPUB_TYPE, "titlepage")
+    _element(section, "h1", series.title)
+    if series.description:
+        _element(section, "p", series.description)
+    for author in _authors(series):
+        line = ", ".join(part for part in (author.name, author.role, author.organisation) if part)
+        _element(section, "p", line, class_="author")
+    first, last = series.parts[0].date, series.parts[-1].date
+    dates = format_date(first)
+    if format_date(last) != dates:
+        dates += f" \N{EN DASH} {format_date(last)}"
+    count = len(series.parts)
+    _element(section, "p", f"{count} part{'s' if count != 1 else ''} · {dates}", class_="meta")
+    level = max(post.level for post in series.parts)
+    _element(section, "p", f"Security level: {level.label}", class_="security-label")
+    _element(section, "p", site.info.title, class_="meta")
+    return _bytes(root)
+
+
+def _chapter(
+    part: CollectedPart,
+    series: Series,
+    language: str,
+    format_date: Callable[[datetime], str],
+    names: Mapping[str, tuple[str, str]],
+) -> bytes:
+    post = part.post
+    root, body = _document(post.title, language)
+    section = _element(body, "section", role="doc-chapter")
+    section.set(_EPUB_TYPE, "chapter")
+    section.set("aria-labelledby", part.anchor)
+    header = _element(section, "header")
+    _element(header, "p", f"Part {part.number} of {series.total}", class_="part-number")
+    _element(header, "h1", post.title, id=part.anchor)
+    author = post.author
+    byline = ", ".join(bit for bit in (author.name, author.role, author.organisation) if bit)
+    _element(header, "p", f"{format_date(post.date)} · {byline}", class_="meta")
+    _element(header, "p", f"Security level: {post.level.label}", class_="security-label")
+    section.append(_body(str(part.html), names, part.post.permalink))
+    source = _element(section, "p", "Published at ", class_="source")
+    _element(source, "a", post.permalink, href=post.permalink)
+    return _bytes(root)
+
+
+def _body(html: str, names: Mapping[str, tuple[str, str]], page_url: str) -> etree._Element:
+    """A part's body as one XHTML <div>: parsed as HTML, every element put in the XHTML
+    namespace; a picture the book holds points at its file, anything else a reading system
+    would have to fetch becomes a link to it."""
+    container = lxml.html.fragment_fromstring(html, create_parent="div")
+    container.set("class", "body")
+    for element in list(container.iter()):
+        if not isinstance(element.tag, str):
+            continue  # a comment
+        if element.tag in ("script", "style"):
+            element.drop_tree()
+        elif element.tag in ("img", "iframe", "video", "audio", "embed", "object", "source"):
+            _place(element, names, page_url)
+    for element in container.iter():
+        if isinstance(element.tag, str) and not element.tag.startswith("{"):
+            element.tag = _q(element.tag)
+    return container
+
+
+def _place(
+    element: lxml.html.HtmlElement, names: Mapping[str, tuple[str, str]], page_url: str
+) -> None:
+    """A picture the book holds points at its file; anything else becomes a link to it."""
+    src = element.get("src") or element.get("data") or ""
+    for attribute in ("srcset", "sizes", "loading", "decoding"):
+        element.attrib.pop(attribute, None)
+    if element.tag == "img" and src in names:
+        element.set("src", names[src][0])
+        return
+    # Absolute: a book has no site around it to resolve "/images/scan.bmp" against. Within a
+    # link already, the text alone (a link may not hold a link).
+    linked = any(ancestor.tag == "a" for ancestor in element.iterancestors())
+    if src and not linked:
+        link = lxml.html.Element("a", href=urljoin(page_url, src))
+    else:
+        link = lxml.html.Element("span")
+    link.text = element.get("alt") or element.get("title") or src or ""
+    link.tail = element.tail
+    parent = element.getparent()
+    if parent is not None:
+        parent.replace(element, link)
+
+
+def _fixed(data: bytes) -> bytes:
+    """The zip `data` written again: every entry at ZIP_TIME with the same attributes,
+    `mimetype` first and stored, the rest compressed."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w") as target,
+    ):
+        entries = sorted(source.infolist(), key=lambda entry: entry.filename != "mimetype")
+        for entry in entries:
+            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_TIME)
+            info.create_system = 3  # Unix, on every system
+            info.external_attr = 0o100644 << 16
+            stored = entry.filename == "mimetype"
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(entry))
+    return out.getvalue()

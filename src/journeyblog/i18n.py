@@ -1,0 +1,188 @@
+"""The interface in the site's language: message catalogs, dates and numbers, through Babel.
+
+Every string a theme prints comes from a gettext catalog (`.po`), read as it is, with no
+compile step: the theme's `locales/<language>.po`, then the site's own
+`locales/<language>.po`, whose messages take precedence. A language is found by its full
+tag first, then by its language alone: `fr-FR` reads `fr_FR.po`, else `fr.po`. A message
+with no translation shows its English msgid; `check` lists those (`untranslated`).
+
+Dates and numbers are written by Babel for the language: "19 July 2016" in `en-GB`,
+"19 Gorffennaf 2016" in `cy`, "19 juillet 2016" in `fr`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as babel_format_date
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+from journeyblog.errors import SiteError
+
+LOCALES = "locales"  # the folder of catalogs, in a theme and in a site
+DEFAULT = "en"  # the language the themes' msgids are written in
+# The calls a template or a module marks a message with: gettext's, and the messages of scripts.
+KEYWORDS: dict[str, tuple[int, ...] | None] = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "script_message": None,
+    "plural_forms": (1, 2),
+    "say": None,
+}
+
+
+class CatalogError(ValueError):
+    """A catalog that cannot be read: its `SiteError` says where and why."""
+
+    def __init__(self, error: SiteError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """One language of the interface: its catalog, and how it writes dates and numbers."""
+
+    tag: str  # as configured: "en-GB", "cy"
+    locale: Locale
+    translations: Translations
+    catalogs: tuple[Path, ...]  # the files read, lowest precedence first
+    digest: str = ""  # of the catalogs' bytes: every page says what they say
+
+    def gettext(self, message: str) -> str:
+        return self.translations.ugettext(message)
+
+    def say(self, message: str) -> str:
+        """A message of the code's own (a page's title, a feed's): `gettext`, by the name the
+        catalogs' extraction looks for in Python."""
+        return self.translations.ugettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self.translations.ungettext(singular, plural, count)
+
+    def format_date(self, value: datetime) -> str:
+        """The long form of a date: "19 July 2016", "19 Gorffennaf 2016"."""
+        return babel_format_date(value.date(), "long", locale=self.locale)
+
+    def format_number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
+        """The message in each of the language's plural categories (CLDR: "zero", "one",
+        "two", "few", "many", "other"), for a script that picks one with Intl.PluralRules."""
+        return {
+            category: self.ngettext(singular, plural, sample)
+            for category, sample in _samples(self.locale).items()
+        }
+
+
+def load_language(tag: str, folders: Sequence[Path]) -> Language:
+    """The language `tag`, its messages read from each folder's `locales/` in turn (a later
+    folder's messages take precedence: the theme's, then the site's own).
+
+    Raises CatalogError for a catalog that cannot be read, UnknownLocaleError (a ValueError)
+    for a tag Babel does not know.
+    """
+    locale = Locale.parse(tag, sep="-")
+    translations = Translations()
+    read: list[Path] = []
+    digest = hashlib.sha256(tag.encode())
+    for folder in folders:
+        path = catalog_file(folder / LOCALES, locale)
+        if path is not None:
+            catalog = read_catalog(path, locale)
+            translations.merge(Translations(io.BytesIO(_compiled(catalog))))
+            read.append(path)
+            digest.update(path.read_bytes())
+    return Language(tag, locale, translations, tuple(read), digest.hexdigest())
+
+
+def english() -> Language:
+    """British English with no catalog: the msgids as they are written."""
+    return Language("en-GB", Locale("en", "GB"), Translations(), ())
+
+
+def catalog_file(folder: Path, locale: Locale) -> Path | None:
+    """The catalog of `locale` in `folder`: by full tag, else by language."""
+    for name in dict.fromkeys((str(locale), locale.language)):
+        path = folder / f"{name}.po"
+        if path.is_file():
+            return path
+    return None
+
+
+def read_catalog(path: Path, locale: Locale | None = None) -> Catalog:
+    try:
+        with path.open("rb") as file:
+            return read_po(file, locale=locale, abort_invalid=True)
+    except (OSError, PoFileError, UnicodeDecodeError) as error:
+        line = getattr(error, "lineno", None)
+        raise CatalogError(
+            SiteError(path, line, f"cannot read this catalog: {error} (fix the .po file)")
+        ) from None
+
+
+def _compiled(catalog: Catalog) -> bytes:
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def _samples(locale: Locale) -> dict[str, int]:
+    """A number of each plural category of the language, the smallest."""
+    found: dict[str, int] = {}
+    for number in range(1000):
+        found.setdefault(locale.plural_form(number), number)
+    return found
+
+
+def interface_messages(templates: Sequence[Path]) -> Iterator[tuple[Path, int, str]]:
+    """Every message the interface prints: the templates' under these folders, then the
+    code's own (page and feed titles, card text): (file, line, msgid)."""
+    for folder in templates:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".html", ".xml", ".txt"):
+                yield from _extracted(path, "jinja2.ext:babel_extract")
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        yield from _extracted(path, "python")
+
+
+def _extracted(path: Path, method: str) -> Iterator[tuple[Path, int, str]]:
+    options = {"extensions": "jinja2.ext.i18n", "trimmed": "true"} if "jinja" in method else {}
+    for line, message, _comments, _context in extract_from_file(
+        method, str(path), keywords=KEYWORDS, options=options
+    ):
+        # A plural message is known by its singular: the catalog's key for both.
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            yield path, line, msgid
+
+
+def untranslated(
+    language: Language, messages: Iterable[tuple[Path, int, str]]
+) -> list[tuple[Path, int, str]]:
+    """The messages that have no translation in this language (English needs none)."""
+    if language.locale.language == DEFAULT:
+        return []  # the msgids are English
+    known: Mapping[Any, str] = language.translations._catalog
+    missing = []
+    for path, line, msgid in messages:
+        if msgid not in known and (msgid, 0) not in known:  # (msgid, 0): a plural's
+            missing.append((path, line, msgid))
+    return missing
+
+
+__all__ = ["CatalogError", "Language", "UnknownLocaleError", "load_language"]
