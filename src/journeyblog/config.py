@@ -15,7 +15,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
 from journeyblog.errors import BuildFailed, SiteError, control_character
 
@@ -284,7 +284,7 @@ def _positive_int(raw: Mapping[str, Any], key: str, default: int, fail: Any) -> 
 def _known_language(tag: str) -> bool:
     try:
         Locale.parse(tag, sep="-")
-    except (ValueError, TypeError):  # babel's UnknownLocaleError is a ValueError
+    except (UnknownLocaleError, ValueError, TypeError):
         return False
     return True
 

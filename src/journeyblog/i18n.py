@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
@@ -33,11 +33,13 @@ from journeyblog.errors import SiteError
 
 LOCALES = "locales"  # the folder of catalogs, in a theme and in a site
 DEFAULT = "en"  # the language the themes' msgids are written in
+CONTEXT = "\x04"  # between a message's context and its msgid, as gettext keys them
 # The calls a template or a module marks a message with: gettext's, and the messages of scripts.
-KEYWORDS: dict[str, tuple[int, ...] | None] = {
+KEYWORDS: dict[str, tuple[int | tuple[int, str], ...] | None] = {
     "_": None,
     "gettext": None,
     "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
     "script_message": None,
     "plural_forms": (1, 2),
     "say": None,
@@ -93,21 +95,21 @@ def load_language(tag: str, folders: Sequence[Path]) -> Language:
     """The language `tag`, its messages read from each folder's `locales/` in turn (a later
     folder's messages take precedence: the theme's, then the site's own).
 
-    Raises CatalogError for a catalog that cannot be read, UnknownLocaleError (a ValueError)
-    for a tag Babel does not know.
+    Raises CatalogError for a catalog that cannot be read; `tag` is one config.py accepted.
     """
     locale = Locale.parse(tag, sep="-")
-    translations = Translations()
+    translations: Translations | None = None
     read: list[Path] = []
     digest = hashlib.sha256(tag.encode())
     for folder in folders:
         path = catalog_file(folder / LOCALES, locale)
         if path is not None:
-            catalog = read_catalog(path, locale)
-            translations.merge(Translations(io.BytesIO(_compiled(catalog))))
+            loaded = Translations(io.BytesIO(_compiled(read_catalog(path, locale))))
+            # The first catalog's plural rule stands: merge() takes only the messages.
+            translations = loaded if translations is None else translations.merge(loaded)
             read.append(path)
             digest.update(path.read_bytes())
-    return Language(tag, locale, translations, tuple(read), digest.hexdigest())
+    return Language(tag, locale, translations or Translations(), tuple(read), digest.hexdigest())
 
 
 def english() -> Language:
@@ -128,10 +130,14 @@ def read_catalog(path: Path, locale: Locale | None = None) -> Catalog:
     try:
         with path.open("rb") as file:
             return read_po(file, locale=locale, abort_invalid=True)
-    except (OSError, PoFileError, UnicodeDecodeError) as error:
-        line = getattr(error, "lineno", None)
+    except PoFileError as error:  # its lineno counts from 0
+        message = str(error).split(" on ", 1)[0]
         raise CatalogError(
-            SiteError(path, line, f"cannot read this catalog: {error} (fix the .po file)")
+            SiteError(path, error.lineno + 1, f"cannot read this catalog: {message} (fix it)")
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CatalogError(
+            SiteError(path, None, f"cannot read this catalog: {error} (save it as UTF-8 text)")
         ) from None
 
 
@@ -162,13 +168,13 @@ def interface_messages(templates: Sequence[Path]) -> Iterator[tuple[Path, int, s
 
 def _extracted(path: Path, method: str) -> Iterator[tuple[Path, int, str]]:
     options = {"extensions": "jinja2.ext.i18n", "trimmed": "true"} if "jinja" in method else {}
-    for line, message, _comments, _context in extract_from_file(
+    for line, message, _comments, context in extract_from_file(
         method, str(path), keywords=KEYWORDS, options=options
     ):
         # A plural message is known by its singular: the catalog's key for both.
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
-            yield path, line, msgid
+            yield path, line, f"{context}{CONTEXT}{msgid}" if context else msgid
 
 
 def untranslated(
@@ -183,6 +189,3 @@ def untranslated(
         if msgid not in known and (msgid, 0) not in known:  # (msgid, 0): a plural's
             missing.append((path, line, msgid))
     return missing
-
-
-__all__ = ["CatalogError", "Language", "UnknownLocaleError", "load_language"]

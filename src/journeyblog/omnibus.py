@@ -22,6 +22,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from markupsafe import Markup
 
+from journeyblog.i18n import Language, english
 from journeyblog.model import Heading, Post, Series, Site
 
 
@@ -37,13 +38,14 @@ class CollectedPart:
     toc: tuple[Heading, ...]  # its headings, their ids prefixed, their levels as written
 
 
-def part_label(post: Post) -> str:
+def part_label(post: Post, language: Language | None = None) -> str:
     """A part's title as a list of parts gives it: "Part 3: Identity", unless the title
     numbers its part already ("Zero Trust, Part 2: Checking Every Request")."""
     number = post.series.part if post.series else None
     if number is None or says_part(post.title, number):
         return post.title
-    return f"Part {number}: {post.title}"
+    label = (language or english()).say("Part %(number)s: %(title)s")
+    return label % {"number": number, "title": post.title}
 
 
 def says_part(title: str, part: int) -> bool:
@@ -69,7 +71,9 @@ def book_file(number: int) -> str:
     return f"part-{number}.xhtml"
 
 
-def collect(site: Site, series: Series, *, book: bool = False) -> tuple[CollectedPart, ...]:
+def collect(
+    site: Site, series: Series, *, book: bool = False, language: Language | None = None
+) -> tuple[CollectedPart, ...]:
     """Every published part of `series`, in order, ready to stand in one document.
 
     For the single page (`book` False) a part's body is its page's (`Body.html`), its
@@ -127,7 +131,7 @@ def collect(site: Site, series: Series, *, book: bool = False) -> tuple[Collecte
             CollectedPart(
                 post=post,
                 number=number,
-                label=part_label(post),
+                label=part_label(post, language),
                 anchor=anchor_of(number),
                 # The body was made safe by the Markdown renderer; only attributes changed.
                 html=Markup(html),

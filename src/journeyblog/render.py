@@ -288,7 +288,8 @@ class _Renderer:
     ) -> None:
         self.site = site
         self.env = env
-        self.say = (language or english()).say  # the titles set here, not in a template
+        self.language = language or english()
+        self.say = self.language.say  # the titles set here, not in a template
         self.social = social
         self.fingerprints = fingerprints
         # Memos of this renderer's own, not functools.cache on the methods: a cache on the
@@ -415,7 +416,7 @@ class _Renderer:
                 series=series,
                 feeds=feeds,
                 # Made with the page: the parts' bodies as one document follow from the series.
-                derived=functools.partial(_collected_context, self.site, series),
+                derived=functools.partial(_collected_context, self.site, series, self.language),
             )
 
     def tags(self) -> Iterator[Job]:
@@ -562,8 +563,8 @@ def _newest(series: Sequence[Series], count: int) -> tuple[Series, ...]:
     return tuple(latest[:count])
 
 
-def _collected_context(site: Site, series: Series) -> dict[str, Any]:
-    return {"parts": collect(site, series)}
+def _collected_context(site: Site, series: Series, language: Language) -> dict[str, Any]:
+    return {"parts": collect(site, series, language=language)}
 
 
 def _share_context(post: Post) -> dict[str, Any]:

@@ -12,6 +12,14 @@
   var title = block.querySelector(".series-block-title a");
   var key = "journeyblog-read " + (title ? title.getAttribute("href") : location.pathname);
   var current = Number(block.getAttribute("data-part"));
+  // What the block says, in the page's language (series_block.html).
+  var messages = JSON.parse(block.getAttribute("data-messages") || "{}");
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+  function say(message, values) {
+    return String(message || "").replace(/%\((\w+)\)s/g, function (whole, name) {
+      return name in values ? String(values[name]) : whole;
+    });
+  }
   var parts = block.querySelectorAll(".series-parts li[data-part]");
   var status = document.createElement("p");
   status.className = "series-read";
@@ -45,7 +53,7 @@
       if (isRead && !note) {
         note = document.createElement("span");
         note.className = "part-note part-read-note";
-        note.textContent = " (read)";
+        note.textContent = " " + messages.read;
         (part.querySelector("a") || part).appendChild(note);
       } else if (!isRead && note) {
         note.remove();
@@ -56,18 +64,20 @@
     status.textContent = "";
     status.hidden = done === 0;
     if (!done) return;
-    status.appendChild(document.createTextNode(done + " of " + parts.length + " read"));
+    var forms = messages.readOf || {};
+    var form = (plurals && forms[plurals.select(parts.length)]) || forms.other;
+    status.appendChild(document.createTextNode(say(form, { read: done, num: parts.length })));
     if (next) {
       var link = document.createElement("a");
       link.href = next.querySelector("a").getAttribute("href");
-      link.textContent = "Continue with part " + next.getAttribute("data-part");
+      link.textContent = say(messages["continue"], { number: next.getAttribute("data-part") });
       status.appendChild(document.createTextNode(" · "));
       status.appendChild(link);
     }
     var forget = document.createElement("button");
     forget.type = "button";
     forget.className = "series-forget";
-    forget.textContent = "Forget what I have read";
+    forget.textContent = messages.forget;
     forget.addEventListener("click", function () { save([]); show(); });
     status.appendChild(document.createTextNode(" "));
     status.appendChild(forget);
