@@ -104,6 +104,7 @@ def test_every_page_of_the_site_is_rendered(tmp_path: Path) -> None:
         "posts/solo/index.html",
         "series/index.html",
         "series/cloud/index.html",
+        "series/cloud/all/index.html",
         "tags/index.html",
         "tags/cloud/index.html",
         "authors/index.html",
