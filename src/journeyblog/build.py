@@ -297,6 +297,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 cache_dir,
                 pictures=pictures,
                 format_date=language.format_date,
+                versions=VERSIONS,
             )
             # Books first: a series' feed states its book's length, known once it is made.
             planned = [

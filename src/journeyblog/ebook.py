@@ -9,14 +9,20 @@ what this build publishes: no source is read, and the leak audit reads every ent
 The same series always gives the same bytes: the book's identifier is the series' address,
 its modified date the newest part's, and the zip is written again with every entry's time
 fixed (ebooklib stamps the clock's), `mimetype` first and stored. The series' Atom feed
-states the book's length, so the feed's maker makes it too (`Book.length`).
+states the book's length, so the feed's maker needs the book too (`Book.length`): a book is
+kept under SITE_DIR/.journeyblog-cache/books/<key>.epub, which the other reads back, as a
+fresh output folder's build does; a copy there is used only if every entry's checksum holds.
+That cache is the only disk this module writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
+import os
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +41,7 @@ from journeyblog.omnibus import CollectedPart, book_file, collect
 from journeyblog.pictures import file_digests
 
 EPUB_TYPE = "application/epub+zip"
+CACHE_FOLDER = "books"  # under the build cache, SITE_DIR/.journeyblog-cache/
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -120,13 +127,16 @@ def series_books(
     *,
     pictures: Sequence[Job],
     format_date: Callable[[datetime], str],
+    versions: str = "",
 ) -> list[Book]:
     """A Book for every series of the site (each has a part this audience may read).
 
     `pictures` are the jobs of the pictures' copies (pictures.picture_jobs): a part shows a
     picture's full copy, and the book holds the same bytes. A picture published as it is
     (a GIF) is read from its file. The key covers the parts with their bodies, the site's
-    settings, the cover's text and fonts, and each picture's bytes (by digest).
+    settings, the cover's text and fonts, and each picture's bytes (by digest). With
+    `cache_dir` (the build cache), books are kept there, named by their key and `versions`
+    (journeyblog's own code: cache.VERSIONS), so other code never reads one back.
     """
     fonts = find_fonts(themes)
     copies = {job.path: job for job in pictures}
@@ -167,9 +177,44 @@ def series_books(
             {url: read for url, (_, read) in shown.items()},
             format_date,
         )
+        if cache_dir is not None:
+            kept = cache_dir / CACHE_FOLDER / f"{digest((versions, key))}.epub"
+            make = functools.partial(cached_book, make, kept)
         path = book_path(series)
         books.append(Book(series.slug, path, site.absolute(path), key, make))
     return books
+
+
+def cached_book(make: Callable[[], bytes], cached: Path) -> bytes:
+    """The book kept at `cached` if it is whole, else made and kept there (under a temporary
+    name, then renamed: a build stopped while keeping it leaves none)."""
+    try:
+        data = cached.read_bytes()
+    except OSError:
+        pass
+    else:
+        if is_whole_book(data):
+            return data
+    data = make()
+    temporary = cached.with_name(f".{cached.name}.{os.getpid()}")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, cached)
+    except OSError:  # a read-only site folder: it only costs making it again
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+    return data
+
+
+def is_whole_book(data: bytes) -> bool:
+    """Whether `data` is a zip whose first entry is `mimetype` and every entry's checksum
+    holds."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.namelist()[:1] == ["mimetype"] and archive.testzip() is None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+        return False
 
 
 def _picture_urls(series: Series) -> list[str]:

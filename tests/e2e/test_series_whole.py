@@ -295,17 +295,30 @@ def test_the_series_feed_offers_the_book_with_its_length(built: tuple[Path, Buil
 def test_the_book_is_the_same_bytes_on_every_build(make_site: MakeSite) -> None:
     site = _site(make_site)
     books = []
-    for number in range(3):
+    for number in range(4):
         out = site / f"out-{number}"
-        # The first two draw and copy everything afresh; the third reads the build cache.
-        build(BuildOptions(site_dir=site, out_dir=out, now=NOW, jobs=1, cache=number == 2))
+        # The first two make everything afresh; the third keeps what it makes in the build
+        # cache, and the fourth, into a new folder, reads it back.
+        build(BuildOptions(site_dir=site, out_dir=out, now=NOW, jobs=1, cache=number >= 2))
         books.append((out / "series/cloud/cloud.epub").read_bytes())
         time.sleep(2.1)  # a zip's clock ticks every two seconds
-    assert books[0] == books[1] == books[2]
+    assert books[0] == books[1] == books[2] == books[3]
     with zipfile.ZipFile(io.BytesIO(books[0])) as archive:
         entries = archive.infolist()
     assert entries[0].filename == "mimetype" and entries[0].compress_type == zipfile.ZIP_STORED
     assert {entry.date_time for entry in entries} == {ebook.ZIP_TIME}
+
+
+def test_a_damaged_book_in_the_cache_is_made_again(make_site: MakeSite) -> None:
+    site = _site(make_site)
+    build(BuildOptions(site_dir=site, out_dir=site / "one", now=NOW, jobs=1))
+    [kept] = (site / ".journeyblog-cache/books").glob("*.epub")
+    whole = kept.read_bytes()
+    kept.write_bytes(whole[:-200] + bytes(200))  # its central directory overwritten
+    build(BuildOptions(site_dir=site, out_dir=site / "two", now=NOW, jobs=1))
+    made = (site / "two/series/cloud/cloud.epub").read_bytes()
+    assert made == whole == (site / "one/series/cloud/cloud.epub").read_bytes()
+    assert kept.read_bytes() == whole
 
 
 def test_a_book_is_made_again_only_when_a_part_it_holds_changes(make_site: MakeSite) -> None:
