@@ -63,6 +63,7 @@ class Language:
     translations: Translations
     catalogs: tuple[Path, ...]  # the files read, lowest precedence first
     digest: str = ""  # of the catalogs' bytes: every page says what they say
+    samples: tuple[tuple[str, int], ...] = ()  # a number of each plural category (_samples)
 
     def gettext(self, message: str) -> str:
         return self.translations.ugettext(message)
@@ -86,8 +87,7 @@ class Language:
         """The message in each of the language's plural categories (CLDR: "zero", "one",
         "two", "few", "many", "other"), for a script that picks one with Intl.PluralRules."""
         return {
-            category: self.ngettext(singular, plural, sample)
-            for category, sample in _samples(self.locale).items()
+            category: self.ngettext(singular, plural, sample) for category, sample in self.samples
         }
 
 
@@ -109,12 +109,14 @@ def load_language(tag: str, folders: Sequence[Path]) -> Language:
             translations = loaded if translations is None else translations.merge(loaded)
             read.append(path)
             digest.update(path.read_bytes())
-    return Language(tag, locale, translations or Translations(), tuple(read), digest.hexdigest())
+    catalogs = translations or Translations()
+    return Language(tag, locale, catalogs, tuple(read), digest.hexdigest(), _samples(locale))
 
 
 def english() -> Language:
     """British English with no catalog: the msgids as they are written."""
-    return Language("en-GB", Locale("en", "GB"), Translations(), ())
+    samples = (("other", 0), ("one", 1))  # _samples(Locale("en", "GB")), known
+    return Language("en-GB", Locale("en", "GB"), Translations(), (), "", samples)
 
 
 def catalog_file(folder: Path, locale: Locale) -> Path | None:
@@ -147,12 +149,12 @@ def _compiled(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
-def _samples(locale: Locale) -> dict[str, int]:
+def _samples(locale: Locale) -> tuple[tuple[str, int], ...]:
     """A number of each plural category of the language, the smallest."""
     found: dict[str, int] = {}
     for number in range(1000):
         found.setdefault(locale.plural_form(number), number)
-    return found
+    return tuple(found.items())
 
 
 def interface_messages(templates: Sequence[Path]) -> Iterator[tuple[Path, int, str]]:
