@@ -296,7 +296,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 themes,
                 cache_dir,
                 pictures=pictures,
-                format_date=language.format_date,
+                language=language,
                 versions=VERSIONS,
             )
             # Books first: a series' feed states its book's length, known once it is made.

@@ -36,7 +36,8 @@ from lxml import etree
 
 from journeyblog.cards import CardText, cached_card, card_key, find_fonts, image_file
 from journeyblog.fingerprint import Fingerprints, digest
-from journeyblog.model import Author, Enclosure, Job, Series, Site
+from journeyblog.i18n import Language
+from journeyblog.model import Author, Enclosure, Job, SecurityLevel, Series, Site
 from journeyblog.omnibus import CollectedPart, book_file, collect
 from journeyblog.pictures import file_digests
 
@@ -126,7 +127,7 @@ def series_books(
     cache_dir: Path | None,
     *,
     pictures: Sequence[Job],
-    format_date: Callable[[datetime], str],
+    language: Language,
     versions: str = "",
 ) -> list[Book]:
     """A Book for every series of the site (each has a part this audience may read).
@@ -157,7 +158,7 @@ def series_books(
                 files[url] = file
         for url, found in file_digests(files, None).items():
             shown[url] = (found, functools.partial(files[url].read_bytes))
-        cover = cover_text(site, series)
+        cover = cover_text(site, series, language)
         cover_key = card_key(cover, fonts)
         cached = cache_dir / "cards" / f"{cover_key}.png" if cache_dir is not None else None
         key = digest(
@@ -165,6 +166,7 @@ def series_books(
                 f"ebooklib={version}",
                 repr(site.info),
                 prints.of(series),
+                language.digest,
                 cover_key,
                 *(f"{url}={made_from}" for url, (made_from, _) in sorted(shown.items())),
             )
@@ -175,7 +177,7 @@ def series_books(
             series,
             functools.partial(cached_card, cover, fonts, cached),
             {url: read for url, (_, read) in shown.items()},
-            format_date,
+            language,
         )
         if cache_dir is not None:
             kept = cache_dir / CACHE_FOLDER / f"{digest((versions, key))}.epub"
@@ -234,18 +236,18 @@ def _make(
     series: Series,
     cover: Callable[[], bytes],
     pictures: Mapping[str, Callable[[], bytes]],
-    format_date: Callable[[datetime], str],
+    language: Language,
 ) -> bytes:
     return series_epub(
         site,
         series,
         cover=cover(),
         pictures={url: read() for url, read in pictures.items()},
-        format_date=format_date,
+        language=language,
     )
 
 
-def cover_text(site: Site, series: Series) -> CardText:
+def cover_text(site: Site, series: Series, language: Language) -> CardText:
     """What the cover says: the series, how many parts, its authors and their organisations."""
     authors = _authors(series)
     count = len(series.parts)
@@ -254,8 +256,8 @@ def cover_text(site: Site, series: Series) -> CardText:
     else:
         affiliation = ", ".join(dict.fromkeys(author.organisation for author in authors))
     return CardText(
-        series="Series",
-        part=f"{count} part{'s' if count != 1 else ''}",
+        series=language.pgettext("one series", "Series"),
+        part=language.ngettext("%(num)s part", "%(num)s parts", count) % {"num": count},
         title=series.title,
         author=", ".join(author.name for author in authors),
         affiliation=affiliation,
@@ -278,7 +280,7 @@ def series_epub(
     *,
     cover: bytes,
     pictures: Mapping[str, bytes],
-    format_date: Callable[[datetime], str],
+    language: Language,
 ) -> bytes:
     """The EPUB of `series`: the same arguments always give the same bytes.
 
@@ -286,11 +288,11 @@ def series_epub(
     bytes. A picture not among them, or of a format reading systems need not show, stands
     as its alternative text, linked to where it is published.
     """
-    language = site.info.language
+    tag = site.info.language
     book = epub.EpubBook()
     book.set_identifier(site.absolute(series.url.removeprefix(site.info.base_path)))
     book.set_title(series.title)
-    book.set_language(language)
+    book.set_language(tag)
     for number, author in enumerate(_authors(series), 1):
         book.add_author(author.name, uid=f"creator-{number}")
     if series.description:
@@ -318,26 +320,26 @@ def series_epub(
     cover_page = _Document(
         "cover",
         "cover.xhtml",
-        "Cover",
-        _cover_page(series, language, cover_text(site, series)),
+        language.say("Cover"),
+        _cover_page(series, tag, cover_text(site, series, language)),
     )
     title_page = _Document(
-        "title", "title.xhtml", series.title, _title_page(series, site, language, format_date)
+        "title", "title.xhtml", series.title, _title_page(series, site, language)
     )
-    parts = collect(site, series, book=True)
+    parts = collect(site, series, book=True, language=language)
     chapters = [
         _Document(
             f"part-{part.number}",
             book_file(part.number),
             part.post.title,
-            _chapter(part, series, language, format_date, names),
+            _chapter(part, series, language, names),
         )
         for part in parts
     ]
     for document in (cover_page, title_page, *chapters):
         book.add_item(document)
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(title="Contents")
+    nav = epub.EpubNav(title=language.say("Contents"))
     book.add_item(nav)
     book.toc = [_toc_entry(part) for part in parts]
     book.spine = [cover_page, title_page, nav, *chapters]
@@ -442,11 +444,10 @@ def _cover_page(series: Series, language: str, text: CardText) -> bytes:
     return _bytes(root)
 
 
-def _title_page(
-    series: Series, site: Site, language: str, format_date: Callable[[datetime], str]
-) -> bytes:
+def _title_page(series: Series, site: Site, language: Language) -> bytes:
     """The series, its authors with their organisations, its dates and its security level."""
-    root, body = _document(series.title, language)
+    format_date = language.format_date
+    root, body = _document(series.title, site.info.language)
     section = _element(body, "section", class_="title-page")
     section.set(_EPUB_TYPE, "titlepage")
     _element(section, "h1", series.title)
@@ -460,9 +461,10 @@ def _title_page(
     if format_date(last) != dates:
         dates += f" \N{EN DASH} {format_date(last)}"
     count = len(series.parts)
-    _element(section, "p", f"{count} part{'s' if count != 1 else ''} · {dates}", class_="meta")
+    parts = language.ngettext("%(num)s part", "%(num)s parts", count) % {"num": count}
+    _element(section, "p", f"{parts} · {dates}", class_="meta")
     level = max(post.level for post in series.parts)
-    _element(section, "p", f"Security level: {level.label}", class_="security-label")
+    _element(section, "p", _security(language, level), class_="security-label")
     _element(section, "p", site.info.title, class_="meta")
     return _bytes(root)
 
@@ -470,26 +472,30 @@ def _title_page(
 def _chapter(
     part: CollectedPart,
     series: Series,
-    language: str,
-    format_date: Callable[[datetime], str],
+    language: Language,
     names: Mapping[str, tuple[str, str]],
 ) -> bytes:
     post = part.post
-    root, body = _document(post.title, language)
+    root, body = _document(post.title, language.tag)
     section = _element(body, "section", role="doc-chapter")
     section.set(_EPUB_TYPE, "chapter")
     section.set("aria-labelledby", part.anchor)
     header = _element(section, "header")
-    _element(header, "p", f"Part {part.number} of {series.total}", class_="part-number")
+    said = language.say("Part %(part)s of %(total)s") % {"part": part.number, "total": series.total}
+    _element(header, "p", said, class_="part-number")
     _element(header, "h1", post.title, id=part.anchor)
     author = post.author
     byline = ", ".join(bit for bit in (author.name, author.role, author.organisation) if bit)
-    _element(header, "p", f"{format_date(post.date)} · {byline}", class_="meta")
-    _element(header, "p", f"Security level: {post.level.label}", class_="security-label")
+    _element(header, "p", f"{language.format_date(post.date)} · {byline}", class_="meta")
+    _element(header, "p", _security(language, post.level), class_="security-label")
     section.append(_body(str(part.html), names, part.post.permalink))
-    source = _element(section, "p", "Published at ", class_="source")
+    source = _element(section, "p", language.say("Published at") + " ", class_="source")
     _element(source, "a", post.permalink, href=post.permalink)
     return _bytes(root)
+
+
+def _security(language: Language, level: SecurityLevel) -> str:
+    return language.say("Security level: %(level)s") % {"level": language.say(level.label)}
 
 
 def _body(html: str, names: Mapping[str, tuple[str, str]], page_url: str) -> etree._Element:

@@ -76,6 +76,9 @@ class Language:
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         return self.translations.ungettext(singular, plural, count)
 
+    def pgettext(self, context: str, message: str) -> str:
+        return self.translations.upgettext(context, message)
+
     def format_date(self, value: datetime) -> str:
         """The long form of a date: "19 July 2016", "19 Gorffennaf 2016"."""
         return babel_format_date(value.date(), "long", locale=self.locale)

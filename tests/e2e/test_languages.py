@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -250,3 +251,19 @@ def test_an_unknown_language_is_a_config_error(make_site: MakeSite) -> None:
     with pytest.raises(BuildFailed) as failed:
         build(BuildOptions(site_dir=site, now=NOW))
     assert "unknown language 'xx-YY'" in str(failed.value.errors[0])
+
+
+def test_a_welsh_series_book_speaks_welsh(make_site: MakeSite) -> None:
+    site = _site(make_site, "cy")
+    build(BuildOptions(site_dir=site, now=NOW))
+    with zipfile.ZipFile(site / "output/series/cwmwl/cwmwl.epub") as book:
+        text = "\n".join(
+            book.read(name).decode("utf-8")
+            for name in book.namelist()
+            if name.endswith((".xhtml", ".opf"))
+        )
+    # The title page counts the parts: "3 rhan" (rhan, feminine, keeps its form after 3).
+    for said in ("Rhan 1 o 4", "Lefel diogelwch: Cyhoeddus", "19 Gorffennaf 2016", "3 rhan"):
+        assert said in text
+    for english in ("Part 1 of", "Security level", "Published at", ">Contents<"):
+        assert english not in text
