@@ -87,6 +87,7 @@ from journeyblog.render import (
     theme_dirs,
 )
 from journeyblog.rendered import Rendered
+from journeyblog.search import FOLDER as SEARCH_FOLDER
 from journeyblog.search import (
     INDEX_PATH,
     PAGE_PATH,
@@ -685,7 +686,7 @@ def search_jobs(
     words = functools.cache(functools.partial(word_chunks, posts))
     jobs = []
     for path in chunked_paths(len(posts)):
-        if path.startswith("search/posts/"):
+        if path.startswith(SEARCH_FOLDER + "posts/"):
             number = int(path.rsplit("/", 1)[1].removesuffix(".json"))
             shown = posts[number * POSTS_PER_CHUNK : (number + 1) * POSTS_PER_CHUNK]
             make = functools.partial(posts_chunk, posts, number, language=language)

@@ -32,8 +32,9 @@ from journeyblog.model import Post, Site, search_words_of
 from journeyblog.searchwords import words
 from journeyblog.series import newest_series
 
-INDEX_PATH = "search/index.json"
-PAGE_PATH = "search/index.html"
+FOLDER = "search/"  # where the page and its index are; a language of its own gets its own
+INDEX_PATH = FOLDER + "index.json"
+PAGE_PATH = FOLDER + "index.html"
 POSTS_PER_CHUNK = 50  # what one result page of 20 fetches stays small: see docs/search.md
 POSTS_PER_WORD_CHUNK = 25  # one word chunk for this many posts: chunks of about 25 KB gzip
 # The fields a word is found in, weighted as search.js ranks them: 2 ** field.
@@ -99,13 +100,13 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def chunked_paths(count: int) -> list[str]:
+def chunked_paths(count: int, folder: str = FOLDER) -> list[str]:
     """Every file of the chunked index of `count` posts, the index first: known before the
-    index is made, from the count alone."""
+    index is made, from the count alone. The page's script reads them relative to itself."""
     return [
-        INDEX_PATH,
-        *(f"search/words/{number}.json" for number in range(_word_chunks(count))),
-        *(f"search/posts/{number}.json" for number in range(math.ceil(count / POSTS_PER_CHUNK))),
+        f"{folder}index.json",
+        *(f"{folder}words/{number}.json" for number in range(_word_chunks(count))),
+        *(f"{folder}posts/{number}.json" for number in range(math.ceil(count / POSTS_PER_CHUNK))),
     ]
 
 
@@ -119,7 +120,7 @@ def posts_chunk(posts: Sequence[Post], number: int, *, language: Language) -> by
     return _json([_shown(post, language) for post in chunk]).encode()
 
 
-def word_chunks(posts: Sequence[Post]) -> dict[str, bytes]:
+def word_chunks(posts: Sequence[Post], folder: str = FOLDER) -> dict[str, bytes]:
     """`search/index.json` and every `search/words/N.json` of the chunked index.
 
     Each word maps to the posts it is found in, as numbers in the order of `posts` (newest
@@ -150,15 +151,15 @@ def word_chunks(posts: Sequence[Post]) -> dict[str, bytes]:
         taken += len(found[word])
         if taken >= share * (len(firsts) + 1) and len(firsts) + 1 < _word_chunks(len(posts)):
             firsts.append(chunk[0])
-            files[f"search/words/{len(files)}.json"] = _word_file(chunk, found)
+            files[f"{folder}words/{len(files)}.json"] = _word_file(chunk, found)
             chunk = []
     firsts.append(chunk[0] if chunk else "\uffff")
-    files[f"search/words/{len(files)}.json"] = _word_file(chunk, found)
+    files[f"{folder}words/{len(files)}.json"] = _word_file(chunk, found)
     while len(files) < _word_chunks(len(posts)):  # fewer distinct words than chunks
         firsts.append("\uffff")
-        files[f"search/words/{len(files)}.json"] = b"{}"
+        files[f"{folder}words/{len(files)}.json"] = b"{}"
     index = {"version": 2, "posts": len(posts), "per": POSTS_PER_CHUNK, "words": firsts}
-    return {INDEX_PATH: _json(index).encode(), **files}
+    return {f"{folder}index.json": _json(index).encode(), **files}
 
 
 def _labelled(post: Post) -> Iterator[tuple[int, str]]:
