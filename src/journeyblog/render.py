@@ -44,6 +44,7 @@ from journeyblog.model import (
     TagListing,
 )
 from journeyblog.omnibus import collect
+from journeyblog.series import newest_series
 
 
 def default_theme_dir() -> Path:
@@ -366,7 +367,7 @@ class _Renderer:
                 title=self.site.info.title,
                 posts=posts[(number - 1) * size : number * size],
                 pagination=_pagination(self.site, number, count),
-                all_series=_newest(self.site.series, HOME_SERIES) if number == 1 else (),
+                all_series=newest_series(self.site.series, HOME_SERIES) if number == 1 else (),
                 series_count=len(self.site.series) if number == 1 else 0,
             )
 
@@ -390,7 +391,7 @@ class _Renderer:
     def series(self) -> Iterator[Job]:
         every = self.site.series
         # A long index lists the series most recently added to first, a page at a time.
-        ordered = every if len(every) <= SERIES_PAGE else _newest(every, len(every))
+        ordered = every if len(every) <= SERIES_PAGE else newest_series(every, len(every))
         chunks = _chunks(ordered, SERIES_PAGE)
         for number, chunk in enumerate(chunks, 1):
             yield self._page(
@@ -552,15 +553,6 @@ def _page_path(base: str, number: int) -> str:
 def _chunks(items: Sequence[Any], size: int) -> list[tuple[Any, ...]]:
     """`items` in runs of `size`; one empty run if there are none (the page says so)."""
     return [tuple(items[start : start + size]) for start in range(0, len(items), size)] or [()]
-
-
-def _newest(series: Sequence[Series], count: int) -> tuple[Series, ...]:
-    """The `count` series most recently added to, newest first; all of them, in their own
-    order, if there are no more than `count`."""
-    if len(series) <= count:
-        return tuple(series)
-    latest = sorted(series, key=lambda one: (one.latest is not None, one.latest), reverse=True)
-    return tuple(latest[:count])
 
 
 def _collected_context(site: Site, series: Series, language: Language) -> dict[str, Any]:
