@@ -1,9 +1,9 @@
 /* journeyblog search: ranks the published posts in the browser, from search/index.json.
    A small site's index holds every post (version 1); a large site's (version 2) names its
-   word chunks, and a query fetches only the chunks its words fall in and the posts it shows
-   (docs/search.md). No third-party code and no requests beyond the index, fetched relative to
-   this page, so search works from any static server and from any folder. Without this script
-   the form still submits (?q=) and the page offers the archive, series, tags and authors. */
+   word chunks, read by search-chunks.js, loaded only then (docs/search.md). No third-party
+   code and no requests beyond the index, fetched relative to this page, so search works from
+   any static server and from any folder. Without this script the form still submits (?q=)
+   and the page offers the archive, series, tags and authors. */
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -15,10 +15,9 @@
   var messages = JSON.parse(form.getAttribute("data-messages") || "{}");
   var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
   var entries = null;
-  var chunked = null;
+  var chunked = null;  // a chunked index's query: set by search-chunks.js
   var timer = 0;
-  var shownUpTo = 0;
-  var PAGE = 20;  // results shown at once from a chunked index; "Show more" adds as many
+  var script = document.currentScript;
 
   // The same words as journeyblog.search.words: accents dropped, lower case, letters+digits.
   function words(text) {
@@ -57,81 +56,6 @@
       total += best;
     }
     return total;
-  }
-
-  function fetchJSON(path) {
-    return fetch(new URL(path, window.location.href)).then(function (response) {
-      if (!response.ok) throw new Error(response.status);
-      return response.json();
-    });
-  }
-
-  // A chunk is fetched once; a query waits for the chunks its words need.
-  function cached(store, path) {
-    if (!store[path]) store[path] = fetchJSON(path);
-    return store[path];
-  }
-
-  // The word chunks a term's words can be in: from the last chunk starting at or before
-  // the term, on while the next chunk starts with it (the index sorts as JavaScript does).
-  function chunksFor(term) {
-    var firsts = chunked.index.words, low = 0, high = firsts.length - 1;
-    while (low < high) {
-      var middle = (low + high + 1) >> 1;
-      if (firsts[middle] <= term) low = middle; else high = middle - 1;
-    }
-    var found = [low];
-    for (var next = low + 1; next < firsts.length && firsts[next].lastIndexOf(term, 0) === 0; next++) {
-      found.push(next);
-    }
-    return found;
-  }
-
-  // Post number -> score for one term, as `score` gives it: the weightiest field a word
-  // starting with the term is in (2 ** field), doubled for the whole word.
-  function termScores(term, chunks) {
-    var best = new Map();
-    chunks.forEach(function (chunk) {
-      Object.keys(chunk).forEach(function (word) {
-        if (word.lastIndexOf(term, 0) !== 0) return;
-        var whole = word === term ? 2 : 1, post = 0, steps = chunk[word];
-        for (var i = 0; i < steps.length; i++) {
-          post += steps[i] >> 2;
-          var value = (1 << (steps[i] & 3)) * whole;
-          if (!(best.get(post) >= value)) best.set(post, value);
-        }
-      });
-    });
-    return best;
-  }
-
-  function rankChunked(terms) {
-    return Promise.all(terms.map(function (term) {
-      return Promise.all(chunksFor(term).map(function (number) {
-        return cached(chunked.words, "words/" + number + ".json");
-      })).then(function (chunks) { return termScores(term, chunks); });
-    })).then(function (scores) {
-      var total = scores[0];
-      for (var t = 1; t < scores.length; t++) {
-        var next = new Map();
-        total.forEach(function (value, post) {
-          if (scores[t].has(post)) next.set(post, value + scores[t].get(post));
-        });
-        total = next;
-      }
-      return Array.from(total.keys()).sort(function (a, b) {
-        return total.get(b) - total.get(a) || a - b;
-      });
-    });
-  }
-
-  function postsAt(numbers) {
-    var per = chunked.index.per;
-    return Promise.all(numbers.map(function (number) {
-      return cached(chunked.posts, "posts/" + Math.floor(number / per) + ".json").then(function (chunk) {
-        return chunk[number % per];
-      });
-    }));
   }
 
   function say(message, values) {
@@ -180,14 +104,8 @@
       ? sayCount(messages.matches, total, { query: query }) +
         (total > results.length ? " " + say(messages.showing, { num: results.length }) : "")
       : say(messages.none, { query: query });
-    moreButton.hidden = !more;
+    if (more !== undefined) more();
   }
-
-  // Below the results: the next PAGE of a chunked index's results, fetched when asked for.
-  var moreButton = element("button", "search-more", messages.more);
-  moreButton.type = "button";
-  moreButton.hidden = true;
-  list.parentNode.insertBefore(moreButton, list.nextSibling);
 
   function run() {
     var query = input.value.trim();
@@ -197,15 +115,14 @@
     if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
     window.history.replaceState(null, "", url);
     if (!terms.length) {
-      asked++;
+      if (chunked) chunked([], query);
       list.textContent = "";
       list.hidden = true;
-      moreButton.hidden = true;
       status.textContent = "";
       return;
     }
     if (chunked) {
-      runChunked(terms, query, PAGE);
+      chunked(terms, query);
       return;
     }
     if (!entries) {
@@ -220,20 +137,19 @@
     show(found, query);
   }
 
-  var asked = 0;  // the latest query: an answer to an older one is dropped
-
-  function runChunked(terms, query, upTo) {
-    var ask = ++asked;
-    rankChunked(terms).then(function (ranked) {
-      if (ask !== asked) return null;
-      return postsAt(ranked.slice(0, upTo)).then(function (posts) {
-        if (ask !== asked) return;
-        shownUpTo = posts.length;
-        moreButton.onclick = function () { runChunked(terms, query, shownUpTo + PAGE); };
-        show(posts, query, ranked.length, ranked.length > posts.length);
-      });
-    }).catch(function () {
-      if (ask === asked) status.textContent = messages.unavailable;
+  // A chunked index: its reader, beside this script, hands back the query to run.
+  function chunksReader(index) {
+    return new Promise(function (resolve, reject) {
+      var reader = document.createElement("script");
+      reader.src = new URL("search-chunks.js", script.src).href;
+      reader.onload = function () {
+        chunked = window.journeyblogSearchChunks(index, {
+          show: show, say: say, element: element, list: list, status: status, messages: messages
+        });
+        resolve();
+      };
+      reader.onerror = reject;
+      document.head.appendChild(reader);
     });
   }
 
@@ -253,8 +169,10 @@
       return response.json();
     })
     .then(function (index) {
-      if (index.version === 2) chunked = { index: index, words: {}, posts: {} };
-      else entries = prepare(index);
+      if (index.version === 2) return chunksReader(index);
+      entries = prepare(index);
+    })
+    .then(function () {
       form.setAttribute("data-ready", "");
       if (input.value.trim()) run();
     })
