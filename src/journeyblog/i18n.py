@@ -1,4 +1,4 @@
-"""The interface in the site's language: message catalogs, dates and numbers, through Babel.
+"""The interface in the site's language: message catalogs and dates, through Babel.
 
 Every string a theme prints comes from a gettext catalog (`.po`), read as it is, with no
 compile step: the theme's `locales/<language>.po`, then the site's own
@@ -6,7 +6,7 @@ compile step: the theme's `locales/<language>.po`, then the site's own
 tag first, then by its language alone: `fr-FR` reads `fr_FR.po`, else `fr.po`. A message
 with no translation shows its English msgid; `check` lists those (`untranslated`).
 
-Dates and numbers are written by Babel for the language: "19 July 2016" in `en-GB`,
+Dates are written by Babel for the language: "19 July 2016" in `en-GB`,
 "19 Gorffennaf 2016" in `cy`, "19 juillet 2016" in `fr`.
 """
 
@@ -26,7 +26,6 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
-from babel.numbers import format_decimal
 from babel.support import Translations
 
 from journeyblog.errors import SiteError
@@ -56,7 +55,7 @@ class CatalogError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Language:
-    """One language of the interface: its catalog, and how it writes dates and numbers."""
+    """One language of the interface: its catalog, and how it writes dates."""
 
     tag: str  # as configured: "en-GB", "cy"
     locale: Locale
@@ -68,10 +67,8 @@ class Language:
     def gettext(self, message: str) -> str:
         return self.translations.ugettext(message)
 
-    def say(self, message: str) -> str:
-        """A message of the code's own (a page's title, a feed's): `gettext`, by the name the
-        catalogs' extraction looks for in Python."""
-        return self.translations.ugettext(message)
+    # A message of the code's own (a page's title, a feed's), by a name the extraction knows.
+    say = gettext
 
     def ngettext(self, singular: str, plural: str, count: int) -> str:
         return self.translations.ungettext(singular, plural, count)
@@ -82,9 +79,6 @@ class Language:
     def format_date(self, value: datetime) -> str:
         """The long form of a date: "19 July 2016", "19 Gorffennaf 2016"."""
         return babel_format_date(value.date(), "long", locale=self.locale)
-
-    def format_number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
 
     def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
         """The message in each of the language's plural categories (CLDR: "zero", "one",
