@@ -43,6 +43,7 @@ from journeyblog.checks import build_warnings, site_warnings
 from journeyblog.compress import SUFFIXES, compressed, compressible
 from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
 from journeyblog.ebook import Book, series_books
+from journeyblog.editions import Editions, assemble_editions, edition_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.fingerprint import Fingerprints, bytes_digest, digest
@@ -57,6 +58,7 @@ from journeyblog.i18n import (
 )
 from journeyblog.markdown import render_markdown
 from journeyblog.model import (
+    Alternate,
     BodyUnavailable,
     Job,
     Output,
@@ -83,6 +85,7 @@ from journeyblog.render import (
     default_theme_dir,
     make_environment,
     page_jobs,
+    root_pages,
     template_use,
     theme_dirs,
 )
@@ -98,7 +101,7 @@ from journeyblog.search import (
     search_page,
     word_chunks,
 )
-from journeyblog.site import Selection, assemble
+from journeyblog.site import Selection
 from journeyblog.sources import SiteSources, discover, split_record
 from journeyblog.write import (
     LEGACY_MANIFEST,
@@ -257,7 +260,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 # The files' bytes, read and let go of, would stay mapped while this
                 # process takes in the rendered bodies.
                 return_free_memory()
-            site, site_errors = assemble(
+            editions, site_errors = assemble_editions(
                 config,
                 sources,
                 selection=Selection(
@@ -266,6 +269,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 render_bodies=markdown_renderer(config, cache, jobs),
                 pictures=measured,
             )
+            site = editions.whole  # every language's posts, pages and shared files
         errors += site_errors
         errors += unpublishable(
             options.site_dir / "content",
@@ -275,38 +279,43 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
         )
         if errors:
             raise BuildFailed(errors)
-        warnings = build_warnings(site, sources, pictures=measured)
+        warnings = sorted(
+            {
+                warning
+                for edition in editions.sites
+                for warning in build_warnings(
+                    edition, editions.sources.get(edition.info.language, sources), pictures=measured
+                )
+            },
+            key=SiteError.sort_key,
+        )
         if options.strict and warnings:
             raise BuildFailed(warnings)
         clock.lap("assemble the site (Markdown included)")
 
         themes = theme_dirs(options.site_dir, config.theme)
-        language = site_language(config, options.site_dir, themes)
         out_dir = options.output.absolute()
         with BuildCache(cache_dir) as cache:
-            social, cards = social_images(
-                site, options.site_dir, themes, cache=options.cache, language=language
-            )
-            site_key = site_fingerprint(site, config, language)
             templates = cache_dir / "templates" if cache_dir else None
             pictures = picture_jobs(site, options.site_dir, cache_dir, measured=measured)
             copies = {job.path for job in pictures}
-            books = series_books(
-                site,
-                options.site_dir,
-                themes,
-                cache_dir,
-                pictures=pictures,
-                language=language,
-                versions=VERSIONS,
+            planned: list[Job] = []
+            keys: list[str] = []  # the site-wide fingerprint each planned file's key adds to
+            for edition in editions.sites:
+                edition_jobs, edition_key = _edition_jobs(
+                    edition, editions, config, options, themes, templates, cache_dir, pictures
+                )
+                planned += edition_jobs
+                keys += [edition_key] * len(edition_jobs)
+            site_key = site_fingerprint(
+                site, config, site_language(config, options.site_dir, themes)
             )
-            # Books first: a series' feed states its book's length, known once it is made.
-            planned = [
-                *(book.job for book in books),
-                *site_jobs(site, config, themes, social, templates, books, language),
-                *cards,
-                *pictures,
-            ]
+            if config.bilingual:
+                shared = root_jobs(editions, themes, templates)
+                planned += shared
+                keys += [site_key] * len(shared)
+            planned += pictures
+            keys += [site_key] * len(pictures)
             previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
             copied = assets(site, sources, themes, made=copies)
             clock.lap("plan every file and its key")
@@ -317,7 +326,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             def everything_published() -> Iterator[str]:
                 return published_text(site, lambda: discover(options.site_dir)[0], themes)
 
-            stored = [_stored_key(site_key, job) for job in planned]
+            stored = [_stored_key(key, job) for key, job in zip(keys, planned, strict=True)]
             reuse = _reusable(planned, stored, previous)
             changed = _changed_since(planned, stored, previous)
             auditor = Auditor(
@@ -614,6 +623,64 @@ def site_fingerprint(site: Site, config: SiteConfig, language: Language | None =
     return digest((VERSIONS, repr(config), repr(site.info), said, *withheld))
 
 
+def _edition_jobs(
+    edition: Site,
+    editions: Editions,
+    config: SiteConfig,
+    options: BuildOptions,
+    themes: Sequence[Path],
+    templates: Path | None,
+    cache_dir: Path | None,
+    pictures: Sequence[Job],
+) -> tuple[list[Job], str]:
+    """One language's pages, feeds, search, cards and books, under its folder, and the
+    site-wide fingerprint their keys add to."""
+    language_config = edition_config(config, edition.info.language)
+    language = site_language(language_config, options.site_dir, themes)
+    social, cards = social_images(
+        edition, options.site_dir, themes, cache=options.cache, language=language
+    )
+    books = series_books(
+        edition,
+        options.site_dir,
+        themes,
+        cache_dir,
+        pictures=pictures,
+        language=language,
+        versions=VERSIONS,
+    )
+    versions = editions.versions.get(edition.info.language, {})
+    # Books first: a series' feed states its book's length, known once it is made.
+    jobs = [
+        *(book.job for book in books),
+        *site_jobs(edition, language_config, themes, social, templates, books, language, versions),
+        *cards,
+    ]
+    if config.bilingual:
+        # One sitemap and robots.txt for every language, at the root (root_jobs); the
+        # default language's 404 page there too, where servers look for it.
+        folder = language_config.language_path
+        default = edition is editions.sites[0]
+        jobs = [
+            *(
+                dataclasses.replace(job, path=folder + job.path)
+                for job in jobs
+                if job.path not in ("sitemap.xml", "robots.txt")
+            ),
+            *(job for job in jobs if folder and default and job.path == "404.html"),
+        ]
+    return jobs, site_fingerprint(edition, language_config, language)
+
+
+def root_jobs(editions: Editions, themes: Sequence[Path], templates: Path | None) -> list[Job]:
+    """A bilingual site's files at its root: the sitemap of every language with each page's
+    versions, robots.txt, and a page to choose a language unless the default language's
+    home is the root."""
+    return root_pages(
+        editions.whole, editions.sites, editions.versions, make_environment(themes, templates)
+    )
+
+
 def site_jobs(
     site: Site,
     config: SiteConfig,
@@ -622,8 +689,11 @@ def site_jobs(
     template_cache: Path | None = None,
     books: Sequence[Book] = (),
     language: Language | None = None,
+    versions: Mapping[str, tuple[Alternate, ...]] | None = None,
 ) -> list[Job]:
     """Every page, feed and search file of the site, each with the key of what it shows.
+
+    `versions` are a bilingual site's pages in each language, by path (editions.py).
 
     A series' Atom feed offers its EPUB (`books`) with the EPUB's length.
 
@@ -640,7 +710,7 @@ def site_jobs(
             template_cache = None  # a read-only site folder only costs the compiling
     env = make_environment(themes, template_cache, language)
     try:
-        pages = page_jobs(site, env, social, prints, language)
+        pages = page_jobs(site, env, social, prints, language, versions)
     except jinja2.TemplateError as error:
         raise BuildFailed([_template_error(error, themes)]) from None
     feeds = feed_jobs(
@@ -664,7 +734,11 @@ def site_jobs(
             ),
         )
     )
-    searches = [Job(PAGE_PATH, page_key, functools.partial(search_page, site, env, language))]
+    shown_versions = (versions or {}).get(PAGE_PATH, ())
+    if shown_versions:
+        page_key = digest((page_key, repr(shown_versions)))
+    make_search = functools.partial(search_page, site, env, language, shown_versions)
+    searches = [Job(PAGE_PATH, page_key, make_search)]
     searches += search_jobs(site, config, language or english(), prints)
     return [*pages, *searches, *feeds]
 
@@ -1056,7 +1130,8 @@ def check(
         site_dir / "content", picture_paths(sources), max_pixels=config.max_image_pixels
     )
     everything = Selection(now=now, audience=config.security_levels[-1], drafts=True, future=True)
-    full, site_errors = assemble(config, sources, selection=everything, pictures=measured)
+    every, site_errors = assemble_editions(config, sources, selection=everything, pictures=measured)
+    full = every.whole
     errors += site_errors
     errors += unpublishable(
         site_dir / "content",
@@ -1072,15 +1147,27 @@ def check(
     # Links are checked as the configured audience reads them: a public post linking to an
     # internal one is a broken link in the public build.
     selection = Selection(now=now, audience=audience, drafts=drafts, future=future)
-    published, errors = assemble(config, sources, selection=selection, pictures=measured)
+    published, errors = assemble_editions(config, sources, selection=selection, pictures=measured)
     if errors:  # links to what this audience does not get
         raise BuildFailed(errors)
     themes = theme_dirs(site_dir, config.theme)
-    language = site_language(config, site_dir, themes)
-    return [
-        *site_warnings(full, sources, published, pictures=measured),
-        *untranslated_warnings(language, themes),
+    warnings = [
+        *(
+            warning
+            for whole, shown in zip(every.sites, published.sites, strict=True)
+            for warning in site_warnings(
+                whole, every.sources[whole.info.language], shown, pictures=measured
+            )
+        ),
+        *(  # posts and pages without their twins
+            dataclasses.replace(problem, message="warning: " + problem.message)
+            for problem in published.untranslated
+        ),
     ]
+    for language in config.languages or (config.language,):
+        said = site_language(edition_config(config, language), site_dir, themes)
+        warnings += untranslated_warnings(said, themes)
+    return list(dict.fromkeys(warnings))
 
 
 def untranslated_warnings(language: Language, themes: Sequence[Path]) -> list[SiteError]:
@@ -1112,9 +1199,10 @@ def audit_output(
     measured = measure_all(
         site_dir / "content", picture_paths(sources), max_pixels=config.max_image_pixels
     )
-    site, site_errors = assemble(
+    editions, site_errors = assemble_editions(
         config, sources, selection=Selection(now=cutoff, audience=audience), pictures=measured
     )
+    site = editions.whole
     if errors or site_errors:
         raise BuildFailed([*errors, *site_errors])
     outputs = [

@@ -160,7 +160,7 @@ def own_image(
             if url != published.url:
                 width, height = CARD_WIDTH, max(1, round(height * CARD_WIDTH / width))
     return SocialImage(
-        url=site.absolute(url.removeprefix(site.info.base_path)),
+        url=site.file_url(url.removeprefix(site.files_path)),
         width=width,
         height=height,
         alt=post.image_alt,
@@ -174,7 +174,7 @@ def pictures_by_url(site: Site) -> dict[str, Picture]:
 
 def image_file(site: Site, site_dir: Path, url: str) -> Path | None:
     """The file a root-relative image URL is copied from: static/ wins, as in the output."""
-    relative = unquote(url.removeprefix(site.info.base_path))
+    relative = unquote(url.removeprefix(site.files_path))
     candidates = [site_dir / "static" / relative]
     if relative.startswith("images/"):
         candidates.append(site_dir / "content" / relative)

@@ -122,7 +122,9 @@ def series_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
     warnings = []
     for series in site.series:
         numbers = [post.series.part for post in series.parts if post.series]
-        missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+        # A part published in another language of a bilingual site is listed, not a gap.
+        elsewhere = {entry.number for entry in series.translated}
+        missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers) - elsewhere)
         if missing:
             after = series.parts[-1]
             listed = ", ".join(str(n) for n in missing)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -34,6 +34,7 @@ class Syndication:
     series: tuple[str, ...] = ()  # empty: every series and standalone post
     footer: str = ""  # "{url}" is replaced by the post's permalink
     utm: tuple[tuple[str, str], ...] = ()  # ("source", "linkedin"), ...; "{series}" allowed
+    language: str | None = None  # a bilingual site's profile for one language; None: each
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,11 +57,33 @@ class SiteConfig:
     # Above this many published posts, search reads a chunked index (docs/search.md).
     search_chunks_above: int = 300
     precompress: bool = False  # write .gz and .br beside text files, for hosts that serve them
+    # A bilingual site (docs/languages.md): every language, the default first; empty for a
+    # site in one language.
+    languages: tuple[str, ...] = ()
+    default_language_at_root: bool = False
+    require_translations: bool = False
+    # Set for one language's edition of a bilingual site, never by the author: "en/".
+    language_path: str = ""
+
+    @property
+    def root_path(self) -> str:
+        """The path part of base_url, "/" or "/blog/": where shared files (assets, images,
+        static files) are published."""
+        return urlsplit(self.base_url).path or "/"
 
     @property
     def base_path(self) -> str:
-        """The path part of base_url: "/" or "/blog/"."""
-        return urlsplit(self.base_url).path or "/"
+        """Where this site's pages are: the root, or one language's folder ("/blog/en/")."""
+        return self.root_path + self.language_path
+
+    @property
+    def pages_url(self) -> str:
+        """base_path as an absolute URL."""
+        return self.base_url + self.language_path
+
+    @property
+    def bilingual(self) -> bool:
+        return len(self.languages) > 1
 
 
 _KEYS = {
@@ -81,8 +104,11 @@ _KEYS = {
     "max_image_pixels",
     "search_chunks_above",
     "precompress",
+    "languages",
+    "default_language_at_root",
+    "require_translations",
 }
-_SYNDICATION_KEYS = {"title", "format", "content", "series", "footer", "utm"}
+_SYNDICATION_KEYS = {"title", "format", "content", "series", "footer", "utm", "language"}
 
 
 def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
@@ -141,6 +167,16 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
     if not _known_language(language):
         fail("language", f"unknown language '{language}' (use a language tag: en-GB, cy, fr)")
         language = "en-GB"
+    languages = _languages(raw, fail)
+    if languages:
+        if "language" in raw:
+            fail(
+                "language",
+                "set 'languages' or 'language', not both (the first of 'languages' is the default)",
+            )
+        language = languages[0]
+    default_language_at_root = _flag(raw, "default_language_at_root", fail)
+    require_translations = _flag(raw, "require_translations", fail)
     description = _string(raw, "description", "", fail)
     theme = _string(raw, "theme", "default", fail)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", theme) or theme.startswith("."):
@@ -187,6 +223,21 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
         websub_hub = None
 
     syndication = _syndication(raw.get("syndication", {}), fail)
+    every = languages or (language,)
+    for index, profile in enumerate(syndication):
+        named = [tag for tag in every if names_language(profile.language or "", tag, every)]
+        if named:  # as the site's languages spell it
+            syndication = (
+                *syndication[:index],
+                replace(profile, language=named[0]),
+                *syndication[index + 1 :],
+            )
+        elif profile.language is not None:
+            fail(
+                f"syndication.{profile.name}",
+                f"[syndication.{profile.name}] language '{profile.language}' is not one of the"
+                f" site's languages {list(languages or (language,))}",
+            )
 
     if errors:
         raise BuildFailed(errors)
@@ -208,7 +259,50 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
         max_image_pixels=max_image_pixels,
         search_chunks_above=search_chunks_above,
         precompress=precompress,
+        languages=languages if len(languages) > 1 else (),
+        default_language_at_root=default_language_at_root,
+        require_translations=require_translations,
     )
+
+
+def language_folder(language: str, languages: Sequence[str]) -> str:
+    """The short name of a language in file names, URLs and series.yml: "en" for "en-GB",
+    unless another of the site's languages is English too ("en-gb" then)."""
+    primary = language.split("-", 1)[0].lower()
+    if sum(1 for other in languages if other.split("-", 1)[0].lower() == primary) > 1:
+        return language.lower()
+    return primary
+
+
+def names_language(written: str, language: str, languages: Sequence[str]) -> bool:
+    """Whether `written` ("en", "en-GB") names `language`, one of the site's `languages`."""
+    return written.lower() in (language.lower(), language_folder(language, languages))
+
+
+def _languages(raw: Mapping[str, Any], fail: Any) -> tuple[str, ...]:
+    """`languages = ["cy", "en"]`: language tags Babel knows, each once, the default first."""
+    value = raw.get("languages")
+    if value is None:
+        return ()
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(item, str) and item.strip() for item in value)
+    ):
+        fail(
+            "languages",
+            '\'languages\' must be a list of language tags, the default first: ["cy", "en"]',
+        )
+        return ()
+    tags = tuple(item.strip() for item in value)
+    for tag in tags:
+        if not _known_language(tag) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag):
+            fail("languages", f"unknown language '{tag}' (use a language tag: cy, en, fr)")
+            return ()
+    if len({tag.lower() for tag in tags}) != len(tags):
+        fail("languages", "'languages' names a language twice")
+        return ()
+    return tags
 
 
 def _syndication(raw: object, fail: Any) -> tuple[Syndication, ...]:
@@ -247,8 +341,13 @@ def _syndication(raw: object, fail: Any) -> tuple[Syndication, ...]:
             if bad is not None:
                 fail(where, f"[{where}] {key} holds control character {bad[1]} (delete it)")
                 table = {**table, key: ""}
+        language = table.get("language")
+        if language is not None and not isinstance(language, str):
+            fail(where, f'[{where}] language must be a language tag, e.g. "en"')
+            language = None
         profiles.append(
             Syndication(
+                language=language,
                 name=name,
                 title=str(table.get("title", name)),
                 format=fmt,

@@ -148,7 +148,7 @@ def series_books(
         shown: dict[str, tuple[str, Callable[[], bytes]]] = {}
         files: dict[str, Path] = {}
         for url in _picture_urls(series):
-            path = unquote(urlsplit(url).path).removeprefix(site.info.base_path)
+            path = unquote(urlsplit(url).path).removeprefix(site.files_path)
             copy = copies.get(path)
             if copy is not None:
                 shown[url] = (copy.key, copy.make)

@@ -45,6 +45,9 @@ class FeedWords:
     read_more: str = "Read more"
     security: str = "Security level: %(level)s"
     levels: tuple[tuple[str, str], ...] = ()  # each level's label, as the language says it
+    # An item's title with its series and part (item_title).
+    series_part: str = "%(series)s, part %(part)s: %(title)s"
+    title_part: str = "%(title)s (part %(part)s)"
 
     def security_label(self, level: SecurityLevel) -> str:
         said = dict(self.levels).get(level.label, level.label)
@@ -125,7 +128,13 @@ def _words(language: Language | None, site: Site) -> FeedWords:
     say = (language or english()).say
     labels = sorted({post.level.label for post in site.posts})
     levels = tuple((label, say(label)) for label in labels)
-    return FeedWords(say("Read more"), say("Security level: %(level)s"), levels)
+    return FeedWords(
+        say("Read more"),
+        say("Security level: %(level)s"),
+        levels,
+        say("%(series)s, part %(part)s: %(title)s"),
+        say("%(title)s (part %(part)s)"),
+    )
 
 
 def syndication_scope(
@@ -254,7 +263,7 @@ def _feed_job(
 # ---------------------------------------------------------------- item values
 
 
-def item_title(post: Post) -> str:
+def item_title(post: Post, words: FeedWords | None = None) -> str:
     """The title as a feed reader shows it, with the series and part said once.
 
     "People, Not Platforms" -> "Journey to the Cloud, part 5: People, Not Platforms"; a title
@@ -264,9 +273,14 @@ def item_title(post: Post) -> str:
     place = post.series
     if place is None or says_part(post.title, place.part):
         return post.title
+    words = words or FeedWords()
     if _says_series(post.title, place.series_title):
-        return f"{post.title} (part {place.part})"
-    return f"{place.series_title}, part {place.part}: {post.title}"
+        return words.title_part % {"title": post.title, "part": place.part}
+    return words.series_part % {
+        "series": place.series_title,
+        "part": place.part,
+        "title": post.title,
+    }
 
 
 def _says_series(title: str, series_title: str) -> bool:
@@ -412,7 +426,7 @@ def _generator(
         entry = fg.add_entry()
         entry.id(post.id)
         entry.guid(post.id, permalink=False)
-        entry.title(item_title(post))
+        entry.title(item_title(post, scope.words))
         entry.link(href=item_link(post, scope), rel="alternate")
         entry.published(post.date)
         entry.updated(post.updated)
@@ -473,7 +487,7 @@ def _json_item(site: Site, post: Post, scope: FeedScope) -> dict[str, object]:
     item: dict[str, object] = {
         "id": post.id,
         "url": item_link(post, scope),
-        "title": item_title(post),
+        "title": item_title(post, scope.words),
         "content_html": item_html(site, post, scope),
         "summary": post.summary,
         "date_published": post.date.isoformat(),

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
@@ -79,6 +79,14 @@ class Language:
     def format_date(self, value: datetime) -> str:
         """The long form of a date: "19 July 2016", "19 Gorffennaf 2016"."""
         return babel_format_date(value.date(), "long", locale=self.locale)
+
+    def name_of(self, tag: str) -> str:
+        """Another language's name in this one: "Saesneg" for "en" in Welsh."""
+        try:
+            name = Locale.parse(tag, sep="-").get_display_name(self.locale)
+        except (UnknownLocaleError, ValueError, TypeError):
+            return tag
+        return name or tag
 
     def plural_forms(self, singular: str, plural: str) -> dict[str, str]:
         """The message in each of the language's plural categories (CLDR: "zero", "one",

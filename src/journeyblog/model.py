@@ -196,7 +196,17 @@ class PostLink:
     part: int | None = None
 
 
-PartState = Literal["current", "published", "planned", "withheld"]
+PartState = Literal["current", "published", "planned", "withheld", "translated"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alternate:
+    """The same page in another language of a bilingual site (its twin)."""
+
+    language: str  # a language tag: "en"
+    name: str  # the language's name in itself: "English", "Cymraeg"
+    url: str  # root-relative
+    permalink: str  # absolute
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -205,12 +215,14 @@ class PartEntry:
 
     "planned" parts are announced in series.yml but not written; "withheld" parts exist but
     are not published to this audience (shown only with `excluded_parts = "placeholder"`).
-    Neither carries a title or a URL.
+    Neither carries a title or a URL. "translated" parts are published in another language
+    of a bilingual site only: `link` is to that post, `language` its language.
     """
 
     number: int
     state: PartState
     link: PostLink | None = None
+    language: Alternate | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -276,6 +288,7 @@ class Post:
     # Front matter `extra:`, for themes; read-only, never interpreted by the build
     extra: Extra = field(default_factory=Extra)
     source: Path  # for error messages and the cache; templates never print it
+    translations: tuple[Alternate, ...] = ()  # its twins in a bilingual site's other languages
 
     @property
     def html(self) -> Markup:
@@ -332,6 +345,7 @@ class Page:
     images: tuple[str, ...] = ()
     draft: bool = False  # published only by a build with --drafts: its page says so
     source: Path
+    translations: tuple[Alternate, ...] = ()
 
     @property
     def html(self) -> Markup:
@@ -357,6 +371,8 @@ class Series:
     feed_url: str
     parts: tuple[Post, ...]  # published parts in part order
     total: int  # the highest part number published or planned
+    # Parts published in another language of a bilingual site only ("translated" entries).
+    translated: tuple[PartEntry, ...] = ()
 
     @property
     def latest(self) -> datetime | None:
@@ -413,13 +429,23 @@ class SiteInfo:
     title: str
     description: str
     language: str
-    base_url: str  # absolute, ends with "/"
-    base_path: str  # "/" or "/blog/"
+    base_url: str  # absolute, ends with "/"; a bilingual site's language folder included
+    base_path: str  # "/" or "/blog/"; "/blog/en/" for one language of a bilingual site
     audience: SecurityLevel
     posts_per_page: int
     feed_url: str
     rss_url: str
     json_feed_url: str
+    # Where files every language shares are published (assets/, images/, static files):
+    # base_path's and base_url's root. Empty: the same as base_path and base_url.
+    root_path: str = ""
+    root_url: str = ""
+    # A bilingual site's languages, the default first, each with its home page.
+    editions: tuple[Alternate, ...] = ()
+
+
+# The folders every language of a bilingual site shares, at the site's root.
+SHARED_FOLDERS = ("assets/", "images/", "media/")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -440,10 +466,26 @@ class Site:
 
     def url(self, path: str) -> str:
         """Root-relative URL of a site path: url("tags/") -> "/blog/tags/"."""
-        return self.info.base_path + path.lstrip("/")
+        path = path.lstrip("/")
+        if self.info.root_path and path.startswith(SHARED_FOLDERS):
+            return self.info.root_path + path
+        return self.info.base_path + path
 
     def absolute(self, path: str) -> str:
-        return self.info.base_url + path.lstrip("/")
+        path = path.lstrip("/")
+        if self.info.root_url and path.startswith(SHARED_FOLDERS):
+            return self.info.root_url + path
+        return self.info.base_url + path
+
+    def file_url(self, path: str) -> str:
+        """The absolute URL of a root-relative path of a shared file ("images/map.jpg", or
+        "en/posts/identity/plan.png" beside a post)."""
+        return (self.info.root_url or self.info.base_url) + path.lstrip("/")
+
+    @property
+    def files_path(self) -> str:
+        """Where shared files are: root_path, or base_path in a site of one language."""
+        return self.info.root_path or self.info.base_path
 
 
 @dataclass(frozen=True, slots=True)

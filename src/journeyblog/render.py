@@ -34,6 +34,7 @@ from markupsafe import Markup
 from journeyblog.fingerprint import Fingerprints, digest
 from journeyblog.i18n import Language, english
 from journeyblog.model import (
+    Alternate,
     AuthorListing,
     Job,
     Output,
@@ -91,6 +92,8 @@ def make_environment(
     env.filters["isodate"] = lambda value: value.isoformat()
     env.filters["urlquote"] = lambda value: quote(str(value), safe="")
     env.filters["jsonld"] = json_ld
+    # A language's name in the page's language: "Saesneg" on a Welsh page.
+    env.filters["language_name"] = language.name_of
     return env
 
 
@@ -267,13 +270,17 @@ def page_jobs(
     social: Mapping[str, SocialImage] | None = None,
     fingerprints: Fingerprints | None = None,
     language: Language | None = None,
+    versions: Mapping[str, tuple[Alternate, ...]] | None = None,
 ) -> list[Job]:
     """Every page as a Job: its path, the fingerprint of its template context, how to make it.
 
     A page's key covers its template's name and context (the `site` every page also sees is
-    left to the build's site-wide fingerprint).
+    left to the build's site-wide fingerprint). `versions`: each page's versions in every
+    language of a bilingual site, by its path (editions.py); a page's context has its own.
     """
-    renderer = _Renderer(site, env, social or {}, fingerprints or Fingerprints(), language)
+    renderer = _Renderer(
+        site, env, social or {}, fingerprints or Fingerprints(), language, versions or {}
+    )
     return list(renderer.all())
 
 
@@ -285,8 +292,10 @@ class _Renderer:
         social: Mapping[str, SocialImage],
         fingerprints: Fingerprints,
         language: Language | None,
+        versions: Mapping[str, tuple[Alternate, ...]],
     ) -> None:
         self.site = site
+        self.versions = versions
         self.env = env
         self.language = language or english()
         self.say = self.language.say  # the titles set here, not in a template
@@ -332,6 +341,7 @@ class _Renderer:
         if "page_url" not in context:
             context["page_url"] = self.site.url(url_path)
         context.setdefault("feeds", ())
+        context.setdefault("versions", self.versions.get(path, ()))
         compiled = self._template(template)
         site = self.site  # the maker holds the site, not this renderer and its fingerprints
 
@@ -522,6 +532,41 @@ class _Renderer:
             return str(compiled.render(site=site, **context)).encode("utf-8")
 
         return Job(path, self._key(path, template, context), make)
+
+
+def root_pages(
+    whole: Site,
+    sites: Sequence[Site],
+    versions: Mapping[str, Mapping[str, tuple[Alternate, ...]]],
+    env: Environment,
+) -> list[Job]:
+    """A bilingual site's own files at its root: the sitemap of every language, each page
+    with its versions; robots.txt; and, unless the default language's home is the root, a
+    page that offers each language's home."""
+    prints = Fingerprints()
+    made = digest(
+        (
+            repr(sorted((language, sorted(paths.items())) for language, paths in versions.items())),
+            *(prints.of(site.posts) for site in sites),
+            *(prints.of(site.series) for site in sites),
+            *(prints.of(site.pages) for site in sites),
+            *(repr(site.info) for site in sites),
+        )
+    )
+
+    def job(path: str, template: str) -> Job:
+        compiled = env.get_template(template)
+
+        def make() -> bytes:
+            page = compiled.render(site=whole, sites=sites, versions=versions)
+            return str(page).encode("utf-8")
+
+        return Job(path, digest((made, path, template_use(env, template).digest)), make)
+
+    jobs = [job("sitemap.xml", "sitemap_languages.xml"), job("robots.txt", "robots.txt")]
+    if sites[0].info.base_path != whole.info.base_path:
+        jobs.append(job("index.html", "languages.html"))
+    return jobs
 
 
 def _list_digest(site: Site, fingerprints: Fingerprints, name: str, bodies: bool) -> str:

@@ -30,8 +30,9 @@ POST_KEYS = (
     "image_alt",
     "aliases",
     "extra",
+    "translation",
 )
-PAGE_KEYS = ("title", "slug", "summary", "security", "draft", "extra")
+PAGE_KEYS = ("title", "slug", "summary", "security", "draft", "extra", "translation")
 AUTHOR_KEYS = ("name", "role", "organisation", "url", "bio", "avatar", "extra")
 SERIES_KEYS = ("title", "description", "planned", "status", "extra")
 

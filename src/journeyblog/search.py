@@ -28,7 +28,7 @@ from typing import Any
 from jinja2 import Environment
 
 from journeyblog.i18n import Language, english
-from journeyblog.model import Post, Site, search_words_of
+from journeyblog.model import Alternate, Post, Site, search_words_of
 from journeyblog.searchwords import words
 from journeyblog.series import newest_series
 
@@ -44,10 +44,17 @@ BODY, SUMMARY, LABELS, TITLE = range(4)
 BROWSE_SERIES = 12  # series the page offers to browse (the most recently added to), then a link
 
 
-def search_page(site: Site, env: Environment, language: Language | None = None) -> bytes:
-    """The search page: its script fetches INDEX_PATH, so the page itself lists no post."""
+def search_page(
+    site: Site,
+    env: Environment,
+    language: Language | None = None,
+    versions: tuple[Alternate, ...] = (),
+) -> bytes:
+    """The search page: its script fetches INDEX_PATH, so the page itself lists no post.
+    `versions`: the page in each language of a bilingual site."""
     page = env.get_template("search.html").render(
         site=site,
+        versions=versions,
         title=(language or english()).say("Search"),
         canonical_url=site.absolute("search/"),
         page_url=site.url("search/"),

@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from journeyblog import audience as audience_rules
 from journeyblog import schema
 from journeyblog import series as series_rules
-from journeyblog.config import SiteConfig
+from journeyblog.config import SiteConfig, names_language
 from journeyblog.errors import SiteError
 from journeyblog.figures import Measured, Picture, picture
 from journeyblog.markdown import render_markdown
@@ -131,10 +131,12 @@ def assemble(
         # The CLI checks --audience first; this keeps the function total.
         raise ValueError(f"unknown audience {selection.audience!r}")
     base_path = config.base_path
-    render = render_bodies or _renderer(base_path, config.allow_raw_html)
+    # Shared files (images, static files, avatars) are at the root of a bilingual site.
+    root_path = config.root_path
+    render = render_bodies or _renderer(root_path, config.allow_raw_html)
 
-    authors = _authors(sources.authors, base_path, errors)
-    series_meta = _series_meta(sources.series, errors)
+    authors = _authors(sources.authors, base_path, root_path, errors)
+    series_meta = _series_meta(sources.series, errors, config)
     images = {f"images/{PurePosixPath(*p.parts)}" for p in sources.images}
     images |= {str(PurePosixPath(*p.parts)) for p in sources.static}
 
@@ -169,7 +171,12 @@ def assemble(
                 withheld_parts.setdefault(post.series, []).append(post.part)
 
     checked_pages = [
-        p for p in (_check_page(s, levels, audience, selection, errors) for s in sources.pages) if p
+        p
+        for p in (
+            _check_page(s, levels, audience, selection, errors, config.languages)
+            for s in sources.pages
+        )
+        if p
     ]
     page_sources = [(source, slug) for source, slug, why in checked_pages if why is None]
     withheld_pages = [(source, slug, why) for source, slug, why in checked_pages if why]
@@ -245,7 +252,7 @@ def assemble(
     why_withheld.update((normalised(source.path), why) for source, _, why in withheld_pages)
     places = Places(
         content=normalised(sources.site_dir / "content"),
-        base_path=base_path,
+        base_path=root_path,
         published={
             **{normalised(post.source): post.url for post in posts},
             **{normalised(page.source): page.url for page in pages},
@@ -253,21 +260,23 @@ def assemble(
         withheld=why_withheld,
         images=frozenset(f"images/{PurePosixPath(*p.parts)}" for p in sources.images),
         files=frozenset(str(PurePosixPath(*p.parts)) for p in sources.files),
-        known=_known_urls(posts, pages, sources, base_path),
+        known=_known_urls(posts, pages, sources, base_path, root_path),
     )
     withheld = _with_bundles(withheld, withheld_shows, places)
     posts, pages, shown, files = _placed(
         posts, pages, places, sources, errors, raw_html=config.allow_raw_html
     )
-    pictures_at = _pictures(withheld, files, shown, pictures or {}, base_path)
+    pictures_at = _pictures(withheld, files, shown, pictures or {}, root_path)
     posts, pages = _sized(posts, pictures_at), _sized(pages, pictures_at)
 
     info = SiteInfo(
         title=config.title,
         description=config.description,
         language=config.language,
-        base_url=config.base_url,
+        base_url=config.pages_url,
         base_path=base_path,
+        root_path=root_path if config.bilingual else "",
+        root_url=config.base_url if config.bilingual else "",
         audience=audience,
         posts_per_page=config.posts_per_page,
         feed_url=base_path + "feed.xml",
@@ -449,7 +458,11 @@ def _sized(items: Sequence[_Document], at: Mapping[str, tuple[str, Picture]]) ->
 
 
 def _known_urls(
-    posts: Sequence[Post], pages: Sequence[Page], sources: SiteSources, base_path: str
+    posts: Sequence[Post],
+    pages: Sequence[Page],
+    sources: SiteSources,
+    base_path: str,
+    root_path: str,
 ) -> frozenset[str]:
     """The URLs a link written relative to its page may lead to without being an error."""
     known = {base_path, *(f"{base_path}{name}/" for name in ("archive", "search", "series"))}
@@ -464,8 +477,8 @@ def _known_urls(
         if post.series:
             known.add(post.series.series_url)
     known.update(page.url for page in pages)
-    known.update(f"{base_path}images/{PurePosixPath(*p.parts)}" for p in sources.images)
-    known.update(f"{base_path}{PurePosixPath(*p.parts)}" for p in sources.static)
+    known.update(f"{root_path}images/{PurePosixPath(*p.parts)}" for p in sources.images)
+    known.update(f"{root_path}{PurePosixPath(*p.parts)}" for p in sources.static)
     return frozenset(known)
 
 
@@ -609,7 +622,7 @@ def _withheld_targets(
         }
         for item in site.withheld:
             for image in item.image_paths:
-                if image.startswith("images/") and site.info.base_path + image not in shown:
+                if image.startswith("images/") and site.files_path + image not in shown:
                     targets.setdefault(image, "an image only withheld posts show")
     return targets
 
@@ -629,6 +642,8 @@ def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> st
     path = unquote(url.path)
     if path.startswith(site.info.base_path):
         path = path[len(site.info.base_path) :]
+    elif path.startswith(site.files_path):  # a shared file of a bilingual site
+        path = path[len(site.files_path) :]
     elif path.startswith("/") and not url.netloc:  # as written in a summary or a bio
         path = path[1:]
     else:
@@ -682,7 +697,9 @@ def _strings_in(value: object) -> list[str]:
 # ---------------------------------------------------------------- data files
 
 
-def _authors(data: DataFile, base_path: str, errors: list[SiteError]) -> dict[str, Author]:
+def _authors(
+    data: DataFile, base_path: str, root_path: str, errors: list[SiteError]
+) -> dict[str, Author]:
     authors = {}
     for slug, entry in data.data.items():
         line = data.key_lines.get(slug)
@@ -715,7 +732,7 @@ def _authors(data: DataFile, base_path: str, errors: list[SiteError]) -> dict[st
             url = None
         avatar = _text(entry.get("avatar")) or None
         if avatar is not None and not _is_http_url(avatar):
-            avatar = base_path + avatar.lstrip("/")
+            avatar = root_path + avatar.lstrip("/")
         authors[slug] = Author(
             slug=slug,
             name=_text(entry["name"]),
@@ -729,8 +746,13 @@ def _authors(data: DataFile, base_path: str, errors: list[SiteError]) -> dict[st
     return authors
 
 
-def _series_meta(data: DataFile, errors: list[SiteError]) -> dict[str, dict[str, Any]]:
+def _series_meta(
+    data: DataFile, errors: list[SiteError], config: SiteConfig
+) -> dict[str, dict[str, Any]]:
+    """series.yml's entries; a bilingual site's title and description may be given per
+    language (`title: {cy: …, en: …}`), and the edition's own is taken."""
     meta = {}
+    languages = config.languages or (config.language,)
     for slug, entry in data.data.items():
         line = data.key_lines.get(slug)
         if not _is_slug(slug):
@@ -747,7 +769,37 @@ def _series_meta(data: DataFile, errors: list[SiteError]) -> dict[str, dict[str,
             errors.append(SiteError(data.path, data.line(slug, key), f"series '{slug}': {message}"))
         if unknown:
             continue
-        if not isinstance(entry, dict) or not _text(entry.get("title")):
+        if not isinstance(entry, dict):
+            errors.append(SiteError(data.path, line, f"series '{slug}' needs a title"))
+            continue
+        localised: dict[str, str] = {}
+        for key in ("title", "description"):
+            value = entry.get(key)
+            if isinstance(value, dict):
+                strange = [
+                    str(tag)
+                    for tag in value
+                    if not any(names_language(str(tag), known, languages) for known in languages)
+                ]
+                if strange:
+                    errors.append(
+                        SiteError(
+                            data.path,
+                            data.line(slug, key),
+                            f"series '{slug}': {key} in '{strange[0]}', which is not one of"
+                            f" the site's languages {list(languages)}",
+                        )
+                    )
+                # A language without its own title shows the default language's.
+                given = {
+                    known: text
+                    for tag, text in value.items()
+                    for known in languages
+                    if names_language(str(tag), known, languages)
+                }
+                value = given.get(config.language, given.get(languages[0]))
+            localised[key] = _text(value)
+        if not localised["title"]:
             errors.append(SiteError(data.path, line, f"series '{slug}' needs a title"))
             continue
         planned = entry.get("planned")
@@ -767,8 +819,8 @@ def _series_meta(data: DataFile, errors: list[SiteError]) -> dict[str, dict[str,
             )
             status = "ongoing"
         meta[slug] = {
-            "title": _text(entry["title"]),
-            "description": _text(entry.get("description")),
+            "title": localised["title"],
+            "description": localised["description"],
             "planned": planned,
             "status": status,
         }
@@ -857,7 +909,7 @@ def _check_post(
     extra = _extra_of(meta, fail)
 
     slug = default_slug = _default_slug(
-        source.path, part if isinstance(part, int) and series else None
+        source.path, part if isinstance(part, int) and series else None, config.languages
     )
     if "slug" in meta:
         slug = _text(meta["slug"])
@@ -914,7 +966,7 @@ def _check_post(
         aliases.append(f"posts/{default_slug}/index.html")
     # Without an `id`, the id comes from the file name, not `slug:`, so it survives a new slug.
     host = urlsplit(config.base_url).hostname or "localhost"
-    default_id = f"tag:{host},{date:%Y-%m-%d}:posts/{default_slug}"
+    default_id = f"tag:{host},{date:%Y-%m-%d}:{config.language_path}posts/{default_slug}"
     return _Checked(
         source=source,
         id=post_id.strip() if isinstance(post_id, str) else default_id,
@@ -1108,10 +1160,10 @@ def _posts(
     posts = []
     for post, body in zip(checked, rendered, strict=True):
         link = links[post.source.path]
-        permalink = config.base_url + f"posts/{post.slug}/"
+        permalink = config.pages_url + f"posts/{post.slug}/"
         image = None
         if post.image:
-            image = post.image if _is_http_url(post.image) else base_path + post.image
+            image = post.image if _is_http_url(post.image) else config.root_path + post.image
         posts.append(
             Post(
                 id=post.id,
@@ -1154,6 +1206,7 @@ def _check_page(
     audience: SecurityLevel,
     selection: Selection,
     errors: list[SiteError],
+    languages: Sequence[str] = (),
 ) -> tuple[Source, str, audience_rules.Reason | None] | None:
     """(source, slug, why it is withheld or None) of a valid page; None if it is not valid.
     Pages are public unless they say otherwise."""
@@ -1167,7 +1220,7 @@ def _check_page(
         fail(key, message)
     if not _text(meta.get("title")):
         fail("title", "missing 'title' in the front matter (add title: The page's title)")
-    slug = _text(meta.get("slug")) or _slugify(source.path.stem)
+    slug = _text(meta.get("slug")) or _slugify(language_of(source.path.name, languages)[0])
     if not _is_slug(slug) or slug in RESERVED:
         fail("slug", f"page slug '{slug}' is not a free, single path segment (choose another)")
     level = levels[0]
@@ -1216,7 +1269,7 @@ def _pages(
                 images=body.images,
                 draft=source.meta.get("draft") is True,
                 url=f"{config.base_path}{slug}/",
-                permalink=f"{config.base_url}{slug}/",
+                permalink=f"{config.pages_url}{slug}/",
                 source=source.path,
             )
         )
@@ -1428,12 +1481,27 @@ def _safe_relative(value: object) -> str | None:
     return path
 
 
-def _default_slug(path: Path, part: int | None) -> str:
+def language_of(name: str, languages: Sequence[str]) -> tuple[str, str | None]:
+    """A source file's name without `.md` and its language: "03-identity.en.md" ->
+    ("03-identity", "en") when "en" is one of `languages`; ("03-identity", None) for a file
+    without a language (the default language's)."""
+    stem = name.removesuffix(".md")
+    base, dot, tag = stem.rpartition(".")
+    if dot and languages:
+        for language in languages:
+            if names_language(tag, language, languages):
+                return base, language
+    return stem, None
+
+
+def _default_slug(path: Path, part: int | None, languages: Sequence[str] = ()) -> str:
     """The file name; for a series part, without its part number: "03-identity.md" ->
-    "identity"."""
+    "identity"; in a bilingual site, without its language ("03-identity.en.md")."""
+    stem, _ = language_of(path.name, languages)
     # A post in a folder of its own (03-identity/index.md, its pictures beside it) is named
     # by the folder.
-    stem = path.parent.name if path.name == "index.md" else path.stem
+    if stem == "index":
+        stem = path.parent.name
     if part is not None:
         match = re.fullmatch(rf"0*{part}[-_ ](.+)", stem)
         if match:
