@@ -151,6 +151,7 @@ def series_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
         newest = max(post.date for post in series.parts)
         if (
             series.status == "ongoing"
+            and not elsewhere  # where another language has parts this one lacks, it says
             and series.planned
             and max(numbers) < series.planned
             and site.built_at - newest > OVERDUE

@@ -64,6 +64,8 @@ class SiteConfig:
     require_translations: bool = False
     # Set for one language's edition of a bilingual site, never by the author: "en/".
     language_path: str = ""
+    # A bilingual site's title and description in each language: (setting, language, text).
+    in_languages: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def root_path(self) -> str:
@@ -146,6 +148,18 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
     for key in sorted(set(raw) - _KEYS):
         fail(key, f"unknown setting '{key}' (known: {', '.join(sorted(_KEYS))})")
 
+    languages = _languages(raw, fail)
+    # A bilingual site may title and describe itself in each language: title = {cy = …}.
+    title, titles = _per_language(raw, "title", languages, fail)
+    description, descriptions = _per_language(raw, "description", languages, fail)
+    raw = {
+        **raw,
+        **{
+            key: value
+            for key, value in (("title", title), ("description", description))
+            if value is not None
+        },
+    }
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
         fail("title", "'title' is required: the site's name, as a string")
@@ -167,7 +181,6 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
     if not _known_language(language):
         fail("language", f"unknown language '{language}' (use a language tag: en-GB, cy, fr)")
         language = "en-GB"
-    languages = _languages(raw, fail)
     if languages:
         if "language" in raw:
             fail(
@@ -262,7 +275,37 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
         languages=languages if len(languages) > 1 else (),
         default_language_at_root=default_language_at_root,
         require_translations=require_translations,
+        in_languages=tuple(
+            sorted(
+                [("title", tag, text) for tag, text in titles]
+                + [("description", tag, text) for tag, text in descriptions]
+            )
+        ),
     )
+
+
+def _per_language(
+    raw: Mapping[str, Any], key: str, languages: Sequence[str], fail: Any
+) -> tuple[object, tuple[tuple[str, str], ...]]:
+    """A setting given as text, or as a table of texts by language (a bilingual site's):
+    the default language's text, and each language's."""
+    value = raw.get(key)
+    if not isinstance(value, dict):
+        return value, ()
+    if not languages:
+        fail(key, f"'{key}' by language needs 'languages' (or write '{key}' as one string)")
+        return "", ()
+    given: dict[str, str] = {}
+    for tag, text in value.items():
+        named = [name for name in languages if names_language(str(tag), name, languages)]
+        if not named or not isinstance(text, str):
+            fail(
+                key, f"'{key}.{tag}' must be text in one of the site's languages {list(languages)}"
+            )
+            continue
+        given[named[0]] = text
+    default = given.get(languages[0], next(iter(given.values()), ""))
+    return default, tuple(sorted(given.items()))
 
 
 def language_folder(language: str, languages: Sequence[str]) -> str:

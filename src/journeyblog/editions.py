@@ -66,8 +66,11 @@ def edition_config(config: SiteConfig, language: str) -> SiteConfig:
     if not config.bilingual:
         return config
     at_root = config.default_language_at_root and language == config.languages[0]
+    said = {key: text for key, tag, text in config.in_languages if tag == language}
     return replace(
         config,
+        title=said.get("title", config.title),
+        description=said.get("description", config.description),
         language=language,
         language_path="" if at_root else language_folder(language, config.languages) + "/",
         syndication=tuple(p for p in config.syndication if p.language in (None, language)),
@@ -76,7 +79,8 @@ def edition_config(config: SiteConfig, language: str) -> SiteConfig:
 
 def language_name(language: str) -> str:
     """A language's name in itself: "Cymraeg", "English", "Français"."""
-    name = Locale.parse(language, sep="-").get_display_name(language.replace("-", "_")) or language
+    primary = language.split("-", 1)[0]
+    name = Locale.parse(primary).get_display_name(primary) or language
     return name[:1].upper() + name[1:]
 
 

@@ -83,7 +83,7 @@ class Language:
     def name_of(self, tag: str) -> str:
         """Another language's name in this one: "Saesneg" for "en" in Welsh."""
         try:
-            name = Locale.parse(tag, sep="-").get_display_name(self.locale)
+            name = Locale.parse(tag.split("-", 1)[0]).get_display_name(self.locale)
         except (UnknownLocaleError, ValueError, TypeError):
             return tag
         return name or tag

@@ -135,7 +135,7 @@ def assemble(
     root_path = config.root_path
     render = render_bodies or _renderer(root_path, config.allow_raw_html)
 
-    authors = _authors(sources.authors, base_path, root_path, errors)
+    authors = _authors(sources.authors, config, errors)
     series_meta = _series_meta(sources.series, errors, config)
     images = {f"images/{PurePosixPath(*p.parts)}" for p in sources.images}
     images |= {str(PurePosixPath(*p.parts)) for p in sources.static}
@@ -697,9 +697,10 @@ def _strings_in(value: object) -> list[str]:
 # ---------------------------------------------------------------- data files
 
 
-def _authors(
-    data: DataFile, base_path: str, root_path: str, errors: list[SiteError]
-) -> dict[str, Author]:
+def _authors(data: DataFile, config: SiteConfig, errors: list[SiteError]) -> dict[str, Author]:
+    """authors.yml's entries; a bilingual site's role, organisation and bio may be given per
+    language (`role: {cy: …, en: …}`), and the edition's own is taken."""
+    base_path, root_path = config.base_path, config.root_path
     authors = {}
     for slug, entry in data.data.items():
         line = data.key_lines.get(slug)
@@ -720,7 +721,13 @@ def _authors(
             errors.append(SiteError(data.path, data.line(slug, key), f"author '{slug}': {message}"))
         if unknown:
             continue
-        missing = [k for k in ("name", "role", "organisation") if not _text(entry.get(k))]
+        problems: list[str] = []
+        said = {
+            key: _in_language(entry.get(key), config, f"author '{slug}': {key}", problems)
+            for key in ("name", "role", "organisation", "bio")
+        }
+        errors.extend(SiteError(data.path, line, problem) for problem in problems)
+        missing = [k for k in ("name", "role", "organisation") if not said[k]]
         if missing:
             errors.append(SiteError(data.path, line, f"author '{slug}' needs {', '.join(missing)}"))
             continue
@@ -735,15 +742,38 @@ def _authors(
             avatar = root_path + avatar.lstrip("/")
         authors[slug] = Author(
             slug=slug,
-            name=_text(entry["name"]),
-            role=_text(entry["role"]),
-            organisation=_text(entry["organisation"]),
+            name=said["name"],
+            role=said["role"],
+            organisation=said["organisation"],
             url=url,
-            bio=_text(entry.get("bio")),
+            bio=said["bio"],
             avatar=avatar,
             page_url=f"{base_path}authors/{slug}/",
         )
     return authors
+
+
+def _in_language(
+    value: object,
+    config: SiteConfig,
+    what: str,
+    problems: list[str],
+) -> str:
+    """A data file's text: as written, or, given per language (`{cy: …, en: …}`), the one
+    for this site's language, else the default language's."""
+    if not isinstance(value, dict):
+        return _text(value)
+    languages = config.languages or (config.language,)
+    given: dict[str, object] = {}
+    for tag, text in value.items():
+        known = [name for name in languages if names_language(str(tag), name, languages)]
+        if not known:
+            problems.append(
+                f"{what} in '{tag}', which is not one of the site's languages {list(languages)}"
+            )
+        for name in known:
+            given[name] = text
+    return _text(given.get(config.language, given.get(languages[0])))
 
 
 def _series_meta(
@@ -752,7 +782,6 @@ def _series_meta(
     """series.yml's entries; a bilingual site's title and description may be given per
     language (`title: {cy: …, en: …}`), and the edition's own is taken."""
     meta = {}
-    languages = config.languages or (config.language,)
     for slug, entry in data.data.items():
         line = data.key_lines.get(slug)
         if not _is_slug(slug):
@@ -772,33 +801,12 @@ def _series_meta(
         if not isinstance(entry, dict):
             errors.append(SiteError(data.path, line, f"series '{slug}' needs a title"))
             continue
-        localised: dict[str, str] = {}
-        for key in ("title", "description"):
-            value = entry.get(key)
-            if isinstance(value, dict):
-                strange = [
-                    str(tag)
-                    for tag in value
-                    if not any(names_language(str(tag), known, languages) for known in languages)
-                ]
-                if strange:
-                    errors.append(
-                        SiteError(
-                            data.path,
-                            data.line(slug, key),
-                            f"series '{slug}': {key} in '{strange[0]}', which is not one of"
-                            f" the site's languages {list(languages)}",
-                        )
-                    )
-                # A language without its own title shows the default language's.
-                given = {
-                    known: text
-                    for tag, text in value.items()
-                    for known in languages
-                    if names_language(str(tag), known, languages)
-                }
-                value = given.get(config.language, given.get(languages[0]))
-            localised[key] = _text(value)
+        problems: list[str] = []
+        localised = {
+            key: _in_language(entry.get(key), config, f"series '{slug}': {key}", problems)
+            for key in ("title", "description")
+        }
+        errors.extend(SiteError(data.path, line, problem) for problem in problems)
         if not localised["title"]:
             errors.append(SiteError(data.path, line, f"series '{slug}' needs a title"))
             continue

@@ -2,6 +2,8 @@
 
 Generic on purpose: what to expect is read from content/ (with plain YAML, not journeyblog's
 own parser), and pages are found in the output, so new example posts need no test changes.
+The example is bilingual: these tests read its default language, at the root; its other
+languages' twins are the business of test_bilingual.py.
 """
 
 from __future__ import annotations
@@ -61,23 +63,48 @@ def _date(value: object, zone: ZoneInfo) -> datetime:
 
 
 CONFIG = tomllib.loads((REPO / "journeyblog.toml").read_text(encoding="utf-8-sig"))
+LANGUAGES = [str(tag) for tag in CONFIG.get("languages", [CONFIG.get("language", "en-GB")])]
+DEFAULT = LANGUAGES[0].split("-")[0].lower()
+OTHERS = {tag.split("-")[0].lower() for tag in LANGUAGES[1:]}
+
+
+def _said(value: object) -> object:
+    """A data file's text in the default language: as written, or its entry of a table."""
+    if isinstance(value, dict):
+        return next(text for tag, text in value.items() if tag.split("-")[0].lower() == DEFAULT)
+    return value
+
+
+def _in_default_language(path: Path) -> bool:
+    """Whether a content file is the default language's ("x.md"), not a twin ("x.cy.md")."""
+    return path.suffixes[-2:-1] not in ([f".{tag}"] for tag in OTHERS)
+
+
 ZONE = ZoneInfo(str(CONFIG.get("timezone", "Europe/London")))
 LEVELS = [str(level).lower() for level in CONFIG.get("security_levels", ["public"])]
 AUDIENCE = str(CONFIG.get("audience", LEVELS[0])).lower()
-AUTHORS: dict[str, dict[str, str]] = yaml.safe_load(
-    (REPO / "content/authors.yml").read_text(encoding="utf-8-sig")
-)
+AUTHORS: dict[str, dict[str, str]] = {
+    slug: {key: str(_said(value)) for key, value in entry.items()}
+    for slug, entry in yaml.safe_load(
+        (REPO / "content/authors.yml").read_text(encoding="utf-8-sig")
+    ).items()
+}
 SERIES_FILE = REPO / "content/series.yml"
-SERIES: dict[str, dict[str, object]] = (
-    yaml.safe_load(SERIES_FILE.read_text(encoding="utf-8-sig")) or {}
-    if SERIES_FILE.exists()
-    else {}
-)
+SERIES: dict[str, dict[str, object]] = {
+    slug: {key: _said(value) for key, value in entry.items()}
+    for slug, entry in (
+        yaml.safe_load(SERIES_FILE.read_text(encoding="utf-8-sig")) or {}
+        if SERIES_FILE.exists()
+        else {}
+    ).items()
+}
 
 
 def _expected() -> list[Expected]:
     posts = []
-    for path in sorted((REPO / "content/posts").rglob("*.md")):
+    for path in sorted(
+        p for p in (REPO / "content/posts").rglob("*.md") if _in_default_language(p)
+    ):
         meta = _front_matter(path)
         when = _date(meta["date"], ZONE)
         level = str(meta["security"]).strip().lower()
@@ -167,7 +194,9 @@ def test_the_example_is_what_the_issue_asks_for() -> None:
     )
     assert any(post.series is None for post in posts)
     titles = [
-        str(_front_matter(path)["title"]).lower() for path in (REPO / "content/pages").glob("*.md")
+        str(_front_matter(path)["title"]).lower()
+        for path in (REPO / "content/pages").glob("*.md")
+        if _in_default_language(path)
     ]
     assert any("about" in title for title in titles)
     assert any("accessibility" in title for title in titles)
