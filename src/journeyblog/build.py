@@ -148,7 +148,7 @@ def manifest_beside(out_dir: Path) -> Path:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BuildResult:
-    site: Site
+    site: Site  # in a bilingual site, the default language's
     pages: int
     feeds: int
     files: int
@@ -160,6 +160,12 @@ class BuildResult:
     seconds: float
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in order: `build -v`
     warnings: tuple[SiteError, ...] = ()  # what `check` would say of what was published
+    editions: tuple[Site, ...] = ()  # each language's site, `site` first
+
+    @property
+    def posts(self) -> int:
+        """The posts published, in every language."""
+        return sum(len(edition.posts) for edition in self.editions) or len(self.site.posts)
 
 
 def build(options: BuildOptions, *, inputs: str | None = None) -> BuildResult:
@@ -411,7 +417,8 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             staging.finish()  # the spare, trimmed beside the recording
         clock.lap("record keys and stamps")
         return BuildResult(
-            site=site,
+            site=editions.sites[0],
+            editions=editions.sites,
             pages=stream.pages,
             feeds=stream.feeds,
             files=stream.files,

@@ -296,7 +296,7 @@ def build_command(
         click.echo(f"Manifest: {result.manifest}", err=True)
     click.echo(
         f"Built {_count(result.pages, 'page')}, {_count(result.feeds, 'feed')}"
-        f" in {result.seconds:.2f} s ({_count(len(result.site.posts), 'post')} for audience"
+        f" in {result.seconds:.2f} s ({_count(result.posts, 'post')} for audience"
         f" {result.site.info.audience.name}; {_count(result.rendered, 'file')} made,"
         f" {result.reused} unchanged since the last build,"
         f" {result.files - result.rendered - result.reused} copied)"

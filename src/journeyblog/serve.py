@@ -448,7 +448,7 @@ class DevServer:
         with self._state.lock:
             if result is not None:
                 self._state.build += 1
-                self._state.base_path = result.site.info.base_path
+                self._state.base_path = result.site.files_path  # the root, above every language
                 self._state.errors = ()
             else:
                 self._state.errors = errors

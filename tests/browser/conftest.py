@@ -48,6 +48,7 @@ class Served:
     out: Path
     site: Site
     origin: str  # "http://127.0.0.1:PORT"
+    editions: tuple[Site, ...] = ()  # a bilingual site's languages, `site` the default's
 
     def url(self, path: str) -> str:
         """The address of a path as the site's pages link to it ("/blog/posts/x/")."""
@@ -83,7 +84,7 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     out = tmp_path_factory.mktemp("example-site") / "out"
     result = build(BuildOptions(site_dir=REPO, out_dir=out, now=NOW))
     with _serve(out) as origin:
-        yield Served("example", out, result.site, origin)
+        yield Served("example", out, result.site, origin, result.editions)
 
 
 @pytest.fixture(scope="session", params=["test", "example"])

@@ -3,12 +3,15 @@ Welsh too, with Welsh plural forms chosen by the browser's own plural rules."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from playwright.sync_api import Page, expect
 
 from journeyblog.build import BuildOptions, build
@@ -26,10 +29,22 @@ def welsh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     site = root / "site"
     site.mkdir()
     shutil.copytree(REPO / "content", site / "content")
-    config = (REPO / "journeyblog.toml").read_text(encoding="utf-8")
-    (site / "journeyblog.toml").write_text(
-        re.sub(r'(?m)^language = ".*"$', 'language = "cy"', config), encoding="utf-8"
-    )
+    # The example in one language: its English posts, the English of its data files.
+    for twin in (site / "content").rglob("*.cy.md"):
+        twin.unlink()
+    for name in ("series.yml", "authors.yml"):
+        path = site / "content" / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for entry in data.values():
+            entry.update({k: v["en"] for k, v in entry.items() if isinstance(v, dict)})
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    text = (REPO / "journeyblog.toml").read_text(encoding="utf-8")
+    config = tomllib.loads(text)
+    for key in ("title", "description"):
+        english = json.dumps(config[key]["en"], ensure_ascii=False)
+        text = re.sub(rf"(?m)^{key} = .*$", f"{key} = {english}", text)
+    text = re.sub(r"(?m)^(languages|default_language_at_root) = .*$", "", text)
+    (site / "journeyblog.toml").write_text('language = "cy"\n' + text, encoding="utf-8")
     result = build(BuildOptions(site_dir=site, out_dir=root / "www", now=NOW))
     with _serve(root / "www") as origin:
         yield Served("welsh", root / "www", result.site, origin)

@@ -17,6 +17,7 @@ from tests.e2e.test_languages import _english_fragments, _strings
 
 from journeyblog.build import BuildOptions, audit_output, build, check
 from journeyblog.errors import BuildFailed
+from journeyblog.serve import locate
 
 CONFIG = """\
 title = "Cyngor Tref Aber"
@@ -480,3 +481,59 @@ def test_languages_must_be_known_and_not_beside_language(make_site: MakeSite) ->
         with pytest.raises(BuildFailed) as failed:
             build(BuildOptions(site_dir=site, now=NOW))
         assert wanted in str(failed.value.errors[0]), config
+
+
+def test_an_edit_rebuilds_what_shows_it_in_both_languages(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """Incremental builds equal a build from scratch: a Welsh-only part's new title shows
+    on the English pages that list it as "available in Welsh"; a new twin adds the
+    alternates to the page it translates."""
+    site = make_site(_files())
+    build(BuildOptions(site_dir=site, now=NOW))
+    part = site / "content/posts/03-rhan-3.md"
+    part.write_text(part.read_text().replace("Symud yr ebost", "Symud y post"))
+    edited = build(BuildOptions(site_dir=site, now=NOW))
+    assert "cy/posts/rhan-3/index.html" in edited.made
+    assert "en/posts/rhan-1/index.html" in edited.made
+    assert "Symud y post" in (site / "output/en/posts/rhan-1/index.html").read_text()
+    assert "en/posts/only-english/index.html" in edited.made  # its series block lists it
+    assert "en/about/index.html" not in edited.made
+    (site / "content/posts/03-rhan-3.en.md").write_text(
+        post(
+            "The email move",
+            date="2016-09-19",
+            series="cwmwl",
+            part=3,
+            summary="Moving five thousand mailboxes over three long and busy weekends.",
+        )
+    )
+    build(BuildOptions(site_dir=site, now=NOW))
+    assert _hreflang(_soup(site / "output", "cy/posts/rhan-3/index.html"))["en-GB"]
+    scratch = tmp_path / "scratch"
+    build(BuildOptions(site_dir=site, out_dir=scratch, now=NOW, cache=False))
+    assert snapshot(site / "output") == snapshot(scratch)
+
+
+def test_a_large_site_searches_each_language_in_chunks(make_site: MakeSite) -> None:
+    config = CONFIG + "search_chunks_above = 2\n"
+    out = _build(make_site, **{"journeyblog.toml": config})
+    for language in ("cy", "en"):
+        index = json.loads((out / language / "search/index.json").read_text())
+        assert index["version"] == 2
+        chunks = sorted((out / language / "search/posts").glob("*.json"))
+        shown = [entry["url"] for chunk in chunks for entry in json.loads(chunk.read_text())]
+        assert shown and all(url.startswith(f"/{language}/posts/") for url in shown)
+    page = _soup(out, "cy/search/index.html")
+    assert "/cy/search/" in str(page.find("form"))
+
+
+def test_the_dev_server_serves_every_language_from_the_root(make_site: MakeSite) -> None:
+    site = make_site(_files())
+    result = build(BuildOptions(site_dir=site, now=NOW))
+    assert result.site.info.language == "cy" and result.posts == 6
+    # `serve` maps requests from the root every language shares (serve.py).
+    served_from = result.site.files_path
+    for path in ("/", "/cy/posts/rhan-1/", "/en/posts/only-english/", "/assets/site.css"):
+        target = locate(path, root=site / "output", base_path=served_from)
+        assert target.file is not None and target.file.is_file(), path
