@@ -26,6 +26,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from journeyblog.errors import SiteError
@@ -79,6 +80,10 @@ class Language:
     def format_date(self, value: datetime) -> str:
         """The long form of a date: "19 July 2016", "19 Gorffennaf 2016"."""
         return babel_format_date(value.date(), "long", locale=self.locale)
+
+    def format_number(self, value: int) -> str:
+        """A count as the language writes it: "1,234" in English, "1 234" in French."""
+        return format_decimal(value, locale=self.locale)
 
     def name_of(self, tag: str) -> str:
         """Another language's name in this one: "Saesneg" for "en" in Welsh."""

@@ -89,6 +89,7 @@ def make_environment(
     env.globals["script_message"] = language.gettext
     env.globals["plural_forms"] = language.plural_forms
     env.filters["date"] = language.format_date
+    env.filters["number"] = language.format_number
     env.filters["isodate"] = lambda value: value.isoformat()
     env.filters["urlquote"] = lambda value: quote(str(value), safe="")
     env.filters["jsonld"] = json_ld

@@ -537,3 +537,49 @@ def test_the_dev_server_serves_every_language_from_the_root(make_site: MakeSite)
     for path in ("/", "/cy/posts/rhan-1/", "/en/posts/only-english/", "/assets/site.css"):
         target = locate(path, root=site / "output", base_path=served_from)
         assert target.file is not None and target.file.is_file(), path
+
+
+def test_a_site_under_a_path_keeps_shared_files_at_its_root(make_site: MakeSite) -> None:
+    config = CONFIG.replace("https://blog.test.example/", "https://www.test.example/blog/")
+    site = make_site(
+        _files(
+            **{
+                "journeyblog.toml": config,
+                "content/images/map.png": "not read: a link to it is enough",
+                "content/posts/01-rhan-1.en.md": _files()["content/posts/01-rhan-1.en.md"]
+                + "\nSee [the map](/images/map.png).\n",
+            }
+        )
+    )
+    build(BuildOptions(site_dir=site, now=NOW))
+    out = site / "output"
+    soup = _soup(out, "en/posts/rhan-1/index.html")
+    assert soup.find("link", rel="stylesheet")["href"] == "/blog/assets/site.css"  # type: ignore[index]
+    assert soup.find("a", string="the map")["href"] == "/blog/images/map.png"  # type: ignore[index]
+    assert (out / "images/map.png").is_file() and not (out / "en/images").exists()
+    assert _hreflang(soup)["cy"] == "https://www.test.example/blog/cy/posts/rhan-1/"
+    assert {a["href"] for a in _soup(out, "index.html").find_all("a")} == {"/blog/cy/", "/blog/en/"}
+
+
+def test_a_translation_key_may_name_the_twins_id(make_site: MakeSite) -> None:
+    files = _files()
+    text = files.pop("content/posts/02-rhan-2.en.md")
+    files["content/posts/02-rhan-2.md"] = files["content/posts/02-rhan-2.md"].replace(
+        "part: 2", "part: 2\nid: tag:aber.example,2016:y-caffael"
+    )
+    files["content/posts/procurement.en.md"] = text.replace(
+        "part: 2", "part: 2\ntranslation: tag:aber.example,2016:y-caffael"
+    )
+    site = make_site(files)
+    build(BuildOptions(site_dir=site, now=NOW))
+    versions = _hreflang(_soup(site / "output", "en/posts/procurement/index.html"))
+    assert versions["cy"] == "https://blog.test.example/cy/posts/rhan-2/"
+    files["content/posts/procurement.en.md"] = text.replace(
+        "part: 2", "part: 2\ntranslation: tag:aber.example,2016:nothing"
+    )
+    site = make_site(files)
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(site_dir=site, now=NOW))
+    assert "translation 'tag:aber.example,2016:nothing' names no other post or page" in str(
+        failed.value.errors[0]
+    )

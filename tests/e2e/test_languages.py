@@ -20,7 +20,7 @@ from tests.conftest import NOW, MakeSite, post
 from journeyblog.build import BuildOptions, build, check
 from journeyblog.errors import BuildFailed
 from journeyblog.i18n import interface_messages, load_language
-from journeyblog.render import default_theme_dir
+from journeyblog.render import default_theme_dir, make_environment
 
 THEME = default_theme_dir()
 LANGUAGES = ("en", "cy", "fr", "de")
@@ -267,3 +267,23 @@ def test_a_welsh_series_book_speaks_welsh(make_site: MakeSite) -> None:
         assert said in text
     for english in ("Part 1 of", "Security level", "Published at", ">Contents<"):
         assert english not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en-GB", "12,345"),
+        ("cy", "12,345"),
+        ("de", "12.345"),
+        ("fr", "12\N{NARROW NO-BREAK SPACE}345"),
+    ],
+)
+def test_counts_are_written_for_each_language(language: str, said: str) -> None:
+    env = make_environment((THEME,), language=load_language(language, [THEME]))
+    page = env.from_string('{{ ngettext("%(num)s post", "%(num)s posts", n, num=n|number) }}')
+    assert page.render(n=12345).rsplit(" ", 1)[0] == said
+    # The theme's counts of posts and series go through the filter.
+    for name in ("tag.html", "archive.html", "authors.html", "home.html", "series_index.html"):
+        text = (THEME / "templates" / name).read_text(encoding="utf-8")
+        calls = [line for line in text.splitlines() if "ngettext(" in line]
+        assert calls and all("|number" in line for line in calls), name

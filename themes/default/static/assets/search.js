@@ -14,6 +14,8 @@
   // What the page says, in its language (search.html): messages with %(num)s and %(query)s.
   var messages = JSON.parse(form.getAttribute("data-messages") || "{}");
   var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+  // Counts as the page's language writes them ("1,234", "1 234"), as the page's own are.
+  var numbers = window.Intl && Intl.NumberFormat ? new Intl.NumberFormat(document.documentElement.lang) : null;
   var entries = null;
   var chunked = null;  // a chunked index's query: set by search-chunks.js
   var timer = 0;
@@ -60,7 +62,9 @@
 
   function say(message, values) {
     return String(message || "").replace(/%\((\w+)\)s/g, function (whole, name) {
-      return name in values ? String(values[name]) : whole;
+      if (!(name in values)) return whole;
+      var value = values[name];
+      return typeof value === "number" && numbers ? numbers.format(value) : String(value);
     });
   }
 
