@@ -706,8 +706,7 @@ def site_jobs(
 
     Compiled templates are kept in `template_cache` when given, so a build compiles only
     the templates that changed. The fingerprints of the model that the keys are made from
-    are let go of on return: some 20 MB at 10,000 posts that every forked worker would
-    otherwise map too.
+    are let go of on return, so that forked workers do not map them too.
     """
     prints = Fingerprints()
     if template_cache is not None:

@@ -113,9 +113,8 @@ class Body:
     """A post's or page's rendered HTML, its search words and its table of contents.
 
     Either held here, or read from `store` by `key` each time a page, a feed or the search
-    index asks for it: a large site's model then holds none of its bodies (93 MB at 10,000
-    posts, and 15 MB of tables of contents), and worker processes forked with the model
-    read only the bodies they show.
+    index asks for it: a large site's model then holds none of its bodies, and worker
+    processes forked with the model read only the bodies they show.
     """
 
     key: str  # rendered.Rendered.key: all it was made from; "" if not known

@@ -71,10 +71,10 @@ def early_workers(jobs: int) -> Iterator[None]:
 
     Those calls' items and results cross a pipe, so their workers need nothing of what
     this process will hold by then. Forked when it is needed instead, after the sources
-    are read, each worker would map the 110 MB this process holds at 10,000 posts, which
-    counts three times over in the summed memory of the build's processes. For a build
-    that knows it will spread its work (the first into an output folder); one that may
-    not (an edit build) forks when, and if, it must, as a worker costs some 10 ms.
+    are read, each worker would map all this process holds by then, counted again in the
+    summed memory of the build's processes. For a build that knows it will spread its work
+    (the first into an output folder); one that may not (an edit build) forks when, and
+    if, it must.
     """
     global _early
     if _early is not None or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -93,8 +93,8 @@ class Background(Generic[Result]):
     `separate=False` or where fork is not available, run here when its result is asked for.
 
     For file-system work beside the build's Python: in a thread, each of its thousands of
-    system calls would wait for the GIL to come back (a walk that takes 0.9 s alone took
-    3.5-5 s in a thread beside the build, and slowed the build too).
+    system calls would wait for the GIL to come back, slowing the walk several times over
+    and the build too (bench/LOG.md).
     """
 
     def __init__(self, func: Callable[..., Result], *args: object, separate: bool = True) -> None:
@@ -154,9 +154,9 @@ def _pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
 def return_free_memory() -> None:
     """Hand the C heap's free pages back to the system (glibc's malloc_trim; elsewhere nothing).
 
-    Reading the sources and taking in the rendered Markdown leave this process's heap with
-    some 150 MB freed but still mapped at 10,000 posts; every forked worker would map them
-    too, and the tree's memory would count them. Trimming them takes about 15 ms.
+    Reading the sources and taking in the rendered Markdown leave much of this process's
+    heap freed but still mapped; every forked worker would map it too, and the tree's
+    memory would count it. Trimming costs little beside that (bench/LOG.md).
     """
     try:
         trim = ctypes.CDLL(None).malloc_trim

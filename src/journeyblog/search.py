@@ -36,7 +36,7 @@ FOLDER = "search/"  # where the page and its index are; a language of its own ge
 INDEX_PATH = FOLDER + "index.json"
 PAGE_PATH = FOLDER + "index.html"
 POSTS_PER_CHUNK = 50  # what one result page of 20 fetches stays small: see docs/search.md
-POSTS_PER_WORD_CHUNK = 25  # one word chunk for this many posts: chunks of about 25 KB gzip
+POSTS_PER_WORD_CHUNK = 25  # one word chunk for this many posts: small chunks (docs/search.md)
 # The fields a word is found in, weighted as search.js ranks them: 2 ** field.
 BODY, SUMMARY, LABELS, TITLE = range(4)
 
