@@ -1038,7 +1038,7 @@ class _Checked:
                 self.pages += 1
             elif output.path.endswith(SUFFIXES):
                 pass  # a compressed copy: a file, not another page or feed
-            elif output.path.endswith(FEED_NAMES) or output.path.startswith("syndication/"):
+            elif output.path.endswith(FEED_NAMES) or "/syndication/" in "/" + output.path:
                 self.feeds += 1
             yield output
 

@@ -643,12 +643,15 @@ def _own_path(document: Post | Page) -> str:
 
 def _listing_paths(site: Site) -> set[str]:
     """The paths of the pages besides posts and pages that pair across languages by path:
-    the home, archive, search, series, tag and author pages (first pages: a later page of a
-    list holds other posts in each language)."""
+    the home and its later pages, the archive, search, series, tag and author pages (a path
+    paired where both languages make that page)."""
     paths = {"index.html", "archive/index.html", "search/index.html", "series/index.html"}
     paths |= {"tags/index.html", "authors/index.html"}
     for series in site.series:
         paths |= {f"series/{series.slug}/index.html", f"series/{series.slug}/all/index.html"}
     paths |= {f"tags/{listing.tag.slug}/index.html" for listing in site.tags}
     paths |= {f"authors/{listing.author.slug}/index.html" for listing in site.authors}
+    # The home's later pages, where both languages have them.
+    pages = -(-len(site.posts) // site.info.posts_per_page)
+    paths |= {f"page/{number}/index.html" for number in range(2, pages + 1)}
     return paths
