@@ -177,10 +177,11 @@ def link_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
     known |= {series.url for series in site.series}
     known |= {listing.tag.url for listing in site.tags}
     known |= {listing.author.page_url for listing in site.authors}
-    known |= {base + "images/" + image.as_posix() for image in sources.images}
-    known |= {base + path.as_posix() for path in sources.static}
-    known |= {base + output for _, output in site.files}
-    known |= {base + quote(output, safe="/") for _, output in site.files}
+    root = site.files_path  # shared files: at the root of a bilingual site
+    known |= {root + "images/" + image.as_posix() for image in sources.images}
+    known |= {root + path.as_posix() for path in sources.static}
+    known |= {root + output for _, output in site.files}
+    known |= {root + quote(output, safe="/") for _, output in site.files}
     by_path = {source.path: source for source in (*sources.posts, *sources.pages)}
     warnings = []
     items: list[Post | Page] = [*site.posts, *site.pages]
@@ -191,7 +192,7 @@ def link_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
         written = _HREF.findall(str(item.html)) if raw_html else [*item.links, *item.images]
         for url in written:
             target = html.unescape(url).split("#", 1)[0].split("?", 1)[0]
-            if not target.startswith(base) or target.startswith("//"):
+            if not target.startswith(base) or target.startswith("//") or target in known:
                 continue
             candidates = {target, target + "/", target.removesuffix("index.html")}
             if not candidates & known:

@@ -345,6 +345,11 @@ def _languages(raw: Mapping[str, Any], fail: Any) -> tuple[str, ...]:
     if len({tag.lower() for tag in tags}) != len(tags):
         fail("languages", "'languages' names a language twice")
         return ()
+    if len(tags) < 2:
+        fail(
+            "languages", f"'languages' is for two or more (for one, write language = \"{tags[0]}\")"
+        )
+        return ()
     return tags
 
 

@@ -15,10 +15,11 @@ A site in one language is one edition, assembled as before.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from babel import Locale, UnknownLocaleError
 
@@ -37,7 +38,15 @@ from journeyblog.model import (
     SiteInfo,
     Withheld,
 )
-from journeyblog.site import RenderBodies, Selection, assemble, language_of
+from journeyblog.site import (
+    Elsewhere,
+    RenderBodies,
+    Selection,
+    assemble,
+    index_names,
+    language_of,
+    placements,
+)
 from journeyblog.sources import SiteSources, Source
 
 _LANGUAGE_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*"
@@ -105,14 +114,32 @@ def assemble_editions(
         )
         return editions, errors
     split, errors = split_sources(sources, config)
+    # Where each language puts its posts, or why it withholds them: a link or a picture
+    # from another language resolves, or is refused, as within one.
+    placed = {
+        language: placements(edition_config(config, language), split[language], selection)
+        for language in config.languages
+    }
     sites = []
     for language in config.languages:
+        others = [placed[other] for other in config.languages if other != language]
         site, found = assemble(
             edition_config(config, language),
             split[language],
             selection=selection,
             render_bodies=render_bodies,
             pictures=pictures,
+            elsewhere=Elsewhere(
+                published={k: v for one in others for k, v in one.published.items()},
+                withheld={k: v for one in others for k, v in one.withheld.items()},
+                targets={k: v for one in others for k, v in one.targets.items()},
+                indexes=tuple(
+                    name
+                    for other in config.languages
+                    if other != language
+                    for name in index_names(edition_config(config, other))
+                ),
+            ),
         )
         sites.append(site)
         errors += [error for error in found if error not in errors]  # series.yml's, once
@@ -230,9 +257,10 @@ class _File:
 
 
 def _twins(files: Sequence[_File], config: SiteConfig) -> tuple[list[list[_File]], list[SiteError]]:
-    """The files grouped with their twins: by name, or by a `translation:` key naming the
-    twin's id or file ("posts/03-identity"). Two files of one language in a group, or a
-    `translation:` naming nothing, is an error."""
+    """The files grouped with their twins: by name, by a `translation:` key naming the
+    twin's id or file ("posts/03-identity"), and by series and part. Two files of one
+    language in a group, or a `translation:` naming nothing or more than one file, is an
+    error."""
     errors: list[SiteError] = []
     ids: dict[str, _File] = {}
     for file in files:
@@ -248,7 +276,6 @@ def _twins(files: Sequence[_File], config: SiteConfig) -> tuple[list[list[_File]
                     )
                 )
             ids.setdefault(file.id, file)
-    by_key = {file.key: file for file in files}
     parent = {file.key: file.key for file in files}
 
     def root(key: str) -> str:
@@ -257,29 +284,56 @@ def _twins(files: Sequence[_File], config: SiteConfig) -> tuple[list[list[_File]
         return key
 
     for file in files:
-        named = file.source.meta.get("translation")
-        if named is None:
+        if "translation" not in file.source.meta:
             continue
-        target = ids.get(named) if isinstance(named, str) else None
-        if target is None and isinstance(named, str):
-            written = named.strip().removesuffix(".md")
-            target = by_key.get(written) or by_key.get(f"{file.key.split('/')[0]}/{written}")
-            if target is None:
-                target = next(
-                    (f for f in files if f.source.path.as_posix().endswith("/" + named.strip())),
-                    None,
-                )
-        if target is None or target is file:
+        named = file.source.meta["translation"]
+        line = file.source.line("translation") or 1
+        if not isinstance(named, str) or not named.strip():
             errors.append(
                 SiteError(
                     file.source.path,
-                    file.source.line("translation") or 1,
-                    f"translation '{named}' names no other post or page (write the twin's id,"
-                    " or its file name: posts/03-identity)",
+                    line,
+                    "translation must name the twin: its id, or its file (posts/03-identity)",
                 )
             )
             continue
-        parent[root(file.key)] = root(target.key)
+        written = named.strip()
+        bare = written.removesuffix(".md")
+        candidates = [ids[written]] if written in ids else []
+        candidates = candidates or [
+            other
+            for other in files
+            if other.key in (bare, f"{file.kind}s/{bare}")
+            or other.source.path.as_posix().endswith("/" + written)
+        ]
+        candidates = [other for other in candidates if other.language != file.language]
+        found = {root(other.key): other for other in candidates}
+        if len(found) != 1:
+            said = (
+                "names no post or page of another language (write the twin's id, or its"
+                " file: posts/03-identity)"
+                if not found
+                else "could be any of "
+                + ", ".join(str(other.source.path) for other in found.values())
+                + " (write the twin's id, or its path from content/)"
+            )
+            errors.append(SiteError(file.source.path, line, f"translation '{named}' {said}"))
+            continue
+        parent[root(file.key)] = next(iter(found))
+    # A series' part is the same part in every language: its files are twins whatever their
+    # names (and so must share their level).
+    parts: dict[tuple[str, str], dict[str, list[_File]]] = {}
+    for file in files:
+        series, part = file.source.meta.get("series"), file.source.meta.get("part")
+        if file.kind == "post" and series is not None and part is not None:
+            parts.setdefault((str(series), str(part)), {}).setdefault(file.language, []).append(
+                file
+            )
+    for by_language in parts.values():
+        alone = [found[0] for found in by_language.values() if len(found) == 1]
+        for other in alone[1:]:
+            if root(other.key) != root(alone[0].key):
+                parent[root(other.key)] = root(alone[0].key)
     grouped: dict[str, list[_File]] = {}
     for file in files:
         grouped.setdefault(root(file.key), []).append(file)
@@ -452,8 +506,10 @@ def _joined(
         )
         for language, site in zip(config.languages, sites, strict=True)
     )
+    # A folder shared by twins publishes its files under the published twin's address.
+    published_files = {file for site in sites for file, _ in site.files}
     withheld = tuple(
-        _without_public(item, withheld_twins.get(item.source, ()))
+        _without_public(item, withheld_twins.get(item.source, ()), published_files)
         for site in sites
         for item in site.withheld
     )
@@ -477,18 +533,22 @@ def _joined(
     return joined
 
 
-def _without_public(item: Withheld, published: Sequence[Post | Page]) -> Withheld:
+def _without_public(
+    item: Withheld, published: Sequence[Post | Page], files: Collection[str]
+) -> Withheld:
     """A withheld twin (a translation still a draft) without the canaries its published
-    twin shows anyway: their slug, or a title both languages share, is no secret."""
-    if not published:
-        return item
+    twin shows anyway: their slug, or a title both languages share, is no secret; nor are
+    the files of their shared folder that the published twin shows."""
     public = {
         value
         for document in published
         for value in (document.slug, document.title, document.summary)
     }
     kept = tuple((what, value) for what, value in item.canaries if value not in public)
-    return item if kept == item.canaries else replace(item, canaries=kept)
+    images = tuple(path for path in item.image_paths if path not in files)
+    if kept == item.canaries and images == item.image_paths:
+        return item
+    return replace(item, canaries=kept, image_paths=images)
 
 
 def _parts_elsewhere(
@@ -561,8 +621,22 @@ def _with_parts(position: SeriesPosition, added: Sequence[PartEntry]) -> SeriesP
 def _whole(sites: Sequence[Site], config: SiteConfig) -> Site:
     """All editions as one site at the root, for the files they share."""
     first = sites[0]
-    pictures = dict(picture for site in sites for picture in site.pictures)
-    files = dict(file for site in sites for file in site.files)
+    # A picture of content/images/ one language shows only in what it withholds is not
+    # published because another language's site, which withholds nothing of it, lists it.
+    held = {path for item in first.withheld for path in item.image_paths}
+    shown: set[str] = set()
+    for site in sites:
+        documents: list[Post | Page] = [*site.posts, *site.pages]
+        urls = [url for document in documents for url in document.images]
+        urls += [post.image for post in site.posts if post.image]
+        shown.update(unquote(urlsplit(url).path).removeprefix(site.files_path) for url in urls)
+    pictures = {
+        (file, picture)
+        for site in sites
+        for file, picture in site.pictures
+        if not (file.startswith("images/") and file in held and file not in shown)
+    }
+    files = {file for site in sites for file in site.files}
     info: SiteInfo = replace(
         first.info,
         base_url=config.base_url,
@@ -585,8 +659,8 @@ def _whole(sites: Sequence[Site], config: SiteConfig) -> Site:
         authors=(),
         withheld=first.withheld,
         built_at=first.built_at,
-        pictures=tuple(sorted(pictures.items())),
-        files=tuple(sorted(files.items())),
+        pictures=tuple(sorted(pictures, key=lambda item: (item[0], item[1].url))),
+        files=tuple(sorted(files)),
     )
 
 

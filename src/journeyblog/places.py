@@ -34,6 +34,9 @@ class Places:
     images: frozenset[str]  # files under content/images/, relative to content/
     files: frozenset[str]  # every other file beside the posts and pages, relative to content/
     known: frozenset[str]  # URL paths this build publishes, for links written as URLs
+    # The names of a post's own folder's file ("index.md"; "index.en.md" in a bilingual
+    # site), its own language's first.
+    indexes: tuple[str, ...] = ("index.md",)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,8 +74,7 @@ def resolve(
     inside = path.startswith(places.content + "/")
     if inside:
         relative = path[len(places.content) + 1 :]
-        as_folder = posixpath.join(path, "index.md")
-        for candidate in (path, as_folder):
+        for candidate in (path, *(posixpath.join(path, name) for name in places.indexes)):
             if candidate in places.published:
                 return Resolved(url=places.published[candidate] + anchor)
             if candidate in places.withheld:
@@ -125,12 +127,13 @@ def _bundle_of(relative: str, places: Places) -> tuple[str, str | None] | None:
     its URL, None if withheld), if any."""
     folder = posixpath.dirname(relative)
     while folder and folder not in ("posts", "pages"):
-        index = f"{folder}/index.md"
-        source = f"{places.content}/{index}"
-        if source in places.published:
-            return index, places.published[source]
-        if source in places.withheld:
-            return index, None
+        for name in places.indexes:
+            index = f"{folder}/{name}"
+            source = f"{places.content}/{index}"
+            if source in places.published:
+                return index, places.published[source]
+            if source in places.withheld:
+                return index, None
         folder = posixpath.dirname(folder)
     return None
 

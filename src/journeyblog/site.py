@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from journeyblog import audience as audience_rules
 from journeyblog import schema
 from journeyblog import series as series_rules
-from journeyblog.config import SiteConfig, names_language
+from journeyblog.config import SiteConfig, language_folder, names_language
 from journeyblog.errors import SiteError
 from journeyblog.figures import Measured, Picture, picture
 from journeyblog.markdown import render_markdown
@@ -112,6 +112,66 @@ class _Checked:
     extra: Extra
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Elsewhere:
+    """What a bilingual site's other languages publish and withhold: a link or a picture
+    from this language to theirs resolves, or is refused, as one to its own would be."""
+
+    published: Mapping[str, str]  # post or page source file (normalised) -> its URL
+    withheld: Mapping[str, str]  # post or page source file (normalised) -> why
+    targets: Mapping[str, str]  # URL path from the site's root ("cy/posts/x/") -> why
+    indexes: tuple[str, ...] = ()  # their names of a post's own folder's file: "index.en.md"
+
+
+def placements(config: SiteConfig, sources: SiteSources, selection: Selection) -> Elsewhere:
+    """Where this build puts each post and page of `sources`, or why it withholds it, from
+    their front matter alone (their problems are reported where they are assembled)."""
+    ignored: list[SiteError] = []
+    levels = audience_rules.security_levels(config.security_levels)
+    audience = audience_rules.parse_level(selection.audience or config.audience, levels)
+    if audience is None:
+        raise ValueError(f"unknown audience {selection.audience!r}")
+    authors = _authors(sources.authors, config, ignored)
+    series_meta = _series_meta(sources.series, ignored, config)
+    images = {f"images/{PurePosixPath(*p.parts)}" for p in sources.images}
+    published: dict[str, str] = {}
+    withheld: dict[str, str] = {}
+    targets: dict[str, str] = {}
+    cutoff = None if selection.future else selection.now
+    for source in sources.posts:
+        post = _check_post(
+            source, config, levels, authors, series_meta, images, ignored, sources=sources
+        )
+        if post is None:
+            continue
+        reason = audience_rules.exclusion_reason(
+            level=post.level,
+            draft=post.draft,
+            date=post.date,
+            audience=audience,
+            cutoff=cutoff,
+            include_drafts=selection.drafts,
+        )
+        if reason is None:
+            published[normalised(source.path)] = f"{config.base_path}posts/{post.slug}/"
+            continue
+        why = withheld[normalised(source.path)] = _why(post, reason)
+        targets[f"{config.language_path}posts/{post.slug}/"] = why
+        for alias in post.aliases:
+            targets[config.language_path + alias.removesuffix("index.html")] = why
+    for source in sources.pages:
+        page = _check_page(source, levels, audience, selection, ignored, config.languages)
+        if page is None:
+            continue
+        _, slug, why_page = page
+        if why_page is None:
+            published[normalised(source.path)] = f"{config.base_path}{slug}/"
+        else:
+            withheld[normalised(source.path)] = why_page
+            targets[f"{config.language_path}{slug}/"] = why_page
+    return Elsewhere(published=published, withheld=withheld, targets=targets)
+
+
 def assemble(
     config: SiteConfig,
     sources: SiteSources,
@@ -119,11 +179,13 @@ def assemble(
     selection: Selection,
     render_bodies: RenderBodies | None = None,
     pictures: Mapping[str, Measured] | None = None,
+    elsewhere: Elsewhere | None = None,
 ) -> tuple[Site, list[SiteError]]:
     """Turn parsed sources into the site a reader of the selected audience may see.
 
     `pictures` is what each picture file's header says, by its path relative to content/
-    ("images/map.jpg"), so that pages show pictures sized (pictures.measure_all)."""
+    ("images/map.jpg"), so that pages show pictures sized (pictures.measure_all).
+    `elsewhere`: in a bilingual site, what the other languages publish and withhold."""
     errors: list[SiteError] = []
     levels = audience_rules.security_levels(config.security_levels)
     audience = audience_rules.parse_level(selection.audience or config.audience, levels)
@@ -250,14 +312,17 @@ def assemble(
     _check_aliases(posts, pages, sources, errors)
     why_withheld = {normalised(post.source.path): _why(post, reason) for post, reason in excluded}
     why_withheld.update((normalised(source.path), why) for source, _, why in withheld_pages)
+    others = elsewhere or Elsewhere(published={}, withheld={}, targets={})
     places = Places(
         content=normalised(sources.site_dir / "content"),
         base_path=root_path,
         published={
+            **others.published,
             **{normalised(post.source): post.url for post in posts},
             **{normalised(page.source): page.url for page in pages},
         },
-        withheld=why_withheld,
+        withheld={**others.withheld, **why_withheld},
+        indexes=index_names(config) + others.indexes,
         images=frozenset(f"images/{PurePosixPath(*p.parts)}" for p in sources.images),
         files=frozenset(str(PurePosixPath(*p.parts)) for p in sources.files),
         known=_known_urls(posts, pages, sources, base_path, root_path),
@@ -297,7 +362,7 @@ def assemble(
     )
     shown_by: list[Post | Page] = [*posts, *pages]
     shows = [(item.source, item.url, (*item.links, *item.images)) for item in shown_by]
-    errors.extend(_links_to_withheld(site, excluded, shows, sources))
+    errors.extend(_links_to_withheld(site, excluded, shows, sources, others.targets))
     return site, errors
 
 
@@ -492,8 +557,9 @@ def _with_bundles(
     for item, shown in zip(withheld, shows, strict=True):
         path = normalised(item.source)
         named = set(item.image_paths) | set(_files_named(item.source, shown, places))
-        if item.whole_post and path.endswith("/index.md"):
-            folder = path[len(places.content) + 1 : -len("index.md")]
+        name = path.rsplit("/", 1)[-1]
+        if item.whole_post and name in places.indexes:
+            folder = path[len(places.content) + 1 : -len(name)]
             named.update(f for f in places.files if f.startswith(folder))
         if named != set(item.image_paths):
             item = replace(item, image_paths=tuple(sorted(named)))
@@ -530,13 +596,14 @@ def _links_to_withheld(
     excluded: Sequence[tuple[_Checked, audience_rules.Reason]],
     documents: Sequence[tuple[Path, str, Sequence[str]]],
     sources: SiteSources,
+    elsewhere: Mapping[str, str],
 ) -> list[SiteError]:
     """Every link or image of a published post or page, or URL in its summary, series or
     author record, that points at something this build withholds: a withheld post (by URL,
     alias or source file), an image only withheld posts show, a tag, author or series page
     that this audience does not get. A link is a leak of what it names (the slug comes from
     the title) and a broken link besides."""
-    withheld = _withheld_targets(site, excluded)
+    withheld = {**elsewhere, **_withheld_targets(site, excluded)}
     if not withheld:
         return []
     errors = []
@@ -848,6 +915,12 @@ def _reported_elsewhere(slug: object, *, data: DataFile) -> bool:
     return not data.readable or (isinstance(slug, str) and slug in data.data)
 
 
+_ONE_LANGUAGE = (
+    "translation pairs the twins of a bilingual site (set languages in journeyblog.toml,"
+    " or delete the key)"
+)
+
+
 def _check_post(
     source: Source,
     config: SiteConfig,
@@ -915,6 +988,8 @@ def _check_post(
 
     draft = _draft_of(meta, fail)
     extra = _extra_of(meta, fail)
+    if "translation" in meta and not config.bilingual:
+        fail("translation", _ONE_LANGUAGE)
 
     slug = default_slug = _default_slug(
         source.path, part if isinstance(part, int) and series else None, config.languages
@@ -1229,8 +1304,11 @@ def _check_page(
     if not _text(meta.get("title")):
         fail("title", "missing 'title' in the front matter (add title: The page's title)")
     slug = _text(meta.get("slug")) or _slugify(language_of(source.path.name, languages)[0])
-    if not _is_slug(slug) or slug in RESERVED:
+    folders = {language_folder(language, languages) for language in languages}
+    if not _is_slug(slug) or slug in RESERVED or slug.lower() in folders:
         fail("slug", f"page slug '{slug}' is not a free, single path segment (choose another)")
+    if "translation" in meta and len(languages) < 2:
+        fail("translation", _ONE_LANGUAGE)
     level = levels[0]
     if "security" in meta:
         found = _level_of(meta, levels, fail)
@@ -1487,6 +1565,16 @@ def _safe_relative(value: object) -> str | None:
     if text.endswith("/") or "." not in parts[-1]:
         path += "/index.html"
     return path
+
+
+def index_names(config: SiteConfig) -> tuple[str, ...]:
+    """The names of a post's own folder's file in this language: "index.md" (and in a
+    bilingual site "index.cy.md" for the default language, "index.en.md" for English)."""
+    if not config.bilingual:
+        return ("index.md",)
+    own = language_folder(config.language, config.languages)
+    default = config.language == config.languages[0]
+    return (*(("index.md",) if default else ()), f"index.{own}.md")
 
 
 def language_of(name: str, languages: Sequence[str]) -> tuple[str, str | None]:

@@ -4,6 +4,7 @@ parity checked; and nothing withheld leaks through a translation."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -580,6 +581,164 @@ def test_a_translation_key_may_name_the_twins_id(make_site: MakeSite) -> None:
     site = make_site(files)
     with pytest.raises(BuildFailed) as failed:
         build(BuildOptions(site_dir=site, now=NOW))
-    assert "translation 'tag:aber.example,2016:nothing' names no other post or page" in str(
+    assert "translation 'tag:aber.example,2016:nothing' names no post or page of another" in str(
         failed.value.errors[0]
     )
+
+
+PICTURE = (  # a 1-pixel PNG
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDw"
+    "ADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def _with_picture(make_site: MakeSite, files: dict[str, str], *pictures: str) -> Path:
+    site = make_site(files)
+    for name in pictures:
+        path = site / "content" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.b64decode(PICTURE))
+    return site
+
+
+def test_a_picture_only_a_withheld_block_of_one_language_shows_is_not_published(
+    make_site: MakeSite,
+) -> None:
+    files = _files()
+    files["content/posts/01-rhan-1.md"] += (
+        "\n<!-- level: internal -->\n![Y rhwydwaith mewnol](/images/network.png)\n<!-- /level -->\n"
+    )
+    files["content/posts/05-mewnol.md"] = post(
+        "Mewnol", date="2016-11-01", security="Internal", body="![Cynllun](/images/plan.png)\n"
+    )
+    site = _with_picture(make_site, files, "images/network.png", "images/plan.png")
+    build(BuildOptions(site_dir=site, now=NOW))
+    out = site / "output"
+    assert not list(out.rglob("network*")) and not list(out.rglob("plan*"))
+    build(BuildOptions(site_dir=site, now=NOW, audience="internal"))
+    assert (out / "images/network.png").is_file() and (out / "images/plan.png").is_file()
+
+
+def test_a_withheld_posts_folder_is_not_published_from_the_other_language(
+    make_site: MakeSite,
+) -> None:
+    files = _files()
+    files["content/posts/z/index.en.md"] = post("Secret", date="2016-11-01", security="Internal")
+    files["content/posts/pub.en.md"] = post(
+        "Public", date="2016-11-02", body="![Plan](z/secret.png)\n"
+    )
+    site = _with_picture(make_site, files, "posts/z/secret.png")
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(site_dir=site, now=NOW))
+    said = "\n".join(str(error) for error in failed.value.errors)
+    assert "pub.en.md:" in said and "which this build withholds" in said, said
+
+
+def test_twins_in_one_folder_each_show_its_pictures(make_site: MakeSite) -> None:
+    files = _files()
+    files["content/posts/x/index.md"] = post(
+        "Cynllun", date="2016-11-01", body="![Y cynllun](plan.png)\n"
+    )
+    files["content/posts/x/index.en.md"] = post(
+        "Plan", date="2016-11-01", body="![The plan](plan.png)\n"
+    )
+    site = _with_picture(make_site, files, "posts/x/plan.png")
+    result = build(BuildOptions(site_dir=site, now=NOW))
+    out = site / "output"
+    for page in ("cy/posts/x/index.html", "en/posts/x/index.html"):
+        src = _soup(out, page).find("main").find("img")["src"]  # type: ignore[union-attr,index]
+        assert (out / str(src).lstrip("/")).is_file(), (page, src)
+    assert not [str(w) for w in result.warnings if "does not publish" in str(w)]
+
+
+def test_links_between_languages_resolve_or_are_refused_as_within_one(
+    make_site: MakeSite,
+) -> None:
+    files = _files()
+    files["content/posts/04-only-english.en.md"] = (
+        files["content/posts/04-only-english.en.md"].rstrip("\n")
+        + " Read [the Welsh part three](03-rhan-3.md).\n"
+    )
+    site = make_site(files)
+    build(BuildOptions(site_dir=site, now=NOW))
+    link = _soup(site / "output", "en/posts/only-english/index.html").find(
+        "a", string="the Welsh part three"
+    )
+    assert link["href"] == "/cy/posts/rhan-3/"  # type: ignore[index]
+    files["content/posts/06-mewnol.md"] = post(
+        "Mewnol", date="2016-11-01", security="Internal", slug="mewnol"
+    )
+    files["content/posts/07-link.en.md"] = post(
+        "Link", date="2016-11-02", body="See [this](/cy/posts/mewnol/).\n"
+    )
+    site = make_site(files)
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(site_dir=site, now=NOW))
+    said = "\n".join(str(error) for error in failed.value.errors)
+    assert "07-link.en.md:" in said and "which this build withholds (internal)" in said, said
+
+
+def test_the_same_part_in_two_languages_is_one_pair_whatever_the_names(
+    make_site: MakeSite,
+) -> None:
+    files = _files()
+    text = files.pop("content/posts/02-rhan-2.en.md")
+    files["content/posts/procurement.en.md"] = text.replace(
+        "security: Public", "security: Internal"
+    )
+    site = make_site(files)
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(site_dir=site, now=NOW))
+    said = "\n".join(str(error) for error in failed.value.errors)
+    assert "procurement.en.md:5: twins must share one security level" in said, said
+    assert "02-rhan-2.md:5: twins must share one security level" in said, said
+    files["content/posts/procurement.en.md"] = text
+    site = make_site(files)
+    build(BuildOptions(site_dir=site, now=NOW))
+    versions = _hreflang(_soup(site / "output", "cy/posts/rhan-2/index.html"))
+    assert versions["en-GB"].endswith("/en/posts/procurement/")
+
+
+@pytest.mark.parametrize(
+    ("written", "wanted"),
+    [
+        ('""', "translation must name the twin"),
+        ("[a, b]", "translation must name the twin"),
+        ("x.md", "could be any of"),
+    ],
+)
+def test_a_translation_key_that_names_no_one_twin_is_an_error(
+    make_site: MakeSite, written: str, wanted: str
+) -> None:
+    files = _files()
+    files["content/posts/a/x.md"] = post("A", date="2016-11-01", security="Internal")
+    files["content/posts/b/x.md"] = post("B", date="2016-11-01")
+    files["content/posts/c.en.md"] = post("C", date="2016-11-01", translation=written)
+    site = make_site(files)
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(site_dir=site, now=NOW))
+    said = "\n".join(str(error) for error in failed.value.errors)
+    assert "c.en.md:" in said and wanted in said, said
+
+
+def test_a_translation_naming_its_twin_by_the_shared_name_is_fine(make_site: MakeSite) -> None:
+    files = _files()
+    files["content/posts/01-rhan-1.en.md"] = files["content/posts/01-rhan-1.en.md"].replace(
+        "part: 1", "part: 1\ntranslation: posts/01-rhan-1"
+    )
+    site = make_site(files)
+    build(BuildOptions(site_dir=site, now=NOW))
+
+
+def test_one_language_has_no_languages_list_nor_translations(make_site: MakeSite) -> None:
+    for files, wanted in (
+        ({"journeyblog.toml": CONFIG.replace('["cy", "en-GB"]', '["cy"]')}, "two or more"),
+        (
+            {"content/posts/x.md": post("X", translation="posts/y")},
+            "translation pairs the twins of a bilingual site",
+        ),
+    ):
+        site = make_site(files)
+        with pytest.raises(BuildFailed) as failed:
+            build(BuildOptions(site_dir=site, now=NOW))
+        assert wanted in "\n".join(str(error) for error in failed.value.errors)
