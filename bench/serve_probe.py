@@ -61,7 +61,10 @@ def _edits(path: Path, saves: int) -> Iterator[tuple[str, Callable[[], None]]]:
     for number in range(saves):
 
         def title(number: int = number) -> None:
-            text = re.sub(r"(?m)^title: (.*)$", rf"title: \1 ({number})", original, count=1)
+            # Inside the quotes a title may be written in.
+            text = re.sub(
+                r"(?m)^title: (.*?)([\"']?)$", rf"title: \1 ({number})\2", original, count=1
+            )
             path.write_text(text, "utf-8")
 
         yield "title", title
@@ -144,6 +147,7 @@ def _measure(path: Path, saves: int, next_event: Callable[[], float]) -> dict[st
         save()
         saved = time.perf_counter()
         seconds[kind].append(next_event() - saved)
+        print(f"  {kind} edit: {seconds[kind][-1]:.3f} s", flush=True)
         time.sleep(PAUSE)
     return seconds
 
