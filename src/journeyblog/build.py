@@ -764,6 +764,7 @@ def search_jobs(
         ]
     # The word chunks are made together, once in each process that makes one of them.
     words = functools.cache(functools.partial(word_chunks, posts))
+    every = prints.of(posts)  # each word chunk's key: once, not once a chunk
     jobs = []
     for path in chunked_paths(len(posts)):
         if path.startswith(SEARCH_FOLDER + "posts/"):
@@ -772,7 +773,7 @@ def search_jobs(
             make = functools.partial(posts_chunk, posts, number, language=language)
             jobs.append(Job(path, prints.of(shown, bodies=False), make))
         else:
-            jobs.append(Job(path, prints.of(posts), functools.partial(_file_of, words, path)))
+            jobs.append(Job(path, every, functools.partial(_file_of, words, path)))
     return jobs
 
 
