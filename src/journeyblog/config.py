@@ -295,17 +295,29 @@ def _per_language(
     if not languages:
         fail(key, f"'{key}' by language needs 'languages' (or write '{key}' as one string)")
         return "", ()
-    given: dict[str, str] = {}
-    for tag, text in value.items():
-        named = [name for name in languages if names_language(str(tag), name, languages)]
-        if not named or not isinstance(text, str):
-            fail(
-                key, f"'{key}.{tag}' must be text in one of the site's languages {list(languages)}"
-            )
-            continue
-        given[named[0]] = text
+    texts = {tag: text for tag, text in value.items() if isinstance(text, str)}
+    found, strange = by_language(texts, languages)
+    for tag in [*(tag for tag in value if tag not in texts), *strange]:
+        fail(key, f"'{key}.{tag}' must be text in one of the site's languages {list(languages)}")
+    given = {name: str(text) for name, text in found.items()}
     default = given.get(languages[0], next(iter(given.values()), ""))
     return default, tuple(sorted(given.items()))
+
+
+def by_language(
+    table: Mapping[Any, object], languages: Sequence[str]
+) -> tuple[dict[str, object], list[str]]:
+    """A table of texts by language (`{cy: …, en: …}`) by the site's own tags ("en-GB" for
+    "en"), and the keys that name none of its languages."""
+    given: dict[str, object] = {}
+    strange: list[str] = []
+    for tag, text in table.items():
+        named = [name for name in languages if names_language(str(tag), name, languages)]
+        if named:
+            given[named[0]] = text
+        else:
+            strange.append(str(tag))
+    return given, strange
 
 
 def language_folder(language: str, languages: Sequence[str]) -> str:

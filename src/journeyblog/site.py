@@ -24,7 +24,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from journeyblog import audience as audience_rules
 from journeyblog import schema
 from journeyblog import series as series_rules
-from journeyblog.config import SiteConfig, language_folder, names_language
+from journeyblog.config import SiteConfig, by_language, language_folder, names_language
 from journeyblog.errors import SiteError
 from journeyblog.figures import Measured, Picture, picture
 from journeyblog.markdown import render_markdown
@@ -137,21 +137,13 @@ def placements(config: SiteConfig, sources: SiteSources, selection: Selection) -
     published: dict[str, str] = {}
     withheld: dict[str, str] = {}
     targets: dict[str, str] = {}
-    cutoff = None if selection.future else selection.now
     for source in sources.posts:
         post = _check_post(
             source, config, levels, authors, series_meta, images, ignored, sources=sources
         )
         if post is None:
             continue
-        reason = audience_rules.exclusion_reason(
-            level=post.level,
-            draft=post.draft,
-            date=post.date,
-            audience=audience,
-            cutoff=cutoff,
-            include_drafts=selection.drafts,
-        )
+        reason = _exclusion(post, audience, selection)
         if reason is None:
             published[normalised(source.path)] = f"{config.base_path}posts/{post.slug}/"
             continue
@@ -215,16 +207,8 @@ def assemble(
     excluded: list[tuple[_Checked, audience_rules.Reason]] = []
     # Part numbers of withheld posts, only to show "not published" in placeholder mode.
     withheld_parts: dict[str, list[int]] = {}
-    cutoff = None if selection.future else selection.now
     for post in checked:
-        reason = audience_rules.exclusion_reason(
-            level=post.level,
-            draft=post.draft,
-            date=post.date,
-            audience=audience,
-            cutoff=cutoff,
-            include_drafts=selection.drafts,
-        )
+        reason = _exclusion(post, audience, selection)
         if reason is None:
             published.append(post)
         else:
@@ -694,6 +678,20 @@ def _withheld_targets(
     return targets
 
 
+def _exclusion(
+    post: _Checked, audience: SecurityLevel, selection: Selection
+) -> audience_rules.Reason | None:
+    """Why this build withholds a post, if it does: its level, a draft, or a future date."""
+    return audience_rules.exclusion_reason(
+        level=post.level,
+        draft=post.draft,
+        date=post.date,
+        audience=audience,
+        cutoff=None if selection.future else selection.now,
+        include_drafts=selection.drafts,
+    )
+
+
 def _why(post: _Checked, reason: audience_rules.Reason) -> str:
     """What a link's error says of the post it names: its level, or draft, or future."""
     return post.level.name if reason == "level" else reason
@@ -831,15 +829,11 @@ def _in_language(
     if not isinstance(value, dict):
         return _text(value)
     languages = config.languages or (config.language,)
-    given: dict[str, object] = {}
-    for tag, text in value.items():
-        known = [name for name in languages if names_language(str(tag), name, languages)]
-        if not known:
-            problems.append(
-                f"{what} in '{tag}', which is not one of the site's languages {list(languages)}"
-            )
-        for name in known:
-            given[name] = text
+    given, strange = by_language(value, languages)
+    problems.extend(
+        f"{what} in '{tag}', which is not one of the site's languages {list(languages)}"
+        for tag in strange
+    )
     return _text(given.get(config.language, given.get(languages[0])))
 
 

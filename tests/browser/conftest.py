@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
+import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -64,13 +66,18 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+def write_site(folder: Path, files: Mapping[str, str]) -> None:
+    """Write a site's files ({relative path: text}) under folder, the test authors among them."""
+    for relative, text in {"content/authors.yml": AUTHORS, **files}.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
 def test_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("browser-site")
-    for relative, text in {"content/authors.yml": AUTHORS, **site_files()}.items():
-        path = root / "site" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_site(root / "site", site_files())
     # The server's root is above the output, which sits at the base_url's path ("/blog/").
     out = root / "www" / urlsplit(BASE_URL).path.strip("/")
     out.parent.mkdir()
@@ -123,6 +130,44 @@ def _serve(folder: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+RUN_AXE = """async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " " + (n.failureSummary || "")),
+  }));
+}"""
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations of the page open in `page`."""
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(RUN_AXE)
+    return [violation for violation in found if violation["impact"] in ("serious", "critical")]
+
+
+def nu_html_errors(*folders: Path, css: bool = False) -> tuple[list[str], int]:
+    """The Nu Html Checker's errors over every HTML page under `folders` (and their CSS with
+    `css`), one line each, and its exit status. Warnings are allowed."""
+    run = subprocess.run(
+        [
+            *("java", "-jar", str(VNU), "--format", "json", "--skip-non-html"),
+            *(("--also-check-css",) if css else ()),
+            *(str(folder) for folder in folders),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    errors = [
+        f"{m['url']}:{m.get('lastLine')}: {m['message']}"
+        for m in json.loads(run.stderr)["messages"]
+        if m["type"] in ("error", "non-document-error") or m.get("subType") == "fatal"
+    ]
+    return errors, run.returncode
 
 
 def page_types(served: Served) -> dict[str, str]:

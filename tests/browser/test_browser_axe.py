@@ -11,17 +11,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.conftest import AXE, Served, page_types
+from tests.browser.conftest import AXE, RUN_AXE, Served, page_types, serious_violations
 
 pytestmark = pytest.mark.browser
-
-RUN_AXE = """async () => {
-  const results = await axe.run(document, {resultTypes: ["violations"]});
-  return results.violations.map(v => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " " + (n.failureSummary || "")),
-  }));
-}"""
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -38,10 +30,7 @@ def test_no_serious_accessibility_violations(
         page.goto(served.url(path))
         if name == "search":
             page.wait_for_selector(".search-form[data-ready]")
-        page.add_script_tag(path=str(AXE))
-        for violation in page.evaluate(RUN_AXE):
-            if violation["impact"] in ("serious", "critical"):
-                found.append(f"{name} ({path}): {violation}")
+        found += [f"{name} ({path}): {violation}" for violation in serious_violations(page)]
         checked += 1
     context.close()
     assert checked == len(kinds) >= 13

@@ -6,19 +6,22 @@ Html Checker reads every page of the example, both languages, in test_browser_va
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from journeyblog.build import BuildOptions, build
-from tests.browser.conftest import AXE, VNU, Served, _serve, page_types
-from tests.browser.test_browser_axe import RUN_AXE
-from tests.conftest import AUTHORS, NOW
+from tests.browser.conftest import (
+    Served,
+    _serve,
+    nu_html_errors,
+    page_types,
+    serious_violations,
+    write_site,
+)
+from tests.conftest import NOW
 from tests.e2e.test_bilingual import _files
 
 pytestmark = pytest.mark.browser
@@ -75,13 +78,7 @@ def test_welsh_pages_have_no_serious_accessibility_violations(
         page.goto(welsh.url(path))
         if name == "search":
             page.wait_for_selector(".search-form[data-ready]")
-        page.add_script_tag(path=str(AXE))
-        violations: list[dict[str, Any]] = page.evaluate(RUN_AXE)
-        found += [
-            f"{name} ({path}): {violation}"
-            for violation in violations
-            if violation["impact"] in ("serious", "critical")
-        ]
+        found += [f"{name} ({path}): {violation}" for violation in serious_violations(page)]
     context.close()
     assert len(kinds) >= 13
     assert found == [], "\n".join(found)
@@ -92,10 +89,7 @@ def both_in_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served
     """A small Welsh-first site with both languages in folders and a page at the root that
     offers them."""
     root = tmp_path_factory.mktemp("bilingual")
-    for relative, text in {"content/authors.yml": AUTHORS, **_files()}.items():
-        path = root / "site" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_site(root / "site", _files())
     result = build(BuildOptions(site_dir=root / "site", out_dir=root / "out", now=NOW))
     with _serve(root / "out") as origin:
         yield Served("bilingual", root / "out", result.site, origin, result.editions)
@@ -103,23 +97,11 @@ def both_in_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served
 
 @pytest.mark.vnu
 def test_nu_html_checker_passes_both_languages_and_the_root(both_in_folders: Served) -> None:
-    run = subprocess.run(
-        ["java", "-jar", str(VNU), "--format", "json", "--skip-non-html", str(both_in_folders.out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    messages = json.loads(run.stderr)["messages"]
-    errors = [
-        f"{m['url']}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m["type"] in ("error", "non-document-error") or m.get("subType") == "fatal"
-    ]
+    errors, status = nu_html_errors(both_in_folders.out)
     assert errors == [], "\n".join(errors)
     pages = list(Path(both_in_folders.out).rglob("*.html"))
     assert any(page.parent == both_in_folders.out for page in pages)
-    assert run.returncode == 0 and len(pages) > 30
+    assert status == 0 and len(pages) > 30
 
 
 @pytest.mark.parametrize("width", [375, 1280])
@@ -131,9 +113,7 @@ def test_the_root_and_both_homes_pass_axe(
     found: list[str] = []
     for path in ("/", "/cy/", "/en/", "/cy/posts/rhan-1/", "/en/posts/only-english/"):
         page.goto(both_in_folders.url(path))
-        page.add_script_tag(path=str(AXE))
-        violations: list[dict[str, Any]] = page.evaluate(RUN_AXE)
-        found += [f"{path}: {v}" for v in violations if v["impact"] in ("serious", "critical")]
+        found += [f"{path}: {violation}" for violation in serious_violations(page)]
     context.close()
     assert found == [], "\n".join(found)
 

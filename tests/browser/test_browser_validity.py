@@ -15,7 +15,7 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from tests.browser.conftest import VNU, Served
+from tests.browser.conftest import VNU, Served, nu_html_errors
 
 CSS_BUDGET = 20 * 1024
 
@@ -35,26 +35,10 @@ def _is_redirect(soup: BeautifulSoup) -> bool:
 @pytest.mark.vnu
 def test_nu_html_checker_finds_no_errors(test_site: Served, example_site: Served) -> None:
     """One run of vnu.jar over both output folders: HTML and CSS; warnings are allowed."""
-    run = subprocess.run(
-        [
-            *("java", "-jar", str(VNU), "--format", "json"),
-            *("--skip-non-html", "--also-check-css"),
-            *(str(test_site.out), str(example_site.out)),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    messages = json.loads(run.stderr)["messages"]
-    errors = [
-        f"{m['url']}:{m.get('lastLine')}: {m['message']}"
-        for m in messages
-        if m["type"] in ("error", "non-document-error") or m.get("subType") == "fatal"
-    ]
+    errors, status = nu_html_errors(test_site.out, example_site.out, css=True)
     assert errors == [], "\n".join(errors)
     checked = len(_pages(test_site.out)) + len(_pages(example_site.out))
-    assert checked > 40 and run.returncode == 0
+    assert checked > 40 and status == 0
 
 
 def test_nu_html_checker_reports_an_invalid_page(tmp_path: Path) -> None:

@@ -66,26 +66,20 @@ def _files(**extra: str) -> dict[str, str]:
             "---\ntitle: About us\nslug: about\n---\n\nA small town council in the west.\n"
         ),
     }
-    for number, (title, summary) in enumerate(WELSH, start=1):
-        files[f"content/posts/{number:02d}-rhan-{number}.md"] = post(
-            title,
-            date=f"2016-0{number + 6}-19",
-            series="cwmwl",
-            part=number,
-            tags=["cwmwl"],
-            summary=summary,
-            body=f"## Cefndir\n\n{summary}\n\nRoedd y gwaith yn galed ond yn werth chweil.\n",
-        )
-    for number, (title, summary) in enumerate(ENGLISH, start=1):
-        files[f"content/posts/{number:02d}-rhan-{number}.en.md"] = post(
-            title,
-            date=f"2016-0{number + 6}-19",
-            series="cwmwl",
-            part=number,
-            tags=["cloud"],
-            summary=summary,
-            body=f"## Background\n\n{summary}\n\nThe work was hard but worth it for everyone.\n",
-        )
+    for suffix, texts, tag, (heading, closing) in (
+        ("", WELSH, "cwmwl", ("Cefndir", "Roedd y gwaith yn galed ond yn werth chweil.")),
+        (".en", ENGLISH, "cloud", ("Background", "The work was hard but worth it for everyone.")),
+    ):
+        for number, (title, summary) in enumerate(texts, start=1):
+            files[f"content/posts/{number:02d}-rhan-{number}{suffix}.md"] = post(
+                title,
+                date=f"2016-0{number + 6}-19",
+                series="cwmwl",
+                part=number,
+                tags=[tag],
+                summary=summary,
+                body=f"## {heading}\n\n{summary}\n\n{closing}\n",
+            )
     files["content/posts/04-only-english.en.md"] = post(
         "Moving the data centre",
         date="2016-10-19",
