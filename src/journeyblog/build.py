@@ -32,9 +32,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 import jinja2
+from jinja2 import Environment
 
 from journeyblog.audit import Auditor, Finding, audit_outputs
 from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, Recorded, markdown_key
@@ -46,6 +48,7 @@ from journeyblog.ebook import Book, series_books
 from journeyblog.editions import Editions, assemble_editions, edition_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
+from journeyblog.figures import Measured
 from journeyblog.fingerprint import Fingerprints, bytes_digest, digest
 from journeyblog.i18n import (
     LOCALES,
@@ -82,9 +85,11 @@ from journeyblog.parallel import (
 )
 from journeyblog.pictures import damaged, measure_all, picture_jobs, unpublishable
 from journeyblog.render import (
+    PageSpec,
     default_theme_dir,
     make_environment,
     page_jobs,
+    page_specs,
     root_pages,
     template_use,
     theme_dirs,
@@ -161,6 +166,7 @@ class BuildResult:
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds) in order: `build -v`
     warnings: tuple[SiteError, ...] = ()  # what `check` would say of what was published
     editions: tuple[Site, ...] = ()  # each language's site, `site` first
+    assembled: Editions | None = None  # what `editions` were assembled as (editions.py)
 
     @property
     def posts(self) -> int:
@@ -168,15 +174,23 @@ class BuildResult:
         return sum(len(edition.posts) for edition in self.editions) or len(self.site.posts)
 
 
-def build(options: BuildOptions, *, inputs: str | None = None) -> BuildResult:
+def build(
+    options: BuildOptions,
+    *,
+    inputs: str | None = None,
+    sources: SiteSources | None = None,
+    render_bodies: Callable[[Sequence[str]], list[Rendered]] | None = None,
+) -> BuildResult:
     """Build the site into options.output; raise BuildFailed (nothing written) on any error.
 
     `inputs` is `input_stamp(options)` if the caller has just taken it (to ask `up_to_date`):
     it must have been taken before anything was read, so that a file saved since makes the
-    recorded output stale.
+    recorded output stale. `sources`: the site's files, if the caller has read them
+    (`discover`); `render_bodies`: how Markdown is rendered, if not from the build cache.
     """
     with _collecting_rarely():
-        return _build(options, inputs if inputs is not None else input_stamp(options))
+        stamp = inputs if inputs is not None else input_stamp(options)
+        return _build(options, stamp, sources, render_bodies)
 
 
 # The collector's first threshold during a build (Python's default is 700). A build makes
@@ -232,7 +246,12 @@ def _has_files(folder: Path, count: int) -> bool:
     return False
 
 
-def _build(options: BuildOptions, inputs: str) -> BuildResult:
+def _build(
+    options: BuildOptions,
+    inputs: str,
+    given: SiteSources | None,
+    render_bodies: Callable[[Sequence[str]], list[Rendered]] | None,
+) -> BuildResult:
     """The build, `inputs` stamped before anything was read: a file saved during the build
     makes it stale."""
     started = time.perf_counter()
@@ -244,16 +263,24 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
     last = _last_build(options)
     # A build with no record of a last one makes everything: the workers that read and
     # render are forked before the sources are read (parallel.early_workers).
-    early = last is None and _has_files(options.site_dir / "content" / "posts", MIN_PARALLEL_ITEMS)
+    early = (
+        last is None
+        and given is None
+        and _has_files(options.site_dir / "content" / "posts", MIN_PARALLEL_ITEMS)
+    )
     workers = early_workers(jobs) if early else contextlib.nullcontext()
     with _staging_for(options, jobs, last) as staging:
         now = options.now or datetime.now(UTC)
         cache_dir = options.site_dir / CACHE_DIR if options.cache else None
         with BuildCache(cache_dir) as cache, workers:
-            sources, errors = discover(
-                options.site_dir,
-                remembered=cache,
-                split_many=functools.partial(parallel_map, split_record, jobs=jobs),
+            sources, errors = (
+                (given, [])
+                if given is not None
+                else discover(
+                    options.site_dir,
+                    remembered=cache,
+                    split_many=functools.partial(parallel_map, split_record, jobs=jobs),
+                )
             )
             measured = measure_all(
                 options.site_dir / "content",
@@ -272,7 +299,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 selection=Selection(
                     now=now, audience=options.audience, drafts=options.drafts, future=options.future
                 ),
-                render_bodies=markdown_renderer(config, cache, jobs),
+                render_bodies=render_bodies or markdown_renderer(config, cache, jobs),
                 pictures=measured,
             )
             site = editions.whole  # every language's posts, pages and shared files
@@ -303,25 +330,9 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
         out_dir = options.output.absolute()
         with BuildCache(cache_dir) as cache:
             templates = cache_dir / "templates" if cache_dir else None
-            pictures = picture_jobs(site, options.site_dir, cache_dir, measured=measured)
-            copies = {job.path for job in pictures}
-            planned: list[Job] = []
-            keys: list[str] = []  # the site-wide fingerprint each planned file's key adds to
-            for edition in editions.sites:
-                edition_jobs, edition_key = _edition_jobs(
-                    edition, editions, config, options, themes, templates, cache_dir, pictures
-                )
-                planned += edition_jobs
-                keys += [edition_key] * len(edition_jobs)
-            site_key = site_fingerprint(
-                site, config, site_language(config, options.site_dir, themes)
+            planned, stored, copies = plan_files(
+                editions, config, options, themes, measured, templates=templates
             )
-            if config.bilingual:
-                shared = root_jobs(editions, themes, templates)
-                planned += shared
-                keys += [site_key] * len(shared)
-            planned += pictures
-            keys += [site_key] * len(pictures)
             previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
             copied = assets(site, sources, themes, made=copies)
             clock.lap("plan every file and its key")
@@ -332,7 +343,6 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
             def everything_published() -> Iterator[str]:
                 return published_text(site, lambda: discover(options.site_dir)[0], themes)
 
-            stored = [_stored_key(key, job) for key, job in zip(keys, planned, strict=True)]
             reuse = _reusable(planned, stored, previous)
             changed = _changed_since(planned, stored, previous)
             auditor = Auditor(
@@ -376,7 +386,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
                 else:
                     report = write_site(stream, out_dir, before_swap=stream.finish, staging=staging)
             except jinja2.TemplateError as error:
-                raise BuildFailed([_template_error(error, themes)]) from None
+                raise BuildFailed([template_error(error, themes)]) from None
             except BodyUnavailable:
                 where = (cache_dir or options.site_dir / CACHE_DIR) / "cache.sqlite"
                 message = "a rendered body could not be read back (was the cache removed during"
@@ -419,6 +429,7 @@ def _build(options: BuildOptions, inputs: str) -> BuildResult:
         return BuildResult(
             site=editions.sites[0],
             editions=editions.sites,
+            assembled=editions,
             pages=stream.pages,
             feeds=stream.feeds,
             files=stream.files,
@@ -472,6 +483,41 @@ class UpToDate:
             )
         except (ValueError, KeyError, TypeError, RecursionError):
             return None
+
+
+def plan_files(
+    editions: Editions,
+    config: SiteConfig,
+    options: BuildOptions,
+    themes: Sequence[Path],
+    measured: Mapping[str, Measured],
+    *,
+    templates: Path | None = None,
+    pages: bool = True,
+) -> tuple[list[Job], list[str], set[str]]:
+    """Every file the build makes but the copied assets, each with the key it is recorded
+    under (`_stored_key`), and the paths of the pictures' copies among them. Without
+    `pages`, all but the pages (`edition_pages` plans those, unkeyed)."""
+    cache_dir = options.site_dir / CACHE_DIR if options.cache else None
+    site = editions.whole
+    pictures = picture_jobs(site, options.site_dir, cache_dir, measured=measured)
+    planned: list[Job] = []
+    keys: list[str] = []  # the site-wide fingerprint each planned file's key adds to
+    for edition in editions.sites:
+        edition_jobs, edition_key = _edition_jobs(
+            edition, editions, config, options, themes, templates, cache_dir, pictures, pages=pages
+        )
+        planned += edition_jobs
+        keys += [edition_key] * len(edition_jobs)
+    site_key = site_fingerprint(site, config, site_language(config, options.site_dir, themes))
+    if config.bilingual:
+        shared = root_jobs(editions, themes, templates)
+        planned += shared
+        keys += [site_key] * len(shared)
+    planned += pictures
+    keys += [site_key] * len(pictures)
+    stored = [_stored_key(key, job) for key, job in zip(keys, planned, strict=True)]
+    return planned, stored, {job.path for job in pictures}
 
 
 def up_to_date(options: BuildOptions, *, inputs: str | None = None) -> UpToDate | None:
@@ -639,9 +685,12 @@ def _edition_jobs(
     templates: Path | None,
     cache_dir: Path | None,
     pictures: Sequence[Job],
+    *,
+    pages: bool = True,
 ) -> tuple[list[Job], str]:
     """One language's pages, feeds, search, cards and books, under its folder, and the
-    site-wide fingerprint their keys add to."""
+    site-wide fingerprint their keys add to. Without `pages`, all but the pages
+    (`edition_pages` plans those)."""
     language_config = edition_config(config, edition.info.language)
     language = site_language(language_config, options.site_dir, themes)
     social, cards = social_images(
@@ -660,23 +709,62 @@ def _edition_jobs(
     # Books first: a series' feed states its book's length, known once it is made.
     jobs = [
         *(book.job for book in books),
-        *site_jobs(edition, language_config, themes, social, templates, books, language, versions),
+        *site_jobs(
+            edition,
+            language_config,
+            themes,
+            social,
+            templates,
+            books,
+            language,
+            versions,
+            pages=pages,
+        ),
         *cards,
     ]
-    if config.bilingual:
-        # One sitemap and robots.txt for every language, at the root (root_jobs); the
-        # default language's 404 page there too, where servers look for it.
-        folder = language_config.language_path
-        default = edition is editions.sites[0]
-        jobs = [
-            *(
-                dataclasses.replace(job, path=folder + job.path)
-                for job in jobs
-                if job.path not in ("sitemap.xml", "robots.txt")
-            ),
-            *(job for job in jobs if folder and default and job.path == "404.html"),
-        ]
-    return jobs, site_fingerprint(edition, language_config, language)
+    placed = in_edition_folder(jobs, language_config, edition is editions.sites[0])
+    return placed, site_fingerprint(edition, language_config, language)
+
+
+_Placed = TypeVar("_Placed", Job, PageSpec)
+
+
+def in_edition_folder(items: Sequence[_Placed], config: SiteConfig, default: bool) -> list[_Placed]:
+    """One language's files where a bilingual site puts them: under the language's folder
+    (`edition_config(config, language).language_path`, as `config` is), but for the sitemap
+    and robots.txt (made once for every language, at the root: root_jobs) and for the
+    default language's 404 page, there too, where servers look for it."""
+    if not config.bilingual:
+        return list(items)
+    folder: str = config.language_path
+    placed = [
+        dataclasses.replace(item, path=folder + item.path)
+        for item in items
+        if item.path not in ("sitemap.xml", "robots.txt")
+    ]
+    placed += [item for item in items if folder and default and item.path == "404.html"]
+    return placed
+
+
+def edition_pages(
+    edition: Site,
+    editions: Editions,
+    config: SiteConfig,
+    site_dir: Path,
+    themes: Sequence[Path],
+    env: Environment,
+    language: Language,
+) -> list[PageSpec]:
+    """One language's pages, unkeyed, where the build puts them: render each with
+    render.render_page and the templates of `env`, which speaks `language`."""
+    language_config = edition_config(config, edition.info.language)
+    social, _ = social_images(edition, site_dir, themes, cache=False, language=language)
+    versions = editions.versions.get(edition.info.language, {})
+    try:
+        specs = page_specs(edition, env, social, language, versions)
+    except jinja2.TemplateError as error:
+        raise BuildFailed([template_error(error, themes)]) from None
+    return in_edition_folder(specs, language_config, edition is editions.sites[0])
 
 
 def root_jobs(editions: Editions, themes: Sequence[Path], templates: Path | None) -> list[Job]:
@@ -697,8 +785,11 @@ def site_jobs(
     books: Sequence[Book] = (),
     language: Language | None = None,
     versions: Mapping[str, tuple[Alternate, ...]] | None = None,
+    *,
+    pages: bool = True,
 ) -> list[Job]:
-    """Every page, feed and search file of the site, each with the key of what it shows.
+    """Every page (unless not `pages`), feed and search file of the site, each with the key
+    of what it shows.
 
     `versions` are a bilingual site's pages in each language, by path (editions.py).
 
@@ -716,9 +807,9 @@ def site_jobs(
             template_cache = None  # a read-only site folder only costs the compiling
     env = make_environment(themes, template_cache, language)
     try:
-        pages = page_jobs(site, env, social, prints, language, versions)
+        page_files = page_jobs(site, env, social, prints, language, versions) if pages else []
     except jinja2.TemplateError as error:
-        raise BuildFailed([_template_error(error, themes)]) from None
+        raise BuildFailed([template_error(error, themes)]) from None
     feeds = feed_jobs(
         site,
         feed_scopes(site, config.feed_size, language),
@@ -746,7 +837,7 @@ def site_jobs(
     make_search = functools.partial(search_page, site, env, language, shown_versions)
     searches = [Job(PAGE_PATH, page_key, make_search)]
     searches += search_jobs(site, config, language or english(), prints)
-    return [*pages, *searches, *feeds]
+    return [*page_files, *searches, *feeds]
 
 
 def search_jobs(
@@ -860,7 +951,7 @@ def _made(
             except jinja2.TemplateError as error:
                 # Worded here, where its traceback tells the template and line: a traceback
                 # does not cross back from a worker.
-                raise BuildFailed([_template_error(error, themes)]) from None
+                raise BuildFailed([template_error(error, themes)]) from None
             findings: list[Finding] = []
             made = put(job.path, data, findings)
             copies = []
@@ -1055,7 +1146,7 @@ class _Checked:
             )
 
 
-def _template_error(error: jinja2.TemplateError, themes: Sequence[Path]) -> SiteError:
+def template_error(error: jinja2.TemplateError, themes: Sequence[Path]) -> SiteError:
     message = f"template: {error.message} (fix the template)"
     if isinstance(error, jinja2.TemplateSyntaxError):
         return SiteError(Path(error.filename or error.name or "?"), error.lineno, message)

@@ -157,6 +157,12 @@ class Body:
         """The h2 and h3 headings, in order."""
         return self._parts()[2]
 
+    def held_here(self) -> Body:
+        """The same body with its parts held here, read from its store now if need be."""
+        if self.held is not None:
+            return self
+        return Body(self.key, held=self._parts(), urls=self.urls, pictures=self.pictures)
+
     def _parts(self) -> BodyParts:
         """The parts held here, else read from the store (BodyUnavailable if there is none)."""
         if self.held is not None:

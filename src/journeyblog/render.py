@@ -25,6 +25,7 @@ from jinja2 import (
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
+    Template,
     meta,
     nodes,
     select_autoescape,
@@ -282,7 +283,40 @@ def page_jobs(
     renderer = _Renderer(
         site, env, social or {}, fingerprints or Fingerprints(), language, versions or {}
     )
-    return list(renderer.all())
+    return [renderer.job(spec) for spec in renderer.all()]
+
+
+def page_specs(
+    site: Site,
+    env: Environment,
+    social: Mapping[str, SocialImage] | None = None,
+    language: Language | None = None,
+    versions: Mapping[str, tuple[Alternate, ...]] | None = None,
+) -> list[PageSpec]:
+    """Every page as what it is made from, unkeyed: render each with `render_page`."""
+    return list(_Renderer(site, env, social or {}, Fingerprints(), language, versions or {}).all())
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    """One page as what it is made from: its template and context (besides `site`).
+
+    `derived` makes more of the context when the page is made, from the site and the rest
+    of the context (share links, a series' parts joined): values that follow from them.
+    """
+
+    path: str
+    template: str
+    context: Mapping[str, Any]
+    derived: Callable[[Site], Mapping[str, Any]] | None = None
+
+
+def render_page(template: Template, site: Site, spec: PageSpec) -> bytes:
+    """The page's bytes: `template` (spec.template's, compiled) rendered for `site`."""
+    context = spec.context
+    if spec.derived is not None:
+        context = {**context, **spec.derived(site)}
+    return str(template.render(site=site, **context)).encode("utf-8")
 
 
 class _Renderer:
@@ -331,11 +365,11 @@ class _Renderer:
         self,
         path: str,
         template: str,
-        derived: Callable[[], Mapping[str, Any]] | None = None,
+        derived: Callable[[Site], Mapping[str, Any]] | None = None,
         **context: Any,
-    ) -> Job:
+    ) -> PageSpec:
         """The page's job. `derived` makes more of its context when the page is made: only
-        values that follow from the rest of the context, which its key covers already."""
+        values that follow from the site and the rest of the context, which its key covers."""
         url_path = path.removesuffix("index.html")
         if "canonical_url" not in context:
             context["canonical_url"] = self.site.absolute(url_path)
@@ -343,16 +377,14 @@ class _Renderer:
             context["page_url"] = self.site.url(url_path)
         context.setdefault("feeds", ())
         context.setdefault("versions", self.versions.get(path, ()))
-        compiled = self._template(template)
-        site = self.site  # the maker holds the site, not this renderer and its fingerprints
+        return PageSpec(path, template, context, derived)
 
-        def make() -> bytes:
-            full = {**context, **derived()} if derived is not None else context
-            return str(compiled.render(site=site, **full)).encode("utf-8")
+    def job(self, spec: PageSpec) -> Job:
+        """The spec as a job of the build: keyed by what it shows."""
+        make = functools.partial(render_page, self._template(spec.template), self.site, spec)
+        return Job(spec.path, self._key(spec.path, spec.template, spec.context), make)
 
-        return Job(path, self._key(path, template, context), make)
-
-    def all(self) -> Iterator[Job]:
+    def all(self) -> Iterator[PageSpec]:
         yield from self.home()
         yield from self.posts()
         yield from self.series()
@@ -365,7 +397,7 @@ class _Renderer:
         yield self.sitemap()
         yield self.robots()
 
-    def home(self) -> Iterator[Job]:
+    def home(self) -> Iterator[PageSpec]:
         posts = self.site.posts
         size = self.site.info.posts_per_page
         count = max(1, math.ceil(len(posts) / size))
@@ -381,7 +413,7 @@ class _Renderer:
                 series_count=len(self.site.series) if number == 1 else 0,
             )
 
-    def posts(self) -> Iterator[Job]:
+    def posts(self) -> Iterator[PageSpec]:
         by_slug = {series.slug: series for series in self.site.series}
         for post in self.site.posts:
             series = by_slug[post.series.series_slug] if post.series else None
@@ -398,7 +430,7 @@ class _Renderer:
                 feeds=((f"{series.title} (Atom)", series.feed_url),) if series else (),
             )
 
-    def series(self) -> Iterator[Job]:
+    def series(self) -> Iterator[PageSpec]:
         every = self.site.series
         # A long index lists the series most recently added to first, a page at a time.
         ordered = every if len(every) <= SERIES_PAGE else newest_series(every, len(every))
@@ -427,10 +459,10 @@ class _Renderer:
                 series=series,
                 feeds=feeds,
                 # Made with the page: the parts' bodies as one document follow from the series.
-                derived=functools.partial(_collected_context, self.site, series, self.language),
+                derived=functools.partial(_collected_context, series, self.language),
             )
 
-    def tags(self) -> Iterator[Job]:
+    def tags(self) -> Iterator[PageSpec]:
         yield self._page("tags/index.html", "tags.html", title=self.say("Tags"))
         for listing in self.site.tags:
             yield from self._listing(
@@ -441,7 +473,7 @@ class _Renderer:
                 feeds=((f"{listing.tag.name} (Atom)", listing.feed_url),),
             )
 
-    def authors(self) -> Iterator[Job]:
+    def authors(self) -> Iterator[PageSpec]:
         yield self._page("authors/index.html", "authors.html", title=self.say("Authors"))
         for listing in self.site.authors:
             yield from self._listing(
@@ -454,7 +486,7 @@ class _Renderer:
 
     def _listing(
         self, base: str, template: str, listing: TagListing | AuthorListing, **context: Any
-    ) -> Iterator[Job]:
+    ) -> Iterator[PageSpec]:
         """A tag's or an author's posts, LIST_PAGE a page."""
         chunks = _chunks(listing.posts, LIST_PAGE)
         for number, chunk in enumerate(chunks, 1):
@@ -468,7 +500,7 @@ class _Renderer:
                 **context,
             )
 
-    def archive(self) -> Iterator[Job]:
+    def archive(self) -> Iterator[PageSpec]:
         years = [
             (year, tuple(posts))
             for year, posts in groupby(self.site.posts, key=lambda post: post.date.year)
@@ -509,30 +541,24 @@ class _Renderer:
                     pagination=_pagination(self.site, number, len(chunks), base),
                 )
 
-    def pages(self) -> Iterator[Job]:
+    def pages(self) -> Iterator[PageSpec]:
         for page in self.site.pages:
             yield self._page(f"{page.slug}/index.html", "page.html", title=page.title, page=page)
 
-    def redirects(self) -> Iterator[Job]:
+    def redirects(self) -> Iterator[PageSpec]:
         for post in self.site.posts:
             for alias in post.aliases:
                 yield self._bare(alias, "redirect.html", post=post)
 
-    def sitemap(self) -> Job:
+    def sitemap(self) -> PageSpec:
         return self._bare("sitemap.xml", "sitemap.xml")
 
-    def robots(self) -> Job:
+    def robots(self) -> PageSpec:
         return self._bare("robots.txt", "robots.txt")
 
-    def _bare(self, path: str, template: str, **context: Any) -> Job:
+    def _bare(self, path: str, template: str, **context: Any) -> PageSpec:
         """A file made from a template with no page furniture (redirects, sitemap)."""
-        compiled = self._template(template)
-        site = self.site
-
-        def make() -> bytes:
-            return str(compiled.render(site=site, **context)).encode("utf-8")
-
-        return Job(path, self._key(path, template, context), make)
+        return PageSpec(path, template, context)
 
 
 def root_pages(
@@ -600,11 +626,11 @@ def _chunks(items: Sequence[Any], size: int) -> list[tuple[Any, ...]]:
     return [tuple(items[start : start + size]) for start in range(0, len(items), size)] or [()]
 
 
-def _collected_context(site: Site, series: Series, language: Language) -> dict[str, Any]:
+def _collected_context(series: Series, language: Language, site: Site) -> dict[str, Any]:
     return {"parts": collect(site, series, language=language)}
 
 
-def _share_context(post: Post) -> dict[str, Any]:
+def _share_context(post: Post, site: Site) -> dict[str, Any]:
     return {"share": _share_links(post)}
 
 

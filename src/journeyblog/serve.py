@@ -27,6 +27,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -40,6 +41,7 @@ from watchdog.observers import Observer
 
 from journeyblog.build import BuildOptions, BuildResult, build
 from journeyblog.config import CONFIG_NAME
+from journeyblog.engine.live import Builder, LiveSite
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
 
 log = logging.getLogger(__name__)
@@ -162,6 +164,25 @@ def locate(url_path: str, *, root: Path, base_path: str = "/") -> Target:
     return Target(file=target) if target.is_file() else NOT_FOUND
 
 
+def output_path(url_path: str, base_path: str) -> str | None:
+    """The output file a request path names ("/blog/posts/x/" -> "posts/x/index.html"), or
+    None for one outside the site or not a plain path (locate's rules)."""
+    if not url_path.startswith(base_path):
+        return None
+    rest = url_path[len(base_path) :]
+    if any(code in rest.lower() for code in ("%2f", "%5c", "%00")):
+        return None
+    try:
+        decoded = unquote(rest, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if "\\" in decoded or "\0" in decoded or decoded.startswith("/"):
+        return None
+    if any(part in (".", "..") for part in decoded.split("/")):
+        return None
+    return decoded + "index.html" if decoded == "" or decoded.endswith("/") else decoded
+
+
 def inject_script(html: bytes, build_number: int) -> bytes:
     """Add the live-reload script before </body>: only to served pages, never to files."""
     tag = f'<script src="{SCRIPT_PATH}" data-build="{build_number}"></script>\n'.encode()
@@ -182,7 +203,8 @@ LIVE_RELOAD_JS = """\
     sessionStorage.removeItem(scrollKey);
     window.scrollTo(0, Number(saved));
   }
-  const source = new EventSource("/__journeyblog/events?build=" + encodeURIComponent(build));
+  const source = new EventSource("/__journeyblog/events?build=" + encodeURIComponent(build) +
+    "&page=" + encodeURIComponent(location.pathname));
   source.addEventListener("reload", () => {
     source.close();
     sessionStorage.setItem(scrollKey, String(window.scrollY));
@@ -294,11 +316,10 @@ class DevServer:
         options: ServeOptions,
         *,
         on_build: Callable[[Rebuild], None] | None = None,
-        builder: Callable[[BuildOptions], BuildResult] = build,
+        builder: Builder = build,
     ) -> None:
         self.options = options
         self._on_build = on_build or (lambda rebuild: None)
-        self._builder = builder
         self._temp = Path(tempfile.mkdtemp(prefix="journeyblog-serve-"))
         self.out_dir = self._temp / "site"
         self.events = _Subscribers()
@@ -313,6 +334,23 @@ class DevServer:
         self._observer: Any = None
         self._httpd: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
+        self.live = LiveSite(
+            BuildOptions(
+                site_dir=options.site_dir,
+                out_dir=self.out_dir,
+                audience=options.audience,
+                drafts=options.drafts,
+                future=options.future,
+                # One process. Forking workers from a process that runs the HTTP, watcher
+                # and event threads can copy a lock another thread holds into the child.
+                jobs=1,
+                # The folder is ours alone: rewrite what changed rather than swap in a new
+                # tree (the hard links and the removal of the old tree cost time here).
+                in_place=True,
+            ),
+            builder=builder,
+        )
+        self._open: Counter[str] = Counter()  # the pages open in a browser, by URL path
 
     # ------------------------------------------------------------ life cycle
 
@@ -405,28 +443,18 @@ class DevServer:
             self._rebuild(changed)
 
     def _rebuild(self, changed: Iterable[Path]) -> Rebuild:
-        """One call to `build()`; publish the outcome to the browsers and the terminal."""
+        """Take in the files changed (from memory, or by a whole build); publish the outcome
+        to the browsers and the terminal."""
         self._rebuilds += 1
-        options = BuildOptions(
-            site_dir=self.options.site_dir,
-            out_dir=self.out_dir,
-            audience=self.options.audience,
-            drafts=self.options.drafts,
-            future=self.options.future,
-            # One process. Forking workers from a process that runs the HTTP, watcher and
-            # event threads can copy a lock another thread holds into the child, and it buys
-            # nothing here: a rebuild after a save renders a handful of pages, far below
-            # parallel.MIN_PARALLEL_ITEMS, and even a full build of a 1,000-post site with a
-            # warm Markdown cache took as long with 1 and 2 workers (bench/LOG.md).
-            jobs=1,
-            # The folder is ours alone: rewrite what changed rather than swap in a new tree
-            # (the hard links and the removal of the old tree were half of a rebuild).
-            in_place=True,
-        )
+        changed = tuple(changed)
         started = time.perf_counter()
         result: BuildResult | None = None
+        made: int | None = None
         try:
-            result = self._builder(options)
+            if changed and self.live.ready:
+                made = self.live.update(changed, self._open_pages())
+            if made is None:
+                result = self.live.build()
             errors: tuple[SiteError, ...] = ()
         except BuildFailed as failure:
             if isinstance(failure, OptionInvalid) and self._rebuilds == 1:
@@ -446,23 +474,23 @@ class DevServer:
             )
         milliseconds = (time.perf_counter() - started) * 1000
         with self._state.lock:
-            if result is not None:
+            if not errors:
                 self._state.build += 1
-                self._state.base_path = result.site.files_path  # the root, above every language
-                self._state.errors = ()
-            else:
-                self._state.errors = errors
+                if result is not None:  # the root, above every language
+                    self._state.base_path = result.site.files_path
+            self._state.errors = errors
             number = self._state.build
-        if result is not None:
+        if not errors:
             self.events.publish("reload", {"build": number})
         else:
             self.events.publish("build-error", {"errors": [str(e) for e in errors]})
+        pages = rendered_pages(result) if result is not None else made or 0
         report = Rebuild(
             number=self._rebuilds,
-            pages=rendered_pages(result) if result is not None else 0,
+            pages=pages if not errors else 0,
             milliseconds=milliseconds,
             errors=errors,
-            changed=tuple(changed),
+            changed=changed,
         )
         self._on_build(report)
         return report
@@ -488,6 +516,19 @@ class DevServer:
     def _serve(self) -> None:
         assert self._httpd is not None
         self._httpd.serve_forever(poll_interval=0.1)
+
+    def page_opened(self, url_path: str, *, open_: bool) -> None:
+        """A browser tab opened (or closed) the page at `url_path`: a save makes the open
+        pages before it tells them to reload."""
+        with self._state.lock:
+            self._open[url_path] += 1 if open_ else -1
+            self._open += Counter()  # drops the pages no tab shows any more
+
+    def _open_pages(self) -> list[str]:
+        with self._state.lock:
+            base_path = self._state.base_path
+            urls = list(self._open)
+        return [path for url in urls if (path := output_path(url, base_path)) is not None]
 
     def current(self) -> tuple[int, str, tuple[SiteError, ...]]:
         """(last good build number, base path, errors of the last build if it failed)."""
@@ -612,7 +653,8 @@ class _Handler(BaseHTTPRequestHandler):
         dev = self.server.dev
         parts = urlsplit(self.path)
         if parts.path == EVENTS_PATH and not head:
-            self._stream(parse_qs(parts.query).get("build", [""])[0])
+            query = parse_qs(parts.query)
+            self._stream(query.get("build", [""])[0], query.get("page", [""])[0])
             return
         if parts.path == SCRIPT_PATH:
             self._send(
@@ -624,9 +666,12 @@ class _Handler(BaseHTTPRequestHandler):
             page = inject_script(WAITING_PAGE, 0)
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, CONTENT_TYPES[".html"], page, head)
             return
-        target = NOT_FOUND if parts.path.startswith(RESERVED) else None
-        if target is None:
-            target = locate(parts.path, root=dev.out_dir, base_path=base_path)
+        if parts.path.startswith(RESERVED):
+            self._not_found(head, build_number)
+            return
+        if self._from_memory(parts.path, base_path, build_number, head):
+            return
+        target = locate(parts.path, root=dev.out_dir, base_path=base_path)
         if target.redirect is not None:
             self.send_response(HTTPStatus.FOUND)
             self.send_header("Location", target.redirect)
@@ -648,6 +693,47 @@ class _Handler(BaseHTTPRequestHandler):
             data = inject_script(data, build_number)
         self._send(status, kind, data, head)
 
+    def _from_memory(self, url_path: str, base_path: str, build_number: int, head: bool) -> bool:
+        """Answer from the site in memory (LiveSite); False: the folder's file, if any."""
+        live = self.server.dev.live
+        path = output_path(url_path, base_path)
+        if path is None:
+            return False
+        answer = live.answer(path)
+        if answer.folder:
+            return False
+        if answer.data is None and not answer.errors and "." not in path.rsplit("/", 1)[-1]:
+            folder = live.answer(path + "/index.html")  # "/posts/x": the page is at "/posts/x/"
+            if folder.data is not None or folder.folder:
+                self.send_response(HTTPStatus.FOUND)
+                self.send_header("Location", url_path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return True
+        if answer.errors:
+            text = "\n".join(str(error) for error in answer.errors) + "\n"
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, CONTENT_TYPES[".txt"], text.encode(), head)
+        elif answer.data is None:
+            self._not_found(head, build_number)
+        else:
+            kind = content_type(Path(path))
+            data = answer.data
+            if kind.startswith("text/html"):
+                data = inject_script(data, build_number)
+            self._send(HTTPStatus.OK, kind, data, head)
+        return True
+
+    def _not_found(self, head: bool, build_number: int) -> None:
+        page = self.server.dev.live.answer("404.html").data
+        if page is None:
+            page = _read(self.server.dev.out_dir / "404.html")
+        if page is None:
+            self._send(HTTPStatus.NOT_FOUND, CONTENT_TYPES[".txt"], b"Not found\n", head)
+            return
+        self._send(
+            HTTPStatus.NOT_FOUND, CONTENT_TYPES[".html"], inject_script(page, build_number), head
+        )
+
     def _send(self, status: HTTPStatus, kind: str, data: bytes, head: bool) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
@@ -658,10 +744,12 @@ class _Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(data)
 
-    def _stream(self, since: str) -> None:
+    def _stream(self, since: str, page: str) -> None:
         """Server-Sent Events until the server stops or the page goes away."""
         dev = self.server.dev
         stream = dev.events.subscribe()  # before reading the state: no event slips between
+        if page:
+            dev.page_opened(page, open_=True)
         try:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -688,6 +776,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         finally:
             dev.events.unsubscribe(stream)
+            if page:
+                dev.page_opened(page, open_=False)
 
     def _event(self, name: str, data: str) -> None:
         self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())

@@ -7,11 +7,12 @@ stages can point at it. Knows nothing of series, authors or security levels.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -203,6 +204,90 @@ def discover(
         ),
         errors,
     )
+
+
+def refreshed(
+    sources: SiteSources, changed: Collection[Path]
+) -> tuple[SiteSources, list[SiteError]] | None:
+    """`sources` with the Markdown and data files among `changed` read again (or dropped,
+    if gone): what `discover` would now return, without reading the rest of the site.
+
+    The errors are those of the files read again. None if a change is one that only a
+    whole `discover` can take in: any other file or folder, a symbolic link, a Markdown
+    file where discover would not look for one.
+    """
+    site_dir = sources.site_dir
+    content = site_dir / "content"
+    top = site_dir.resolve()
+    posts = {source.path: source for source in sources.posts}
+    pages = {source.path: source for source in sources.pages}
+    authors, series = sources.authors, sources.series
+    errors: list[SiteError] = []
+    for given in changed:
+        try:
+            relative = given.absolute().relative_to(site_dir.absolute())
+        except ValueError:
+            try:
+                relative = given.resolve().relative_to(top)
+            except ValueError:
+                return None
+        path = site_dir / relative
+        parts = relative.parts
+        name = path.name
+        if name.startswith(".") or name.endswith("~"):
+            continue  # a file discover passes over: hidden, or an editor's leftover
+        if path.is_symlink() or any(
+            (site_dir.joinpath(*parts[:depth])).is_symlink() for depth in range(1, len(parts))
+        ):
+            return None
+        if path.is_dir():
+            if any(path.iterdir()):
+                return None  # a folder with files in it: discover finds what it holds
+            continue
+        if parts == ("content", "authors.yml"):
+            authors = read_data_file(path, errors)
+            continue
+        if parts == ("content", "series.yml"):
+            series = read_data_file(path, errors, required=False)
+            continue
+        if path.suffix != ".md" or any(part.startswith(".") for part in parts):
+            return None
+        if parts[:2] == ("content", "posts") and len(parts) > 2:
+            kind: SourceKind = "post"
+            found = posts
+        elif parts[:2] == ("content", "pages") and len(parts) == 3:
+            kind = "page"
+            found = pages
+        else:
+            return None
+        found.pop(path, None)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            continue  # deleted
+        except OSError as error:
+            errors.append(SiteError(path, None, f"cannot be read: {error.strerror}"))
+            continue
+        source, problem, _ = _parse(path, data, kind, hashlib.sha256(data).hexdigest(), None)
+        if problem is not None:
+            errors.append(problem)
+        if source is not None:
+            found[path] = source
+    return (
+        dataclasses.replace(
+            sources,
+            posts=tuple(posts[path] for path in sorted(posts, key=_order(content / "posts"))),
+            pages=tuple(pages[path] for path in sorted(pages, key=_order(content / "pages"))),
+            authors=authors,
+            series=series,
+        ),
+        errors,
+    )
+
+
+def _order(folder: Path) -> Callable[[Path], tuple[str, ...]]:
+    """The order `_files` lists the files of `folder` in."""
+    return lambda path: path.relative_to(folder).parts
 
 
 def parse_source(

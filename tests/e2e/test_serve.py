@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
-from tests.conftest import REPO, MakeSite, post, snapshot
+from tests.conftest import REPO, MakeSite, post
 
 from journeyblog.build import BuildOptions, BuildResult, build
 from journeyblog.errors import BuildFailed
@@ -75,9 +75,9 @@ def get(port: int, path: str, method: str = "GET") -> tuple[int, dict[str, str],
 class Events:
     """The Server-Sent Events stream a served page listens to."""
 
-    def __init__(self, port: int, build: str = "") -> None:
+    def __init__(self, port: int, build: str = "", page: str = "") -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
-        self.connection.request("GET", f"/__journeyblog/events?build={build}")
+        self.connection.request("GET", f"/__journeyblog/events?build={build}&page={page}")
         # The response owns the socket once read (HTTP/1.0, no length): keep it for timeouts.
         assert self.connection.sock is not None
         self.sock = self.connection.sock
@@ -113,8 +113,8 @@ def events_of() -> Iterator[list[Events]]:
         stream.close()
 
 
-def open_events(opened: list[Events], port: int, build: str = "") -> Events:
-    stream = Events(port, build)
+def open_events(opened: list[Events], port: int, build: str = "", page: str = "") -> Events:
+    stream = Events(port, build, page)
     opened.append(stream)
     return stream
 
@@ -122,9 +122,9 @@ def open_events(opened: list[Events], port: int, build: str = "") -> Events:
 def start(site: Path, **options: object) -> Live:
     live = Live(server=None, site=site)  # type: ignore[arg-type]
 
-    def counting_build(build_options: BuildOptions) -> BuildResult:
+    def counting_build(build_options: BuildOptions, **given: Any) -> BuildResult:
         live.calls.append(build_options)
-        result = build(build_options)
+        result = build(build_options, **given)
         live.results.append(result)
         return result
 
@@ -240,9 +240,9 @@ def test_symlinks_out_of_the_output_folder_are_not_followed(serve: Live) -> None
     for path in ("/secret.txt", "/elsewhere/secret.txt", "/elsewhere/", "/posts/up/outside/"):
         status, _, body = get(serve.port, path)
         assert (path, status, b"do not serve me" in body) == (path, 404, False)
-    # A link that stays inside the folder is an ordinary file.
+    # Only the site's own files are served: not one put in the folder by another hand.
     (serve.server.out_dir / "home.html").symlink_to(serve.server.out_dir / "index.html")
-    assert get(serve.port, "/home.html")[0] == 200
+    assert get(serve.port, "/home.html")[0] == 404
 
 
 def test_folders_serve_their_index_and_unknown_paths_the_sites_404(serve: Live) -> None:
@@ -332,7 +332,8 @@ def test_a_burst_of_saves_is_one_rebuild_and_one_reload(
         edit(source, post("Start", series="cloud", part=1, body=f"Edited {number}.\n"))
     name, data = events.next()
     assert (name, data) == ("reload", {"build": 2})
-    assert len(serve.calls) == 2  # the start-up build and one rebuild
+    assert len(serve.builds) == 2  # the start-up build and one rebuild
+    assert len(serve.calls) == 1  # the save taken in from memory, not by a whole build
     assert b"Edited 4." in get(serve.port, "/posts/start/")[2]
     rebuild = serve.builds[-1]
     assert rebuild.ok and rebuild.number == 2
@@ -342,37 +343,39 @@ def test_a_burst_of_saves_is_one_rebuild_and_one_reload(
     assert all(call.jobs == 1 for call in serve.calls)
 
 
-def test_a_rebuild_reports_the_pages_it_rendered_not_every_page(serve: Live) -> None:
+def test_a_save_makes_the_open_page_before_the_reload_and_the_rest_when_asked(
+    serve: Live, events_of: list[Events]
+) -> None:
     first = serve.results[0]
     assert serve.builds[0].pages == first.pages  # at start-up every page is new
-    before = snapshot(serve.server.out_dir)
+    about = get(serve.port, "/about/")[2]
+    events = open_events(events_of, serve.port, build="1", page="/posts/start/")
     # A second paragraph: the summary (the first paragraph) that list pages show is the same.
     body = "The original first paragraph.\n\nA new sentence.\n"
     edit(serve.site / PART_1, post("Start", series="cloud", part=1, body=body))
-    _wait_for_builds(serve, 2)
-    rendered = {path for path in serve.results[-1].made if path.endswith(".html")}
-    assert "posts/start/index.html" in rendered
-    assert "about/index.html" not in rendered  # a page that does not show the post
-    after = snapshot(serve.server.out_dir)
-    rewritten = {p for p, data in after.items() if p.endswith(".html") and before.get(p) != data}
-    assert "posts/start/index.html" in rewritten
-    assert serve.builds[-1].pages == len(rewritten) < first.pages
+    assert events.next() == ("reload", {"build": 2})
+    assert serve.builds[-1].pages == 1  # the page open in a browser, made before the reload
+    assert len(serve.calls) == 1
+    assert b"A new sentence." in get(serve.port, "/posts/start/")[2]
+    # A page that does not show the post is as it was (but for the build it is served by).
+    about_now = get(serve.port, "/about/")[2]
+    assert about_now.replace(b'data-build="2"', b'data-build="1"') == about
+    # Every other file is made when asked for, as a whole build makes it.
+    assert b"A new sentence." in get(serve.port, "/feed.xml")[2]
 
 
-def test_a_rebuild_after_a_fix_counts_only_the_pages_it_really_rewrote(serve: Live) -> None:
+def test_after_a_fix_the_pages_are_made_again(serve: Live, events_of: list[Events]) -> None:
     source = serve.site / PART_1
     good = source.read_text(encoding="utf-8")
-    before = snapshot(serve.server.out_dir)
+    events = open_events(events_of, serve.port, build="1", page="/posts/start/")
     edit(source, good + "\n<!-- level: nonsense -->\n")
-    _wait_for_builds(serve, 2)
+    assert events.next()[0] == "build-error"
     assert serve.builds[-1].errors
     edit(source, good.replace("paragraph", "paragraph, fixed", 1))
-    _wait_for_builds(serve, 3)
+    assert events.next() == ("reload", {"build": 2})
     assert not serve.builds[-1].errors
-    after = snapshot(serve.server.out_dir)
-    rewritten = {p for p, data in after.items() if p.endswith(".html") and before.get(p) != data}
-    assert "posts/start/index.html" in rewritten
-    assert serve.builds[-1].pages == len(rewritten) < serve.builds[0].pages
+    assert serve.builds[-1].pages == 1
+    assert b"paragraph, fixed" in get(serve.port, "/posts/start/")[2]
 
 
 def _wait_for_builds(serve: Live, count: int) -> None:

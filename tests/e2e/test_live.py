@@ -1,0 +1,285 @@
+"""The dev server's site in memory (engine/live.py): after every save, each file it serves
+is the file a build from scratch writes, byte for byte, and nothing else is served."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tests.conftest import MakeSite, post, snapshot
+
+from journeyblog.build import BuildOptions, build
+from journeyblog.engine.live import LiveSite
+from journeyblog.errors import BuildFailed
+
+PAGE = "---\ntitle: About\n---\n\nWho we are.\n"
+
+
+def _site(make_site: MakeSite) -> Path:
+    files = {
+        f"content/posts/cloud-{part}.md": post(
+            f"Cloud part {part}",
+            date=f"2016-0{part}-01",
+            series="cloud",
+            part=part,
+            tags=["cloud", f"t{part % 2}"],
+            body=f"Part {part} opens here.\n\nMore of part {part}.\n",
+        )
+        for part in (1, 2, 3)
+    }
+    files["content/posts/standalone.md"] = post(
+        "Standalone", date="2016-05-01", author="ben", tags=["people"]
+    )
+    files["content/posts/inside.md"] = post(
+        "Inside only", date="2016-06-01", security="Internal", body="Staff matters here.\n"
+    )
+    files["content/pages/about.md"] = PAGE
+    return make_site(files)
+
+
+Edit = Callable[[Path, random.Random], Path]
+
+
+def _replace(path: Path, old: str, new: str) -> Path:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _a_post(site: Path, rng: random.Random) -> Path:
+    return rng.choice(sorted((site / "content" / "posts").glob("*.md")))
+
+
+def _body(site: Path, rng: random.Random) -> Path:
+    path = _a_post(site, rng)
+    with path.open("a", encoding="utf-8") as file:
+        file.write(f"\nA sentence added, number {rng.randrange(1000)}.\n")
+    return path
+
+
+def _title(site: Path, rng: random.Random) -> Path:
+    path = _a_post(site, rng)
+    text = path.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    return _replace(path, title, f"title: 'Retitled {rng.randrange(1000)}'")
+
+
+def _level(site: Path, rng: random.Random) -> Path:
+    path = _a_post(site, rng)
+    text = path.read_text(encoding="utf-8")
+    if "security: Public" in text:
+        return _replace(path, "security: Public", "security: Internal")
+    return _replace(path, "security: Internal", "security: Public")
+
+
+def _tags(site: Path, rng: random.Random) -> Path:
+    path = _a_post(site, rng)
+    text = path.read_text(encoding="utf-8")
+    line = next((x for x in text.splitlines() if x.startswith("tags: ")), None)
+    new = f"tags: [t{rng.randrange(3)}, shared]"
+    if line is None:
+        return _replace(path, "author: ", f"{new}\nauthor: ")
+    return _replace(path, line, new)
+
+
+def _draft(site: Path, rng: random.Random) -> Path:
+    path = _a_post(site, rng)
+    if "draft: true" in path.read_text(encoding="utf-8"):
+        return _replace(path, "draft: true\n", "")
+    return _replace(path, "author: ", "draft: true\nauthor: ")
+
+
+def _date(site: Path, rng: random.Random) -> Path:
+    path = _a_post(site, rng)
+    text = path.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("date: "))
+    return _replace(path, line, f"date: 2016-0{rng.randrange(1, 10)}-1{rng.randrange(10)}")
+
+
+def _marker(site: Path, rng: random.Random) -> Path:
+    path = _a_post(site, rng)
+    with path.open("a", encoding="utf-8") as file:
+        file.write(
+            "\n<!-- level: internal -->\nThe budget is only for staff eyes.\n<!-- /level -->\n"
+        )
+    return path
+
+
+def _add(site: Path, rng: random.Random) -> Path:
+    number = rng.randrange(10_000)
+    path = site / "content" / "posts" / f"new-{number}.md"
+    path.write_text(
+        post(f"New post {number}", date="2016-07-0" + str(rng.randrange(1, 10)), tags=["cloud"]),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _delete(site: Path, rng: random.Random) -> Path:
+    path = _a_post(site, rng)
+    path.unlink()
+    return path
+
+
+def _author(site: Path, rng: random.Random) -> Path:
+    path = site / "content" / "authors.yml"
+    text = path.read_text(encoding="utf-8")
+    role = next(x for x in text.splitlines() if x.strip().startswith("role:"))
+    return _replace(path, role, f"  role: Chief Officer {rng.randrange(100)}")
+
+
+def _series(site: Path, rng: random.Random) -> Path:
+    path = site / "content" / "series.yml"
+    text = path.read_text(encoding="utf-8")
+    title = next(x for x in text.splitlines() if x.strip().startswith("title:"))
+    return _replace(path, title, f"  title: Journey, take {rng.randrange(100)}")
+
+
+def _page(site: Path, rng: random.Random) -> Path:
+    path = site / "content" / "pages" / "about.md"
+    with path.open("a", encoding="utf-8") as file:
+        file.write(f"\nAnd more, {rng.randrange(100)}.\n")
+    return path
+
+
+EDITS: tuple[Edit, ...] = (
+    _body,
+    _title,
+    _level,
+    _tags,
+    _draft,
+    _date,
+    _marker,
+    _add,
+    _delete,
+    _author,
+    _series,
+    _page,
+)
+
+
+def _served(live: LiveSite, out: Path, path: str) -> bytes | None:
+    answer = live.answer(path)
+    assert not answer.errors, answer.errors
+    if answer.data is not None:
+        return answer.data
+    if answer.folder:
+        return (out / path).read_bytes()
+    return None
+
+
+def _assert_serves_what_a_build_writes(
+    live: LiveSite, out: Path, scratch: Path, gone: set[str]
+) -> None:
+    built = snapshot(scratch)
+    for path, data in built.items():
+        assert _served(live, out, path) == data, path
+    for path in gone - set(built):
+        assert _served(live, out, path) is None, f"{path} is served but no longer built"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_after_every_save_each_file_served_is_the_one_a_build_writes(
+    make_site: MakeSite, tmp_path: Path, seed: int
+) -> None:
+    site = _site(make_site)
+    out = tmp_path / "live"
+    live = LiveSite(BuildOptions(site_dir=site, out_dir=out, jobs=1, in_place=True))
+    live.build()
+    rng = random.Random(seed)
+    seen: set[str] = set(snapshot(out))
+    in_memory = 0
+    for _ in range(14):
+        before = {
+            path: path.read_bytes() for path in (site / "content").rglob("*") if path.is_file()
+        }
+        changed = rng.choice(EDITS)(site, rng)
+        scratch = tmp_path / "scratch"
+        try:
+            build(BuildOptions(site_dir=site, out_dir=scratch, cache=False, jobs=1))
+        except BuildFailed:
+            with pytest.raises(BuildFailed):
+                if live.update([changed]) is None:
+                    live.build()
+            for path, data in before.items():  # the author puts it right
+                path.write_bytes(data)
+            if changed not in before:
+                changed.unlink()
+            build(BuildOptions(site_dir=site, out_dir=scratch, cache=False, jobs=1))
+        if live.update([changed]) is None:
+            live.build()
+        else:
+            in_memory += 1
+        _assert_serves_what_a_build_writes(live, out, scratch, seen)
+        seen |= set(snapshot(scratch))
+    assert in_memory >= 10  # the saves were taken in from memory, not by whole builds
+
+
+def _append(path: Path, text: str) -> Path:
+    with path.open("a", encoding="utf-8") as file:
+        file.write(text)
+    return path
+
+
+def test_open_pages_are_made_again_only_when_what_they_read_changed(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    live = LiveSite(BuildOptions(site_dir=site, out_dir=tmp_path / "live", jobs=1, in_place=True))
+    live.build()
+    part = site / "content" / "posts" / "cloud-2.md"
+    open_pages = ["posts/cloud-2/index.html", "about/index.html"]
+    # What the first build's pages read is not known: each is made again once.
+    assert live.update([_append(part, "\nOne more sentence.\n")], open_pages) == 2
+    assert b"One more sentence." in (live.answer(open_pages[0]).data or b"")
+    # Then each is made again only if what its rendering read has changed: the about page
+    # reads nothing of a post's body.
+    assert live.update([_append(part, "\nAnd another.\n")], open_pages) == 1
+    assert live.update([part], open_pages) == 0  # saved again, unchanged
+    # A title is shown on the about page? No: but every page lists the site's pages.
+    about = site / "content" / "pages" / "about.md"
+    assert live.update([_replace(about, "title: About", "title: About us")], open_pages) == 2
+
+
+def test_a_leak_in_a_page_is_refused_not_served(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site(make_site)
+    live = LiveSite(BuildOptions(site_dir=site, out_dir=tmp_path / "live", jobs=1, in_place=True))
+    live.build()
+    # A theme that prints what it should not: the withheld post's title, planted in a page.
+    import journeyblog.engine.live as live_module
+
+    real = live_module.render_page
+
+    def leaking(*args: object) -> bytes:
+        return real(*args).replace(b"</main>", b"Inside only</main>")  # type: ignore[arg-type]
+
+    part = site / "content" / "posts" / "cloud-2.md"
+    live.update([_append(part, "\nMore.\n")])  # every page now to be made when asked for
+    monkeypatch.setattr(live_module, "render_page", leaking)
+    answer = live.answer("about/index.html")  # made on request: refused
+    assert answer.data is None and "inside.md" in str(answer.errors)
+    with pytest.raises(BuildFailed, match=r"inside\.md"):  # an open page: the save is refused
+        live.update([_append(part, "\nMore still.\n")], open_pages=["posts/cloud-2/index.html"])
+    monkeypatch.undo()
+    served = live.answer("posts/cloud-2/index.html")  # the last good site is kept
+    assert served.data is not None and b"Inside only" not in served.data
+    assert b"More still." not in served.data
+
+
+def test_a_change_only_a_whole_build_takes_in_is_left_to_it(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    live = LiveSite(BuildOptions(site_dir=site, out_dir=tmp_path / "live", jobs=1, in_place=True))
+    live.build()
+    config = site / "journeyblog.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("Test Council", "Other"))
+    assert live.update([config]) is None
+    picture = site / "static" / "x.txt"
+    picture.parent.mkdir(exist_ok=True)
+    picture.write_text("x")
+    assert live.update([picture]) is None
