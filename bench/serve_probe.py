@@ -70,10 +70,11 @@ def _edits(path: Path, saves: int) -> Iterator[tuple[str, Callable[[], None]]]:
         yield "title", title
 
 
-def _events(port: int, build: str, into: queue.Queue[float]) -> None:
-    """Put the moment of each "reload" event of journeyblog serve into `into`."""
+def _events(port: int, build: str, page: str, into: queue.Queue[float]) -> None:
+    """Put the moment of each "reload" event of journeyblog serve into `into`, listening as
+    the tab showing `page` does (the server makes the open pages before it sends "reload")."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
-    connection.request("GET", f"/__journeyblog/events?build={build}")
+    connection.request("GET", f"/__journeyblog/events?build={build}&page={page}")
     response = connection.getresponse()
     while True:
         line = response.readline()
@@ -105,9 +106,18 @@ def probe_journeyblog(site: Path, saves: int) -> dict[str, list[float]]:
             build = found.group(1) if found and found.group(1) != "0" else ""
         print(f"journeyblog serve: first build shown after {time.perf_counter() - started:.1f} s")
         reloads: queue.Queue[float] = queue.Queue()
-        threading.Thread(target=_events, args=(port, build, reloads), daemon=True).start()
+        target = _target(site)
+        # The saved post's page, open in the author's browser: its slug is its file's name
+        # less the part number.
+        page = "/posts/" + re.sub(r"^\d+-", "", target.stem) + "/"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", page)
+        if connection.getresponse().status != 200:
+            sys.exit(f"{page}: not the saved post's page")
+        args = (port, build, page, reloads)
+        threading.Thread(target=_events, args=args, daemon=True).start()
         time.sleep(PAUSE)
-        return _measure(_target(site), saves, lambda: reloads.get(timeout=120))
+        return _measure(target, saves, lambda: reloads.get(timeout=120))
     finally:
         server.terminate()
         server.wait()

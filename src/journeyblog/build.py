@@ -40,7 +40,7 @@ from jinja2 import Environment
 
 from journeyblog.audit import Auditor, Finding, audit_outputs
 from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, Recorded, markdown_key
-from journeyblog.cards import social_images
+from journeyblog.cards import previews, social_images
 from journeyblog.checks import build_warnings, site_warnings
 from journeyblog.compress import SUFFIXES, compressed, compressible
 from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
@@ -758,7 +758,7 @@ def edition_pages(
     """One language's pages, unkeyed, where the build puts them: render each with
     render.render_page and the templates of `env`, which speaks `language`."""
     language_config = edition_config(config, edition.info.language)
-    social, _ = social_images(edition, site_dir, themes, cache=False, language=language)
+    social = previews(edition, site_dir, language)
     versions = editions.versions.get(edition.info.language, {})
     try:
         specs = page_specs(edition, env, social, language, versions)

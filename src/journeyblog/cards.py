@@ -24,7 +24,7 @@ import functools
 import hashlib
 import struct
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,22 +105,40 @@ def social_images(
     cache_dir = site_dir / CACHE_DIR if cache else None
     images: dict[str, SocialImage] = {}
     jobs: list[Job] = []
+    for slug, image, text in _previews(site, site_dir, language):
+        images[slug] = image
+        if text is not None:
+            key = card_key(text, fonts)
+            cached = cache_dir / f"{key}.png" if cache_dir is not None else None
+            make = functools.partial(cached_card, text, fonts, cached)
+            jobs.append(Job(f"cards/{slug}.png", key, make, site_wide=False))
+    return images, jobs
+
+
+def previews(
+    site: Site, site_dir: Path, language: Language | None = None
+) -> dict[str, SocialImage]:
+    """Per post slug, the image its link preview shows (social_images, without the cards)."""
+    return {slug: image for slug, image, _ in _previews(site, site_dir, language)}
+
+
+def _previews(
+    site: Site, site_dir: Path, language: Language | None
+) -> Iterator[tuple[str, SocialImage, CardText | None]]:
+    """(slug, preview, the card's text if the preview is a card) of each post."""
     pictures = pictures_by_url(site)
     for post in site.posts:
         own = own_image(site, site_dir, post, pictures=pictures)
         if own is not None:
-            images[post.slug] = own
+            yield post.slug, own, None
             continue
         text = card_text(site, post, language)
-        path = f"cards/{post.slug}.png"
-        key = card_key(text, fonts)
-        cached = cache_dir / f"{key}.png" if cache_dir is not None else None
-        make = functools.partial(cached_card, text, fonts, cached)
-        jobs.append(Job(path, key, make, site_wide=False))
-        images[post.slug] = SocialImage(
-            url=site.absolute(path), width=CARD_WIDTH, height=CARD_HEIGHT, alt=text.alt
+        url = site.absolute(f"cards/{post.slug}.png")
+        yield (
+            post.slug,
+            SocialImage(url=url, width=CARD_WIDTH, height=CARD_HEIGHT, alt=text.alt),
+            text,
         )
-    return images, jobs
 
 
 def own_image(

@@ -276,8 +276,8 @@ def refreshed(
     return (
         dataclasses.replace(
             sources,
-            posts=tuple(posts[path] for path in sorted(posts, key=_order(content / "posts"))),
-            pages=tuple(pages[path] for path in sorted(pages, key=_order(content / "pages"))),
+            posts=_in_order(posts, sources.posts, content / "posts"),
+            pages=_in_order(pages, sources.pages, content / "pages"),
             authors=authors,
             series=series,
         ),
@@ -285,9 +285,15 @@ def refreshed(
     )
 
 
-def _order(folder: Path) -> Callable[[Path], tuple[str, ...]]:
-    """The order `_files` lists the files of `folder` in."""
-    return lambda path: path.relative_to(folder).parts
+def _in_order(
+    found: Mapping[Path, Source], was: Sequence[Source], folder: Path
+) -> tuple[Source, ...]:
+    """The sources `found` in the order `_files` lists the files of `folder` in."""
+    if len(found) == len(was) and all(source.path in found for source in was):
+        return tuple(found[source.path] for source in was)  # the same files: the same order
+    return tuple(
+        found[path] for path in sorted(found, key=lambda path: path.relative_to(folder).parts)
+    )
 
 
 def parse_source(

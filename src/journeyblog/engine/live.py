@@ -48,13 +48,14 @@ from journeyblog.build import (
     template_error,
     withheld_pictures,
 )
-from journeyblog.cache import CACHE_DIR, BuildCache
+from journeyblog.cache import CACHE_DIR, BuildCache, markdown_key
 from journeyblog.config import SiteConfig, load_config
 from journeyblog.editions import Editions, assemble_editions, edition_config
 from journeyblog.engine.reads import SITE_FIELDS, SiteReads
 from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import Measured
 from journeyblog.i18n import Language
+from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, Site
 from journeyblog.pictures import measure_all, picture_jobs, unpublishable
 from journeyblog.render import PageSpec, make_environment, render_page, theme_dirs
@@ -407,15 +408,24 @@ class LiveSite:
         return made.data
 
     def _render(self, texts: Sequence[str]) -> list[Rendered]:
-        """Markdown bodies as the build renders them, each held here once rendered."""
+        """Markdown bodies as the build renders them, each held here once rendered: at first
+        from the build cache, then (a save's one or two) here, as the cache's writes would
+        cost more than the rendering."""
         missing = [text for text in dict.fromkeys(texts) if text not in self._bodies]
-        if missing:
-            assert self._config is not None
+        config = self._config
+        assert config is not None
+        if missing and self._state is None:
             with BuildCache(self._cache_dir) as cache:
-                made = markdown_renderer(self._config, cache, 1)(missing)
+                made = markdown_renderer(config, cache, 1)(missing)
                 for text, rendered in zip(missing, made, strict=True):
                     body = rendered.body.held_here()
                     self._bodies[text] = dataclasses.replace(rendered, body=body)
+        for text in missing if self._state is not None else ():
+            base, raw = config.base_path, config.allow_raw_html
+            rendered = render_markdown(text, base_path=base, allow_raw_html=raw)
+            key = markdown_key(text, base_path=base, allow_raw_html=raw)
+            body = dataclasses.replace(rendered.body, key=key)
+            self._bodies[text] = dataclasses.replace(rendered, body=body)
         self._used.update(texts)
         return [self._bodies[text] for text in texts]
 
