@@ -188,7 +188,7 @@ def build(
     recorded output stale. `sources`: the site's files, if the caller has read them
     (`discover`); `render_bodies`: how Markdown is rendered, if not from the build cache.
     """
-    with _collecting_rarely():
+    with collecting_rarely():
         stamp = inputs if inputs is not None else input_stamp(options)
         return _build(options, stamp, sources, render_bodies)
 
@@ -201,7 +201,7 @@ _BUILD_COLLECTION_THRESHOLD = 100_000
 
 
 @contextlib.contextmanager
-def _collecting_rarely() -> Iterator[None]:
+def collecting_rarely() -> Iterator[None]:
     """Run the garbage collector less often for the build, as it was again afterwards."""
     before = gc.get_threshold()
     gc.set_threshold(_BUILD_COLLECTION_THRESHOLD, *before[1:])

@@ -40,6 +40,7 @@ from journeyblog.model import (
 )
 from journeyblog.site import (
     Elsewhere,
+    PostChecks,
     RenderBodies,
     Selection,
     assemble,
@@ -100,11 +101,18 @@ def assemble_editions(
     selection: Selection,
     render_bodies: RenderBodies | None = None,
     pictures: Mapping[str, Measured] | None = None,
+    checks: PostChecks | None = None,
 ) -> tuple[Editions, list[SiteError]]:
-    """Each language's site, its twins paired and checked; every problem found."""
+    """Each language's site, its twins paired and checked; every problem found.
+    `checks`: site.assemble's, for a site of one language."""
     if not config.bilingual:
         site, errors = assemble(
-            config, sources, selection=selection, render_bodies=render_bodies, pictures=pictures
+            config,
+            sources,
+            selection=selection,
+            render_bodies=render_bodies,
+            pictures=pictures,
+            checks=checks,
         )
         editions = Editions(
             sites=(site,),

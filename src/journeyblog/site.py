@@ -172,12 +172,16 @@ def assemble(
     render_bodies: RenderBodies | None = None,
     pictures: Mapping[str, Measured] | None = None,
     elsewhere: Elsewhere | None = None,
+    checks: PostChecks | None = None,
 ) -> tuple[Site, list[SiteError]]:
     """Turn parsed sources into the site a reader of the selected audience may see.
 
     `pictures` is what each picture file's header says, by its path relative to content/
     ("images/map.jpg"), so that pages show pictures sized (pictures.measure_all).
-    `elsewhere`: in a bilingual site, what the other languages publish and withhold."""
+    `elsewhere`: in a bilingual site, what the other languages publish and withhold.
+    `checks`: each post file's check as an earlier assemble made it, kept by the caller
+    and brought up to date here: a file and all its check reads the same objects, its check
+    is taken from there (the dev server assembles a large site after every save)."""
     errors: list[SiteError] = []
     levels = audience_rules.security_levels(config.security_levels)
     audience = audience_rules.parse_level(selection.audience or config.audience, levels)
@@ -195,12 +199,27 @@ def assemble(
     images |= {str(PurePosixPath(*p.parts)) for p in sources.static}
 
     checked: list[_Checked] = []
+    # A file's check depends on it, the config and the site's other files but no post.
+    around: tuple[object, ...] = (config, sources.authors, sources.series, sources.images)
+    around += (sources.static, sources.files)
     for source in sources.posts:
-        post = _check_post(
-            source, config, levels, authors, series_meta, images, errors, sources=sources
-        )
+        known = checks.get(id(source)) if checks is not None else None
+        if known is not None and known[0] is source and _same(known[1], around):
+            post, found = known[2], known[3]
+        else:
+            found = []
+            post = _check_post(
+                source, config, levels, authors, series_meta, images, found, sources=sources
+            )
+            if checks is not None:
+                checks[id(source)] = (source, around, post, found)
+        errors.extend(found)
         if post is not None:
             checked.append(post)
+    if checks is not None and len(checks) > len(sources.posts):
+        kept = {id(source) for source in sources.posts}
+        for gone in [key for key in checks if key not in kept]:
+            del checks[gone]
     _check_unique(checked, errors)
 
     published: list[_Checked] = []
@@ -348,6 +367,14 @@ def assemble(
     shows = [(item.source, item.url, (*item.links, *item.images)) for item in shown_by]
     errors.extend(_links_to_withheld(site, excluded, shows, sources, others.targets))
     return site, errors
+
+
+# id(source) -> (the source, what its check read besides it, the check, its errors).
+PostChecks = dict[int, tuple[Source, tuple[object, ...], "_Checked | None", list[SiteError]]]
+
+
+def _same(these: Sequence[object], those: Sequence[object]) -> bool:
+    return len(these) == len(those) and all(a is b for a, b in zip(these, those, strict=True))
 
 
 def _renderer(base_path: str, allow_raw_html: bool) -> RenderBodies:

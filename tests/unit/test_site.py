@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -459,3 +460,40 @@ def test_a_url_in_a_summary_to_a_withheld_post_is_an_error_on_the_summary_line()
     )
     [error] = errors
     assert error.line == public.splitlines().index("summary: Read /posts/the-lift-phase/ next") + 1
+
+
+def test_checks_kept_between_assembles_give_what_a_fresh_assemble_gives() -> None:
+    config = _config()
+    authors = _data("authors.yml", AUTHORS)
+    good = _source("content/posts/a.md", post("A", series="cloud", part=1))
+    bad = _source("content/posts/b.md", post("B", author="nobody"))
+    sources = SiteSources(
+        site_dir=Path("."),
+        posts=(good, bad),
+        pages=(),
+        authors=authors,
+        series=_data("series.yml", SERIES),
+        images=(),
+        static=(),
+    )
+    selection = Selection(now=NOW)
+    fresh = assemble(config, sources, selection=selection)
+    checks: dict[int, object] = {}
+    for _ in range(2):  # made, then taken from `checks`
+        kept = assemble(config, sources, selection=selection, checks=checks)  # type: ignore[arg-type]
+        assert kept == fresh
+        assert [error.message for error in kept[1]] == [
+            "unknown author 'nobody' (add it to content/authors.yml)"
+        ]
+    # An author added: every check that read the authors is made again.
+    more = _data(
+        "authors.yml", AUTHORS + "nobody:\n  name: No Body\n  role: Head of IT\n  organisation: X\n"
+    )
+    sources = dataclasses.replace(sources, authors=more)
+    again = assemble(config, sources, selection=selection, checks=checks)  # type: ignore[arg-type]
+    assert again == assemble(config, sources, selection=selection)
+    assert not again[1] and len(again[0].posts) == 2
+    # A file gone is dropped from the checks kept.
+    sources = dataclasses.replace(sources, posts=(good,))
+    assemble(config, sources, selection=selection, checks=checks)  # type: ignore[arg-type]
+    assert list(checks) == [id(good)]

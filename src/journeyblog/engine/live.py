@@ -38,6 +38,7 @@ from journeyblog.build import (
     BuildResult,
     assets,
     build,
+    collecting_rarely,
     edition_pages,
     markdown_renderer,
     picture_paths,
@@ -60,7 +61,7 @@ from journeyblog.model import Job, Output, Site
 from journeyblog.pictures import measure_all, picture_jobs, unpublishable
 from journeyblog.render import PageSpec, make_environment, render_page, theme_dirs
 from journeyblog.rendered import Rendered
-from journeyblog.site import Selection
+from journeyblog.site import PostChecks, Selection
 from journeyblog.sources import SiteSources, discover, refreshed
 
 # What a file of the first build's folder may have read of the Site: all but the cutoff,
@@ -135,6 +136,7 @@ class LiveSite:
         self._themes: tuple[Path, ...] = ()
         self._measured: Mapping[str, Measured] = {}
         self.rendered = 0  # pages rendered since the last whole build
+        self._checks: PostChecks = {}  # each post file's check (site.assemble)
 
     @property
     def ready(self) -> bool:
@@ -153,6 +155,7 @@ class LiveSite:
         if errors:
             raise BuildFailed(errors)
         self._bodies = {}
+        self._checks = {}
         self._config = config
         now = options.now or datetime.now(UTC)
         result = self._builder(
@@ -197,6 +200,10 @@ class LiveSite:
         returns how many it made. Raises BuildFailed, and keeps the site as it was, if the
         site now has errors or an open page would show withheld text.
         """
+        with collecting_rarely():
+            return self._update(changed, open_pages)
+
+    def _update(self, changed: Collection[Path], open_pages: Collection[str]) -> int | None:
         state, config = self._state, self._config
         assert state is not None and config is not None, "build() first"
         fresh = refreshed(state.sources, changed)
@@ -215,6 +222,7 @@ class LiveSite:
             selection=selection,
             render_bodies=self._render,
             pictures=self._measured,
+            checks=self._checks,
         )
         errors += problems
         if not errors:
