@@ -39,7 +39,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from journeyblog.build import BuildOptions, BuildResult, build
+from journeyblog.build import BuildOptions, BuildResult, build, input_stamp
 from journeyblog.config import CONFIG_NAME
 from journeyblog.engine.live import Builder, LiveSite
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
@@ -358,10 +358,16 @@ class DevServer:
         """Bind the port, build once, then serve and watch in background threads."""
         try:
             self._httpd = _HTTPServer((self.options.host, self.options.port), self)
+            # The first build forks workers as `build` does, before any thread of ours runs
+            # (a fork copies a lock another thread holds); a file saved meanwhile is seen by
+            # the stamp of every input taken before and after, and built again.
+            before = input_stamp(self.live.options)
+            self._rebuild((), workers=True)
             self._observer = Observer()
             self._watch(initial=True)
             self._observer.start()
-            self._rebuild(())
+            if input_stamp(self.live.options) != before:
+                self.notify(self.options.site_dir)
             for name, target in (("serve", self._serve), ("rebuild", self._rebuild_loop)):
                 thread = threading.Thread(target=target, name=f"journeyblog-{name}", daemon=True)
                 thread.start()
@@ -442,7 +448,7 @@ class DevServer:
             self._watch(initial=False)
             self._rebuild(changed)
 
-    def _rebuild(self, changed: Iterable[Path]) -> Rebuild:
+    def _rebuild(self, changed: Iterable[Path], *, workers: bool = False) -> Rebuild:
         """Take in the files changed (from memory, or by a whole build); publish the outcome
         to the browsers and the terminal."""
         self._rebuilds += 1
@@ -454,7 +460,7 @@ class DevServer:
             if changed and self.live.ready:
                 made = self.live.update(changed, self._open_pages())
             if made is None:
-                result = self.live.build()
+                result = self.live.build(workers=workers)
             errors: tuple[SiteError, ...] = ()
         except BuildFailed as failure:
             if isinstance(failure, OptionInvalid) and self._rebuilds == 1:
@@ -544,7 +550,10 @@ def rendered_pages(result: BuildResult) -> int:
 def _is_source(path: Path) -> bool:
     """Not a hidden file or an editor's temporary copy."""
     name = path.name
-    return not (name.startswith((".", "#")) or name.endswith(_EDITOR_LEFTOVERS) or name == "4913")
+    autosave = name.startswith("#") and name.endswith("#")  # Emacs's; "#1-intro.md" is a post
+    return not (
+        name.startswith(".") or autosave or name.endswith(_EDITOR_LEFTOVERS) or name == "4913"
+    )
 
 
 class _Changes(FileSystemEventHandler):
@@ -724,8 +733,9 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def _not_found(self, head: bool, build_number: int) -> None:
-        page = self.server.dev.live.answer("404.html").data
-        if page is None:
+        answer = self.server.dev.live.answer("404.html")
+        page = answer.data
+        if page is None and answer.folder:
             page = _read(self.server.dev.out_dir / "404.html")
         if page is None:
             self._send(HTTPStatus.NOT_FOUND, CONTENT_TYPES[".txt"], b"Not found\n", head)

@@ -233,9 +233,9 @@ def refreshed(
                 return None
         path = site_dir / relative
         parts = relative.parts
-        name = path.name
-        if name.startswith(".") or name.endswith("~"):
-            continue  # a file discover passes over: hidden, or an editor's leftover
+        skipped = (part in _NEVER or part.startswith(".") or part.endswith("~") for part in parts)
+        if parts[:1] == ("content",) and any(skipped):
+            continue  # a file or folder discover passes over: hidden, or an editor's leftover
         if path.is_symlink() or any(
             (site_dir.joinpath(*parts[:depth])).is_symlink() for depth in range(1, len(parts))
         ):
@@ -250,7 +250,7 @@ def refreshed(
         if parts == ("content", "series.yml"):
             series = read_data_file(path, errors, required=False)
             continue
-        if path.suffix != ".md" or any(part.startswith(".") for part in parts):
+        if path.suffix != ".md":
             return None
         if parts[:2] == ("content", "posts") and len(parts) > 2:
             kind: SourceKind = "post"

@@ -283,3 +283,95 @@ def test_a_change_only_a_whole_build_takes_in_is_left_to_it(
     picture.parent.mkdir(exist_ok=True)
     picture.write_text("x")
     assert live.update([picture]) is None
+
+
+def _live(site: Path, tmp_path: Path) -> LiveSite:
+    live = LiveSite(BuildOptions(site_dir=site, out_dir=tmp_path / "live", jobs=1, in_place=True))
+    live.build()
+    return live
+
+
+def test_a_refused_save_is_read_again_with_the_next(make_site: MakeSite, tmp_path: Path) -> None:
+    site = _site(make_site)
+    live = _live(site, tmp_path)
+    part, other = (
+        site / "content" / "posts" / "cloud-2.md",
+        site / "content" / "posts" / "standalone.md",
+    )
+    good = other.read_text(encoding="utf-8")
+    # One "save all": a part made Internal, and a typo in another post.
+    _replace(part, "security: Public", "security: Internal")
+    _replace(other, "author: ben", "author: benn")
+    with pytest.raises(BuildFailed, match="unknown author"):
+        live.update([part, other])
+    other.write_text(good, encoding="utf-8")  # the typo put right: only this file is saved
+    live.update([other])
+    assert live.answer("posts/cloud-2/index.html").data is None  # withheld, as a build has it
+    assert b"Cloud part 2" not in (live.answer("index.html").data or b"")
+
+
+def test_a_failed_whole_build_is_owed_until_one_succeeds(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    live = _live(site, tmp_path)
+    config = site / "journeyblog.toml"
+    good = config.read_text(encoding="utf-8")
+    config.write_text(good + "posts_per_page = 0\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        live.build()
+    config.write_text(good, encoding="utf-8")
+    part = _append(site / "content" / "posts" / "cloud-2.md", "\nMore.\n")
+    assert live.update([part]) is None  # what the failed build read is not to be trusted
+    live.build()
+    assert live.update([_append(part, "\nAnd more.\n")]) is not None
+
+
+def test_posts_linked_to_others_are_left_to_whole_builds(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    (site / "content" / "posts" / "mirror.md").symlink_to(
+        site / "content" / "posts" / "standalone.md"
+    )
+    live = _live(site, tmp_path)
+    # A save of standalone.md is a save of mirror.md too, which no watcher reports.
+    assert live.update([_append(site / "content" / "posts" / "standalone.md", "\nMore.\n")]) is None
+
+
+def test_files_discover_passes_over_are_passed_over_and_the_rest_read(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    live = _live(site, tmp_path)
+    backup = site / "content" / "posts" / "backup~" / "copy.md"
+    backup.parent.mkdir()
+    backup.write_text(post("A copy"), encoding="utf-8")
+    hidden = site / "content" / "posts" / ".draft.md"
+    hidden.write_text(post("Hidden"), encoding="utf-8")
+    numbered = site / "content" / "posts" / "#1-intro.md"
+    numbered.write_text(post("Intro"), encoding="utf-8")
+    assert live.update([backup, hidden, numbered]) is not None
+    scratch = tmp_path / "scratch"
+    build(BuildOptions(site_dir=site, out_dir=scratch, cache=False, jobs=1))
+    _assert_serves_what_a_build_writes(live, tmp_path / "live", scratch, {"posts/copy/index.html"})
+
+
+def test_an_alias_is_left_to_a_whole_build_and_a_clash_refused(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    shadowed = site / "static" / "posts" / "later" / "index.html"
+    shadowed.parent.mkdir(parents=True)
+    shadowed.write_text("<p>A static page</p>\n", encoding="utf-8")
+    live = _live(site, tmp_path)
+    part = site / "content" / "posts" / "cloud-2.md"
+    assert live.update([_replace(part, "author: ", "aliases: [/feed.xml]\nauthor: ")]) is None
+    _replace(part, "aliases: [/feed.xml]\n", "")
+    live.build()
+    later = site / "content" / "posts" / "later.md"
+    later.write_text(post("Later"), encoding="utf-8")
+    with pytest.raises(BuildFailed, match="two outputs would be written here"):
+        live.update([later])
+    with pytest.raises(BuildFailed, match="two outputs would be written here"):
+        build(BuildOptions(site_dir=site, out_dir=tmp_path / "scratch", cache=False, jobs=1))

@@ -339,8 +339,9 @@ def test_a_burst_of_saves_is_one_rebuild_and_one_reload(
     assert rebuild.ok and rebuild.number == 2
     assert source in rebuild.changed
     assert all(call.out_dir == serve.server.out_dir for call in serve.calls)
-    # One process: forking workers from the server's threads is not worth its risk.
-    assert all(call.jobs == 1 for call in serve.calls)
+    # Workers for the first build only, before the server's threads run: forking them
+    # from a process whose threads may hold locks is not worth its risk.
+    assert serve.calls[0].jobs is None
 
 
 def test_a_save_makes_the_open_page_before_the_reload_and_the_rest_when_asked(
@@ -376,6 +377,14 @@ def test_after_a_fix_the_pages_are_made_again(serve: Live, events_of: list[Event
     assert not serve.builds[-1].errors
     assert serve.builds[-1].pages == 1
     assert b"paragraph, fixed" in get(serve.port, "/posts/start/")[2]
+
+
+def test_only_the_first_build_forks_workers(serve: Live, events_of: list[Events]) -> None:
+    events = open_events(events_of, serve.port, build="1")
+    config = serve.site / "journeyblog.toml"
+    edit(config, config.read_text(encoding="utf-8") + "\n")  # taken in by a whole build
+    assert events.next() == ("reload", {"build": 2})
+    assert [call.jobs for call in serve.calls] == [None, 1]
 
 
 def _wait_for_builds(serve: Live, count: int) -> None:
@@ -576,3 +585,11 @@ def test_journeyblog_serve_names_a_port_in_use(make_site: MakeSite) -> None:
     assert re.fullmatch(
         rf"127\.0\.0\.1:{port}: cannot serve here: .+ \(try another --port\)\n", process.stderr
     )
+
+
+def test_the_watcher_takes_what_the_build_reads_and_not_an_editors_copies() -> None:
+    from journeyblog.serve import _is_source
+
+    assert _is_source(Path("content/posts/#1-intro.md"))  # a post, which discover reads
+    for leftover in ("#1-intro.md#", ".1-intro.md.swp", "1-intro.md~", "4913"):
+        assert not _is_source(Path("content/posts") / leftover)

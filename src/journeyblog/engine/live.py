@@ -23,8 +23,9 @@ is refused.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,16 +59,16 @@ from journeyblog.figures import Measured
 from journeyblog.i18n import Language
 from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, Site
+from journeyblog.parallel import default_jobs, parallel_map
 from journeyblog.pictures import measure_all, picture_jobs, unpublishable
 from journeyblog.render import PageSpec, make_environment, render_page, theme_dirs
 from journeyblog.rendered import Rendered
 from journeyblog.site import PostChecks, Selection
-from journeyblog.sources import SiteSources, discover, refreshed
+from journeyblog.sources import SiteSources, discover, refreshed, split_record
 
 # What a file of the first build's folder may have read of the Site: all but the cutoff,
-# which no page prints (build.site_fingerprint leaves it out too), and what is withheld,
-# which the audit reads.
-FOLDER_READS = SITE_FIELDS - {"built_at", "withheld"}
+# which no page prints (build.site_fingerprint leaves it out too).
+FOLDER_READS = SITE_FIELDS - {"built_at"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,18 +101,44 @@ class _Made:
 
 
 @dataclass(slots=True)
+class _Session:
+    """What one whole build read and decided, which the saves taken in after it share."""
+
+    config: SiteConfig
+    themes: tuple[Path, ...]
+    jobs: int  # processes for the whole build's Markdown
+    bodies: dict[str, Rendered] = field(default_factory=dict)  # Markdown -> its rendering
+    used: set[str] = field(default_factory=set)  # the Markdown the last assemble rendered
+    checks: PostChecks = field(default_factory=dict)  # each post file's (site.assemble)
+    languages: dict[str, tuple[Environment, Language]] = field(default_factory=dict)
+    measured: Mapping[str, Measured] = field(default_factory=dict)
+    linked: bool = False  # a source is a link to another file: saves need whole builds
+    recorded: dict[str, str] = field(default_factory=dict)  # the folder's files -> keys
+    folder_only: frozenset[str] = frozenset()  # assets and pictures' copies
+    first: _State | None = None  # what the folder's files were made from
+
+
+@dataclass(slots=True)
 class _State:
     """One assembled site and the plan of its pages; its other files planned when first
     asked for."""
 
+    session: _Session
+    serial: int  # 0 for the whole build's, then one more a save
     sources: SiteSources
     editions: Editions
     now: datetime
     pages: Mapping[str, _Page]
     auditor: Auditor
-    copied: tuple[object, ...]  # what decides the folder's own files (assets, pictures)
+    copied: tuple[object, ...]  # what decides the folder's own files and the aliases
     others: dict[str, tuple[Job, str]] | None = None
     same: dict[tuple[int, int, str], bool] = field(default_factory=dict)
+
+    @property
+    def audit(self) -> str:
+        """What a file passed by this state's audit is marked with: the audit excuses what
+        this site publishes, so a file is audited again for each new state it is served in."""
+        return f"{self.auditor.digest}:{self.serial}"
 
 
 class LiveSite:
@@ -124,67 +151,67 @@ class LiveSite:
         self.options = options
         self._builder = builder
         self._lock = threading.RLock()
-        self._bodies: dict[str, Rendered] = {}  # Markdown -> its rendering, held
-        self._used: set[str] = set()
         self._state: _State | None = None
-        self._first: _State | None = None  # what the folder's files were made from
         self._made: dict[str, _Made] = {}
-        self._recorded: dict[str, str] = {}  # the folder's files but pages -> their keys
-        self._folder_only: frozenset[str] = frozenset()
-        self._languages: dict[str, tuple[Environment, Language]] = {}
-        self._config: SiteConfig | None = None
-        self._themes: tuple[Path, ...] = ()
-        self._measured: Mapping[str, Measured] = {}
+        self._pending: set[Path] = set()  # the files of saves refused, taken in with the next
+        self._whole = True  # a whole build is owed: none yet, or the last one failed
         self.rendered = 0  # pages rendered since the last whole build
-        self._checks: PostChecks = {}  # each post file's check (site.assemble)
 
     @property
     def ready(self) -> bool:
         """Whether a build has succeeded, so that a save can be taken in from memory."""
-        return self._state is not None
+        return self._state is not None and not self._whole
 
     # ------------------------------------------------------------ whole builds
 
-    def build(self) -> BuildResult:
-        """Read and build the whole site into the folder, and hold it."""
-        options = self.options
+    def build(self, *, workers: bool = False) -> BuildResult:
+        """Read and build the whole site into the folder, and hold it. With `workers`, over
+        a process a CPU as `journeyblog build` does: only while no other thread runs.
+        On failure the site held is kept, and every save waits for a whole build."""
+        self._whole = True
+        options = dataclasses.replace(self.options, jobs=None) if workers else self.options
+        jobs = options.jobs or default_jobs()
         site_dir = options.site_dir
         config = load_config(site_dir, base_url=options.base_url)
+        split_many = functools.partial(parallel_map, split_record, jobs=jobs)
         with BuildCache(self._cache_dir) as cache:
-            sources, errors = discover(site_dir, remembered=cache)
+            sources, errors = discover(site_dir, remembered=cache, split_many=split_many)
         if errors:
             raise BuildFailed(errors)
-        self._bodies = {}
-        self._checks = {}
-        self._config = config
+        session = _Session(config, theme_dirs(site_dir, config.theme), jobs)
         now = options.now or datetime.now(UTC)
         result = self._builder(
-            dataclasses.replace(options, now=now), sources=sources, render_bodies=self._render
+            dataclasses.replace(options, now=now),
+            sources=sources,
+            render_bodies=functools.partial(self._render, session, whole=True),
         )
         assert result.assembled is not None
-        self._themes = theme_dirs(site_dir, config.theme)
-        self._languages = {}
-        self._measured = measure_all(
+        session.jobs = 1
+        session.measured = measure_all(
             site_dir / "content",
             picture_paths(sources),
             max_pixels=config.max_image_pixels,
             memo=self._cache_dir / "pictures" / "measured.json" if self._cache_dir else None,
         )
-        state = self._assembled(sources, result.assembled, now, None)
+        session.linked = any(_linked(source.path) for source in (*sources.posts, *sources.pages))
+        state = self._assembled(session, sources, result.assembled, now, None)
         site = result.assembled.whole
-        copies = picture_jobs(site, site_dir, self._cache_dir, measured=self._measured)
+        copies = picture_jobs(site, site_dir, self._cache_dir, measured=session.measured)
         with BuildCache(self._cache_dir) as cache:
             recorded = cache.fingerprints(str(options.output.absolute()))
+        session.recorded = {path: entry.key for path, entry in recorded.items()}
+        session.folder_only = frozenset(
+            {output.path for output in assets(site, sources, session.themes)}
+            | {job.path for job in copies}
+        )
+        session.first = state
+        session.used = set()
         with self._lock:
-            self._state = self._first = state
+            self._state = state
             self._made = {}
-            self._recorded = {path: entry.key for path, entry in recorded.items()}
-            self._folder_only = frozenset(
-                {output.path for output in assets(site, sources, self._themes)}
-                | {job.path for job in copies}
-            )
-        self._used = set()
-        self.rendered = 0
+            self._pending = set()
+            self._whole = False
+            self.rendered = 0
         return result
 
     @property
@@ -198,46 +225,55 @@ class LiveSite:
 
         Makes those of `open_pages` (output paths: "posts/x/index.html") that changed and
         returns how many it made. Raises BuildFailed, and keeps the site as it was, if the
-        site now has errors or an open page would show withheld text.
+        site now has errors or an open page would show withheld text; the files of a save
+        refused are read again with the next.
         """
         with collecting_rarely():
-            return self._update(changed, open_pages)
+            changed = {*self._pending, *changed}
+            try:
+                return self._update(changed, open_pages)
+            except BuildFailed:
+                self._pending = changed
+                raise
 
     def _update(self, changed: Collection[Path], open_pages: Collection[str]) -> int | None:
-        state, config = self._state, self._config
-        assert state is not None and config is not None, "build() first"
+        state = self._state
+        if state is None or self._whole or state.session.linked:
+            return None
+        session = state.session
+        config = session.config
         fresh = refreshed(state.sources, changed)
         if fresh is None:
             return None
         sources, errors = fresh
-        now = datetime.now(UTC)
         options = self.options
+        now = options.now or datetime.now(UTC)
         selection = Selection(
             now=now, audience=options.audience, drafts=options.drafts, future=options.future
         )
-        self._used = set()
+        session.used = set()
         editions, problems = assemble_editions(
             config,
             sources,
             selection=selection,
-            render_bodies=self._render,
-            pictures=self._measured,
-            checks=self._checks,
+            render_bodies=functools.partial(self._render, session, whole=False),
+            pictures=session.measured,
+            checks=session.checks,
         )
         errors += problems
         if not errors:
             errors += unpublishable(
                 options.site_dir / "content",
                 published_files(editions.whole, sources),
-                self._measured,
+                session.measured,
                 max_pixels=config.max_image_pixels,
             )
         if errors:
             raise BuildFailed(errors)
-        new = self._assembled(sources, editions, now, state)
-        assert self._first is not None
-        if new.copied != self._first.copied:
-            return None  # a picture or a file beside a post published or withheld now
+        new = self._assembled(session, sources, editions, now, state)
+        assert session.first is not None
+        if new.copied != session.first.copied:
+            return None  # a picture, a file beside a post or an alias published or withheld
         made: dict[str, _Made] = {}
         before = self.rendered
         with self._lock:
@@ -246,7 +282,10 @@ class LiveSite:
                     self._page(new, path, made)
             self._state = new
             self._made.update(made)
-        self._bodies = {text: body for text, body in self._bodies.items() if text in self._used}
+            self._pending = set()
+        session.bodies = {
+            text: body for text, body in session.bodies.items() if text in session.used
+        }
         return self.rendered - before
 
     def answer(self, path: str) -> Answer:
@@ -258,7 +297,7 @@ class LiveSite:
             try:
                 if path in state.pages:
                     return Answer(self._page(state, path, self._made))
-                if path in self._folder_only:
+                if path in state.session.folder_only:
                     return Answer(folder=True)
                 others = self._others(state)
                 if path in others:
@@ -270,55 +309,75 @@ class LiveSite:
     # ------------------------------------------------------------ the plan
 
     def _assembled(
-        self, sources: SiteSources, editions: Editions, now: datetime, last: _State | None
+        self,
+        session: _Session,
+        sources: SiteSources,
+        editions: Editions,
+        now: datetime,
+        last: _State | None,
     ) -> _State:
-        config = self._config
-        assert config is not None
         site_dir = self.options.site_dir
         pages: dict[str, _Page] = {}
+        clashes: list[SiteError] = []
         for edition in editions.sites:
-            env, language = self._language(edition.info.language)
+            env, language = self._language(session, edition.info.language)
             for spec in edition_pages(
-                edition, editions, config, site_dir, self._themes, env, language
+                edition, editions, session.config, site_dir, session.themes, env, language
             ):
+                if spec.path in pages or spec.path in session.folder_only:
+                    clashes.append(SiteError(self.options.output / spec.path, None, CLASH))
                 pages[spec.path] = _Page(edition, env, spec)
+        if clashes:
+            raise BuildFailed(clashes)
         site = editions.whole
+        themes = session.themes
+
+        def said() -> Iterator[str]:
+            return published_text(site, lambda: sources, themes)
+
         if last is not None and last.editions.whole.withheld == site.withheld:
-            auditor = last.auditor
+            auditor = last.auditor.excusing(said)
         else:
-            themes = self._themes
             auditor = Auditor(
-                site.withheld,
-                lambda: published_text(site, lambda: sources, themes),
-                few_outputs=True,
-                pictures=withheld_pictures(site, site_dir),
+                site.withheld, said, few_outputs=True, pictures=withheld_pictures(site, site_dir)
             )
         copied = (
-            frozenset(output.path for output in assets(site, sources, self._themes)),
+            frozenset(output.path for output in assets(site, sources, themes)),
             site.pictures,
             site.files,
+            tuple(
+                alias
+                for edition in editions.sites
+                for post in edition.posts
+                for alias in post.aliases
+            ),
         )
-        return _State(sources, editions, now, pages, auditor, copied)
+        serial = last.serial + 1 if last is not None else 0
+        return _State(session, serial, sources, editions, now, pages, auditor, copied)
 
-    def _language(self, tag: str) -> tuple[Environment, Language]:
+    def _language(self, session: _Session, tag: str) -> tuple[Environment, Language]:
         """Each language's templates and messages, loaded once a whole build."""
-        known = self._languages.get(tag)
+        known = session.languages.get(tag)
         if known is None:
-            assert self._config is not None
-            config = edition_config(self._config, tag)
-            language = site_language(config, self.options.site_dir, self._themes)
-            known = self._languages[tag] = (
-                make_environment(self._themes, None, language),
+            config = edition_config(session.config, tag)
+            language = site_language(config, self.options.site_dir, session.themes)
+            known = session.languages[tag] = (
+                make_environment(session.themes, None, language),
                 language,
             )
         return known
 
     def _others(self, state: _State) -> dict[str, tuple[Job, str]]:
         if state.others is None:
-            assert self._config is not None
+            session = state.session
             options = dataclasses.replace(self.options, now=state.now)
             jobs, keys, copies = plan_files(
-                state.editions, self._config, options, self._themes, self._measured, pages=False
+                state.editions,
+                session.config,
+                options,
+                session.themes,
+                session.measured,
+                pages=False,
             )
             state.others = {
                 job.path: (job, key)
@@ -343,7 +402,7 @@ class LiveSite:
                 template = page.env.get_template(page.spec.template)
                 data = render_page(template, cast(Site, reads), page.spec)
             except TemplateError as error:
-                raise BuildFailed([template_error(error, self._themes)]) from None
+                raise BuildFailed([template_error(error, state.session.themes)]) from None
             made = _Made(data, "", page.spec, page.site, frozenset(reads.fields))
             self.rendered += 1
         else:
@@ -369,11 +428,11 @@ class LiveSite:
 
     def _from_folder(self, state: _State, page: _Page, path: str) -> _Made | None:
         """The first build's file, if it is still what this page would be."""
-        first = self._first
+        first = state.session.first
         made = first.pages.get(path) if first is not None else None
         if first is None or made is None:
             return None
-        was = _Made(b"", first.auditor.digest, made.spec, made.site, FOLDER_READS)
+        was = _Made(b"", first.audit, made.spec, made.site, FOLDER_READS)
         if not self._fresh(state, page, was, FOLDER_READS):
             return None
         data = self._folder_file(path)
@@ -382,15 +441,16 @@ class LiveSite:
     def _other(self, state: _State, path: str, planned: tuple[Job, str]) -> bytes:
         job, key = planned
         made = self._made.get(path)
+        session = state.session
         if made is None or made.key != key:
-            data = self._folder_file(path) if self._recorded.get(path) == key else None
-            if data is not None and self._first is not None:
-                made = _Made(data, self._first.auditor.digest, key=key)
+            data = self._folder_file(path) if session.recorded.get(path) == key else None
+            if data is not None and session.first is not None:
+                made = _Made(data, session.first.audit, key=key)
             else:
                 try:
                     made = _Made(job.make(), "", key=key)
                 except TemplateError as error:
-                    raise BuildFailed([template_error(error, self._themes)]) from None
+                    raise BuildFailed([template_error(error, session.themes)]) from None
         return self._audited(state, path, made, self._made)
 
     def _folder_file(self, path: str) -> bytes | None:
@@ -401,8 +461,7 @@ class LiveSite:
 
     def _audited(self, state: _State, path: str, made: _Made, into: dict[str, _Made]) -> bytes:
         """The file's bytes once the current audit has passed them; BuildFailed if not."""
-        digest = state.auditor.digest
-        if made.audited != digest:
+        if made.audited != state.audit:
             leaks = state.auditor.leaks(Output(path, made.data))
             if leaks:
                 where = self.options.output / path
@@ -411,31 +470,42 @@ class LiveSite:
                     for leak in leaks
                 ]
                 raise BuildFailed([SiteError(where, None, message) for message in said])
-            made = dataclasses.replace(made, audited=digest)
+            made = dataclasses.replace(made, audited=state.audit)
         into[path] = made
         return made.data
 
-    def _render(self, texts: Sequence[str]) -> list[Rendered]:
-        """Markdown bodies as the build renders them, each held here once rendered: at first
-        from the build cache, then (a save's one or two) here, as the cache's writes would
-        cost more than the rendering."""
-        missing = [text for text in dict.fromkeys(texts) if text not in self._bodies]
-        config = self._config
-        assert config is not None
-        if missing and self._state is None:
+    def _render(self, session: _Session, texts: Sequence[str], *, whole: bool) -> list[Rendered]:
+        """Markdown bodies as the build renders them, each held in `session` once rendered:
+        for a whole build from the build cache (over `session.jobs` processes), for a save
+        (one or two) here, as the cache's writes would cost more than the rendering."""
+        missing = [text for text in dict.fromkeys(texts) if text not in session.bodies]
+        config = session.config
+        if missing and whole:
             with BuildCache(self._cache_dir) as cache:
-                made = markdown_renderer(config, cache, 1)(missing)
+                made = markdown_renderer(config, cache, session.jobs)(missing)
                 for text, rendered in zip(missing, made, strict=True):
                     body = rendered.body.held_here()
-                    self._bodies[text] = dataclasses.replace(rendered, body=body)
-        for text in missing if self._state is not None else ():
+                    session.bodies[text] = dataclasses.replace(rendered, body=body)
+        for text in () if whole else missing:
             base, raw = config.base_path, config.allow_raw_html
             rendered = render_markdown(text, base_path=base, allow_raw_html=raw)
             key = markdown_key(text, base_path=base, allow_raw_html=raw)
             body = dataclasses.replace(rendered.body, key=key)
-            self._bodies[text] = dataclasses.replace(rendered, body=body)
-        self._used.update(texts)
-        return [self._bodies[text] for text in texts]
+            session.bodies[text] = dataclasses.replace(rendered, body=body)
+        session.used.update(texts)
+        return [session.bodies[text] for text in texts]
+
+
+CLASH = "two outputs would be written here (rename a page, tag or alias)"
+
+
+def _linked(path: Path) -> bool:
+    """Whether a file is a link to another (symbolic, or one of several hard links): a save
+    of that other is not reported as a save of this one."""
+    try:
+        return path.is_symlink() or path.stat().st_nlink > 1
+    except OSError:
+        return True
 
 
 class Builder(Protocol):
