@@ -167,6 +167,9 @@ def return_free_memory() -> None:
 
 def _start_worker(parent: int) -> None:
     _die_with(parent)
+    # The pool ends its workers with SIGTERM: a handler the parent set (serve's, which
+    # raises KeyboardInterrupt) would have a worker unwind inside the pool's locks and hang.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 

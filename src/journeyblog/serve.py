@@ -52,7 +52,7 @@ SCRIPT_PATH = RESERVED + "live.js"
 WATCHED = ("content", "static", "themes", "locales")
 # An editor's save is often several events (write a temp file, rename, chmod), and "save
 # all" is one per file: wait until the folder has been quiet this long, then build once.
-QUIET_SECONDS = 0.05
+QUIET_SECONDS = 0.03
 # ...but never hold a rebuild back longer than this while files keep changing.
 LONGEST_WAIT_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0

@@ -127,3 +127,19 @@ def test_workers_end_with_a_killed_build(tmp_path: Path) -> None:
     made = sorted(path.name for path in folder.iterdir())
     time.sleep(0.5)
     assert sorted(path.name for path in folder.iterdir()) == made
+
+
+def _ends_on_sigterm(_: int) -> bool:
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_workers_end_when_the_pool_ends_them_whatever_the_parent_does_on_sigterm() -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # as serve does, so that `kill` stops it as Ctrl-C does
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        # A worker that unwound on the pool's SIGTERM could hang the pool's end for ever.
+        assert all(parallel_map(_ends_on_sigterm, list(range(200)), jobs=2, min_items=1))
+    finally:
+        signal.signal(signal.SIGTERM, previous)

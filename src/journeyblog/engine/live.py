@@ -206,6 +206,10 @@ class LiveSite:
         )
         session.first = state
         session.used = set()
+        for page in {
+            (page.env, page.spec.template): page for page in state.pages.values()
+        }.values():
+            page.env.get_template(page.spec.template)  # compiled now, not on the first save
         with self._lock:
             self._state = state
             self._made = {}
