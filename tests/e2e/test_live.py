@@ -3,6 +3,7 @@ is the file a build from scratch writes, byte for byte, and nothing else is serv
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 from pathlib import Path
@@ -375,3 +376,23 @@ def test_an_alias_is_left_to_a_whole_build_and_a_clash_refused(
         live.update([later])
     with pytest.raises(BuildFailed, match="two outputs would be written here"):
         build(BuildOptions(site_dir=site, out_dir=tmp_path / "scratch", cache=False, jobs=1))
+
+
+def test_a_record_that_misses_a_read_serves_a_stale_page_but_never_a_leak(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    handbook = site / "content" / "pages" / "handbook.md"
+    handbook.write_text("---\ntitle: Handbook for new starters\n---\n\nWelcome.\n", "utf-8")
+    live = _live(site, tmp_path)
+    page = "archive/index.html"
+    live.update([_append(site / "content" / "posts" / "cloud-2.md", "\nMore.\n")], [page])
+    assert b"Handbook for new starters" in (live.answer(page).data or b"")  # the site's pages
+    # The record loses a read: the archive no longer seems to read the site's pages.
+    made = live._made[page]
+    live._made[page] = dataclasses.replace(made, reads=made.reads - {"pages"})
+    before = live.rendered
+    live.update([_replace(handbook, "title: Handbook", "security: internal\ntitle: Handbook")])
+    answer = live.answer(page)
+    assert live.rendered == before  # taken for current: stale, it lists a page now withheld
+    assert answer.data is None and "handbook.md" in str(answer.errors)  # and so refused
