@@ -236,7 +236,7 @@ class LiveSite:
             changed = {*self._pending, *changed}
             try:
                 return self._update(changed, open_pages)
-            except BuildFailed:
+            except BaseException:  # refused, or stopped by a bug: read them again next time
                 self._pending = changed
                 raise
 
