@@ -45,6 +45,23 @@ class Extra(Mapping[str, Any]):
     def __reduce__(self) -> tuple[type[Extra], tuple[dict[str, Any]]]:
         return (Extra, (self._items,))
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when a theme would print them alike: keys in the same order, values of the
+        same types (a Mapping's own equality takes `1`, `1.0` and `true` for one another)."""
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return _typed(self) == _typed(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _typed(value: object) -> object:
+    if isinstance(value, Mapping):
+        return ("mapping", tuple((key, _typed(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return ("sequence", tuple(_typed(item) for item in value))
+    return (type(value), value)
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class SecurityLevel:

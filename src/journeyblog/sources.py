@@ -12,6 +12,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,6 +262,17 @@ def refreshed(
         else:
             return None
         found.pop(path, None)
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            continue  # deleted
+        except OSError as error:
+            errors.append(SiteError(path, None, f"cannot be read: {error.strerror}"))
+            continue
+        if not stat.S_ISREG(status.st_mode):
+            continue  # not a file (a pipe, a device): discover passes it over
+        if status.st_nlink > 1:
+            return None  # a hard link: a save under its other name is not reported as this
         try:
             data = path.read_bytes()
         except FileNotFoundError:

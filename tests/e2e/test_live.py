@@ -4,7 +4,9 @@ is the file a build from scratch writes, byte for byte, and nothing else is serv
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -396,3 +398,45 @@ def test_a_record_that_misses_a_read_serves_a_stale_page_but_never_a_leak(
     answer = live.answer(page)
     assert live.rendered == before  # taken for current: stale, it lists a page now withheld
     assert answer.data is None and "handbook.md" in str(answer.errors)  # and so refused
+
+
+def test_a_copied_file_is_audited_again_after_a_save_that_withholds_what_it_quotes(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    notes = site / "static" / "notes.txt"
+    notes.parent.mkdir(parents=True, exist_ok=True)
+    part = site / "content" / "posts" / "cloud-2.md"
+    _append(part, "\nThe restructuring will close the Leeds office and move its staff.\n")
+    notes.write_text("It said: the restructuring will close the Leeds office and move.\n", "utf-8")
+    live = _live(site, tmp_path)
+    assert live.answer("notes.txt").folder  # as the whole build audited it
+    live.update([_replace(part, "security: Public", "security: Internal")])
+    with pytest.raises(BuildFailed, match=r"notes\.txt"):  # and so does a build
+        build(BuildOptions(site_dir=site, out_dir=tmp_path / "scratch", cache=False, jobs=1))
+    answer = live.answer("notes.txt")
+    assert answer.data is None and "cloud-2.md" in str(answer.errors)
+
+
+def test_a_hard_link_made_during_the_session_is_left_to_whole_builds(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    live = _live(site, tmp_path)
+    twin = site / "content" / "posts" / "twin.md"
+    os.link(site / "content" / "posts" / "standalone.md", twin)
+    assert live.update([twin]) is None
+
+
+def test_a_file_that_is_not_a_regular_file_is_passed_over_as_discover_does(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = _site(make_site)
+    live = _live(site, tmp_path)
+    pipe = site / "content" / "posts" / "pipe.md"
+    os.mkfifo(pipe)
+    done: list[int | None] = []
+    reader = threading.Thread(target=lambda: done.append(live.update([pipe])), daemon=True)
+    reader.start()
+    reader.join(30)
+    assert done == [0]  # read nothing, and did not wait for a writer

@@ -15,7 +15,7 @@ from tests.conftest import AUTHORS, NOW, post
 
 from journeyblog.config import SiteConfig, parse_config
 from journeyblog.errors import SiteError
-from journeyblog.model import Site
+from journeyblog.model import Extra, Site
 from journeyblog.site import Selection, assemble
 from journeyblog.sources import DataFile, SiteSources, Source, SourceKind, parse_source
 
@@ -497,3 +497,11 @@ def test_checks_kept_between_assembles_give_what_a_fresh_assemble_gives() -> Non
     sources = dataclasses.replace(sources, posts=(good,))
     assemble(config, sources, selection=selection, checks=checks)  # type: ignore[arg-type]
     assert list(checks) == [id(good)]
+
+
+def test_extra_values_are_equal_only_when_a_theme_prints_them_alike() -> None:
+    assert Extra({"n": 1, "x": [1, "a"]}) == Extra({"n": 1, "x": [1, "a"]})
+    assert Extra({"n": 1}) != Extra({"n": True})  # a theme prints "1" and "True"
+    assert Extra({"n": 1}) != Extra({"n": 1.0})
+    assert Extra({"a": 1, "b": 2}) != Extra({"b": 2, "a": 1})  # printed in another order
+    assert Extra({"x": [1]}) != Extra({"x": [True]})

@@ -180,11 +180,15 @@ class LiveSite:
             raise BuildFailed(errors)
         session = _Session(config, theme_dirs(site_dir, config.theme), jobs)
         now = options.now or datetime.now(UTC)
-        result = self._builder(
-            dataclasses.replace(options, now=now),
-            sources=sources,
-            render_bodies=functools.partial(self._render, session, whole=True),
-        )
+        try:
+            result = self._builder(
+                dataclasses.replace(options, now=now),
+                sources=sources,
+                render_bodies=functools.partial(self._render, session, whole=True),
+            )
+        except BaseException:
+            self._distrust_folder()
+            raise
         assert result.assembled is not None
         session.jobs = 1
         session.measured = measure_all(
@@ -218,6 +222,14 @@ class LiveSite:
             self.rendered = 0
         return result
 
+    def _distrust_folder(self) -> None:
+        """A whole build failed, perhaps having rewritten some of the folder's files: until
+        one succeeds, pages and feeds are made from memory, never taken from the folder."""
+        with self._lock:
+            if self._state is not None:
+                self._state.session.first = None
+                self._state.session.recorded = {}
+
     @property
     def _cache_dir(self) -> Path | None:
         return self.options.site_dir / CACHE_DIR if self.options.cache else None
@@ -236,8 +248,11 @@ class LiveSite:
             changed = {*self._pending, *changed}
             try:
                 return self._update(changed, open_pages)
-            except BaseException:  # refused, or stopped by a bug: read them again next time
+            except BuildFailed:  # refused: the files are read again with the next save
                 self._pending = changed
+                raise
+            except BaseException:  # stopped by a bug: a whole build takes the next save in
+                self._whole = True
                 raise
 
     def _update(self, changed: Collection[Path], open_pages: Collection[str]) -> int | None:
@@ -302,7 +317,7 @@ class LiveSite:
                 if path in state.pages:
                     return Answer(self._page(state, path, self._made))
                 if path in state.session.folder_only:
-                    return Answer(folder=True)
+                    return self._copied(state, path)
                 others = self._others(state)
                 if path in others:
                     return Answer(self._other(state, path, others[path]))
@@ -456,6 +471,20 @@ class LiveSite:
                 except TemplateError as error:
                     raise BuildFailed([template_error(error, session.themes)]) from None
         return self._audited(state, path, made, self._made)
+
+    def _copied(self, state: _State, path: str) -> Answer:
+        """A file copied into the folder (an asset, a picture's copy): as it is there, once
+        this state's audit has passed it (what a save withholds may be quoted anywhere)."""
+        first = state.session.first
+        if state is first:
+            return Answer(folder=True)  # passed by the whole build's own audit
+        made = self._made.get(path)
+        if made is None or made.audited != state.audit:
+            data = self._folder_file(path)
+            if data is None:
+                return Answer()
+            made = _Made(data, "")
+        return Answer(self._audited(state, path, made, self._made))
 
     def _folder_file(self, path: str) -> bytes | None:
         try:
