@@ -141,17 +141,8 @@ def locate(url_path: str, *, root: Path, base_path: str = "/") -> Target:
         return Target(redirect=base_path)
     if not url_path.startswith(base_path):
         return NOT_FOUND
-    rest = url_path[len(base_path) :]
-    # A real file name never holds an encoded separator or NUL: only an attack does.
-    if any(code in rest.lower() for code in ("%2f", "%5c", "%00")):
-        return NOT_FOUND
-    try:
-        decoded = unquote(rest, errors="strict")
-    except UnicodeDecodeError:
-        return NOT_FOUND
-    if "\\" in decoded or "\0" in decoded or decoded.startswith("/"):
-        return NOT_FOUND
-    if any(part in (".", "..") for part in decoded.split("/")):
+    decoded = _site_path(url_path[len(base_path) :])
+    if decoded is None:
         return NOT_FOUND
     top = root.resolve()
     target = (top / decoded).resolve()
@@ -167,9 +158,16 @@ def locate(url_path: str, *, root: Path, base_path: str = "/") -> Target:
 def output_path(url_path: str, base_path: str) -> str | None:
     """The output file a request path names ("/blog/posts/x/" -> "posts/x/index.html"), or
     None for one outside the site or not a plain path (locate's rules)."""
-    if not url_path.startswith(base_path):
+    decoded = _site_path(url_path[len(base_path) :]) if url_path.startswith(base_path) else None
+    if decoded is None:
         return None
-    rest = url_path[len(base_path) :]
+    return decoded + "index.html" if decoded == "" or decoded.endswith("/") else decoded
+
+
+def _site_path(rest: str) -> str | None:
+    """A request path below the site's base, decoded, or None if it is no plain path inside
+    the site ("../x", "%2e%2e/x", "a%2fb", "a%5cb", "/etc/passwd")."""
+    # A real file name never holds an encoded separator or NUL: only an attack does.
     if any(code in rest.lower() for code in ("%2f", "%5c", "%00")):
         return None
     try:
@@ -180,7 +178,7 @@ def output_path(url_path: str, base_path: str) -> str | None:
         return None
     if any(part in (".", "..") for part in decoded.split("/")):
         return None
-    return decoded + "index.html" if decoded == "" or decoded.endswith("/") else decoded
+    return decoded
 
 
 def inject_script(html: bytes, build_number: int) -> bytes:
