@@ -7,7 +7,7 @@ For each size, generates a corpus with the kit's make_corpus.py (every post rend
 --audience restricted), then times in-process cold builds (no cache, fresh output) with
 jobs=1 and with jobs=2 with parallel.MIN_PARALLEL_ITEMS forced to 0, so that the two
 processes are used however few the items. Prints the median of each and their ratio; the
-size where two processes win is what MIN_PARALLEL_ITEMS in src/journeyblog/parallel.py
+size where two processes win is what MIN_PARALLEL_ITEMS in src/journeyblog/engine/parallel.py
 should be near. Not a test; needs ../shared/bench beside the repository.
 """
 
@@ -23,8 +23,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from journeyblog import parallel
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build, parallel
 
 REPO = Path(__file__).resolve().parents[1]
 KIT = REPO.parent / "shared" / "bench"

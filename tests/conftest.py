@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from journeyblog.build import BuildOptions, BuildResult, build
+from journeyblog.build import BuildOptions, BuildResult
+from journeyblog.engine import build
 
 REPO = Path(__file__).resolve().parents[1]
 

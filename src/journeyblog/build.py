@@ -1,19 +1,19 @@
-"""The pipeline in one function, read top to bottom.
+"""The pipeline: `build`, its stages in order, read top to bottom.
 
-    load_config -> discover -> assemble -> render_pages + render_feeds + assets
-    -> manifest -> write_site
+    load_config -> read (sources.discover) -> assemble_editions -> publishable
+    -> plan_files (pages, feeds, search, cards, books, pictures) + assets
+    -> make -> audit (AuditedOutputs) -> write, manifest
 
-Every stage collects its errors; `build` raises BuildFailed before `write_site` runs, so a
-bad source never costs the existing output.
+Every stage collects its errors; `build` raises BuildFailed before anything is written, so
+a bad source never costs the existing output. The stages that read, render and write are run
+by an `Engine` (journeyblog.engine), which remembers the last build and spreads the work over
+processes; what is published is decided here, never there.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import gc
-import itertools
 import json
 import os
 import posixpath
@@ -32,24 +32,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import jinja2
 from jinja2 import Environment
 
-from journeyblog.audit import Auditor, Finding, audit_outputs
-from journeyblog.cache import CACHE_DIR, VERSIONS, BuildCache, Recorded, markdown_key
+from journeyblog.audit import Auditor, audit_outputs
 from journeyblog.cards import previews, social_images
 from journeyblog.checks import build_warnings, site_warnings
-from journeyblog.compress import SUFFIXES, compressed, compressible
-from journeyblog.config import CONFIG_NAME, SiteConfig, load_config
+from journeyblog.compress import SUFFIXES
+from journeyblog.config import CACHE_DIR, SiteConfig, load_config
 from journeyblog.ebook import Book, series_books
 from journeyblog.editions import Editions, assemble_editions, edition_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.figures import Measured
-from journeyblog.fingerprint import Fingerprints, bytes_digest, digest
+from journeyblog.fingerprint import Fingerprints, digest
 from journeyblog.i18n import (
     LOCALES,
     CatalogError,
@@ -59,10 +58,8 @@ from journeyblog.i18n import (
     load_language,
     untranslated,
 )
-from journeyblog.markdown import render_markdown
 from journeyblog.model import (
     Alternate,
-    BodyUnavailable,
     Job,
     Output,
     Page,
@@ -70,23 +67,12 @@ from journeyblog.model import (
     Site,
     SocialImage,
     Withheld,
+    WriteReport,
     search_words_of,
-)
-from journeyblog.parallel import (
-    MIN_PARALLEL_ITEMS,
-    default_jobs,
-    early_workers,
-    in_process,
-    make_all,
-    make_beside,
-    parallel_map,
-    parallel_results,
-    return_free_memory,
 )
 from journeyblog.pictures import damaged, measure_all, picture_jobs, unpublishable
 from journeyblog.render import (
     PageSpec,
-    default_theme_dir,
     make_environment,
     page_jobs,
     page_specs,
@@ -107,16 +93,8 @@ from journeyblog.search import (
     word_chunks,
 )
 from journeyblog.site import Selection
-from journeyblog.sources import SiteSources, discover, split_record
-from journeyblog.write import (
-    LEGACY_MANIFEST,
-    StagingFolder,
-    WriteReport,
-    check_relative,
-    stage_file,
-    update_in_place,
-    write_site,
-)
+from journeyblog.sources import SiteSources, discover
+from journeyblog.versions import VERSIONS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,315 +152,162 @@ class BuildResult:
         return sum(len(edition.posts) for edition in self.editions) or len(self.site.posts)
 
 
-def build(
-    options: BuildOptions,
-    *,
-    inputs: str | None = None,
-    sources: SiteSources | None = None,
-    render_bodies: Callable[[Sequence[str]], list[Rendered]] | None = None,
-) -> BuildResult:
-    """Build the site into options.output; raise BuildFailed (nothing written) on any error.
+class Engine(Protocol):
+    """How `build` runs its costly stages: journeyblog.engine.Incremental, which remembers
+    what it can of the last build and spreads the work over processes. It decides nothing
+    of what is published; `build` calls it in this order, once each."""
 
-    `inputs` is `input_stamp(options)` if the caller has just taken it (to ask `up_to_date`):
-    it must have been taken before anything was read, so that a file saved since makes the
-    recorded output stale. `sources`: the site's files, if the caller has read them
-    (`discover`); `render_bodies`: how Markdown is rendered, if not from the build cache.
-    """
-    with collecting_rarely():
-        stamp = inputs if inputs is not None else input_stamp(options)
-        return _build(options, stamp, sources, render_bodies)
+    def read(self, site_dir: Path) -> tuple[SiteSources, list[SiteError]]:
+        """The site's files and the problems reading them, as sources.discover gives them."""
+        ...
 
+    def measure(self, content: Path, paths: Sequence[str], max_pixels: int) -> dict[str, Measured]:
+        """pictures.measure_all of `paths` under `content`."""
+        ...
 
-# The collector's first threshold during a build (Python's default is 700). A build makes
-# millions of long-lived objects (the sources, the site model, the keys) and almost no cycles
-# of garbage, so the default's frequent collections, each older generation's walking all of
-# them, cost much of an edit build for nothing freed (bench/LOG.md).
-_BUILD_COLLECTION_THRESHOLD = 100_000
+    def markdown(self, config: SiteConfig) -> Callable[[Sequence[str]], list[Rendered]]:
+        """How Markdown bodies are rendered: each as markdown.render_markdown renders it."""
+        ...
 
+    def current(self, planned: Sequence[Job], keys: Sequence[str]) -> set[str]:
+        """The paths of the `planned` files (each made under its key of `keys`) that the last
+        output holds as they would be made now: taken over by `make`."""
+        ...
 
-@contextlib.contextmanager
-def collecting_rarely() -> Iterator[None]:
-    """Run the garbage collector less often for the build, as it was again afterwards."""
-    before = gc.get_threshold()
-    gc.set_threshold(_BUILD_COLLECTION_THRESHOLD, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
+    def make(
+        self, auditor: Auditor, *, themes: Sequence[Path], slow: Collection[str], precompress: bool
+    ) -> Iterable[Output]:
+        """Each planned file, in order: taken over, or made (with its compressed copies if
+        `precompress`) and audited by `auditor` where it is made. `slow`: the paths of files
+        each worth a worker of its own."""
+        ...
 
+    def copied(self, outputs: Iterable[Output], *, precompress: bool) -> Iterable[Output]:
+        """The files copied as they are, with their compressed copies if `precompress`."""
+        ...
 
-# From how many files in the last output a second process readies the staging folder
-# beside the build (write.StagingFolder): forking costs about as much as walking or linking
-# a thousand files.
-READY_BESIDE_FILES = 1_000
+    def write(self, outputs: AuditedOutputs, out_dir: Path) -> WriteReport:
+        """Write every output into out_dir, replacing what it held (engine.write): after
+        `outputs.finish`, so that a leak found stops the build with nothing written."""
+        ...
 
 
-@contextlib.contextmanager
-def _staging_for(
-    options: BuildOptions, jobs: int, last: tuple[str, str, UpToDate] | None
-) -> Iterator[StagingFolder | None]:
-    """The staging folder, readied beside the build from its start (write.StagingFolder)
-    when the last output (`last`, as _last_build gives it) was large; None for a build in
-    place. Removed if the build fails before writing, as it would be if it failed while
-    writing."""
-    if options.in_place:
-        yield None
-        return
-    beside = jobs > 1 and last is not None and last[2].files >= READY_BESIDE_FILES
-    staging = StagingFolder(options.output, beside=beside)
-    try:
-        yield staging
-    except BaseException:
-        staging.discard()
-        raise
-
-
-def _has_files(folder: Path, count: int) -> bool:
-    """Whether folder holds at least `count` files, at any depth; stops listing there."""
-    for _, _, names in os.walk(folder):  # an unreadable folder is passed over
-        count -= len(names)
-        if count <= 0:
-            return True
-    return False
-
-
-def _build(
-    options: BuildOptions,
-    inputs: str,
-    given: SiteSources | None,
-    render_bodies: Callable[[Sequence[str]], list[Rendered]] | None,
-) -> BuildResult:
-    """The build, `inputs` stamped before anything was read: a file saved during the build
-    makes it stale."""
-    started = time.perf_counter()
+def build(options: BuildOptions, engine: Engine) -> BuildResult:
+    """Build the site into options.output, stage by stage; raise BuildFailed, with nothing
+    written, on any error. `engine` runs the stages that read, render and write."""
     clock = _Stopwatch()
     config = load_config(options.site_dir, base_url=options.base_url)
     _check_audience(config, options.audience, options.site_dir)
-    _check_output_dir(options.site_dir, options.output, options.manifest_path)
-    jobs = options.jobs or default_jobs()
-    last = _last_build(options)
-    # A build with no record of a last one makes everything: the workers that read and
-    # render are forked before the sources are read (parallel.early_workers).
-    early = (
-        last is None
-        and given is None
-        and _has_files(options.site_dir / "content" / "posts", MIN_PARALLEL_ITEMS)
+    check_output_dir(options)
+    now = options.now or datetime.now(UTC)
+
+    sources, errors = engine.read(options.site_dir)
+    pictures = engine.measure(
+        options.site_dir / "content", picture_paths(sources), config.max_image_pixels
     )
-    workers = early_workers(jobs) if early else contextlib.nullcontext()
-    with _staging_for(options, jobs, last) as staging:
-        now = options.now or datetime.now(UTC)
-        cache_dir = options.site_dir / CACHE_DIR if options.cache else None
-        with BuildCache(cache_dir) as cache, workers:
-            sources, errors = (
-                (given, [])
-                if given is not None
-                else discover(
-                    options.site_dir,
-                    remembered=cache,
-                    split_many=functools.partial(parallel_map, split_record, jobs=jobs),
-                )
-            )
-            measured = measure_all(
-                options.site_dir / "content",
-                picture_paths(sources),
-                max_pixels=config.max_image_pixels,
-                memo=cache_dir / "pictures" / "measured.json" if cache_dir else None,
-            )
-            clock.lap("read sources")
-            if early:
-                # The files' bytes, read and let go of, would stay mapped while this
-                # process takes in the rendered bodies.
-                return_free_memory()
-            editions, site_errors = assemble_editions(
-                config,
-                sources,
-                selection=Selection(
-                    now=now, audience=options.audience, drafts=options.drafts, future=options.future
-                ),
-                render_bodies=render_bodies or markdown_renderer(config, cache, jobs),
-                pictures=measured,
-            )
-            site = editions.whole  # every language's posts, pages and shared files
-        errors += site_errors
-        errors += unpublishable(
-            options.site_dir / "content",
-            published_files(site, sources),
-            measured,
+    clock.lap("read sources")
+
+    selection = Selection(
+        now=now, audience=options.audience, drafts=options.drafts, future=options.future
+    )
+    editions, site_errors = assemble_editions(
+        config,
+        sources,
+        selection=selection,
+        render_bodies=engine.markdown(config),
+        pictures=pictures,
+    )
+    site = editions.whole  # every language's posts, pages and shared files
+    warnings = publishable(
+        config, editions, sources, pictures, [*errors, *site_errors], strict=options.strict
+    )
+    clock.lap("assemble the site (Markdown included)")
+
+    themes = theme_dirs(options.site_dir, config.theme)
+    planned, keys, copies = plan_files(editions, config, options, themes, pictures)
+    copied = assets(site, sources, themes, made=copies)
+    del sources  # every body as written: not held while the files are made
+    current = engine.current(planned, keys)
+    clock.lap("plan every file and its key")
+
+    auditor = Auditor(
+        site.withheld,
+        lambda: published_text(site, lambda: discover(options.site_dir)[0], themes),
+        few_outputs=len(planned) - len(current) < FEW_OUTPUTS,
+        pictures=withheld_pictures(site, options.site_dir),
+    )
+    made = engine.make(auditor, themes=themes, slow=copies, precompress=config.precompress)
+    out_dir = options.output.absolute()
+    outputs = AuditedOutputs(
+        [made, engine.copied(copied, precompress=config.precompress)], auditor, out_dir
+    )
+    try:
+        report = engine.write(outputs, out_dir)
+    except jinja2.TemplateError as error:
+        raise BuildFailed([template_error(error, themes)]) from None
+    write_manifest(
+        options.manifest_path, manifest(site, now=now, cutoff=None if options.future else now)
+    )
+    clock.lap("make, audit and write the files")
+
+    return BuildResult(
+        site=editions.sites[0],
+        editions=editions.sites,
+        assembled=editions,
+        pages=outputs.pages,
+        feeds=outputs.feeds,
+        files=outputs.files,
+        report=report,
+        manifest=options.manifest_path,
+        rendered=len(outputs.made),
+        made=tuple(outputs.made),
+        reused=outputs.reused,
+        seconds=clock.total,
+        stages=tuple(clock.laps),
+        warnings=tuple(warnings),
+    )
+
+
+# Fewer files than this to make and the audit builds the automaton that is quicker to build
+# than to search with (audit.Auditor's `few_outputs`).
+FEW_OUTPUTS = 500
+
+
+def publishable(
+    config: SiteConfig,
+    editions: Editions,
+    sources: SiteSources,
+    pictures: Mapping[str, Measured],
+    errors: list[SiteError],
+    *,
+    strict: bool,
+) -> list[SiteError]:
+    """The warnings of what the site publishes; BuildFailed with every error (and with the
+    warnings too, if `strict`)."""
+    errors = [
+        *errors,
+        *unpublishable(
+            sources.site_dir / "content",
+            published_files(editions.whole, sources),
+            pictures,
             max_pixels=config.max_image_pixels,
-        )
-        if errors:
-            raise BuildFailed(errors)
-        warnings = sorted(
-            {
-                warning
-                for edition in editions.sites
-                for warning in build_warnings(
-                    edition, editions.sources.get(edition.info.language, sources), pictures=measured
-                )
-            },
-            key=SiteError.sort_key,
-        )
-        if options.strict and warnings:
-            raise BuildFailed(warnings)
-        clock.lap("assemble the site (Markdown included)")
-
-        themes = theme_dirs(options.site_dir, config.theme)
-        out_dir = options.output.absolute()
-        with BuildCache(cache_dir) as cache:
-            templates = cache_dir / "templates" if cache_dir else None
-            planned, stored, copies = plan_files(
-                editions, config, options, themes, measured, templates=templates
+        ),
+    ]
+    if errors:
+        raise BuildFailed(errors)
+    warnings = sorted(
+        {
+            warning
+            for edition in editions.sites
+            for warning in build_warnings(
+                edition, editions.sources.get(edition.info.language, sources), pictures=pictures
             )
-            previous = cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
-            copied = assets(site, sources, themes, made=copies)
-            clock.lap("plan every file and its key")
-            # The sources (every body as written) are not needed past this point: let them go
-            # before workers are forked, and read them again only if the audit must weigh a find.
-            del sources
-
-            def everything_published() -> Iterator[str]:
-                return published_text(site, lambda: discover(options.site_dir)[0], themes)
-
-            reuse = _reusable(planned, stored, previous)
-            changed = _changed_since(planned, stored, previous)
-            auditor = Auditor(
-                site.withheld,
-                everything_published,
-                few_outputs=len(planned) - len(reuse) < FEW_OUTPUTS,
-                pictures=withheld_pictures(site, options.site_dir),
-            )
-            for path in changed:
-                auditor.scan(Output(path, source=out_dir / path))
-            compressed_cache = cache_dir / "compressed" if cache_dir else None
-            # Files made for a new tree are put in its staging folder by their makers.
-            made = _made(
-                planned,
-                reuse,
-                previous,
-                out_dir,
-                jobs,
-                auditor,
-                stage=not options.in_place,
-                themes=themes,
-                slow=copies,
-                precompress=config.precompress,
-                compressed_cache=compressed_cache,
-                stored={job.path: key for job, key in zip(planned, stored, strict=True)},
-            )
-            assets_out: Iterable[Output] = copied
-            if config.precompress:
-                assets_out = with_compressed(
-                    copied, cache_dir / "compressed" if cache_dir else None
-                )
-            stream = _Checked(
-                [made, assets_out],
-                auditor,
-                out_dir,
-                audited={path: recorded.audit for path, recorded in previous.items()},
-            )
-            try:
-                if staging is None:
-                    report = update_in_place(stream, out_dir, before_swap=stream.finish)
-                else:
-                    report = write_site(stream, out_dir, before_swap=stream.finish, staging=staging)
-            except jinja2.TemplateError as error:
-                raise BuildFailed([template_error(error, themes)]) from None
-            except BodyUnavailable:
-                where = (cache_dir or options.site_dir / CACHE_DIR) / "cache.sqlite"
-                message = "a rendered body could not be read back (was the cache removed during"
-                raise BuildFailed(
-                    [SiteError(where, None, message + " the build? build again)")]
-                ) from None
-            write_manifest(
-                options.manifest_path,
-                manifest(site, now=now, cutoff=None if options.future else now),
-            )
-            clock.lap("make, audit and write the files")
-            # One stat a file written, for both records.
-            stats = output_stats(out_dir, stream.paths)
-            cache.store_fingerprints(
-                str(out_dir),
-                [
-                    (path, key + suffix, stream.digests[path])
-                    for job, key in zip(planned, stored, strict=True)
-                    for suffix in ("", *SUFFIXES)
-                    if (path := job.path + suffix) in stream.digests
-                ],
-                auditor.digest,
-                stats,
-            )
-            summary = UpToDate(
-                pages=stream.pages,
-                feeds=stream.feeds,
-                files=stream.files,
-                posts=len(site.posts),
-                audience=site.info.audience.name,
-                published_until=max((post.date for post in site.posts), default=None),
-                next_due=min((item.due for item in site.withheld if item.due), default=None),
-            )
-            cache.store_stamp(
-                str(out_dir), inputs, output_stamp(out_dir, stream.paths, stats), summary.to_json()
-            )
-        if staging is not None:
-            staging.finish()  # the spare, trimmed beside the recording
-        clock.lap("record keys and stamps")
-        return BuildResult(
-            site=editions.sites[0],
-            editions=editions.sites,
-            assembled=editions,
-            pages=stream.pages,
-            feeds=stream.feeds,
-            files=stream.files,
-            report=report,
-            manifest=options.manifest_path,
-            rendered=len(stream.made),
-            made=tuple(stream.made),
-            reused=stream.reused,
-            seconds=time.perf_counter() - started,
-            stages=tuple(clock.laps),
-            warnings=tuple(warnings),
-        )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UpToDate:
-    """What the last build into a folder published, when nothing has changed since."""
-
-    pages: int
-    feeds: int
-    files: int
-    posts: int
-    audience: str
-    published_until: datetime | None  # the newest published post's date
-    next_due: datetime | None  # the first future-dated post that was held back
-
-    def to_json(self) -> str:
-        fields = {
-            "pages": self.pages,
-            "feeds": self.feeds,
-            "files": self.files,
-            "posts": self.posts,
-            "audience": self.audience,
-            "published_until": _iso(self.published_until),
-            "next_due": _iso(self.next_due),
-        }
-        return json.dumps(fields, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, text: str) -> UpToDate | None:
-        try:
-            fields = json.loads(text)
-            return cls(
-                pages=int(fields["pages"]),
-                feeds=int(fields["feeds"]),
-                files=int(fields["files"]),
-                posts=int(fields["posts"]),
-                audience=str(fields["audience"]),
-                published_until=_from_iso(fields["published_until"]),
-                next_due=_from_iso(fields["next_due"]),
-            )
-        except (ValueError, KeyError, TypeError, RecursionError):
-            return None
+        },
+        key=SiteError.sort_key,
+    )
+    if strict and warnings:
+        raise BuildFailed(warnings)
+    return warnings
 
 
 def plan_files(
@@ -499,6 +324,8 @@ def plan_files(
     under (`_stored_key`), and the paths of the pictures' copies among them. Without
     `pages`, all but the pages (`edition_pages` plans those, unkeyed)."""
     cache_dir = options.site_dir / CACHE_DIR if options.cache else None
+    if templates is None and cache_dir is not None:
+        templates = cache_dir / "templates"  # compiled templates, kept between builds
     site = editions.whole
     pictures = picture_jobs(site, options.site_dir, cache_dir, measured=measured)
     planned: list[Job] = []
@@ -518,141 +345,6 @@ def plan_files(
     keys += [site_key] * len(pictures)
     stored = [_stored_key(key, job) for key, job in zip(keys, planned, strict=True)]
     return planned, stored, {job.path for job in pictures}
-
-
-def up_to_date(options: BuildOptions, *, inputs: str | None = None) -> UpToDate | None:
-    """The last build's summary if building again would give the same output, else None.
-
-    As make does, by file metadata: the output is current when no input file (the config,
-    content/, static/, the site's and the default theme, journeyblog itself) and no output
-    file has changed size, mtime, ctime or inode since the last build recorded them, the
-    options are the same, and no post's date lies between that build's cutoff and this
-    one's. Checking takes a directory walk, not a build. Never with the cache off.
-    `inputs`: input_stamp(options), if the caller has taken it (to pass it on to `build`).
-    """
-    recorded = _last_build(options)
-    if recorded is None:
-        return None
-    recorded_inputs, output, summary = recorded
-    if not options.manifest_path.is_file():
-        return None
-    current = inputs if inputs is not None else input_stamp(options)
-    if recorded_inputs != current or output != tree_stamp(options.output.absolute()):
-        return None
-    now = options.now or datetime.now(UTC)
-    if not options.future:
-        if summary.published_until is not None and now < summary.published_until:
-            return None
-        if summary.next_due is not None and now >= summary.next_due:
-            return None
-    return summary
-
-
-def _last_build(options: BuildOptions) -> tuple[str, str, UpToDate] | None:
-    """(inputs stamp, output stamp, summary) the cache recorded for the last build into
-    options.output; None without a cache or a readable record."""
-    if not options.cache:
-        return None
-    with BuildCache(options.site_dir / CACHE_DIR) as cache:
-        recorded = cache.stamp(str(options.output.absolute()))
-    if recorded is None:
-        return None
-    inputs, output, summary_json = recorded
-    summary = UpToDate.from_json(summary_json)
-    return None if summary is None else (inputs, output, summary)
-
-
-def input_stamp(options: BuildOptions) -> str:
-    """A digest of the build's options and of the metadata of every file it may read."""
-    site_dir = options.site_dir.absolute()
-    roots = [
-        site_dir / CONFIG_NAME,
-        site_dir / "content",
-        site_dir / "static",
-        site_dir / "themes",
-        site_dir / LOCALES,
-        default_theme_dir(),
-    ]
-    settings = (
-        VERSIONS,  # journeyblog's own code included, by content (cache.VERSIONS)
-        str(site_dir),
-        str(options.output.absolute()),
-        options.base_url,
-        options.audience,
-        options.drafts,
-        options.future,
-    )
-    return digest((repr(settings), *(tree_stamp(root) for root in roots)))
-
-
-def tree_stamp(root: Path) -> str:
-    """A digest of the path, size, mtime, ctime and inode of every file under root."""
-    entries: list[str] = []
-    try:
-        info = root.stat()
-    except OSError:
-        return "absent"
-    if not root.is_dir():
-        return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
-    pending = [str(root)]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(folder) as listing:
-                for entry in listing:
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(entry.path)
-                        continue
-                    entries.append(_stamp_entry(entry.path, entry.stat()))
-        except OSError:
-            entries.append(f"{folder}:unreadable")
-    entries.sort()
-    return digest(entries)
-
-
-def output_stats(out_dir: Path, paths: Iterable[str]) -> dict[str, os.stat_result] | None:
-    """The stat of each of `paths` (normalised, relative) in out_dir; None if one is missing."""
-    root = str(out_dir)
-    stats: dict[str, os.stat_result] = {}
-    for path in paths:
-        try:
-            stats[path] = os.stat(f"{root}/{path}")
-        except OSError:
-            return None
-    return stats
-
-
-def output_stamp(
-    out_dir: Path, paths: Iterable[str], stats: Mapping[str, os.stat_result] | None = None
-) -> str:
-    """tree_stamp(out_dir) for a folder that holds exactly `paths` (normalised, relative),
-    without walking it: a stat per file (`stats`, if taken already), no listing of its
-    thousands of folders.
-
-    For the stamp a build records of the output it has just written. Should the folder hold
-    anything else, the stamp only differs from the walk that `up_to_date` makes, and the
-    next build builds: it can never pass for up to date when it is not.
-    """
-    if stats is None:
-        stats = output_stats(out_dir, paths)
-    if stats is None:
-        return tree_stamp(out_dir)  # not the folder we wrote: walk it as it is
-    root = str(out_dir)
-    entries = [_stamp_entry(f"{root}/{path}", stat) for path, stat in stats.items()]
-    entries.sort()
-    return digest(entries)
-
-
-def _stamp_entry(path: str, stat: os.stat_result) -> str:
-    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def _from_iso(text: object) -> datetime | None:
-    return datetime.fromisoformat(text) if isinstance(text, str) else None
 
 
 def site_language(config: SiteConfig, site_dir: Path, themes: Sequence[Path]) -> Language:
@@ -872,186 +564,16 @@ def _file_of(files: Callable[[], Mapping[str, bytes]], path: str) -> bytes:
     return files()[path]
 
 
-# Fewer files than this to make and the audit builds the automaton that is quicker to build
-# than to search with (audit.Auditor's `few_outputs`).
-FEW_OUTPUTS = 500
-
-
-def _reusable(
-    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, Recorded]
-) -> set[str]:
-    """The paths of the files to take from the previous output: their key is unchanged.
-
-    `stored` holds each planned job's key as recorded (`_stored_key`); `previous` the
-    files of the last output (cache.fingerprints): those whose stat changed are made again.
-    """
-    return {
-        job.path
-        for job, key in zip(planned, stored, strict=True)
-        if job.path in previous
-        and previous[job.path].key == key
-        and previous[job.path].audit is not None
-    }
-
-
-def _changed_since(
-    planned: Sequence[Job], stored: Sequence[str], previous: Mapping[str, Recorded]
-) -> list[str]:
-    """The files of the last output that are what this build would make, but whose bytes
-    may have changed since (their stat is not what the build left): made again, and read
-    by the audit first, so that a leak put there by hand is reported, not just replaced."""
-    return [
-        job.path
-        for job, key in zip(planned, stored, strict=True)
-        if job.path in previous
-        and previous[job.path].key == key
-        and previous[job.path].audit is None
-    ]
-
-
-def _made(
-    planned: Sequence[Job],
-    reuse: set[str],
-    previous: Mapping[str, Recorded],
-    out_dir: Path,
-    jobs: int,
-    auditor: Auditor,
-    *,
-    stage: bool,
-    themes: Sequence[Path],
-    slow: Collection[str] = (),
-    precompress: bool = False,
-    compressed_cache: Path | None = None,
-    stored: Mapping[str, str] | None = None,
-) -> Iterator[Output]:
-    """Each job's output: the previous build's file when its path is in `reuse`, else made now.
-
-    With `precompress`, a text file gets `.gz` and `.br` copies, made with it (or taken from
-    `compressed_cache`), or taken over with it if they were made from the same key
-    (`stored`: each job's recorded key).
-
-    A file made now is audited where it is made (in a worker, on a large site), so the audit
-    runs in parallel and only the findings cross back; it is marked `audited`. With `stage`,
-    its maker also puts it in write_site's staging folder (write.stage_file), so its bytes
-    do not cross back either, and the writes are spread over the workers too. A few files
-    among `slow` (a picture's copies) are worth workers where as few pages are not.
-    """
-    for job in planned:
-        if job.path not in reuse:
-            check_relative(job.path)  # an unsafe path stops the build here, before any work
-
-    def put(path: str, data: bytes, findings: list[Finding]) -> _Made:
-        findings += auditor.findings_in(Output(path, data))
-        return path, stage_file(out_dir, path, data) if stage else data, bytes_digest(data)
-
-    def made_and_audited(job: Job) -> Callable[[], tuple[_Made, list[Finding], list[_Made]]]:
-        def make() -> tuple[_Made, list[Finding], list[_Made]]:
-            try:
-                data = job.make()
-            except jinja2.TemplateError as error:
-                # Worded here, where its traceback tells the template and line: a traceback
-                # does not cross back from a worker.
-                raise BuildFailed([template_error(error, themes)]) from None
-            findings: list[Finding] = []
-            made = put(job.path, data, findings)
-            copies = []
-            if precompress and compressible(job.path, len(data)):
-                # The audit reads each copy decompressed, as a reader's browser gets it.
-                for suffix, copy in zip(SUFFIXES, compressed(data, compressed_cache), strict=True):
-                    copies.append(put(job.path + suffix, copy, findings))
-            return made, findings, copies
-
-        return make
-
-    def taken_over(job: Job) -> Iterator[Output]:
-        yield _taken_over(job.path, out_dir, previous)
-        if not precompress:
-            return
-        for suffix in SUFFIXES:
-            copy = previous.get(job.path + suffix)
-            if (
-                copy is not None
-                and copy.audit is not None
-                and stored is not None
-                and copy.key == stored[job.path] + suffix
-            ):
-                yield _taken_over(job.path + suffix, out_dir, previous)
-            elif compressible(job.path, (out_dir / job.path).stat().st_size):
-                # Precompression newly asked for, or a copy changed by hand: made again.
-                data = (out_dir / job.path).read_bytes()
-                pair = compressed(data, compressed_cache)
-                yield Output(job.path + suffix, pair[SUFFIXES.index(suffix)])
-
-    def made_outputs(result: tuple[_Made, list[Finding], list[_Made]]) -> Iterator[Output]:
-        made, findings, copies = result
-        auditor.record(findings)
-        for path, data, of_bytes in (made, *copies):
-            yield _made_output(path, data, of_bytes)
-
-    makers = [made_and_audited(job) for job in planned if job.path not in reuse]
-    least = 2 if any(job.path in slow and job.path not in reuse for job in planned) else None
-    few = makers and in_process(jobs, len(makers), least)
-    if stage and jobs > 1 and few and len(reuse) >= MAKE_BESIDE_REUSED:
-        # A few files to make and thousands to take from the last output (an edit build):
-        # made in a process of their own while this one links the rest into the staging
-        # folder, so those come first and the made ones after.
-        beside = make_beside(makers)
-        try:
-            for job in planned:
-                if job.path in reuse:
-                    yield from taken_over(job)
-            for result in beside.result():
-                yield from made_outputs(result)
-        finally:
-            beside.stop()
-        return
-    fresh = make_all(makers, jobs=jobs, min_items=least)
-    with contextlib.closing(fresh):  # closed early, this ends the workers before returning
-        for job in planned:
-            if job.path in reuse:
-                yield from taken_over(job)
-            else:
-                yield from made_outputs(next(fresh))
-
-
-# A file made: where, its bytes (or whether its maker staged them), their digest.
-_Made = tuple[str, bytes | bool, str]
-
-
-# From how many files taken from the last output an edit build makes its few changed files
-# in a process of their own beside the linking of the rest (`_made`): forking costs about
-# as much as linking a thousand files.
-MAKE_BESIDE_REUSED = 1_000
-
-
-def with_compressed(outputs: Iterable[Output], cache: Path | None) -> Iterator[Output]:
-    """Each copied file, and the compressed copies of a text one (theme assets: a few)."""
-    for output in outputs:
-        yield output
-        if output.source is not None and compressible(output.path, output.source.stat().st_size):
-            pair = compressed(output.source.read_bytes(), cache)
-            for suffix, data in zip(SUFFIXES, pair, strict=True):
-                yield Output(output.path + suffix, data)
-
-
-def _made_output(path: str, made: bytes | bool, digest: str) -> Output:
-    """A file made this build: its bytes, or whether its maker wrote it (staged)."""
-    if isinstance(made, bytes):
-        return Output(path, made, audited=True, digest=digest)
-    return Output(path, audited=True, staged=made, digest=digest)
-
-
-def _taken_over(path: str, out_dir: Path, previous: Mapping[str, Recorded]) -> Output:
-    """A file of the last output taken over as it is, with the digest recorded of it."""
-    return Output(path, source=out_dir / path, reused=True, digest=previous[path].digest)
-
-
 class _Stopwatch:
     """Seconds spent in each stage, for `journeyblog build -v` and for profiling by eye."""
 
     def __init__(self) -> None:
         self.laps: list[tuple[str, float]] = []
-        self._last = time.perf_counter()
+        self._started = self._last = time.perf_counter()
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self._started
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
@@ -1067,24 +589,15 @@ def _stored_key(site_key: str, job: Job) -> str:
 FEED_NAMES = tuple(FILE_NAMES.values())
 
 
-class _Checked:
-    """The stream of outputs on its way to the writer: audited, counted, paths unique."""
+class AuditedOutputs:
+    """The stream of outputs on its way to the writer: each audited (here, unless it was
+    where it was made, or by this same audit when it was made before), counted, its path
+    unique. `finish` refuses the build if the audit found a leak."""
 
-    def __init__(
-        self,
-        parts: Sequence[Iterable[Output]],
-        auditor: Auditor,
-        out_dir: Path,
-        *,
-        audited: Mapping[str, str | None],
-    ) -> None:
-        """`audited`: for each file of the last output, the audit that passed it (None if
-        its bytes may have changed since): a file taken over is audited again unless it was
-        passed by this same audit, with these same bytes."""
+    def __init__(self, parts: Sequence[Iterable[Output]], auditor: Auditor, out_dir: Path) -> None:
         self._parts = parts
         self._auditor = auditor
         self._out_dir = out_dir
-        self._audited = audited
         self.digests: dict[str, str] = {}  # path -> its bytes' digest, where known
         self.paths: set[str] = set()  # where each output went, normalised
         self.pages = self.feeds = self.files = 0
@@ -1116,10 +629,7 @@ class _Checked:
             self.paths.add(place)
             if output.digest is not None:
                 self.digests[output.path] = output.digest
-            if output.reused:
-                if self._audited.get(output.path) != self._auditor.digest:
-                    self._auditor.scan(output)
-            elif not output.audited:
+            if not output.audited:
                 self._auditor.scan(output)
             if output.reused:
                 self.reused += 1
@@ -1171,39 +681,6 @@ def _template_line(error: BaseException, themes: Sequence[Path]) -> tuple[Path, 
             found = (path, trace.tb_lineno)
         trace = trace.tb_next
     return found
-
-
-def markdown_renderer(
-    config: SiteConfig, cache: BuildCache, jobs: int
-) -> Callable[[Sequence[str]], list[Rendered]]:
-    """Render Markdown bodies: from the cache when it has them, else over `jobs` processes."""
-    render = functools.partial(
-        render_markdown, base_path=config.base_path, allow_raw_html=config.allow_raw_html
-    )
-
-    def render_bodies(texts: Sequence[str]) -> list[Rendered]:
-        keys = [
-            markdown_key(text, base_path=config.base_path, allow_raw_html=config.allow_raw_html)
-            for text in texts
-        ]
-        known = cache.rendered(keys)
-        missing = [index for index, key in enumerate(keys) if key not in known]
-        made = parallel_results(render, [texts[index] for index in missing], jobs=jobs)
-        # Stored a few hundred at a time as they come, a body is let go of and read back
-        # when a file shows it: the whole site's HTML is never held here.
-        with contextlib.closing(made):  # closed early, this ends the workers
-            for start in range(0, len(missing), 500):
-                batch = missing[start : start + 500]
-                fresh = {
-                    keys[index]: dataclasses.replace(
-                        body, body=dataclasses.replace(body.body, key=keys[index])
-                    )
-                    for index, body in zip(batch, itertools.islice(made, len(batch)), strict=True)
-                }
-                known.update(cache.store_rendered(fresh))
-        return [known[key] for key in keys]
-
-    return render_bodies
 
 
 def check(
@@ -1471,8 +948,9 @@ def _check_audience(config: SiteConfig, audience: str | None, site_dir: Path) ->
         )
 
 
-def _check_output_dir(site_dir: Path, out_dir: Path, manifest: Path) -> None:
+def check_output_dir(options: BuildOptions) -> None:
     """Refuse an output folder whose replacement would destroy sources."""
+    site_dir, out_dir, manifest = options.site_dir, options.output, options.manifest_path
     site = site_dir.resolve()
     out = out_dir.resolve()
     problem = None
@@ -1486,6 +964,10 @@ def _check_output_dir(site_dir: Path, out_dir: Path, manifest: Path) -> None:
         problem = "holds files journeyblog did not write (choose an empty or new folder)"
     if problem:
         raise BuildFailed([SiteError(out_dir, None, f"output folder {problem}")])
+
+
+# Where the manifest was written before it moved beside the output: such a folder is ours.
+LEGACY_MANIFEST = "publication-manifest.json"
 
 
 def _written_by_us(out_dir: Path, manifest: Path) -> bool:

@@ -24,15 +24,8 @@ import click
 from rich.console import Console
 
 from journeyblog import __version__
-from journeyblog.build import (
-    BuildOptions,
-    audit_output,
-    build,
-    check,
-    check_audience,
-    input_stamp,
-    up_to_date,
-)
+from journeyblog.build import BuildOptions, audit_output, check, check_audience
+from journeyblog.engine import build, input_stamp, up_to_date
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
 from journeyblog.scaffold import CI_FILES, init_site, new_post, new_series
 
@@ -56,14 +49,17 @@ def _now(value: str | None) -> datetime | None:
 
 
 @dataclass(slots=True)
-class _Verbosity:
-    """-q: errors only; -v: each stage and changed file too; -vv: and the dev server's misses."""
+class _Run:
+    """How this command runs (click's Context.obj)."""
 
+    # -q: errors only; -v: each stage and changed file too; -vv: and the dev server's misses.
     level: int = 0
+    # From main(): the process ends with the command, so nothing needs tearing down after it.
+    ends_process: bool = False
 
 
 def _set_verbosity(ctx: click.Context, param: click.Parameter, value: int | bool) -> None:
-    setting = ctx.ensure_object(_Verbosity)
+    setting = ctx.ensure_object(_Run)
     if value:
         setting.level = -1 if param.name == "quiet" else int(value)
 
@@ -92,7 +88,7 @@ def verbosity_options(command: _Command) -> _Command:
 
 
 def _level() -> int:
-    found = click.get_current_context().find_object(_Verbosity)
+    found = click.get_current_context().find_object(_Run)
     return found.level if found is not None else 0
 
 
@@ -319,10 +315,6 @@ def _print_warnings(warnings: Sequence[SiteError]) -> None:
         )
 
 
-# Set by main(): the process ends with the command, so nothing needs tearing down after it.
-_ENDS_PROCESS = False
-
-
 def _end_process_now() -> None:
     """After a build run from the command line, exit 0 at once.
 
@@ -332,7 +324,9 @@ def _end_process_now() -> None:
     test runner (no `main()`), a profiler or a coverage tracer (they write their report at
     exit) this does nothing.
     """
-    if _ENDS_PROCESS and sys.getprofile() is None and sys.gettrace() is None:
+    context = click.get_current_context(silent=True)
+    run = context.find_object(_Run) if context is not None else None
+    if run is not None and run.ends_process and sys.getprofile() is None and sys.gettrace() is None:
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -675,9 +669,7 @@ def _fail(failure: BuildFailed, verb: str = "Build") -> NoReturn:
 
 
 def main() -> None:
-    global _ENDS_PROCESS
-    _ENDS_PROCESS = True
-    cli(prog_name="journeyblog")
+    cli(prog_name="journeyblog", obj=_Run(ends_process=True))
 
 
 def command_help(name: str | None = None) -> str:

@@ -20,6 +20,7 @@ from babel import Locale, UnknownLocaleError
 from journeyblog.errors import BuildFailed, SiteError, control_character
 
 CONFIG_NAME = "journeyblog.toml"
+CACHE_DIR = ".journeyblog-cache"  # the build cache, in the site folder
 DEFAULT_LEVELS = ("public", "internal", "restricted")
 
 

@@ -137,7 +137,7 @@ def series_books(
     (a GIF) is read from its file. The key covers the parts with their bodies, the site's
     settings, the cover's text and fonts, and each picture's bytes (by digest). With
     `cache_dir` (the build cache), books are kept there, named by their key and `versions`
-    (journeyblog's own code: cache.VERSIONS), so other code never reads one back.
+    (journeyblog's own code: versions.VERSIONS), so other code never reads one back.
     """
     fonts = find_fonts(themes)
     copies = {job.path: job for job in pictures}

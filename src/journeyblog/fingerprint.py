@@ -74,7 +74,7 @@ class Fingerprints:
 
     def _collect(self, value: object, bodies: bool, parts: list[str]) -> None:
         """Append the strings that stand for `value` (a list, not generators: it is hot)."""
-        kind = _KINDS.get(type(value)) or _kind(type(value))
+        kind = _kind(type(value))
         if kind is _PLAIN:
             parts.append(repr(value))
         elif kind is _MODEL:
@@ -94,7 +94,7 @@ class Fingerprints:
         """_collect for each value, a plain value or model object without a call of its own:
         they are most of the values, and a call costs more than what it does for them."""
         for value in values:
-            kind = _KINDS.get(type(value)) or _kind(type(value))
+            kind = _kind(type(value))
             if kind is _PLAIN:
                 parts.append(repr(value))
             elif kind is _MODEL:
@@ -138,7 +138,7 @@ class Fingerprints:
         for value in _bare_fields_of(kind)(document):
             # A model object is often shared: digested once a build. Anything else by its
             # repr, not by _collect: a post's tuples (tags, aliases) are quicker that way.
-            if (_KINDS.get(type(value)) or _kind(type(value))) is _MODEL:
+            if _kind(type(value)) is _MODEL:
                 parts.append(self._model(value, False))
             else:
                 parts.append(repr(value))
@@ -154,23 +154,18 @@ _BODY_FIELDS = frozenset({"body", "toc", "words"})
 _PLAIN, _MODEL, _SEQUENCE, _MAPPING = "plain", "model", "sequence", "mapping"
 
 
-_KINDS: dict[type, str] = {}
+def _kind_of(kind: type) -> str:
+    """How values of a type are digested."""
+    if issubclass(kind, Mapping):
+        return _MAPPING
+    if issubclass(kind, tuple | list):
+        return _SEQUENCE
+    if dataclasses.is_dataclass(kind):
+        return _MODEL
+    return _PLAIN
 
 
-def _kind(kind: type) -> str:
-    """How values of a type are digested: decided once a type, as it is asked per value."""
-    known = _KINDS.get(kind)
-    if known is None:
-        if issubclass(kind, Mapping):
-            known = _MAPPING
-        elif issubclass(kind, tuple | list):
-            known = _SEQUENCE
-        elif dataclasses.is_dataclass(kind):
-            known = _MODEL
-        else:
-            known = _PLAIN
-        _KINDS[kind] = known
-    return known
+_kind: Callable[[type], str] = functools.cache(_kind_of)  # asked per value: once a type
 
 
 @functools.cache

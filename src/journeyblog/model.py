@@ -544,12 +544,22 @@ class Output:
     path: str  # relative to the output folder, "/"-separated: "posts/slug/index.html"
     data: bytes | None = None
     source: Path | None = None
-    reused: bool = False  # taken unchanged from the previous output (already audited)
-    audited: bool = False  # scanned by the leak audit where it was made
-    # Put in the staging folder by its maker (write.stage_file): True if written, False if
+    reused: bool = False  # taken unchanged from the previous output
+    # Scanned by the leak audit where it was made, or by this same audit when it was made.
+    audited: bool = False
+    # Put in the staging folder by its maker (engine.write.stage_file): True if written, False if
     # linked from the previous output; None for an output still to be written.
     staged: bool | None = None
     digest: str | None = None  # of its bytes, where the build knows it (what the audit read)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    """What writing the output changed."""
+
+    written: int  # files whose bytes are new or changed
+    unchanged: int  # files kept from the previous output
+    pages: int = 0  # HTML pages among the written: what a reader sees change
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

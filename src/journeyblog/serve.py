@@ -1,6 +1,6 @@
 """The author's loop: build, serve, watch, rebuild, reload the open tabs.
 
-`DevServer` runs the same `build.build()` as `journeyblog build`, but into a temporary folder
+`DevServer` runs the same `engine.build` as `journeyblog build`, but into a temporary folder
 (as MkDocs' `serve` does), never into SITE_DIR/output, so the two cannot disagree and a
 preview never overwrites what is about to be published. It serves that folder with
 `http.server`, watches content/, static/, themes/ and journeyblog.toml with watchdog, and
@@ -39,8 +39,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from journeyblog.build import BuildOptions, BuildResult, build, input_stamp
+from journeyblog.build import BuildOptions, BuildResult
 from journeyblog.config import CONFIG_NAME
+from journeyblog.engine import build, input_stamp
 from journeyblog.engine.live import Builder, LiveSite
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
 
@@ -306,7 +307,7 @@ class DevServer:
             print(server.url)
             server.wait()            # until stop() or Ctrl-C
 
-    `builder` is `build.build` (tests may wrap it to count calls); each rebuild is one call.
+    `builder` is `engine.build` (tests may wrap it to count calls); each rebuild is one call.
     """
 
     def __init__(

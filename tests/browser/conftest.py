@@ -23,7 +23,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build
 from journeyblog.model import Site
 from tests.browser.site_files import BASE_URL, site_files
 from tests.conftest import AUTHORS, NOW, REPO

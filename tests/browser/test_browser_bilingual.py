@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build
 from tests.browser.conftest import (
     Served,
     _serve,

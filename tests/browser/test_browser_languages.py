@@ -14,7 +14,8 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build
 from tests.browser.conftest import Served, _serve
 from tests.conftest import NOW, REPO
 

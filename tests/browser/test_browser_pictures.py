@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Response
 
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build
 from tests.browser.conftest import _serve
 from tests.conftest import AUTHORS, CONFIG, NOW, post
 from tests.photos import noisy_photo, phone_photo

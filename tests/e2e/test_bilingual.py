@@ -16,7 +16,8 @@ from bs4 import BeautifulSoup
 from tests.conftest import NOW, MakeSite, post, snapshot
 from tests.e2e.test_languages import _english_fragments, _strings
 
-from journeyblog.build import BuildOptions, audit_output, build, check
+from journeyblog.build import BuildOptions, audit_output, check
+from journeyblog.engine import build
 from journeyblog.errors import BuildFailed
 from journeyblog.serve import locate
 

@@ -14,11 +14,14 @@ import pytest
 from tests.conftest import NOW, MakeSite, assert_spare_shares_only_published_files, post
 
 from journeyblog import build as build_module
-from journeyblog import parallel as parallel_module
 from journeyblog import search as search_module
 from journeyblog import sources as sources_module
-from journeyblog.build import BuildOptions, build, up_to_date
-from journeyblog.cache import CACHE_DIR, BuildCache
+from journeyblog.build import BuildOptions
+from journeyblog.config import CACHE_DIR
+from journeyblog.engine import build, up_to_date
+from journeyblog.engine import incremental as engine_module
+from journeyblog.engine import parallel as parallel_module
+from journeyblog.engine.cache import BuildCache
 from journeyblog.errors import BuildFailed
 from journeyblog.model import search_words_of
 from journeyblog.sources import discover
@@ -91,7 +94,7 @@ def test_an_unchanged_site_renders_no_markdown_and_parses_no_front_matter(
     def refuse(*args: object, **kwargs: object) -> object:
         raise AssertionError("the cache should have answered")
 
-    monkeypatch.setattr("journeyblog.build.render_markdown", refuse)
+    monkeypatch.setattr("journeyblog.engine.incremental.render_markdown", refuse)
     parsed = _count_parses(monkeypatch)
     _build(site, tmp_path / "again")
     assert _tree(tmp_path / "again") == before
@@ -247,15 +250,15 @@ def test_the_keys_recorded_follow_the_output_file_for_file(site: Path, tmp_path:
 
 def test_a_change_to_journeyblogs_own_code_is_a_new_cache(tmp_path: Path) -> None:
     import journeyblog
-    from journeyblog import cache
+    from journeyblog import versions
 
     package = tmp_path / "journeyblog"
     shutil.copytree(Path(journeyblog.__file__).parent, package)
-    before = cache._code_digest(package)
-    assert before == cache._code_digest(package) and f"code={before}" in cache.VERSIONS
+    before = versions._code_digest(package)
+    assert before == versions._code_digest(package) and f"code={before}" in versions.VERSIONS
     feeds = package / "feeds.py"
     feeds.write_text(feeds.read_text() + "\n# a local patch\n")
-    assert cache._code_digest(package) != before
+    assert versions._code_digest(package) != before
 
 
 def test_a_cached_builds_model_holds_no_body_yet_every_page_shows_its_own(
@@ -320,13 +323,13 @@ def test_an_edit_builds_few_files_made_beside_the_linking_are_the_files_made_her
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside: bool
 ) -> None:
     """An edit build with thousands of files to reuse makes its few changed ones in a
-    process of its own (build.MAKE_BESIDE_REUSED; a small site here, the bar lowered):
+    process of its own (incremental.MAKE_BESIDE_REUSED; a small site here, the bar lowered):
     the same tree as making them here, and as a fresh build."""
-    monkeypatch.setattr(build_module, "MAKE_BESIDE_REUSED", 1 if beside else 10**9)
+    monkeypatch.setattr(engine_module, "MAKE_BESIDE_REUSED", 1 if beside else 10**9)
     made_beside = []
-    real = build_module.make_beside
+    real = engine_module.make_beside
     monkeypatch.setattr(
-        build_module, "make_beside", lambda makers: made_beside.append(len(makers)) or real(makers)
+        engine_module, "make_beside", lambda makers: made_beside.append(len(makers)) or real(makers)
     )
     out = tmp_path / "out"
     _build(site, out, jobs=2)
@@ -346,16 +349,16 @@ def test_a_first_build_forks_its_reading_and_markdown_workers_before_reading(
     """A build with no record of a last one renders every body: its workers are forked
     before the sources are read, so they do not map them (parallel.early_workers); an edit
     build, which may render nothing, forks only if it must. Same trees either way."""
-    monkeypatch.setattr(build_module, "MIN_PARALLEL_ITEMS", 1)
+    monkeypatch.setattr(engine_module, "MIN_PARALLEL_ITEMS", 1)
     monkeypatch.setattr(parallel_module, "MIN_PARALLEL_ITEMS", 1)
     read_with_workers_up: list[bool] = []
-    real_discover = build_module.discover
+    real_discover = engine_module.discover
 
     def discover(*args: Any, **kwargs: Any) -> Any:
         read_with_workers_up.append(parallel_module._early is not None)
         return real_discover(*args, **kwargs)
 
-    monkeypatch.setattr(build_module, "discover", discover)
+    monkeypatch.setattr(engine_module, "discover", discover)
     out = tmp_path / "out"
     _build(site, out, jobs=2)
     (site / "content/posts/p1.md").write_text(post("Post 1", body="Edited."), encoding="utf-8")
@@ -372,7 +375,7 @@ def test_a_template_error_names_the_template_and_line_and_writes_nothing(
 ) -> None:
     """Wherever the page is made (an edit build's few files beside the linking or here, or
     a full build's over the workers), the error names the template and line."""
-    monkeypatch.setattr(build_module, "MAKE_BESIDE_REUSED", 1 if how == "beside" else 10**9)
+    monkeypatch.setattr(engine_module, "MAKE_BESIDE_REUSED", 1 if how == "beside" else 10**9)
     out = tmp_path / "out"
     _build(site, out, jobs=2)
     before = _tree(out)

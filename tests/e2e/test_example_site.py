@@ -22,7 +22,8 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 from tests.conftest import NOW, REPO
 
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",

@@ -17,7 +17,8 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from tests.conftest import NOW, MakeSite, post
 
-from journeyblog.build import BuildOptions, build, check
+from journeyblog.build import BuildOptions, check
+from journeyblog.engine import build
 from journeyblog.errors import BuildFailed
 from journeyblog.i18n import interface_messages, load_language
 from journeyblog.render import default_theme_dir, make_environment

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from tests.conftest import MakeSite, post, snapshot
 
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build
 from journeyblog.engine.live import LiveSite
 from journeyblog.errors import BuildFailed
 

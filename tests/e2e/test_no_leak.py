@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import AUTHORS, CONFIG, NOW, SERIES, MakeSite, post
 
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
 from journeyblog.cli import cli
+from journeyblog.engine import build
 
 LEVELS = ("public", "internal", "restricted")
 

@@ -14,7 +14,8 @@ import pytest
 from tests.conftest import NOW, MakeSite, post
 
 from journeyblog import render
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build
 
 YEARS = (2014, 2015, 2016)
 

@@ -11,8 +11,9 @@ import brotli
 import pytest
 from tests.conftest import CONFIG, NOW, MakeSite, post, snapshot
 
-from journeyblog.build import BuildOptions, audit_output, build
+from journeyblog.build import BuildOptions, audit_output
 from journeyblog.compress import MIN_SIZE
+from journeyblog.engine import build
 
 SECRET = "the payroll contract ends in march and nobody has told the unions yet"
 TEXT = (".html", ".css", ".js", ".json", ".xml", ".txt", ".svg", ".webmanifest")

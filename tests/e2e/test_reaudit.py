@@ -10,7 +10,8 @@ import pytest
 from tests.conftest import NOW, MakeSite, post
 
 from journeyblog.audit import Auditor, Finding
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build
 from journeyblog.errors import BuildFailed
 from journeyblog.model import Output
 
@@ -118,7 +119,7 @@ def test_a_record_that_drops_a_dependency_leaves_pages_stale_but_never_leaks(
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert b"Southgate" in (out / "posts/other/index.html").read_bytes()
 
-    import journeyblog.build as engine
+    import journeyblog.engine.incremental as engine
 
     def every_file_up_to_date(
         planned: list[object], stored: list[str], previous: dict[str, object]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tests.conftest import NOW, MakeSite, post
 
-from journeyblog.build import BuildOptions, build
+from journeyblog.build import BuildOptions
+from journeyblog.engine import build
 
 SERIES_YML = """\
 cloud:

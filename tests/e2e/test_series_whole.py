@@ -26,7 +26,8 @@ from PIL import Image
 from tests.conftest import NOW, MakeSite, post
 
 from journeyblog import ebook
-from journeyblog.build import BuildOptions, BuildResult, build
+from journeyblog.build import BuildOptions, BuildResult
+from journeyblog.engine import build
 from journeyblog.errors import BuildFailed
 
 SERIES_YML = """\

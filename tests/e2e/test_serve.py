@@ -26,7 +26,8 @@ from typing import IO, Any
 import pytest
 from tests.conftest import REPO, MakeSite, post
 
-from journeyblog.build import BuildOptions, BuildResult, build
+from journeyblog.build import BuildOptions, BuildResult
+from journeyblog.engine import build
 from journeyblog.errors import BuildFailed
 from journeyblog.serve import DevServer, Rebuild, ServeOptions
 

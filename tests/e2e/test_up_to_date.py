@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import NOW, MakeSite, post
 
-from journeyblog.build import output_stamp, tree_stamp
+from journeyblog.engine.stamps import output_stamp, tree_stamp
 
 LATER = NOW + timedelta(days=2)
 

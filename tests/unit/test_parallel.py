@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from journeyblog.parallel import Background, early_workers, make_all, parallel_map
+from journeyblog.engine.parallel import Background, early_workers, make_all, parallel_map
 
 
 def _square(number: int) -> int:
@@ -86,7 +86,7 @@ MAKER_SCRIPT = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from journeyblog.parallel import make_all
+    from journeyblog.engine.parallel import make_all
 
     folder = Path(sys.argv[1])
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from journeyblog.engine.parallel import parallel_map
 from journeyblog.errors import SiteError
-from journeyblog.parallel import parallel_map
 from journeyblog.sources import (
     Source,
     Split,

@@ -13,11 +13,17 @@ from pathlib import Path
 import pytest
 from tests.conftest import assert_spare_shares_only_published_files, snapshot
 
-from journeyblog import write
+from journeyblog.engine import write
+from journeyblog.engine.parallel import make_all
+from journeyblog.engine.write import (
+    stage_file,
+    staging_dir,
+    target_path,
+    update_in_place,
+    write_site,
+)
 from journeyblog.errors import UnsafePath
 from journeyblog.model import Output
-from journeyblog.parallel import make_all
-from journeyblog.write import stage_file, staging_dir, target_path, update_in_place, write_site
 
 
 @pytest.mark.parametrize(

@@ -1,2 +1,12 @@
-"""What runs the pipeline's stages again as little as it can: the dev server's site kept in
-memory (live.py) and the recording of what a page's rendering reads (reads.py)."""
+"""The engine: what runs the pipeline's stages (journeyblog.build) again as little as it can.
+
+incremental.py runs `build` with the cache and the workers, taking over from the last output
+every file whose key is unchanged; stamps.py says when nothing changed at all; live.py keeps
+the dev server's site in memory between saves, recording what each page's rendering reads
+(reads.py). cache.py, parallel.py and write.py are what they share.
+"""
+
+from journeyblog.engine.incremental import build
+from journeyblog.engine.stamps import input_stamp, up_to_date
+
+__all__ = ["build", "input_stamp", "up_to_date"]

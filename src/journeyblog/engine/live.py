@@ -38,10 +38,7 @@ from journeyblog.build import (
     BuildOptions,
     BuildResult,
     assets,
-    build,
-    collecting_rarely,
     edition_pages,
-    markdown_renderer,
     picture_paths,
     plan_files,
     published_files,
@@ -50,16 +47,17 @@ from journeyblog.build import (
     template_error,
     withheld_pictures,
 )
-from journeyblog.cache import CACHE_DIR, BuildCache, markdown_key
-from journeyblog.config import SiteConfig, load_config
+from journeyblog.config import CACHE_DIR, SiteConfig, load_config
 from journeyblog.editions import Editions, assemble_editions, edition_config
+from journeyblog.engine.cache import BuildCache, markdown_key
+from journeyblog.engine.incremental import build, collecting_rarely, markdown_renderer
+from journeyblog.engine.parallel import default_jobs, parallel_map
 from journeyblog.engine.reads import SITE_FIELDS, SiteReads
 from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import Measured
 from journeyblog.i18n import Language
 from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, Site
-from journeyblog.parallel import default_jobs, parallel_map
 from journeyblog.pictures import measure_all, picture_jobs, unpublishable
 from journeyblog.render import PageSpec, make_environment, render_page, theme_dirs
 from journeyblog.rendered import Rendered
@@ -542,7 +540,7 @@ def _linked(path: Path) -> bool:
 
 
 class Builder(Protocol):
-    """build.build, or a builder that calls it (tests count the calls)."""
+    """engine.build, or a builder that calls it (tests count the calls)."""
 
     def __call__(
         self,

@@ -32,24 +32,13 @@ import posixpath
 import shutil
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from journeyblog.engine.parallel import Background
 from journeyblog.errors import UnsafePath
-from journeyblog.model import Output
-from journeyblog.parallel import Background
-
-# Where the manifest was written before it moved beside the output: such a folder is ours.
-LEGACY_MANIFEST = "publication-manifest.json"
+from journeyblog.model import Output, WriteReport
 
 StrPath = str | os.PathLike[str]
-
-
-@dataclass(frozen=True, slots=True)
-class WriteReport:
-    written: int  # files whose bytes are new or changed
-    unchanged: int  # files kept from the previous output
-    pages: int = 0  # HTML pages among the written: what a reader sees change
 
 
 def staging_dir(out_dir: Path) -> Path:

@@ -5,7 +5,7 @@ Owns what a build may skip next time: split front matter keyed by a hash of the 
 everything that shapes its HTML (renderer options, the versions of journeyblog, markdown-it-py,
 mdit-py-plugins and Pygments), the fingerprint of every file the last build wrote, and per
 output folder the stamp of the inputs and of the output of the last build (see
-`build.up_to_date`).
+`engine.up_to_date`).
 
 A cache is never trusted: values are JSON (never pickle), checked field by field when read, and
 a file that is not a cache of this version — corrupt, foreign, truncated — is deleted and
@@ -20,53 +20,16 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
-from journeyblog import __version__
 from journeyblog.fingerprint import bytes_digest
-from journeyblog.markdown import RENDERER_VERSION, cached_body, rendered_from_row, rendered_to_row
+from journeyblog.markdown import cached_body, rendered_from_row, rendered_to_row
 from journeyblog.model import Body, BodyParts, BodyUnavailable
 from journeyblog.rendered import Rendered
+from journeyblog.versions import VERSIONS
 
-CACHE_DIR = ".journeyblog-cache"
 SCHEMA = "journeyblog-cache 8"
-
-
-def _versions() -> str:
-    names = (
-        "markdown-it-py",
-        "markdown-it-pyrs",
-        "mdit-py-plugins",
-        "pygments",
-        "jinja2",
-        "feedgen",
-    )
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name}=?")
-    return (
-        f"journeyblog={__version__};code={_code_digest()};renderer={RENDERER_VERSION};"
-        + ";".join(found)
-    )
-
-
-def _code_digest(package: Path = Path(__file__).parent) -> str:
-    """A hash of journeyblog's own modules: changed code may make different bytes from the
-    same input, and a cache written by other code must not be trusted for that, whatever
-    the version number says (a checkout between releases, a local patch)."""
-    digest = hashlib.sha256()
-    for module in sorted(package.rglob("*.py")):
-        digest.update(module.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(module.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
-VERSIONS = _versions()
 
 
 def markdown_key(text: str, *, base_path: str, allow_raw_html: bool) -> str:
