@@ -145,6 +145,7 @@ class BuildResult:
     warnings: tuple[SiteError, ...] = ()  # what `check` would say of what was published
     editions: tuple[Site, ...] = ()  # each language's site, `site` first
     assembled: Editions | None = None  # what `editions` were assembled as (editions.py)
+    pictures: Mapping[str, Measured] = dataclasses.field(default_factory=dict)  # measured
 
     @property
     def posts(self) -> int:
@@ -254,6 +255,7 @@ def build(options: BuildOptions, engine: Engine) -> BuildResult:
         site=editions.sites[0],
         editions=editions.sites,
         assembled=editions,
+        pictures=pictures,
         pages=outputs.pages,
         feeds=outputs.feeds,
         files=outputs.files,

@@ -187,11 +187,16 @@ def test_bad_options_are_usage_errors(make_site: MakeSite, args: list[str]) -> N
     assert not (site / "output").exists()
 
 
-def test_a_folder_without_a_config_says_so(tmp_path: Path) -> None:
-    result = _build(tmp_path)
+def test_a_folder_without_a_config_says_so_and_is_left_as_it_was(tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "todo.md").write_text("Nothing of a site.\n", encoding="utf-8")
+    result = _build(folder)
     assert result.exit_code == 1
     assert "journeyblog.toml" in result.output
     assert "Traceback" not in result.output
+    assert sorted(path.name for path in folder.iterdir()) == ["todo.md"]  # no cache made there
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes"]  # nothing beside it
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,6 @@ from journeyblog.build import (
     AuditedOutputs,
     BuildOptions,
     BuildResult,
-    check_output_dir,
     template_error,
 )
 from journeyblog.build import (
@@ -88,8 +87,6 @@ def build(
     """
     with collecting_rarely():
         stamp = inputs if inputs is not None else input_stamp(options)
-        # Before anything is readied beside the output folder.
-        check_output_dir(options)
         with Incremental(options, sources=sources, render_bodies=render_bodies) as engine:
             return engine.record(run_pipeline(options, engine), stamp)
 
@@ -149,7 +146,10 @@ def _has_files(folder: Path, count: int) -> bool:
 
 class Incremental:
     """The pipeline's Engine (build.Engine), its methods called in the pipeline's order,
-    once each: read, measure, markdown; current, make, copied, write; then `record`."""
+    once each: read, measure, markdown; current, make, copied, write; then `record`.
+
+    It starts when first asked to read: after the pipeline has checked the config and the
+    options, so that nothing is made beside the output or in the site folder before."""
 
     def __init__(
         self,
@@ -163,14 +163,7 @@ class Incremental:
         self.cache_dir = options.site_dir / CACHE_DIR if options.cache else None
         self._given = sources
         self._render_bodies = render_bodies
-        self._last = last_build(options)
-        # A build with no record of a last one makes everything: the workers that read and
-        # render are forked before the sources are read (parallel.early_workers).
-        self._early = (
-            self._last is None
-            and sources is None
-            and _has_files(options.site_dir / "content" / "posts", MIN_PARALLEL_ITEMS)
-        )
+        self._early = False
         self._stack = contextlib.ExitStack()
         self._reading = contextlib.ExitStack()  # the cache and workers of read and markdown
         self._making = contextlib.ExitStack()  # the cache of make, write and record
@@ -184,22 +177,33 @@ class Incremental:
         self._written: AuditedOutputs | None = None
 
     def __enter__(self) -> Incremental:
-        with contextlib.ExitStack() as stack:
-            self._staging = stack.enter_context(_staging_for(self.options, self.jobs, self._last))
-            stack.enter_context(self._making)
-            stack.enter_context(self._reading)
-            self._cache = self._reading.enter_context(BuildCache(self.cache_dir))
-            if self._early:
-                self._reading.enter_context(early_workers(self.jobs))
-            self._stack = stack.pop_all()
         return self
 
     def __exit__(self, *exc: object) -> bool | None:
         return self._stack.__exit__(*exc)  # type: ignore[arg-type]
 
+    def _start(self) -> None:
+        """The staging folder, the cache, and on a first build the workers, forked now."""
+        last = last_build(self.options)
+        # A build with no record of a last one makes everything: the workers that read and
+        # render are forked before the sources are read (parallel.early_workers).
+        self._early = (
+            last is None
+            and self._given is None
+            and _has_files(self.options.site_dir / "content" / "posts", MIN_PARALLEL_ITEMS)
+        )
+        stack = self._stack
+        self._staging = stack.enter_context(_staging_for(self.options, self.jobs, last))
+        stack.enter_context(self._making)
+        stack.enter_context(self._reading)
+        self._cache = self._reading.enter_context(BuildCache(self.cache_dir))
+        if self._early:
+            self._reading.enter_context(early_workers(self.jobs))
+
     # ------------------------------------------------------------ read and assemble
 
     def read(self, site_dir: Path) -> tuple[SiteSources, list[SiteError]]:
+        self._start()
         if self._given is not None:
             return self._given, []
         return discover(

@@ -39,7 +39,6 @@ from journeyblog.build import (
     BuildResult,
     assets,
     edition_pages,
-    picture_paths,
     plan_files,
     published_files,
     published_text,
@@ -58,7 +57,7 @@ from journeyblog.figures import Measured
 from journeyblog.i18n import Language
 from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, Site
-from journeyblog.pictures import measure_all, picture_jobs, unpublishable
+from journeyblog.pictures import picture_jobs, unpublishable
 from journeyblog.render import PageSpec, make_environment, render_page, theme_dirs
 from journeyblog.rendered import Rendered
 from journeyblog.site import PostChecks, Selection
@@ -189,12 +188,7 @@ class LiveSite:
             raise
         assert result.assembled is not None
         session.jobs = 1
-        session.measured = measure_all(
-            site_dir / "content",
-            picture_paths(sources),
-            max_pixels=config.max_image_pixels,
-            memo=self._cache_dir / "pictures" / "measured.json" if self._cache_dir else None,
-        )
+        session.measured = result.pictures
         session.linked = any(_linked(source.path) for source in (*sources.posts, *sources.pages))
         state = self._assembled(session, sources, result.assembled, now, None)
         site = result.assembled.whole

@@ -95,8 +95,8 @@ def up_to_date(options: BuildOptions, *, inputs: str | None = None) -> UpToDate 
 def last_build(options: BuildOptions) -> tuple[str, str, UpToDate] | None:
     """(inputs stamp, output stamp, summary) the cache recorded for the last build into
     options.output; None without a cache or a readable record."""
-    if not options.cache:
-        return None
+    if not options.cache or not (options.site_dir / CACHE_DIR / "cache.sqlite").is_file():
+        return None  # nothing made in a folder that may be no site at all
     with BuildCache(options.site_dir / CACHE_DIR) as cache:
         recorded = cache.stamp(str(options.output.absolute()))
     if recorded is None:
