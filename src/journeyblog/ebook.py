@@ -24,7 +24,7 @@ import os
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -82,6 +82,9 @@ class Book:
     url: str  # absolute
     key: str
     make: Callable[[], bytes]
+    # The length of the book once this process has made it: the feed of its series states
+    # it (a number, not the bytes). A process forked with the book has a copy of its own.
+    made_length: list[int] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def job(self) -> Job:
@@ -97,23 +100,11 @@ class Book:
     def data(self) -> bytes:
         """The book's bytes; their length is kept for the feed, if this process makes it."""
         data = self.make()
-        _remember(self.key, len(data))
+        self.made_length[:] = [len(data)]
         return data
 
     def length(self) -> int:
-        known = _LENGTHS.get(self.key)
-        return known if known is not None else len(self.data())
-
-
-# Lengths of books made by this process, by key: the feed of a series asks for the length of
-# a book its process may have made already (a number each, not the bytes).
-_LENGTHS: dict[str, int] = {}
-
-
-def _remember(key: str, length: int) -> None:
-    if len(_LENGTHS) > 4096:  # the dev server's process, over a long session
-        _LENGTHS.clear()
-    _LENGTHS[key] = length
+        return self.made_length[0] if self.made_length else len(self.data())
 
 
 def book_path(series: Series) -> str:

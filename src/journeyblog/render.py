@@ -96,6 +96,7 @@ def make_environment(
     env.filters["jsonld"] = json_ld
     # A language's name in the page's language: "Saesneg" on a Welsh page.
     env.filters["language_name"] = language.name_of
+    env.extend(template_reads={})  # source -> what it reads (_template_reads), parsed once
     return env
 
 
@@ -175,28 +176,22 @@ def template_use(env: Environment, name: str) -> TemplateUse:
 
 TemplateReads = tuple[tuple[str, ...] | None, frozenset[str], bool]
 
-# Template source (with the syntax it was parsed in) -> what it reads: see _template_reads.
-_READS: dict[tuple[tuple[object, ...], str], TemplateReads] = {}
-
-
 def _template_reads(
     env: Environment, source: str, name: str | None = None, filename: str | None = None
 ) -> TemplateReads:
     """(the templates it references, None if one is computed; the Site lists it reads;
     whether it may print a listed body) of one template's source.
 
-    Parsed once a process for every environment of the same syntax (Jinja shares one lexer
-    between environments of the same delimiters and whitespace rules): base.html and the
-    partials are referenced by every page template, and the dev server makes an
-    environment each rebuild.
+    Parsed once an environment (make_environment's): base.html and the partials are
+    referenced by every page template.
     """
-    key = ((env.lexer, *sorted(env.extensions)), source)
-    known = _READS.get(key)
+    known: dict[str, TemplateReads] | None = getattr(env, "template_reads", None)
     if known is None:
-        if len(_READS) > 256:  # templates edited over a long dev server session
-            _READS.clear()
-        known = _READS[key] = _parse_reads(env, source, name, filename)
-    return known
+        return _parse_reads(env, source, name, filename)
+    reads = known.get(source)
+    if reads is None:
+        reads = known[source] = _parse_reads(env, source, name, filename)
+    return reads
 
 
 def _parse_reads(

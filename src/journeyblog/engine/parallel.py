@@ -3,6 +3,10 @@
 Uses fork, so workers start with the parent's memory (the site model included) and nothing
 but the items and results crosses a pipe. Small jobs stay in this process: starting workers
 costs more than it saves below a few hundred items (measured in bench/).
+
+This module holds journeyblog's only mutable module state (`_early`, `_PENDING`,
+`_made_here`), because fork does: a worker finds the work of the call that forked it, and
+the pool forked early, where the parent left them when it forked.
 """
 
 from __future__ import annotations
