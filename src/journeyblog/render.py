@@ -176,6 +176,7 @@ def template_use(env: Environment, name: str) -> TemplateUse:
 
 TemplateReads = tuple[tuple[str, ...] | None, frozenset[str], bool]
 
+
 def _template_reads(
     env: Environment, source: str, name: str | None = None, filename: str | None = None
 ) -> TemplateReads:
