@@ -173,11 +173,12 @@ def _pids() -> set[int]:
 
 
 def _parent(pid: int) -> int:
+    """The parent of `pid`; 0 for a process gone meanwhile (its stat read empty or cut)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_bytes()
-    except OSError:
+        return int(stat[stat.rindex(b")") + 2 :].split(None, 2)[1])
+    except (OSError, ValueError, IndexError):
         return 0
-    return int(stat[stat.rindex(b")") + 2 :].split(None, 2)[1])
 
 
 def _pss(pid: int) -> int:

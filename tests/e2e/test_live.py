@@ -7,161 +7,16 @@ import dataclasses
 import os
 import random
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from tests.conftest import MakeSite, post, snapshot
+from tests.edits import EDITS, edited_site, replace_in
 
 from journeyblog.build import BuildOptions
 from journeyblog.engine import build
 from journeyblog.engine.live import LiveSite
 from journeyblog.errors import BuildFailed
-
-PAGE = "---\ntitle: About\n---\n\nWho we are.\n"
-
-
-def _site(make_site: MakeSite) -> Path:
-    files = {
-        f"content/posts/cloud-{part}.md": post(
-            f"Cloud part {part}",
-            date=f"2016-0{part}-01",
-            series="cloud",
-            part=part,
-            tags=["cloud", f"t{part % 2}"],
-            body=f"Part {part} opens here.\n\nMore of part {part}.\n",
-        )
-        for part in (1, 2, 3)
-    }
-    files["content/posts/standalone.md"] = post(
-        "Standalone", date="2016-05-01", author="ben", tags=["people"]
-    )
-    files["content/posts/inside.md"] = post(
-        "Inside only", date="2016-06-01", security="Internal", body="Staff matters here.\n"
-    )
-    files["content/pages/about.md"] = PAGE
-    return make_site(files)
-
-
-Edit = Callable[[Path, random.Random], Path]
-
-
-def _replace(path: Path, old: str, new: str) -> Path:
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
-def _a_post(site: Path, rng: random.Random) -> Path:
-    return rng.choice(sorted((site / "content" / "posts").glob("*.md")))
-
-
-def _body(site: Path, rng: random.Random) -> Path:
-    path = _a_post(site, rng)
-    with path.open("a", encoding="utf-8") as file:
-        file.write(f"\nA sentence added, number {rng.randrange(1000)}.\n")
-    return path
-
-
-def _title(site: Path, rng: random.Random) -> Path:
-    path = _a_post(site, rng)
-    text = path.read_text(encoding="utf-8")
-    title = next(line for line in text.splitlines() if line.startswith("title: "))
-    return _replace(path, title, f"title: 'Retitled {rng.randrange(1000)}'")
-
-
-def _level(site: Path, rng: random.Random) -> Path:
-    path = _a_post(site, rng)
-    text = path.read_text(encoding="utf-8")
-    if "security: Public" in text:
-        return _replace(path, "security: Public", "security: Internal")
-    return _replace(path, "security: Internal", "security: Public")
-
-
-def _tags(site: Path, rng: random.Random) -> Path:
-    path = _a_post(site, rng)
-    text = path.read_text(encoding="utf-8")
-    line = next((x for x in text.splitlines() if x.startswith("tags: ")), None)
-    new = f"tags: [t{rng.randrange(3)}, shared]"
-    if line is None:
-        return _replace(path, "author: ", f"{new}\nauthor: ")
-    return _replace(path, line, new)
-
-
-def _draft(site: Path, rng: random.Random) -> Path:
-    path = _a_post(site, rng)
-    if "draft: true" in path.read_text(encoding="utf-8"):
-        return _replace(path, "draft: true\n", "")
-    return _replace(path, "author: ", "draft: true\nauthor: ")
-
-
-def _date(site: Path, rng: random.Random) -> Path:
-    path = _a_post(site, rng)
-    text = path.read_text(encoding="utf-8")
-    line = next(x for x in text.splitlines() if x.startswith("date: "))
-    return _replace(path, line, f"date: 2016-0{rng.randrange(1, 10)}-1{rng.randrange(10)}")
-
-
-def _marker(site: Path, rng: random.Random) -> Path:
-    path = _a_post(site, rng)
-    with path.open("a", encoding="utf-8") as file:
-        file.write(
-            "\n<!-- level: internal -->\nThe budget is only for staff eyes.\n<!-- /level -->\n"
-        )
-    return path
-
-
-def _add(site: Path, rng: random.Random) -> Path:
-    number = rng.randrange(10_000)
-    path = site / "content" / "posts" / f"new-{number}.md"
-    path.write_text(
-        post(f"New post {number}", date="2016-07-0" + str(rng.randrange(1, 10)), tags=["cloud"]),
-        encoding="utf-8",
-    )
-    return path
-
-
-def _delete(site: Path, rng: random.Random) -> Path:
-    path = _a_post(site, rng)
-    path.unlink()
-    return path
-
-
-def _author(site: Path, rng: random.Random) -> Path:
-    path = site / "content" / "authors.yml"
-    text = path.read_text(encoding="utf-8")
-    role = next(x for x in text.splitlines() if x.strip().startswith("role:"))
-    return _replace(path, role, f"  role: Chief Officer {rng.randrange(100)}")
-
-
-def _series(site: Path, rng: random.Random) -> Path:
-    path = site / "content" / "series.yml"
-    text = path.read_text(encoding="utf-8")
-    title = next(x for x in text.splitlines() if x.strip().startswith("title:"))
-    return _replace(path, title, f"  title: Journey, take {rng.randrange(100)}")
-
-
-def _page(site: Path, rng: random.Random) -> Path:
-    path = site / "content" / "pages" / "about.md"
-    with path.open("a", encoding="utf-8") as file:
-        file.write(f"\nAnd more, {rng.randrange(100)}.\n")
-    return path
-
-
-EDITS: tuple[Edit, ...] = (
-    _body,
-    _title,
-    _level,
-    _tags,
-    _draft,
-    _date,
-    _marker,
-    _add,
-    _delete,
-    _author,
-    _series,
-    _page,
-)
 
 
 def _served(live: LiveSite, out: Path, path: str) -> bytes | None:
@@ -188,7 +43,7 @@ def _assert_serves_what_a_build_writes(
 def test_after_every_save_each_file_served_is_the_one_a_build_writes(
     make_site: MakeSite, tmp_path: Path, seed: int
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     out = tmp_path / "live"
     live = LiveSite(BuildOptions(site_dir=site, out_dir=out, jobs=1, in_place=True))
     live.build()
@@ -230,7 +85,7 @@ def _append(path: Path, text: str) -> Path:
 def test_open_pages_are_made_again_only_when_what_they_read_changed(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     live = LiveSite(BuildOptions(site_dir=site, out_dir=tmp_path / "live", jobs=1, in_place=True))
     live.build()
     part = site / "content" / "posts" / "cloud-2.md"
@@ -244,13 +99,13 @@ def test_open_pages_are_made_again_only_when_what_they_read_changed(
     assert live.update([part], open_pages) == 0  # saved again, unchanged
     # A title is shown on the about page? No: but every page lists the site's pages.
     about = site / "content" / "pages" / "about.md"
-    assert live.update([_replace(about, "title: About", "title: About us")], open_pages) == 2
+    assert live.update([replace_in(about, "title: About", "title: About us")], open_pages) == 2
 
 
 def test_a_leak_in_a_page_is_refused_not_served(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     live = LiveSite(BuildOptions(site_dir=site, out_dir=tmp_path / "live", jobs=1, in_place=True))
     live.build()
     # A theme that prints what it should not: the withheld post's title, planted in a page.
@@ -277,7 +132,7 @@ def test_a_leak_in_a_page_is_refused_not_served(
 def test_a_change_only_a_whole_build_takes_in_is_left_to_it(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     live = LiveSite(BuildOptions(site_dir=site, out_dir=tmp_path / "live", jobs=1, in_place=True))
     live.build()
     config = site / "journeyblog.toml"
@@ -296,7 +151,7 @@ def _live(site: Path, tmp_path: Path) -> LiveSite:
 
 
 def test_a_refused_save_is_read_again_with_the_next(make_site: MakeSite, tmp_path: Path) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     live = _live(site, tmp_path)
     part, other = (
         site / "content" / "posts" / "cloud-2.md",
@@ -304,8 +159,8 @@ def test_a_refused_save_is_read_again_with_the_next(make_site: MakeSite, tmp_pat
     )
     good = other.read_text(encoding="utf-8")
     # One "save all": a part made Internal, and a typo in another post.
-    _replace(part, "security: Public", "security: Internal")
-    _replace(other, "author: ben", "author: benn")
+    replace_in(part, "security: Public", "security: Internal")
+    replace_in(other, "author: ben", "author: benn")
     with pytest.raises(BuildFailed, match="unknown author"):
         live.update([part, other])
     other.write_text(good, encoding="utf-8")  # the typo put right: only this file is saved
@@ -317,7 +172,7 @@ def test_a_refused_save_is_read_again_with_the_next(make_site: MakeSite, tmp_pat
 def test_a_failed_whole_build_is_owed_until_one_succeeds(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     live = _live(site, tmp_path)
     config = site / "journeyblog.toml"
     good = config.read_text(encoding="utf-8")
@@ -334,7 +189,7 @@ def test_a_failed_whole_build_is_owed_until_one_succeeds(
 def test_posts_linked_to_others_are_left_to_whole_builds(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     (site / "content" / "posts" / "mirror.md").symlink_to(
         site / "content" / "posts" / "standalone.md"
     )
@@ -346,7 +201,7 @@ def test_posts_linked_to_others_are_left_to_whole_builds(
 def test_files_discover_passes_over_are_passed_over_and_the_rest_read(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     live = _live(site, tmp_path)
     backup = site / "content" / "posts" / "backup~" / "copy.md"
     backup.parent.mkdir()
@@ -364,14 +219,14 @@ def test_files_discover_passes_over_are_passed_over_and_the_rest_read(
 def test_an_alias_is_left_to_a_whole_build_and_a_clash_refused(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     shadowed = site / "static" / "posts" / "later" / "index.html"
     shadowed.parent.mkdir(parents=True)
     shadowed.write_text("<p>A static page</p>\n", encoding="utf-8")
     live = _live(site, tmp_path)
     part = site / "content" / "posts" / "cloud-2.md"
-    assert live.update([_replace(part, "author: ", "aliases: [/feed.xml]\nauthor: ")]) is None
-    _replace(part, "aliases: [/feed.xml]\n", "")
+    assert live.update([replace_in(part, "author: ", "aliases: [/feed.xml]\nauthor: ")]) is None
+    replace_in(part, "aliases: [/feed.xml]\n", "")
     live.build()
     later = site / "content" / "posts" / "later.md"
     later.write_text(post("Later"), encoding="utf-8")
@@ -384,7 +239,7 @@ def test_an_alias_is_left_to_a_whole_build_and_a_clash_refused(
 def test_a_record_that_misses_a_read_serves_a_stale_page_but_never_a_leak(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     handbook = site / "content" / "pages" / "handbook.md"
     handbook.write_text("---\ntitle: Handbook for new starters\n---\n\nWelcome.\n", "utf-8")
     live = _live(site, tmp_path)
@@ -395,7 +250,7 @@ def test_a_record_that_misses_a_read_serves_a_stale_page_but_never_a_leak(
     made = live._made[page]
     live._made[page] = dataclasses.replace(made, reads=made.reads - {"pages"})
     before = live.rendered
-    live.update([_replace(handbook, "title: Handbook", "security: internal\ntitle: Handbook")])
+    live.update([replace_in(handbook, "title: Handbook", "security: internal\ntitle: Handbook")])
     answer = live.answer(page)
     assert live.rendered == before  # taken for current: stale, it lists a page now withheld
     assert answer.data is None and "handbook.md" in str(answer.errors)  # and so refused
@@ -404,7 +259,7 @@ def test_a_record_that_misses_a_read_serves_a_stale_page_but_never_a_leak(
 def test_a_copied_file_is_audited_again_after_a_save_that_withholds_what_it_quotes(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     notes = site / "static" / "notes.txt"
     notes.parent.mkdir(parents=True, exist_ok=True)
     part = site / "content" / "posts" / "cloud-2.md"
@@ -412,7 +267,7 @@ def test_a_copied_file_is_audited_again_after_a_save_that_withholds_what_it_quot
     notes.write_text("It said: the restructuring will close the Leeds office and move.\n", "utf-8")
     live = _live(site, tmp_path)
     assert live.answer("notes.txt").folder  # as the whole build audited it
-    live.update([_replace(part, "security: Public", "security: Internal")])
+    live.update([replace_in(part, "security: Public", "security: Internal")])
     with pytest.raises(BuildFailed, match=r"notes\.txt"):  # and so does a build
         build(BuildOptions(site_dir=site, out_dir=tmp_path / "scratch", cache=False, jobs=1))
     answer = live.answer("notes.txt")
@@ -422,7 +277,7 @@ def test_a_copied_file_is_audited_again_after_a_save_that_withholds_what_it_quot
 def test_a_hard_link_made_during_the_session_is_left_to_whole_builds(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     live = _live(site, tmp_path)
     twin = site / "content" / "posts" / "twin.md"
     os.link(site / "content" / "posts" / "standalone.md", twin)
@@ -432,7 +287,7 @@ def test_a_hard_link_made_during_the_session_is_left_to_whole_builds(
 def test_a_file_that_is_not_a_regular_file_is_passed_over_as_discover_does(
     make_site: MakeSite, tmp_path: Path
 ) -> None:
-    site = _site(make_site)
+    site = edited_site(make_site)
     live = _live(site, tmp_path)
     pipe = site / "content" / "posts" / "pipe.md"
     os.mkfifo(pipe)
