@@ -32,6 +32,7 @@ from urllib.parse import unquote, urlsplit
 
 import PIL
 
+from journeyblog.config import CACHE_DIR as SITE_CACHE
 from journeyblog.figures import Picture
 from journeyblog.fingerprint import length_prefixed
 from journeyblog.i18n import Language, english
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 CARD_WIDTH, CARD_HEIGHT = 1200, 627
 # Bump when the layout changes, so cached cards are redrawn.
 CARD_VERSION = "6"
-CACHE_DIR = Path(".journeyblog-cache") / "cards"
+CACHE_DIR = Path(SITE_CACHE) / "cards"
 FONT_REGULAR = "fonts/DejaVuSans.ttf"
 FONT_BOLD = "fonts/DejaVuSans-Bold.ttf"
 # The formats every link-preview service accepts; WebP, GIF and SVG are not among them.
