@@ -77,19 +77,16 @@ from journeyblog.render import (
     page_jobs,
     page_specs,
     root_pages,
-    template_use,
     theme_dirs,
 )
 from journeyblog.rendered import Rendered
 from journeyblog.search import FOLDER as SEARCH_FOLDER
 from journeyblog.search import (
     INDEX_PATH,
-    PAGE_PATH,
     POSTS_PER_CHUNK,
     chunked_paths,
     posts_chunk,
     search_index,
-    search_page,
     word_chunks,
 )
 from journeyblog.site import Selection
@@ -490,8 +487,7 @@ def site_jobs(
     A series' Atom feed offers its EPUB (`books`) with the EPUB's length.
 
     Compiled templates are kept in `template_cache` when given, so a build compiles only
-    the templates that changed. The fingerprints of the model that the keys are made from
-    are let go of on return, so that forked workers do not map them too.
+    the templates that changed.
     """
     prints = Fingerprints()
     if template_cache is not None:
@@ -514,23 +510,7 @@ def site_jobs(
     feeds += syndication_jobs(
         site, config.syndication, config.feed_size, config.websub_hub, prints, language
     )
-
-    page_use = template_use(env, "search.html")
-    page_key = digest(
-        (
-            page_use.digest,
-            *(
-                prints.of(getattr(site, name), bodies=page_use.listed_bodies)
-                for name in sorted(page_use.site_lists)
-            ),
-        )
-    )
-    shown_versions = (versions or {}).get(PAGE_PATH, ())
-    if shown_versions:
-        page_key = digest((page_key, repr(shown_versions)))
-    make_search = functools.partial(search_page, site, env, language, shown_versions)
-    searches = [Job(PAGE_PATH, page_key, make_search)]
-    searches += search_jobs(site, config, language or english(), prints)
+    searches = search_jobs(site, config, language or english(), prints)
     return [*page_files, *searches, *feeds]
 
 

@@ -12,6 +12,7 @@ import dataclasses
 import functools
 import operator
 from collections.abc import Callable, Iterable, Mapping
+from typing import Literal
 
 import xxhash
 
@@ -52,27 +53,37 @@ def _digest_of_parts(parts: list[str]) -> str:
     return _hash(joined.encode("utf-8", "surrogatepass"))
 
 
+# What of a post's or page's body a digest covers: all of it (True), its word count alone
+# (WORDS: a list that shows reading times), or none of it (False: what a list shows).
+WORDS: Literal["words"] = "words"
+Shown = bool | Literal["words"]
+
+
 class Fingerprints:
     """Digests of model values, each post, page and other model object digested once.
 
     Remembered by identity, holding the object so that its id cannot be reused: the same
     Series or TagListing appears in the context of every page that shows it. With
     bodies=False a post or page is digested without its body and what the body decides
-    (toc, word count): what a list shows of it.
+    (toc, word count): what a list shows of it; with bodies=WORDS, with its word count.
     """
 
     def __init__(self) -> None:
         # By id, one table for each value of `bodies`: (the object, its digest).
-        self._known: dict[bool, dict[int, tuple[object, str]]] = {True: {}, False: {}}
+        self._known: dict[Shown, dict[int, tuple[object, str]]] = {
+            True: {},
+            WORDS: {},
+            False: {},
+        }
         self._bare_digests: dict[int, tuple[object, str]] = {}
 
-    def of(self, value: object, *, bodies: bool = True) -> str:
+    def of(self, value: object, *, bodies: Shown = True) -> str:
         """The digest of any model value, context dict or tuple of them."""
         parts: list[str] = []
         self._collect(value, bodies, parts)
         return _digest_of_parts(parts)
 
-    def _collect(self, value: object, bodies: bool, parts: list[str]) -> None:
+    def _collect(self, value: object, bodies: Shown, parts: list[str]) -> None:
         """Append the strings that stand for `value` (a list, not generators: it is hot)."""
         kind = _kind(type(value))
         if kind is _PLAIN:
@@ -90,7 +101,7 @@ class Fingerprints:
                 parts.append(repr(key))
                 self._collect_each((value[key],), bodies, parts)
 
-    def _collect_each(self, values: Iterable[object], bodies: bool, parts: list[str]) -> None:
+    def _collect_each(self, values: Iterable[object], bodies: Shown, parts: list[str]) -> None:
         """_collect for each value, a plain value or model object without a call of its own:
         they are most of the values, and a call costs more than what it does for them."""
         for value in values:
@@ -102,17 +113,19 @@ class Fingerprints:
             else:
                 self._collect(value, bodies, parts)
 
-    def _model(self, value: object, bodies: bool) -> str:
+    def _model(self, value: object, bodies: Shown) -> str:
         known_here = self._known[bodies]
         known = known_here.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
         if isinstance(value, Post | Page):
             body = "-"
-            if bodies:
+            if bodies is True:
                 # The key the body was rendered under stands for everything it was made
                 # from, and is cheaper than hashing the html.
                 body = value.body_key or _hash(str(value.html).encode("utf-8", "surrogatepass"))
+            elif bodies == WORDS:
+                body = f"words {value.body.words}"
             result = _digest_of_parts([body, self._bare(value)])
         else:
             kind: type = type(value)
@@ -125,7 +138,7 @@ class Fingerprints:
     def _bare(self, document: Post | Page) -> str:
         """A post's or page's digest without its body: shared by both digests of it.
 
-        The body decides the toc and word count too (render.BODY_FIELDS), so they go with
+        The body decides the toc and word count too (model.Body holds them), so they go with
         it: digested in the body's hash, left out here. A field holding a model object (the
         author, the series position) is digested as one, so what many posts share (an
         author, the entries of a series' list of parts) is digested once a build.
@@ -147,8 +160,8 @@ class Fingerprints:
         return text
 
 
-# What a post's or page's body decides (render.BODY_FIELDS that are fields).
-_BODY_FIELDS = frozenset({"body", "toc", "words"})
+# What a post's or page's body decides: the Body holds all of it (html, toc, word count).
+_BODY_FIELDS = frozenset({"body"})
 
 
 _PLAIN, _MODEL, _SEQUENCE, _MAPPING = "plain", "model", "sequence", "mapping"

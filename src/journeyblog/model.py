@@ -8,7 +8,7 @@ model has no cycles. No I/O and no logic beyond derived properties.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -16,6 +16,8 @@ from typing import Any, Literal, Protocol
 from markupsafe import Markup
 
 from journeyblog.figures import Picture, finish
+from journeyblog.reads import Reads
+from journeyblog.reads import current as current_reading
 
 
 class Extra(Mapping[str, Any]):
@@ -132,6 +134,10 @@ class Body:
     Either held here, or read from `store` by `key` each time a page, a feed or the search
     index asks for it: a large site's model then holds none of its bodies, and worker
     processes forked with the model read only the bodies they show.
+
+    Everything a body decides is here (its word count too), and any of it read while a
+    rendering is recorded is noted (reads.recording): a page that shows a post's body,
+    or its reading time, is made again when that changes.
     """
 
     key: str  # rendered.Rendered.key: all it was made from; "" if not known
@@ -141,6 +147,13 @@ class Body:
     # (as rendered -> as published), and the pictures it shows, sized (figures.finish).
     urls: tuple[tuple[str, str], ...] = ()
     pictures: tuple[Picture, ...] = ()
+    words: int = 0
+
+    def __getattribute__(self, name: str) -> Any:
+        reading = current_reading()
+        if reading is not None:
+            (reading.counted if name == "words" else reading.bodies)[id(self)] = self
+        return object.__getattribute__(self, name)
 
     @property
     def made_from(self) -> str:
@@ -178,7 +191,7 @@ class Body:
         """The same body with its parts held here, read from its store now if need be."""
         if self.held is not None:
             return self
-        return Body(self.key, held=self._parts(), urls=self.urls, pictures=self.pictures)
+        return replace(self, held=self._parts(), store=None)
 
     def _parts(self) -> BodyParts:
         """The parts held here, else read from the store (BodyUnavailable if there is none)."""
@@ -292,9 +305,8 @@ class Post:
     updated: datetime  # front matter `updated`, else `date`: never the build time
     author: Author
     level: SecurityLevel
-    body: Body  # see the html, body_key, search_words and toc properties
+    body: Body  # see the html, body_key, search_words, toc and words properties
     summary: str
-    words: int
     series: SeriesPosition | None
     tags: tuple[Tag, ...] = ()
     url: str  # root-relative, with the base path: "/blog/posts/slug/"
@@ -336,6 +348,10 @@ class Post:
     @property
     def toc(self) -> tuple[Heading, ...]:
         return self.body.toc
+
+    @property
+    def words(self) -> int:
+        return self.body.words
 
     @property
     def reading_minutes(self) -> int:
@@ -515,8 +531,9 @@ class Job:
     """A file the build may have to make: where, what its bytes depend on, and how.
 
     `key` changes whenever anything the bytes are made from changes (the build adds a
-    site-wide fingerprint to it); a file whose key did not change since the last build is
-    taken from the previous output instead of being made again.
+    site-wide fingerprint to it, and a page what its rendering read: `key_for`); a file
+    whose key did not change since the last build is taken from the previous output
+    instead of being made again.
     """
 
     path: str
@@ -525,6 +542,10 @@ class Job:
     # False when `key` alone decides the bytes (a social card), so a template or site-wide
     # change does not make the file again.
     site_wide: bool = True
+    # A page: `key` is what it is (path, template); what else its bytes were made from is
+    # known once it is made, from what its rendering read (reads.recording), and is
+    # `key_for(those reads)` in the site the job was planned in.
+    key_for: Callable[[Reads], str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

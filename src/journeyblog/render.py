@@ -11,12 +11,12 @@ import functools
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from jinja2 import (
@@ -26,13 +26,12 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     Template,
-    meta,
-    nodes,
+    TemplateNotFound,
     select_autoescape,
 )
 from markupsafe import Markup
 
-from journeyblog.fingerprint import Fingerprints, digest
+from journeyblog.fingerprint import WORDS, Fingerprints, Shown, digest
 from journeyblog.i18n import Language, english
 from journeyblog.model import (
     Alternate,
@@ -46,6 +45,8 @@ from journeyblog.model import (
     TagListing,
 )
 from journeyblog.omnibus import collect
+from journeyblog.reads import Reading, Reads, body_mark
+from journeyblog.reads import current as current_reading
 from journeyblog.series import newest_series
 
 
@@ -75,7 +76,7 @@ def make_environment(
 ) -> Environment:
     """The templates of `themes`, speaking `language` (English without a catalog if None)."""
     language = language or english()
-    env = Environment(
+    env = _NotingEnvironment(
         loader=ChoiceLoader([FileSystemLoader(folder / "templates") for folder in themes]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         undefined=StrictUndefined,
@@ -96,8 +97,46 @@ def make_environment(
     env.filters["jsonld"] = json_ld
     # A language's name in the page's language: "Saesneg" on a Welsh page.
     env.filters["language_name"] = language.name_of
-    env.extend(template_reads={})  # source -> what it reads (_template_reads), parsed once
     return env
+
+
+class _NotingEnvironment(Environment):
+    """Notes each template a recorded rendering loads (reads.recording): what it extends,
+    includes and imports, as Jinja finds them at render time, a name it fails to find too."""
+
+    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
+        reading = current_reading()
+        if reading is not None:
+            reading.templates.add(name)
+        return super()._load_template(name, globals)
+
+
+class SiteReads:
+    """A Site, for a template, that notes each of its values the template asks for into the
+    rendering's notes (reads.recording)."""
+
+    __slots__ = ("_reading", "_site")
+
+    def __init__(self, site: Site, reading: Reading) -> None:
+        self._site = site
+        self._reading = reading
+
+    def __getattr__(self, name: str) -> Any:
+        self._reading.site.add(name if name in SITE_FIELDS else "info")
+        return getattr(self._site, name)
+
+
+def template_sources(env: Environment, names: Iterable[str]) -> str:
+    """The digest of the sources of the templates `names` as `env` finds them now (one it
+    cannot find, as missing): what a rendering that loaded them was made from."""
+    parts = []
+    for name in sorted(names):
+        try:
+            source = env.loader.get_source(env, name)[0] if env.loader else ""
+        except TemplateNotFound:
+            source = "\0missing"
+        parts.append(f"{name}:{hashlib.sha256(source.encode()).hexdigest()}")
+    return digest(parts)
 
 
 def json_ld(value: object) -> Markup:
@@ -118,138 +157,15 @@ def format_date(value: datetime) -> str:
     return english().format_date(value)
 
 
-# The lists of the Site a template may walk; the rest of `site` (info, url(), absolute())
-# is part of the build's site-wide fingerprint.
-SITE_LISTS = ("posts", "pages", "series", "tags", "authors")
+# The Site's own values: a method or property (url(), absolute(), files_path) reads `info`.
+SITE_FIELDS = frozenset(field.name for field in fields(Site))
 # Budgets that keep every page light on a large site: a longer list is split into pages,
 # the first at the list's own URL, the others at page/N/ under it.
 LIST_PAGE = 100  # posts on a tag's or an author's page (cards with summaries)
 ARCHIVE_PAGE = 300  # archive lines on one page; more posts: a page per year
 SERIES_PAGE = 60  # series on the series index
 HOME_SERIES = 12  # series on the home page (the most recently added to), then a link
-# What a post's body decides: a list showing none of these need not change when it is edited.
-BODY_FIELDS = frozenset(
-    {"body", "html", "feed_html", "body_key", "toc", "words", "reading_minutes", "search_words"}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class TemplateUse:
-    """What a page made from one template can show, read from the templates themselves.
-
-    `digest` covers the sources of the template and of everything it extends, includes or
-    imports; `site_lists` the Site lists it reads (`site.posts`, …); `listed_bodies` whether
-    it may show the body of a post other than the page's own (one of BODY_FIELDS inside a
-    loop or a macro, or of any name but `post` and `page`). A template it cannot follow (a name
-    computed at render time) is taken to use everything.
-    """
-
-    digest: str
-    site_lists: frozenset[str]
-    listed_bodies: bool
-
-
-def template_use(env: Environment, name: str) -> TemplateUse:
-    """The TemplateUse of one template and all it references."""
-    seen: set[str] = set()
-    sources: list[str] = []
-    site_lists: set[str] = set()
-    listed_bodies = False
-    pending = [name]
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        source, filename, _ = (
-            env.loader.get_source(env, current) if env.loader else ("", None, None)
-        )
-        sources.append(f"{current}:{hashlib.sha256(source.encode()).hexdigest()}")
-        references, lists, bodies = _template_reads(env, source, current, filename)
-        if references is None:
-            return TemplateUse(digest(sorted(sources)), frozenset(SITE_LISTS), True)
-        pending.extend(references)
-        site_lists |= lists
-        listed_bodies |= bodies
-    return TemplateUse(digest(sorted(sources)), frozenset(site_lists), listed_bodies)
-
-
-TemplateReads = tuple[tuple[str, ...] | None, frozenset[str], bool]
-
-
-def _template_reads(
-    env: Environment, source: str, name: str | None = None, filename: str | None = None
-) -> TemplateReads:
-    """(the templates it references, None if one is computed; the Site lists it reads;
-    whether it may print a listed body) of one template's source.
-
-    Parsed once an environment (make_environment's): base.html and the partials are
-    referenced by every page template.
-    """
-    known: dict[str, TemplateReads] | None = getattr(env, "template_reads", None)
-    if known is None:
-        return _parse_reads(env, source, name, filename)
-    reads = known.get(source)
-    if reads is None:
-        reads = known[source] = _parse_reads(env, source, name, filename)
-    return reads
-
-
-def _parse_reads(
-    env: Environment, source: str, name: str | None, filename: str | None
-) -> TemplateReads:
-    tree = env.parse(source, name, filename)  # named, so a syntax error says where
-    references = tuple(meta.find_referenced_templates(tree))
-    lists, bodies = _reads(tree)
-    if any(name is None for name in references):
-        return None, frozenset(lists), bodies
-    return tuple(name for name in references if name is not None), frozenset(lists), bodies
-
-
-def _reads(tree: nodes.Node) -> tuple[set[str], bool]:
-    """(the Site lists read, whether a listed post's body may be printed) in one template."""
-    lists: set[str] = set()
-    listed_bodies = False
-    site_names = 0
-    site_attributes = 0
-
-    def walk(node: nodes.Node, looping: bool) -> None:
-        nonlocal listed_bodies, site_names, site_attributes
-        if isinstance(node, nodes.Name) and node.name == "site":
-            site_names += 1
-        if isinstance(node, nodes.Getattr | nodes.Getitem):
-            target = node.node
-            attribute: str | None
-            if isinstance(node, nodes.Getattr):
-                attribute, computed = node.attr, False
-            else:  # post["html"] is post.html; post[name] could be anything
-                computed = not isinstance(node.arg, nodes.Const | nodes.Slice | nodes.UnaryExpr)
-                attribute = _constant(node.arg)
-            if isinstance(target, nodes.Name) and target.name == "site":
-                site_attributes += 1
-                if attribute in SITE_LISTS:
-                    lists.add(attribute)
-                elif computed:
-                    lists.update(SITE_LISTS)
-            if attribute in BODY_FIELDS or computed:
-                own = isinstance(target, nodes.Name) and target.name in ("post", "page")
-                if looping or not own:
-                    listed_bodies = True
-        inner = looping or isinstance(node, nodes.For | nodes.Macro | nodes.CallBlock)
-        for child in node.iter_child_nodes():
-            # What a loop walks is read once, outside it: `for heading in post.toc`.
-            walk(child, looping if isinstance(node, nodes.For) and child is node.iter else inner)
-
-    walk(tree, False)
-    if site_names > site_attributes:  # `site` handed on whole (to a macro, a filter)
-        lists.update(SITE_LISTS)
-    return lists, listed_bodies
-
-
-def _constant(node: nodes.Node) -> str | None:
-    if isinstance(node, nodes.Const) and isinstance(node.value, str):
-        return node.value
-    return None
+BROWSE_SERIES = 12  # series the search page offers to browse, the same way
 
 
 def render_pages(
@@ -308,7 +224,12 @@ class PageSpec:
 
 
 def render_page(template: Template, site: Site, spec: PageSpec) -> bytes:
-    """The page's bytes: `template` (spec.template's, compiled) rendered for `site`."""
+    """The page's bytes: `template` (spec.template's, compiled) rendered for `site`; what
+    it reads of the site noted, if the rendering is recorded (reads.recording)."""
+    reading = current_reading()
+    if reading is not None:
+        reading.templates.add(spec.template)
+        site = cast(Site, SiteReads(site, reading))
     context = spec.context
     if spec.derived is not None:
         context = {**context, **spec.derived(site)}
@@ -334,28 +255,47 @@ class _Renderer:
         self.fingerprints = fingerprints
         # Memos of this renderer's own, not functools.cache on the methods: a cache on the
         # class would keep every renderer, with its fingerprints, for the life of the
-        # process (the dev server's, or the workers forked for the build, which need
-        # neither). None refers back to the renderer, so it goes when its jobs are made.
+        # process. The jobs' `key_for` keeps it as long as they are.
         self._template = functools.cache(env.get_template)  # looked up once a build
-        self._use = functools.cache(functools.partial(template_use, env))
+        self._sources = functools.cache(functools.partial(template_sources, env))
         # Once a build, not once a page: a list every page shows is as long as the site.
-        self._site_list = functools.cache(functools.partial(_list_digest, site, fingerprints))
+        self._site_value = functools.cache(functools.partial(_site_digest, site, fingerprints))
+        self._shared: frozenset[str] | None = None
 
-    def _key(self, path: str, template: str, context: Mapping[str, Any]) -> str:
-        """What the page's bytes depend on beyond the site-wide fingerprint.
+    def read_key(self, spec: PageSpec, reads: Reads) -> str:
+        """What the page's bytes were made from, given what its rendering read (`reads`),
+        as it is in this site: beyond the site-wide fingerprint, the page's context (its own
+        post or page with its body; every other post by what lists show of it, and by its
+        body (or its word count alone) if the rendering read one not its own), the Site's
+        values it read, and the sources of the templates it loaded."""
+        own = [spec.context[name] for name in ("post", "page") if name in spec.context]
+        marks = {body_mark(document.body.key, document.body.made_from) for document in own}
 
-        The page's own post or page with its body; every other post by what lists show of it
-        (title, summary, date, …) unless the template may print listed bodies too; the
-        sources of its templates; and the Site lists its templates read.
-        """
-        use = self._use(template)
-        own = [context[name] for name in ("post", "page") if name in context]
-        bodies = use.listed_bodies
-        parts: list[str] = [path, template, use.digest]
+        def others(read: frozenset[str]) -> bool:
+            return any(mark not in marks or mark in self._shared_marks() for mark in read)
+
+        shown: Shown = True if others(reads.bodies) else WORDS if others(reads.counts) else False
+        parts: list[str] = [spec.path, repr(shown)]
         parts.extend(self.fingerprints.of(document, bodies=True) for document in own)
-        parts.append(self.fingerprints.of(dict(context), bodies=bodies))
-        parts.extend(self._site_list(name, bodies) for name in sorted(use.site_lists))
+        parts.append(self.fingerprints.of(dict(spec.context), bodies=shown))
+        parts.extend(f"{name}:{self._site_value(name, shown)}" for name in sorted(reads.site))
+        parts.append(self._sources(tuple(sorted(reads.templates))))
         return digest(parts)
+
+    def _shared_marks(self) -> frozenset[str]:
+        """The bodies (body_mark) that more than one post or page has: a page that read one
+        of them may have read another's, not its own's."""
+        if self._shared is None:
+            seen: set[str] = set()
+            shared: set[str] = set()
+            bodies = [post.body for post in self.site.posts] + [
+                page.body for page in self.site.pages
+            ]
+            for body in bodies:
+                mark = body_mark(body.key, body.made_from)
+                (shared if mark in seen else seen).add(mark)
+            self._shared = frozenset(shared)
+        return self._shared
 
     def _page(
         self,
@@ -376,9 +316,10 @@ class _Renderer:
         return PageSpec(path, template, context, derived)
 
     def job(self, spec: PageSpec) -> Job:
-        """The spec as a job of the build: keyed by what it shows."""
+        """The spec as a job of the build: keyed by what its rendering reads (read_key)."""
         make = functools.partial(render_page, self._template(spec.template), self.site, spec)
-        return Job(spec.path, self._key(spec.path, spec.template, spec.context), make)
+        key_for = functools.partial(self.read_key, spec)
+        return Job(spec.path, digest((spec.path, spec.template)), make, key_for=key_for)
 
     def all(self) -> Iterator[PageSpec]:
         yield from self.home()
@@ -388,6 +329,9 @@ class _Renderer:
         yield from self.authors()
         yield from self.archive()
         yield from self.pages()
+        yield self._page(
+            "search/index.html", "search.html", title=self.say("Search"), derived=_browse_context
+        )
         yield self._page("404.html", "404.html", title=self.say("Page not found"), canonical_url="")
         yield from self.redirects()
         yield self.sitemap()
@@ -581,10 +525,16 @@ def root_pages(
         compiled = env.get_template(template)
 
         def make() -> bytes:
+            reading = current_reading()
+            if reading is not None:
+                reading.templates.add(template)
             page = compiled.render(site=whole, sites=sites, versions=versions)
             return str(page).encode("utf-8")
 
-        return Job(path, digest((made, path, template_use(env, template).digest)), make)
+        def key_for(reads: Reads) -> str:  # what it shows is in `made`; what else: templates
+            return template_sources(env, reads.templates)
+
+        return Job(path, digest((made, path, template)), make, key_for=key_for)
 
     jobs = [job("sitemap.xml", "sitemap_languages.xml"), job("robots.txt", "robots.txt")]
     if sites[0].info.base_path != whole.info.base_path:
@@ -592,8 +542,8 @@ def root_pages(
     return jobs
 
 
-def _list_digest(site: Site, fingerprints: Fingerprints, name: str, bodies: bool) -> str:
-    """The fingerprint of one of the Site's lists (`name`: "posts", "series", …)."""
+def _site_digest(site: Site, fingerprints: Fingerprints, name: str, bodies: Shown) -> str:
+    """The fingerprint of one of the Site's values (`name`: "posts", "info", …)."""
     return fingerprints.of(getattr(site, name), bodies=bodies)
 
 
@@ -624,6 +574,11 @@ def _chunks(items: Sequence[Any], size: int) -> list[tuple[Any, ...]]:
 
 def _collected_context(series: Series, language: Language, site: Site) -> dict[str, Any]:
     return {"parts": collect(site, series, language=language)}
+
+
+def _browse_context(site: Site) -> dict[str, Any]:
+    """What the search page offers to browse without its script."""
+    return {"browse_series": newest_series(site.series, BROWSE_SERIES)}
 
 
 def _share_context(post: Post, site: Site) -> dict[str, Any]:

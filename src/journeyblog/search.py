@@ -1,7 +1,7 @@
-"""Site -> the search page and its index, for client-side search over published posts.
+"""Site -> the search index, for client-side search over published posts.
 
-Owns `search/index.html`, the page whose script (`assets/search.js`) ranks posts in the
-reader's browser, and the index it reads, in one of two forms (docs/search.md):
+Owns the index that the search page's script (`assets/search.js`; the page is render.py's)
+reads to rank posts in the reader's browser, in one of two forms (docs/search.md):
 - whole: `search/index.json`, one entry per published post (url, title, summary, date,
   author, series, part, tags, and the distinct words of its body), fetched at once;
 - chunked, for a large site: `search/index.json` names the first word of each word chunk;
@@ -25,12 +25,9 @@ from array import array
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from jinja2 import Environment
-
-from journeyblog.i18n import Language, english
-from journeyblog.model import Alternate, Post, Site, search_words_of
+from journeyblog.i18n import Language
+from journeyblog.model import Post, search_words_of
 from journeyblog.searchwords import words
-from journeyblog.series import newest_series
 
 FOLDER = "search/"  # where the page and its index are; a language of its own gets its own
 INDEX_PATH = FOLDER + "index.json"
@@ -39,29 +36,6 @@ POSTS_PER_CHUNK = 50  # what one result page of 20 fetches stays small: see docs
 POSTS_PER_WORD_CHUNK = 25  # one word chunk for this many posts: small chunks (docs/search.md)
 # The fields a word is found in, weighted as search.js ranks them: 2 ** field.
 BODY, SUMMARY, LABELS, TITLE = range(4)
-
-
-BROWSE_SERIES = 12  # series the page offers to browse (the most recently added to), then a link
-
-
-def search_page(
-    site: Site,
-    env: Environment,
-    language: Language | None = None,
-    versions: tuple[Alternate, ...] = (),
-) -> bytes:
-    """The search page: its script fetches INDEX_PATH, so the page itself lists no post.
-    `versions`: the page in each language of a bilingual site."""
-    page = env.get_template("search.html").render(
-        site=site,
-        versions=versions,
-        title=(language or english()).say("Search"),
-        canonical_url=site.absolute("search/"),
-        page_url=site.url("search/"),
-        feeds=(),
-        browse_series=newest_series(site.series, BROWSE_SERIES),
-    )
-    return page.encode("utf-8")
 
 
 def search_index(posts: Sequence[Post], *, language: Language) -> bytes:

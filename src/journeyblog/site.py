@@ -1277,12 +1277,11 @@ def _posts(
                 updated=post.updated,
                 author=authors[post.author],
                 level=post.level,
-                body=body.body,
+                body=replace(body.body, words=body.words),
                 links=body.links,
                 images=body.images,
                 draft=post.draft,
                 summary=link.summary,
-                words=body.words,
                 series=places.get((post.series, post.part)) if post.series and post.part else None,
                 tags=tuple(
                     tags.get(name) or tags.setdefault(name, _tag(name, base_path))
@@ -1371,7 +1370,7 @@ def _pages(
                 slug=slug,
                 title=_text(source.meta["title"]),
                 summary=summary if isinstance(summary, str) else _truncate(body.first_paragraph),
-                body=body.body,
+                body=replace(body.body, words=body.words),
                 links=body.links,
                 images=body.images,
                 draft=source.meta.get("draft") is True,

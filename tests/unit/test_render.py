@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -12,16 +13,18 @@ import jinja2
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from markupsafe import Markup
 from tests.conftest import AUTHORS, NOW, SERIES, post
 
 from journeyblog.config import parse_config
-from journeyblog.model import Output, Site
+from journeyblog.model import Body, Job, Output, Site
+from journeyblog.reads import Reads, recording
 from journeyblog.render import (
     default_theme_dir,
     format_date,
     make_environment,
+    page_jobs,
     render_pages,
-    template_use,
     theme_dirs,
 )
 from journeyblog.site import Selection, assemble
@@ -112,6 +115,7 @@ def test_every_page_of_the_site_is_rendered(tmp_path: Path) -> None:
         "authors/ben/index.html",
         "archive/index.html",
         "about/index.html",
+        "search/index.html",
         "404.html",
         "sitemap.xml",
         "robots.txt",
@@ -176,7 +180,8 @@ def test_text_is_escaped_in_every_template(tmp_path: Path) -> None:
         if path.endswith(".html"):
             soup = _soup(data)
             scripts = soup.find_all("script")
-            assert all(script.get("type") == "application/ld+json" for script in scripts), path
+            inline = [script for script in scripts if not script.get("src")]
+            assert all(script.get("type") == "application/ld+json" for script in inline), path
             assert soup.find("b") is None, path
             assert soup.find("i") is None, path
     post_page = _soup(pages["posts/x/index.html"])
@@ -273,20 +278,126 @@ def test_outputs_are_bytes_at_relative_paths(tmp_path: Path) -> None:
     assert all(isinstance(output.data, bytes) for output in outputs)
 
 
-def test_what_a_template_reads_follows_its_source_as_it_is_now(tmp_path: Path) -> None:
-    """Template sources are parsed once a process, by their text: an edited template (the
-    dev server's next rebuild, the next build of a test) is read again."""
+def _recorded(site: Site, theme: Path, path: str) -> tuple[Job, bytes, Reads]:
+    """The page at `path` made with recording, as the engine makes it."""
+    (job,) = [
+        job
+        for job in page_jobs(site, make_environment([theme, default_theme_dir()]))
+        if job.path == path
+    ]
+    with recording() as reading:
+        data = job.make()
+    return job, data, reading.reads()
+
+
+def _keyed(site: Site, theme: Path, path: str, reads: Reads) -> str:
+    """The key of the page at `path` in `site`, had its rendering read `reads`."""
+    (job,) = [
+        job
+        for job in page_jobs(site, make_environment([theme, default_theme_dir()]))
+        if job.path == path
+    ]
+    assert job.key_for is not None
+    return job.key_for(reads)
+
+
+def _edited_body(site: Site, slug: str, text: str) -> Site:
+    """The site with one post's body replaced, as a save of its file would."""
+    posts = tuple(
+        dataclasses.replace(
+            p,
+            body=Body(f"edited:{text}", held=(Markup(text), "", ()), words=len(text.split())),
+        )
+        if p.slug == slug
+        else p
+        for p in site.posts
+    )
+    return dataclasses.replace(site, posts=posts)
+
+
+def test_a_page_records_what_its_rendering_read_not_what_its_template_mentions(
+    tmp_path: Path,
+) -> None:
+    """The Site's values, the templates and the bodies a rendering read are noted as it reads
+    them: a branch not taken reads nothing, a macro's read is the page's."""
+    theme = tmp_path / "theme"
+    (theme / "templates/partials").mkdir(parents=True)
+    (theme / "templates/partials/list.html").write_text(
+        "{% macro titles(posts) %}{% for p in posts %}{{ p.title }}{% endfor %}{% endmacro %}",
+        encoding="utf-8",
+    )
+    (theme / "templates/404.html").write_text(
+        '{% from "partials/list.html" import titles %}{{ site.info.title }}'
+        "{{ titles(site.posts) }}{% if false %}{{ site.tags }}{{ site.posts[0].html }}{% endif %}",
+        encoding="utf-8",
+    )
+    site = _site(SERIES_POSTS)
+    job, data, reads = _recorded(site, theme, "404.html")
+
+    assert "Council Notes" in data.decode()
+    assert reads.site == {"info", "posts"}
+    assert reads.templates == {"404.html", "partials/list.html"}
+    assert reads.bodies == frozenset()
+    assert job.key_for is not None
+    key = job.key_for(reads)
+    # A body edit leaves a list of titles as it was; a title edit does not.
+    slug = site.posts[0].slug
+    assert _keyed(_edited_body(site, slug, "<p>New</p>"), theme, "404.html", reads) == key
+    retitled = dataclasses.replace(
+        site, posts=(dataclasses.replace(site.posts[0], title="Other"), *site.posts[1:])
+    )
+    assert _keyed(retitled, theme, "404.html", reads) != key
+
+
+@pytest.mark.parametrize(
+    ("shows", "same_length_counts"), [("p.html", True), ("p.reading_minutes", False)]
+)
+def test_a_page_that_read_a_listed_body_is_keyed_by_every_listed_body(
+    tmp_path: Path, shows: str, same_length_counts: bool
+) -> None:
+    """A list that shows bodies is made again when any changes; one that shows reading
+    times, when a word count does."""
     theme = tmp_path / "theme"
     (theme / "templates").mkdir(parents=True)
-    page = theme / "templates/list.html"
-    page.write_text("{% for p in site.posts %}{{ p.title }}{% endfor %}", encoding="utf-8")
-    before = template_use(make_environment([theme]), "list.html")
-    page.write_text("{% for p in site.posts %}{{ p.html }}{% endfor %}", encoding="utf-8")
-    after = template_use(make_environment([theme]), "list.html")
-    again = template_use(make_environment([theme]), "list.html")
+    (theme / "templates/404.html").write_text(
+        f"{{% for p in site.posts %}}{{{{ {shows} }}}}{{% endfor %}}", encoding="utf-8"
+    )
+    site = _site(SERIES_POSTS)
+    job, _, reads = _recorded(site, theme, "404.html")
 
-    assert before.site_lists == after.site_lists == frozenset({"posts"})
-    assert not before.listed_bodies
-    assert after.listed_bodies
-    assert after.digest != before.digest
-    assert again == after
+    assert reads.bodies or reads.counts
+    assert job.key_for is not None
+    key = job.key_for(reads)
+    last = site.posts[-1]
+    longer = _edited_body(site, last.slug, "<p>New</p> " * (last.words + 500))
+    assert _keyed(longer, theme, "404.html", reads) != key
+    same_length = _edited_body(site, last.slug, " ".join(["<p>other</p>"] * last.words))
+    assert (_keyed(same_length, theme, "404.html", reads) != key) == same_length_counts
+
+
+def test_a_post_page_that_reads_only_its_own_body_is_not_keyed_by_others() -> None:
+    site = _site(SERIES_POSTS)
+    theme = default_theme_dir()
+    own, other = site.posts[0], site.posts[-1]
+    path = f"posts/{own.slug}/index.html"
+    job, _, reads = _recorded(site, theme, path)
+
+    assert reads.bodies and {"post.html", "base.html"} <= reads.templates
+    assert job.key_for is not None
+    key = job.key_for(reads)
+    assert _keyed(_edited_body(site, other.slug, "<p>New</p>"), theme, path, reads) == key
+    assert _keyed(_edited_body(site, own.slug, "<p>New</p>"), theme, path, reads) != key
+
+
+def test_a_template_edited_changes_the_key_of_the_pages_that_loaded_it(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    template = theme / "templates/404.html"
+    template.write_text("{{ site.info.title }}", encoding="utf-8")
+    site = _site(SERIES_POSTS)
+    job, _, reads = _recorded(site, theme, "404.html")
+    assert job.key_for is not None
+    key = job.key_for(reads)
+    template.write_text("{{ site.info.title }}!", encoding="utf-8")
+
+    assert _keyed(site, theme, "404.html", reads) != key

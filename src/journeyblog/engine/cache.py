@@ -29,7 +29,7 @@ from journeyblog.model import Body, BodyParts, BodyUnavailable
 from journeyblog.rendered import Rendered
 from journeyblog.versions import VERSIONS
 
-SCHEMA = "journeyblog-cache 8"
+SCHEMA = "journeyblog-cache 9"
 
 
 def markdown_key(text: str, *, base_path: str, allow_raw_html: bool) -> str:
@@ -49,6 +49,7 @@ class Recorded(NamedTuple):
     key: str  # what the file was made from (build._stored_key)
     audit: str | None  # the audit that passed it (Auditor.digest); None if changed since
     digest: str  # of its bytes (fingerprint.bytes_digest)
+    reads: str | None = None  # a page: what its rendering read (reads.Reads.to_json)
 
 
 class BuildCache:
@@ -106,7 +107,7 @@ class BuildCache:
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS outputs (out_dir TEXT, path TEXT, fingerprint TEXT,"
                     " size INTEGER, mtime INTEGER, ctime INTEGER, inode INTEGER, audited TEXT,"
-                    " digest TEXT, PRIMARY KEY (out_dir, path))"
+                    " digest TEXT, reads TEXT, PRIMARY KEY (out_dir, path))"
                 )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS stamps (out_dir TEXT PRIMARY KEY, inputs TEXT,"
@@ -221,14 +222,14 @@ class BuildCache:
             return {}
         try:
             rows = self._db.execute(
-                "SELECT path, fingerprint, size, mtime, ctime, inode, audited, digest"
+                "SELECT path, fingerprint, size, mtime, ctime, inode, audited, digest, reads"
                 " FROM outputs WHERE out_dir = ?",
                 (out_dir,),
             ).fetchall()
         except sqlite3.Error:
             return {}
         found: dict[str, Recorded] = {}
-        for path, fingerprint, size, mtime, ctime, inode, audited, digest in rows:
+        for path, fingerprint, size, mtime, ctime, inode, audited, digest, reads in rows:
             where = os.path.join(out_dir, path)
             try:
                 stat = os.stat(where)
@@ -243,17 +244,18 @@ class BuildCache:
                         same = bytes_digest(file.read()) == digest
             except OSError:
                 continue
-            found[path] = Recorded(str(fingerprint), audited if same else None, str(digest))
+            found[path] = Recorded(str(fingerprint), audited if same else None, str(digest), reads)
         return found
 
     def store_fingerprints(
         self,
         out_dir: str,
-        items: Iterable[tuple[str, str, str]],
+        items: Iterable[tuple[str, str, str, str | None]],
         audit: str,
         stats: Mapping[str, os.stat_result] | None = None,
     ) -> None:
-        """Record the fingerprints and bytes' digests (`items`: path, fingerprint, digest) of
+        """Record the fingerprints and bytes' digests (`items`: path, fingerprint, digest,
+        and what a page's rendering read, Recorded.reads) of
         the files just written to out_dir and passed by the audit `audit` (Auditor.digest),
         with their stat (from `stats`, by path, when the caller has taken it already).
 
@@ -266,7 +268,7 @@ class BuildCache:
             recorded = {
                 path: tuple(row)
                 for path, *row in self._db.execute(
-                    "SELECT path, fingerprint, size, mtime, ctime, inode, audited, digest"
+                    "SELECT path, fingerprint, size, mtime, ctime, inode, audited, digest, reads"
                     " FROM outputs WHERE out_dir = ?",
                     (out_dir,),
                 )
@@ -275,7 +277,7 @@ class BuildCache:
             recorded = {}
         known = stats or {}
         rows = []
-        for path, fingerprint, digest in items:
+        for path, fingerprint, digest, reads in items:
             stat = known.get(path)
             if stat is None:
                 try:
@@ -290,6 +292,7 @@ class BuildCache:
                 stat.st_ino,
                 audit,
                 digest,
+                reads,
             )
             if recorded.pop(path, None) != row:
                 rows.append((out_dir, path, *row))
@@ -299,7 +302,7 @@ class BuildCache:
                 ((out_dir, path) for path in recorded),  # what this build no longer wrote
             )
             self._db.executemany(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
             )
 
     # ------------------------------------------------------------ stamps

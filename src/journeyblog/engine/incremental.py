@@ -63,10 +63,11 @@ from journeyblog.engine.write import (
 )
 from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import Measured
-from journeyblog.fingerprint import bytes_digest
+from journeyblog.fingerprint import bytes_digest, digest
 from journeyblog.markdown import render_markdown
 from journeyblog.model import BodyUnavailable, Job, Output, WriteReport
 from journeyblog.pictures import measure_all
+from journeyblog.reads import Reads, recording
 from journeyblog.rendered import Rendered
 from journeyblog.sources import SiteSources, discover, split_record
 
@@ -171,7 +172,9 @@ class Incremental:
         self._staging: StagingFolder | None = None
         self._previous: Mapping[str, Recorded] = {}
         self._planned: Sequence[Job] = ()
-        self._keys: Sequence[str] = ()
+        self._base_keys: Sequence[str] = ()  # as planned; a page's adds what it read
+        self._keys: list[str] = []  # as recorded: a page's with what it read
+        self._reads: dict[str, str] = {}  # path -> what a page made now read (Reads.to_json)
         self._current: set[str] = set()
         self._auditor: Auditor | None = None
         self._written: AuditedOutputs | None = None
@@ -231,8 +234,11 @@ class Incremental:
         self._cache = self._making.enter_context(BuildCache(self.cache_dir))
         out_dir = self.options.output.absolute()
         self._previous = self._cache.fingerprints(str(out_dir)) if out_dir.is_dir() else {}
-        self._planned, self._keys = planned, keys
-        self._current = _reusable(planned, keys, self._previous)
+        self._planned, self._base_keys = planned, keys
+        self._keys = [
+            _with_reads(job, key, self._previous) for job, key in zip(planned, keys, strict=True)
+        ]
+        self._current = _reusable(planned, self._keys, self._previous)
         return self._current
 
     def make(
@@ -260,7 +266,14 @@ class Incremental:
             precompress=precompress,
             compressed_cache=self.cache_dir / "compressed" if self.cache_dir else None,
             stored=dict(zip((job.path for job in self._planned), self._keys, strict=True)),
+            read=self._read,
         )
+
+    def _read(self, index: int, job: Job, reads: Reads) -> None:
+        """A page made: its key, now that what it read is known."""
+        assert job.key_for is not None
+        self._keys[index] = _read_key(self._base_keys[index], job, reads)
+        self._reads[job.path] = reads.to_json()
 
     def copied(self, outputs: Iterable[Output], *, precompress: bool) -> Iterable[Output]:
         if not precompress:
@@ -293,7 +306,7 @@ class Incremental:
         self._cache.store_fingerprints(
             str(out_dir),
             [
-                (path, key + suffix, written.digests[path])
+                (path, key + suffix, written.digests[path], None if suffix else self._reads_of(job))
                 for job, key in zip(self._planned, self._keys, strict=True)
                 for suffix in ("", *SUFFIXES)
                 if (path := job.path + suffix) in written.digests
@@ -323,6 +336,32 @@ class Incremental:
             seconds=result.seconds + spent,
             stages=(*result.stages, ("record keys and stamps", spent)),
         )
+
+    def _reads_of(self, job: Job) -> str | None:
+        """What a page read: made now, or when the file taken over was made."""
+        if job.key_for is None:
+            return None
+        made = self._reads.get(job.path)
+        if made is not None:
+            return made
+        previous = self._previous.get(job.path)
+        return previous.reads if previous is not None else None
+
+
+def _with_reads(job: Job, key: str, previous: Mapping[str, Recorded]) -> str:
+    """The key a planned file is recorded under: a page's with what its rendering read when
+    it was last made, as that is now; "" (made again) if that is not known."""
+    if job.key_for is None:
+        return key
+    recorded = previous.get(job.path)
+    if recorded is None or recorded.reads is None:
+        return ""
+    return _read_key(key, job, Reads.from_json(recorded.reads))
+
+
+def _read_key(key: str, job: Job, reads: Reads) -> str:
+    assert job.key_for is not None
+    return digest((key, job.key_for(reads)))
 
 
 def markdown_renderer(
@@ -409,12 +448,16 @@ def _made(
     precompress: bool = False,
     compressed_cache: Path | None = None,
     stored: Mapping[str, str] | None = None,
+    read: Callable[[int, Job, Reads], None] | None = None,
 ) -> Iterator[Output]:
     """Each job's output: the previous build's file when its path is in `reuse`, else made now.
 
     With `precompress`, a text file gets `.gz` and `.br` copies, made with it (or taken from
     `compressed_cache`), or taken over with it if they were made from the same key
     (`stored`: each job's recorded key).
+
+    A page made now is made recording what it reads (reads.recording), handed to `read`
+    with its index in `planned`.
 
     A file made now is audited where it is made (in a worker, on a large site), so the audit
     runs in parallel and only the findings cross back; it is marked `audited`. With `stage`,
@@ -430,10 +473,16 @@ def _made(
         findings += auditor.findings_in(Output(path, data))
         return path, stage_file(out_dir, path, data) if stage else data, bytes_digest(data)
 
-    def made_and_audited(job: Job) -> Callable[[], tuple[_Made, list[Finding], list[_Made]]]:
-        def make() -> tuple[_Made, list[Finding], list[_Made]]:
+    def made_and_audited(job: Job) -> Callable[[], _Result]:
+        def make() -> _Result:
+            reads = None
             try:
-                data = job.make()
+                if job.key_for is None:
+                    data = job.make()
+                else:
+                    with recording() as reading:
+                        data = job.make()
+                    reads = reading.reads()
             except jinja2.TemplateError as error:
                 # Worded here, where its traceback tells the template and line: a traceback
                 # does not cross back from a worker.
@@ -445,7 +494,7 @@ def _made(
                 # The audit reads each copy decompressed, as a reader's browser gets it.
                 for suffix, copy in zip(SUFFIXES, compressed(data, compressed_cache), strict=True):
                     copies.append(put(job.path + suffix, copy, findings))
-            return made, findings, copies
+            return made, findings, copies, reads
 
         return make
 
@@ -468,9 +517,11 @@ def _made(
                 pair = compressed(data, compressed_cache)
                 yield Output(job.path + suffix, pair[SUFFIXES.index(suffix)])
 
-    def made_outputs(result: tuple[_Made, list[Finding], list[_Made]]) -> Iterator[Output]:
-        made, findings, copies = result
+    def made_outputs(index: int, result: _Result) -> Iterator[Output]:
+        made, findings, copies, reads = result
         auditor.record(findings)
+        if reads is not None and read is not None:
+            read(index, planned[index], reads)
         for path, data, of_bytes in (made, *copies):
             yield _made_output(path, data, of_bytes)
 
@@ -486,22 +537,25 @@ def _made(
             for job in planned:
                 if job.path in reuse:
                     yield from taken_over(job)
-            for result in beside.result():
-                yield from made_outputs(result)
+            made_now = (index for index, job in enumerate(planned) if job.path not in reuse)
+            for index, result in zip(made_now, beside.result(), strict=True):
+                yield from made_outputs(index, result)
         finally:
             beside.stop()
         return
     fresh = make_all(makers, jobs=jobs, min_items=least)
     with contextlib.closing(fresh):  # closed early, this ends the workers before returning
-        for job in planned:
+        for index, job in enumerate(planned):
             if job.path in reuse:
                 yield from taken_over(job)
             else:
-                yield from made_outputs(next(fresh))
+                yield from made_outputs(index, next(fresh))
 
 
 # A file made: where, its bytes (or whether its maker staged them), their digest.
 _Made = tuple[str, bytes | bool, str]
+# A file made, what the audit found in it, its compressed copies, and what it read (a page).
+_Result = tuple[_Made, list[Finding], list[_Made], Reads | None]
 
 
 # From how many files taken from the last output an edit build makes its few changed files

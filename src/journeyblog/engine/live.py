@@ -8,7 +8,8 @@ pipeline's own assemble_editions), plans its pages (render.page_specs), and rend
 but the pages open in a browser. Every other file is made when it is asked for (`answer`):
 
 - a page, when what its rendering read has changed since it was made: its template, its
-  context, or a value of the Site its templates read, recorded as they read it (SiteReads);
+  context, or a value of the Site its templates read, recorded as they read it
+  (reads.recording);
 - a feed, a search file, a card or a book, when its key (build.plan_files) is not the one it
   was made under;
 - the rest (assets, pictures' copies) is the folder's. A change that would change them (a
@@ -29,7 +30,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Protocol
 
 from jinja2 import Environment, TemplateError
 
@@ -51,14 +52,14 @@ from journeyblog.editions import Editions, assemble_editions, edition_config
 from journeyblog.engine.cache import BuildCache, markdown_key
 from journeyblog.engine.incremental import build, collecting_rarely, markdown_renderer
 from journeyblog.engine.parallel import default_jobs, parallel_map
-from journeyblog.engine.reads import SITE_FIELDS, SiteReads
 from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import Measured
 from journeyblog.i18n import Language
 from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, Site
 from journeyblog.pictures import picture_jobs, unpublishable
-from journeyblog.render import PageSpec, make_environment, render_page, theme_dirs
+from journeyblog.reads import recording
+from journeyblog.render import SITE_FIELDS, PageSpec, make_environment, render_page, theme_dirs
 from journeyblog.rendered import Rendered
 from journeyblog.site import PostChecks, Selection
 from journeyblog.sources import SiteSources, discover, refreshed, split_record
@@ -408,13 +409,13 @@ class LiveSite:
         if made is None and path not in self._made:
             made = self._from_folder(state, page, path)
         if made is None:
-            reads = SiteReads(page.site)
             try:
                 template = page.env.get_template(page.spec.template)
-                data = render_page(template, cast(Site, reads), page.spec)
+                with recording() as reading:
+                    data = render_page(template, page.site, page.spec)
             except TemplateError as error:
                 raise BuildFailed([template_error(error, state.session.themes)]) from None
-            made = _Made(data, "", page.spec, page.site, frozenset(reads.fields))
+            made = _Made(data, "", page.spec, page.site, frozenset(reading.site))
             self.rendered += 1
         else:
             # Still current: what it read is the same in this site, so it stands for it.
