@@ -357,10 +357,11 @@ def site_language(config: SiteConfig, site_dir: Path, themes: Sequence[Path]) ->
 def site_fingerprint(site: Site, config: SiteConfig, language: Language | None = None) -> str:
     """What every page may see besides what its own key covers: settings and site info.
 
-    Each page's key covers its template sources, its context and the Site lists its
-    templates read (see render.TemplateUse), so editing one post re-renders only the pages
-    that show it. The withheld posts are here because the audit of a reused file was done
-    against them: a change in what is withheld re-makes, and so re-audits, everything.
+    Each page's key covers its context, the templates it loaded and the Site values it
+    read, as its rendering read them (render._Renderer.read_key), so editing one post
+    re-renders only the pages that show it. The withheld posts are here because the audit
+    of a reused file was done against them: a change in what is withheld re-makes, and so
+    re-audits, everything.
     """
     withheld = sorted(f"{item.source}:{item.reason}:{item.whole_post}" for item in site.withheld)
     said = language.digest if language else ""

@@ -5,8 +5,8 @@ but the items and results crosses a pipe. Small jobs stay in this process: start
 costs more than it saves below a few hundred items (measured in bench/).
 
 This module holds journeyblog's only mutable module state (`_early`, `_PENDING`,
-`_made_here`), because fork does: a worker finds the work of the call that forked it, and
-the pool forked early, where the parent left them when it forked.
+`_made_here`) besides reads.py's context variable, because fork does: a worker finds the
+work of the call that forked it, and the pool forked early, where the parent left them.
 """
 
 from __future__ import annotations
