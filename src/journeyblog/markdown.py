@@ -31,7 +31,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments.formatters import HtmlFormatter
 
 from journeyblog import markdown_fast
-from journeyblog.model import Body, BodyParts, Heading
+from journeyblog.model import Body, BodyParts, BodyStore, Heading
 from journeyblog.rendered import Rendered, highlight_code, slug, with_base
 from journeyblog.searchwords import search_words
 
@@ -65,8 +65,9 @@ def _render_python(text: str, *, base_path: str, allow_raw_html: bool) -> Render
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
     return Rendered(
-        body=Body("", held=(Markup(html), search_words(html), _toc(tokens))),
-        words=len(text.split()),
+        body=Body(
+            "", held=(Markup(html), search_words(html), _toc(tokens)), words=len(text.split())
+        ),
         first_paragraph=_first_paragraph(tokens),
         images=tuple(env.get("images", ())),
         links=tuple(env.get("links", ())),
@@ -92,11 +93,11 @@ def rendered_to_row(rendered: Rendered) -> tuple[str, str, str]:
     return str(rendered.html), rendered.search_words, rest
 
 
-def rendered_from_row(body: Body, rest: object) -> Rendered | None:
+def rendered_from_row(key: str, store: BodyStore, rest: object) -> Rendered | None:
     """A cached rendering, or None if the row is not one (a cache is never trusted).
 
-    `body` is where to read the row's html, search words and toc when they are needed;
-    the toc is checked here, so that reading it then cannot fail.
+    Its body is read from `store` by `key` when it is needed; the toc is checked here, so
+    that reading it then cannot fail.
     """
     if not isinstance(rest, str):
         return None
@@ -108,8 +109,7 @@ def rendered_from_row(body: Body, rest: object) -> Rendered | None:
         if not isinstance(first, str) or type(words) is not int:
             return None
         return Rendered(
-            body=body,
-            words=words,
+            body=Body(key, store=store, words=words),
             first_paragraph=first,
             images=tuple(str(item) for item in data["images"]),
             links=tuple(str(item) for item in data["links"]),

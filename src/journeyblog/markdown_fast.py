@@ -352,8 +352,7 @@ def render_fast(text: str, base_path: str) -> Rendered | None:
     if "<h" in html:
         html = _HEADING.sub(functools.partial(_with_id, set[str](), toc), html)
     return Rendered(
-        body=Body("", held=(Markup(html), search_words(html), tuple(toc))),
-        words=len(text.split()),
+        body=Body("", held=(Markup(html), search_words(html), tuple(toc)), words=len(text.split())),
         first_paragraph=_first_top_paragraph(html),
         images=tuple(_unescape(src) for src in _IMAGE_SRC.findall(html)),
         links=tuple(_unescape(href) for href in _LINK_HREF.findall(html)),

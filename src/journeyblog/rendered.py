@@ -22,8 +22,7 @@ from journeyblog.model import Body, Heading
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rendered:
-    body: Body  # the HTML, search words and toc, with the key they were made under
-    words: int
+    body: Body  # the HTML, search words, toc and word count, with the key they were made under
     first_paragraph: str  # plain text, for posts without a summary
     images: tuple[str, ...]  # every image src, as written (after the base path)
     links: tuple[str, ...]  # every link href, as written (after the base path)
@@ -31,6 +30,10 @@ class Rendered:
     @property
     def html(self) -> Markup:
         return self.body.html
+
+    @property
+    def words(self) -> int:
+        return self.body.words
 
     @property
     def search_words(self) -> str:

@@ -179,7 +179,7 @@ class BuildCache:
             " AND typeof(html) = 'text' AND typeof(search_words) = 'text'",
         )
         for key, (rest,) in rows.items():
-            rendered = rendered_from_row(Body(key, store=self._bodies), rest)
+            rendered = rendered_from_row(key, self._bodies, rest)
             if rendered is not None:
                 found[key] = rendered
         return found
@@ -203,7 +203,7 @@ class BuildCache:
             return dict(items)
         store = self._bodies
         return {
-            key: dataclasses.replace(value, body=Body(key, store=store))
+            key: dataclasses.replace(value, body=Body(key, store=store, words=value.words))
             for key, value in items.items()
         }
 
