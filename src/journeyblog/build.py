@@ -68,7 +68,6 @@ from journeyblog.model import (
     SocialImage,
     Withheld,
     WriteReport,
-    search_words_of,
 )
 from journeyblog.pictures import damaged, measure_all, picture_jobs, unpublishable
 from journeyblog.render import (
@@ -890,7 +889,7 @@ def published_text(
     canaries found here. What outputs repeat most (the search index's words, the rendered
     bodies) comes first, as the audit stops reading once every canary is accounted for."""
     documents: list[Post | Page] = [*site.posts, *site.pages]
-    yield from search_words_of(site.posts)
+    yield from (post.search_words for post in site.posts)
     # As shown: runs of words are compared with the rendered text.
     yield from (str(document.html) for document in documents)
     published = {document.source for document in documents}

@@ -20,10 +20,10 @@ import re
 from collections.abc import Sequence
 from typing import Any, TypeGuard
 
+import xxhash
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
-from markupsafe import Markup
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -31,7 +31,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments.formatters import HtmlFormatter
 
 from journeyblog import markdown_fast
-from journeyblog.model import Body, BodyParts, BodyStore, Heading
+from journeyblog.model import Body, Heading
 from journeyblog.rendered import Rendered, highlight_code, slug, with_base
 from journeyblog.searchwords import search_words
 
@@ -65,21 +65,20 @@ def _render_python(text: str, *, base_path: str, allow_raw_html: bool) -> Render
     tokens = md.parse(text, env)
     html = md.renderer.render(tokens, md.options, env)
     return Rendered(
-        body=Body(
-            "", held=(Markup(html), search_words(html), _toc(tokens)), words=len(text.split())
-        ),
+        body=Body.of(html, search_words(html), _toc(tokens), words=len(text.split())),
         first_paragraph=_first_paragraph(tokens),
         images=tuple(env.get("images", ())),
         links=tuple(env.get("links", ())),
     )
 
 
-def rendered_to_row(rendered: Rendered) -> tuple[str, str, str]:
+def rendered_to_row(rendered: Rendered) -> tuple[bytes, bytes, str]:
     """For the build cache: (html, search words, the rest as plain JSON, toc included).
 
-    The two long strings are stored as they are, so neither is escaped into JSON and parsed
-    back (a second of a cold build at 10,000 posts); nothing read from a cache can run code.
+    The two long texts are stored packed, as the model holds them (model.pack), with a
+    digest of each in the rest: a row is read back only if both are what was written.
     """
+    body = rendered.body
     rest = json.dumps(
         {
             "toc": [[h.level, h.id, h.text] for h in rendered.toc],
@@ -87,35 +86,37 @@ def rendered_to_row(rendered: Rendered) -> tuple[str, str, str]:
             "first_paragraph": rendered.first_paragraph,
             "images": list(rendered.images),
             "links": list(rendered.links),
+            "packed": [_digest(body.packed_html), _digest(body.packed_words)],
         },
         ensure_ascii=False,
     )
-    return str(rendered.html), rendered.search_words, rest
+    return body.packed_html, body.packed_words, rest
 
 
-def rendered_from_row(key: str, store: BodyStore, rest: object) -> Rendered | None:
-    """A cached rendering, or None if the row is not one (a cache is never trusted).
-
-    Its body is read from `store` by `key` when it is needed; the toc is checked here, so
-    that reading it then cannot fail.
-    """
-    if not isinstance(rest, str):
+def rendered_from_row(key: str, html: object, words: object, rest: object) -> Rendered | None:
+    """A cached rendering, or None if the row is not one (a cache is never trusted)."""
+    if not (isinstance(html, bytes) and isinstance(words, bytes) and isinstance(rest, str)):
         return None
     try:
         data = json.loads(rest)
-        if not isinstance(data, dict) or not _sound_toc(data.get("toc")):
+        toc = _toc_from_row(data)
+        if toc is None or data.get("packed") != [_digest(html), _digest(words)]:
             return None
-        first, words = data["first_paragraph"], data["words"]
-        if not isinstance(first, str) or type(words) is not int:
+        first, count = data["first_paragraph"], data["words"]
+        if not isinstance(first, str) or type(count) is not int:
             return None
         return Rendered(
-            body=Body(key, store=store, words=words),
+            body=Body(key, html, words, toc, words=count),
             first_paragraph=first,
             images=tuple(str(item) for item in data["images"]),
             links=tuple(str(item) for item in data["links"]),
         )
     except (ValueError, KeyError, TypeError, RecursionError):  # (nested too deep)
         return None
+
+
+def _digest(packed: bytes) -> str:
+    return xxhash.xxh3_128_hexdigest(packed)
 
 
 def _toc_from_row(rest: object) -> tuple[Heading, ...] | None:
@@ -136,17 +137,6 @@ def _sound_toc(rows: object) -> TypeGuard[list[list[Any]]]:
         and isinstance(row[2], str)
         for row in rows
     )
-
-
-def cached_body(html: object, search_words: object, rest: object) -> BodyParts | None:
-    """A body this module rendered, read back from the build cache: None if not one."""
-    if not (isinstance(html, str) and isinstance(search_words, str) and isinstance(rest, str)):
-        return None
-    try:
-        toc = _toc_from_row(json.loads(rest))
-    except (ValueError, RecursionError):
-        return None
-    return None if toc is None else (Markup(html), search_words, toc)
 
 
 def fenced_code(text: str) -> list[tuple[int, int, bool]]:

@@ -16,7 +16,6 @@ import string
 
 import markdown_it_pyrs
 from markdown_it.common.utils import escapeHtml
-from markupsafe import Markup
 from mdit_py_plugins.anchors.index import unique_slug  # the plugin's own, so ids match it
 
 from journeyblog.model import Body, Heading
@@ -352,7 +351,7 @@ def render_fast(text: str, base_path: str) -> Rendered | None:
     if "<h" in html:
         html = _HEADING.sub(functools.partial(_with_id, set[str](), toc), html)
     return Rendered(
-        body=Body("", held=(Markup(html), search_words(html), tuple(toc)), words=len(text.split())),
+        body=Body.of(html, search_words(html), toc, words=len(text.split())),
         first_paragraph=_first_top_paragraph(html),
         images=tuple(_unescape(src) for src in _IMAGE_SRC.findall(html)),
         links=tuple(_unescape(href) for href in _LINK_HREF.findall(html)),

@@ -7,11 +7,12 @@ model has no cycles. No I/O and no logic beyond derived properties.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from markupsafe import Markup
 
@@ -106,48 +107,36 @@ class Heading:
     text: str
 
 
-# A rendered body: its html, its search words and its table of contents.
-BodyParts = tuple[Markup, str, tuple[Heading, ...]]
-
-
-class BodyStore(Protocol):
-    """Where rendered bodies are kept between assembling a site and making its files."""
-
-    def body(self, key: str) -> BodyParts:
-        """(html, search words, toc) of the body rendered under `key`; raises
-        BodyUnavailable."""
-        ...
-
-    def search_words(self, keys: Sequence[str]) -> dict[str, str]:
-        """key -> search words, for each of `keys` at once; raises BodyUnavailable."""
-        ...
-
-
-class BodyUnavailable(Exception):
-    """A body kept in a store could not be read back (the store was removed mid-build)."""
-
-
 @dataclass(frozen=True, slots=True)
 class Body:
-    """A post's or page's rendered HTML, its search words and its table of contents.
+    """A post's or page's rendered HTML, its search words, its table of contents and its
+    word count.
 
-    Either held here, or read from `store` by `key` each time a page, a feed or the search
-    index asks for it: a large site's model then holds none of its bodies, and worker
-    processes forked with the model read only the bodies they show.
+    The two long texts are held packed (zlib), and unpacked each time a page, a feed or the
+    search index asks for them: a large site's model holds its bodies in a fraction of their
+    size, and worker processes forked with it share them.
 
-    Everything a body decides is here (its word count too), and any of it read while a
-    rendering is recorded is noted (reads.recording): a page that shows a post's body,
-    or its reading time, is made again when that changes.
+    Everything a body decides is here, and any of it read while a rendering is recorded is
+    noted (reads.recording): a page that shows a post's body, or its reading time, is made
+    again when that changes.
     """
 
     key: str  # rendered.Rendered.key: all it was made from; "" if not known
-    held: BodyParts | None = None
-    store: BodyStore | None = None
+    packed_html: bytes
+    packed_words: bytes
+    headings: tuple[Heading, ...] = ()
     # What the page made of the rendered HTML: relative links and pictures as published
     # (as rendered -> as published), and the pictures it shows, sized (figures.finish).
     urls: tuple[tuple[str, str], ...] = ()
     pictures: tuple[Picture, ...] = ()
     words: int = 0
+
+    @classmethod
+    def of(
+        cls, html: str, search_words: str, toc: Sequence[Heading] = (), *, words: int = 0
+    ) -> Body:
+        """A body just rendered: its key is given once known (dataclasses.replace)."""
+        return cls("", pack(html), pack(search_words), tuple(toc), words=words)
 
     def __getattribute__(self, name: str) -> Any:
         reading = current_reading()
@@ -173,52 +162,28 @@ class Body:
         return self._finished(responsive=False)
 
     def _finished(self, *, responsive: bool) -> Markup:
-        html = self._parts()[0]
+        html = unpack(self.packed_html)
         if not (self.urls or self.pictures):
-            return html
-        return Markup(finish(str(html), self.urls, self.pictures, responsive=responsive))
+            return Markup(html)
+        return Markup(finish(html, self.urls, self.pictures, responsive=responsive))
 
     @property
     def search_words(self) -> str:
-        return self._parts()[1]
+        return unpack(self.packed_words)
 
     @property
     def toc(self) -> tuple[Heading, ...]:
         """The h2 and h3 headings, in order."""
-        return self._parts()[2]
-
-    def held_here(self) -> Body:
-        """The same body with its parts held here, read from its store now if need be."""
-        if self.held is not None:
-            return self
-        return replace(self, held=self._parts(), store=None)
-
-    def _parts(self) -> BodyParts:
-        """The parts held here, else read from the store (BodyUnavailable if there is none)."""
-        if self.held is not None:
-            return self.held
-        if self.store is None:
-            raise BodyUnavailable(self.key)
-        return self.store.body(self.key)
+        return self.headings
 
 
-def search_words_of(documents: Sequence[Post], *, batch: int = 500) -> Iterator[str]:
-    """Each post's search words, in order: those kept in a store read `batch` at a time, one
-    query for many posts (the search index wants every post's, 10,000 on a large site), and
-    never all at once."""
-    for start in range(0, len(documents), batch):
-        chunk = documents[start : start + batch]
-        stores: dict[int, tuple[BodyStore, list[str]]] = {}
-        for document in chunk:
-            body = document.body
-            if body.held is None and body.store is not None:
-                stores.setdefault(id(body.store), (body.store, []))[1].append(body.key)
-        read: dict[str, str] = {}
-        for store, keys in stores.values():
-            read.update(store.search_words(keys))
-        for document in chunk:
-            body = document.body
-            yield read[body.key] if body.held is None and body.key in read else body.search_words
+def pack(text: str) -> bytes:
+    """A body's long text as the model holds it."""
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
+def unpack(packed: bytes) -> str:
+    return zlib.decompress(packed).decode("utf-8", "surrogatepass")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from journeyblog.i18n import Language
-from journeyblog.model import Post, search_words_of
+from journeyblog.model import Post
 from journeyblog.searchwords import words
 
 FOLDER = "search/"  # where the page and its index are; a language of its own gets its own
@@ -49,7 +49,9 @@ def search_index(posts: Sequence[Post], *, language: Language) -> bytes:
     # not every entry's dict and the joined parts as well (bench/LOG.md).
     with tempfile.TemporaryFile() as index:
         index.write(b'{"version":1,"posts":[')
-        for number, (post, words) in enumerate(zip(posts, search_words_of(posts), strict=True)):
+        for number, (post, words) in enumerate(
+            zip(posts, (post.search_words for post in posts), strict=True)
+        ):
             if number:
                 index.write(b",")
             index.write(_json(_entry(post, words, language)).encode())
@@ -111,7 +113,9 @@ def word_chunks(posts: Sequence[Post], folder: str = FOLDER) -> dict[str, bytes]
     word of each; chunks hold about the same number of entries.
     """
     found: dict[str, array[int]] = {}
-    for number, (post, body) in enumerate(zip(posts, search_words_of(posts), strict=True)):
+    for number, (post, body) in enumerate(
+        zip(posts, (post.search_words for post in posts), strict=True)
+    ):
         fields = {word: BODY for word in body.split()}
         for field, text in _labelled(post):
             fields.update(dict.fromkeys(words(text), field))

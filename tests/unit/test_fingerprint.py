@@ -7,7 +7,6 @@ import dataclasses
 from collections.abc import Callable
 
 import pytest
-from markupsafe import Markup
 from tests.conftest import MakeSite, post
 
 from journeyblog.build import BuildResult
@@ -111,9 +110,9 @@ def test_only_the_body_digest_sees_the_body(
 def test_a_body_whose_key_is_not_known_is_digested_by_its_html(series_post: Post) -> None:
     words = series_post.search_words
     unknown = dataclasses.replace(
-        series_post, body=Body("", held=(series_post.html, words, series_post.toc))
+        series_post, body=Body.of(str(series_post.html), words, series_post.toc)
     )
-    rewritten = dataclasses.replace(unknown, body=Body("", held=(Markup("<p>New</p>"), words, ())))
+    rewritten = dataclasses.replace(unknown, body=Body.of("<p>New</p>", words))
     before, before_bare = _digests(unknown)
     after, after_bare = _digests(rewritten)
     assert after != before

@@ -13,7 +13,6 @@ import jinja2
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from markupsafe import Markup
 from tests.conftest import AUTHORS, NOW, SERIES, post
 
 from journeyblog.config import parse_config
@@ -306,7 +305,9 @@ def _edited_body(site: Site, slug: str, text: str) -> Site:
     posts = tuple(
         dataclasses.replace(
             p,
-            body=Body(f"edited:{text}", held=(Markup(text), "", ()), words=len(text.split())),
+            body=dataclasses.replace(
+                Body.of(text, "", words=len(text.split())), key=f"edited:{text}"
+            ),
         )
         if p.slug == slug
         else p

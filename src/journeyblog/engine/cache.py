@@ -15,7 +15,6 @@ started afresh. Losing the cache costs time, never correctness.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import os
 import sqlite3
@@ -24,12 +23,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from journeyblog.fingerprint import bytes_digest
-from journeyblog.markdown import cached_body, rendered_from_row, rendered_to_row
-from journeyblog.model import Body, BodyParts, BodyUnavailable
+from journeyblog.markdown import rendered_from_row, rendered_to_row
 from journeyblog.rendered import Rendered
 from journeyblog.versions import VERSIONS
 
-SCHEMA = "journeyblog-cache 9"
+SCHEMA = "journeyblog-cache 10"
 
 
 def markdown_key(text: str, *, base_path: str, allow_raw_html: bool) -> str:
@@ -58,7 +56,6 @@ class BuildCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._db: sqlite3.Connection | None = None
-        self._bodies: CachedBodies | None = None
 
     @classmethod
     def disabled(cls) -> BuildCache:
@@ -68,7 +65,6 @@ class BuildCache:
         if self.folder is not None:
             path = self.folder / "cache.sqlite"
             self._db = self._open(path)
-            self._bodies = CachedBodies(path)
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -99,7 +95,7 @@ class BuildCache:
                     )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS markdown"
-                    " (key TEXT PRIMARY KEY, html TEXT, search_words TEXT, rest TEXT)"
+                    " (key TEXT PRIMARY KEY, html BLOB, search_words BLOB, rest TEXT)"
                 )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS front_matter (key TEXT PRIMARY KEY, value TEXT)"
@@ -164,48 +160,24 @@ class BuildCache:
     # ------------------------------------------------------------ Markdown
 
     def rendered(self, keys: Sequence[str]) -> dict[str, Rendered]:
-        """The cached renderings among `keys`; anything unreadable is a miss.
-
-        Their bodies are not read here but when a page, a feed or the search index asks for
-        them (`CachedBodies`): only rows whose html and search words are text are found.
-        """
+        """The cached renderings among `keys`; anything unreadable is a miss."""
         found: dict[str, Rendered] = {}
-        if self._bodies is None:
-            return found
-        rows = self._rows(
-            "markdown",
-            "rest",
-            keys,
-            " AND typeof(html) = 'text' AND typeof(search_words) = 'text'",
-        )
-        for key, (rest,) in rows.items():
-            rendered = rendered_from_row(key, self._bodies, rest)
+        rows = self._rows("markdown", "html, search_words, rest", keys)
+        for key, (html, words, rest) in rows.items():
+            rendered = rendered_from_row(key, html, words, rest)
             if rendered is not None:
                 found[key] = rendered
         return found
 
-    def store_rendered(self, items: Mapping[str, Rendered]) -> dict[str, Rendered]:
-        """Keep `items` (key -> a rendering made this build); return them as cached ones.
-
-        A body stored is let go of: what is returned reads it back from the cache when it
-        is needed. If the cache cannot keep them, `items` come back as they are.
-        """
-        if self._db is None or self._bodies is None or not items:
-            return dict(items)
-        try:
+    def store_rendered(self, items: Mapping[str, Rendered]) -> None:
+        """Keep `items` (key -> a rendering made this build, its body keyed)."""
+        if self._db is None or not items:
+            return
+        with contextlib.suppress(sqlite3.Error):  # a cache that cannot keep them only costs
             self._db.executemany(
                 "INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)",
                 ((key, *rendered_to_row(value)) for key, value in items.items()),
             )
-            # Committed now: worker processes read the bodies through connections of their own.
-            self._db.commit()
-        except sqlite3.Error:
-            return dict(items)
-        store = self._bodies
-        return {
-            key: dataclasses.replace(value, body=Body(key, store=store, words=value.words))
-            for key, value in items.items()
-        }
 
     # ------------------------------------------------------------ audit sentences
 
@@ -339,71 +311,3 @@ class BuildCache:
             for gone in sorted(folder for folder in known if not Path(str(folder)).is_dir()):
                 self._db.execute("DELETE FROM stamps WHERE out_dir = ?", (gone,))
                 self._db.execute("DELETE FROM outputs WHERE out_dir = ?", (gone,))
-
-
-class CachedBodies:
-    """Rendered bodies read back from the cache's markdown table (a model.BodyStore).
-
-    Each process opens a connection of its own, as a SQLite connection must not be used on
-    both sides of a fork; the last few bodies read are kept, as the feeds of one scope and
-    its formats show the same posts one after the other.
-    """
-
-    _KEEP = 64
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._db: sqlite3.Connection | None = None
-        self._pid = 0
-        self._recent: dict[str, BodyParts] = {}
-
-    def __getstate__(self) -> dict[str, object]:
-        return {"_path": self._path}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        path = state["_path"]
-        assert isinstance(path, Path)
-        self.__init__(path)  # type: ignore[misc]
-
-    def body(self, key: str) -> BodyParts:
-        found = self._recent.get(key)
-        if found is None:
-            found = self._read(key)
-            if len(self._recent) >= self._KEEP:
-                del self._recent[next(iter(self._recent))]
-            self._recent[key] = found
-        return found
-
-    def search_words(self, keys: Sequence[str]) -> dict[str, str]:
-        marks = ",".join("?" * len(keys))
-        try:
-            rows = self._connection().execute(
-                f"SELECT key, search_words FROM markdown WHERE key IN ({marks})", keys
-            )
-            found = {key: words for key, words in rows if isinstance(words, str)}
-        except sqlite3.Error:
-            found = {}
-        for key in keys:
-            if key not in found:
-                raise BodyUnavailable(key)
-        return found
-
-    def _read(self, key: str) -> BodyParts:
-        try:
-            row = (
-                self._connection()
-                .execute("SELECT html, search_words, rest FROM markdown WHERE key = ?", (key,))
-                .fetchone()
-            )
-        except sqlite3.Error:
-            row = None
-        found = cached_body(*row) if row else None
-        if found is None:
-            raise BodyUnavailable(key)
-        return found
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._db is None or self._pid != os.getpid():
-            self._db = sqlite3.connect(self._path, check_same_thread=False)
-            self._pid = os.getpid()
-        return self._db

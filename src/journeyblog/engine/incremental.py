@@ -65,7 +65,7 @@ from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import Measured
 from journeyblog.fingerprint import bytes_digest, digest
 from journeyblog.markdown import render_markdown
-from journeyblog.model import BodyUnavailable, Job, Output, WriteReport
+from journeyblog.model import Job, Output, WriteReport
 from journeyblog.pictures import measure_all
 from journeyblog.reads import Reads, recording
 from journeyblog.rendered import Rendered
@@ -282,16 +282,9 @@ class Incremental:
 
     def write(self, outputs: AuditedOutputs, out_dir: Path) -> WriteReport:
         self._written = outputs
-        try:
-            if self._staging is None:
-                return update_in_place(outputs, out_dir, before_swap=outputs.finish)
-            return write_site(outputs, out_dir, before_swap=outputs.finish, staging=self._staging)
-        except BodyUnavailable:
-            where = (self.cache_dir or self.options.site_dir / CACHE_DIR) / "cache.sqlite"
-            message = "a rendered body could not be read back (was the cache removed during"
-            raise BuildFailed(
-                [SiteError(where, None, message + " the build? build again)")]
-            ) from None
+        if self._staging is None:
+            return update_in_place(outputs, out_dir, before_swap=outputs.finish)
+        return write_site(outputs, out_dir, before_swap=outputs.finish, staging=self._staging)
 
     # ------------------------------------------------------------ record
 
@@ -380,10 +373,8 @@ def markdown_renderer(
         known = cache.rendered(keys)
         missing = [index for index, key in enumerate(keys) if key not in known]
         made = parallel_results(render, [texts[index] for index in missing], jobs=jobs)
-        # Stored a few hundred at a time as they come, a body is let go of and read back
-        # when a file shows it: the whole site's HTML is never held here.
         with contextlib.closing(made):  # closed early, this ends the workers
-            for start in range(0, len(missing), 500):
+            for start in range(0, len(missing), 500):  # stored a few hundred as they come
                 batch = missing[start : start + 500]
                 fresh = {
                     keys[index]: dataclasses.replace(
@@ -391,7 +382,8 @@ def markdown_renderer(
                     )
                     for index, body in zip(batch, itertools.islice(made, len(batch)), strict=True)
                 }
-                known.update(cache.store_rendered(fresh))
+                cache.store_rendered(fresh)
+                known.update(fresh)
         return [known[key] for key in keys]
 
     return render_bodies

@@ -509,9 +509,7 @@ class LiveSite:
         if missing and whole:
             with BuildCache(self._cache_dir) as cache:
                 made = markdown_renderer(config, cache, session.jobs)(missing)
-                for text, rendered in zip(missing, made, strict=True):
-                    body = rendered.body.held_here()
-                    session.bodies[text] = dataclasses.replace(rendered, body=body)
+                session.bodies.update(zip(missing, made, strict=True))
         for text in () if whole else missing:
             base, raw = config.base_path, config.allow_raw_html
             rendered = render_markdown(text, base_path=base, allow_raw_html=raw)
