@@ -106,7 +106,7 @@ def rendered_from_row(key: str, html: object, words: object, rest: object) -> Re
         if not isinstance(first, str) or type(count) is not int:
             return None
         return Rendered(
-            body=Body(key, html, words, toc, words=count),
+            body=Body.from_packed(key, html, words, toc, words=count),
             first_paragraph=first,
             images=tuple(str(item) for item in data["images"]),
             links=tuple(str(item) for item in data["links"]),

@@ -112,9 +112,10 @@ class Body:
     """A post's or page's rendered HTML, its search words, its table of contents and its
     word count.
 
-    The two long texts are held packed (zlib), and unpacked each time a page, a feed or the
-    search index asks for them: a large site's model holds its bodies in a fraction of their
-    size, and worker processes forked with it share them.
+    The two long texts are held packed (zlib, in `packed` at `spans`), and unpacked each time
+    a page, a feed or the search index asks for them: a large site's model holds its bodies
+    in a fraction of their size. Many bodies share one `Packed` (packed_together), so that
+    worker processes forked with the model share it untouched.
 
     Everything a body decides is here, and any of it read while a rendering is recorded is
     noted (reads.recording): a page that shows a post's body, or its reading time, is made
@@ -122,8 +123,8 @@ class Body:
     """
 
     key: str  # rendered.Rendered.key: all it was made from; "" if not known
-    packed_html: bytes
-    packed_words: bytes
+    packed: Packed
+    spans: tuple[int, int, int]  # where its html starts, where it ends and its words do
     headings: tuple[Heading, ...] = ()
     # What the page made of the rendered HTML: relative links and pictures as published
     # (as rendered -> as published), and the pictures it shows, sized (figures.finish).
@@ -136,7 +137,25 @@ class Body:
         cls, html: str, search_words: str, toc: Sequence[Heading] = (), *, words: int = 0
     ) -> Body:
         """A body just rendered: its key is given once known (dataclasses.replace)."""
-        return cls("", pack(html), pack(search_words), tuple(toc), words=words)
+        return cls.from_packed("", pack(html), pack(search_words), tuple(toc), words=words)
+
+    @classmethod
+    def from_packed(
+        cls, key: str, html: bytes, search_words: bytes, toc: tuple[Heading, ...], *, words: int
+    ) -> Body:
+        """A body from its texts packed (pack), as the build cache keeps them."""
+        spans = (0, len(html), len(html) + len(search_words))
+        return cls(key, Packed(html + search_words), spans, toc, words=words)
+
+    @property
+    def packed_html(self) -> bytes:
+        start, end, _ = self.spans
+        return self.packed.data[start:end]
+
+    @property
+    def packed_words(self) -> bytes:
+        _, start, end = self.spans
+        return self.packed.data[start:end]
 
     def __getattribute__(self, name: str) -> Any:
         reading = current_reading()
@@ -162,14 +181,16 @@ class Body:
         return self._finished(responsive=False)
 
     def _finished(self, *, responsive: bool) -> Markup:
-        html = unpack(self.packed_html)
+        start, end, _ = self.spans
+        html = unpack(memoryview(self.packed.data)[start:end])
         if not (self.urls or self.pictures):
             return Markup(html)
         return Markup(finish(html, self.urls, self.pictures, responsive=responsive))
 
     @property
     def search_words(self) -> str:
-        return unpack(self.packed_words)
+        _, start, end = self.spans
+        return unpack(memoryview(self.packed.data)[start:end])
 
     @property
     def toc(self) -> tuple[Heading, ...]:
@@ -177,12 +198,37 @@ class Body:
         return self.headings
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Packed:
+    """The packed texts of one or many bodies, one after the other: one object, whose bytes
+    a process forked with the model never writes to (compared by identity)."""
+
+    data: bytes
+
+
+def packed_together(bodies: Sequence[Body]) -> list[Body]:
+    """The same bodies, their texts in one shared Packed."""
+    spans = []
+    offset = 0
+    for body in bodies:
+        start, middle, end = body.spans
+        spans.append((offset, offset + middle - start, offset + end - start))
+        offset += end - start
+    shared = Packed(
+        b"".join(memoryview(body.packed.data)[body.spans[0] : body.spans[2]] for body in bodies)
+    )
+    return [
+        Body(b.key, shared, span, b.headings, b.urls, b.pictures, b.words)
+        for b, span in zip(bodies, spans, strict=True)
+    ]
+
+
 def pack(text: str) -> bytes:
     """A body's long text as the model holds it."""
     return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
 
 
-def unpack(packed: bytes) -> str:
+def unpack(packed: bytes | memoryview) -> str:
     return zlib.decompress(packed).decode("utf-8", "surrogatepass")
 
 

@@ -15,6 +15,7 @@ started afresh. Losing the cache costs time, never correctness.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import sqlite3
@@ -24,6 +25,7 @@ from typing import NamedTuple
 
 from journeyblog.fingerprint import bytes_digest
 from journeyblog.markdown import rendered_from_row, rendered_to_row
+from journeyblog.model import packed_together
 from journeyblog.rendered import Rendered
 from journeyblog.versions import VERSIONS
 
@@ -167,7 +169,7 @@ class BuildCache:
             rendered = rendered_from_row(key, html, words, rest)
             if rendered is not None:
                 found[key] = rendered
-        return found
+        return packed_together_in_runs(found)
 
     def store_rendered(self, items: Mapping[str, Rendered]) -> None:
         """Keep `items` (key -> a rendering made this build, its body keyed)."""
@@ -311,3 +313,18 @@ class BuildCache:
             for gone in sorted(folder for folder in known if not Path(str(folder)).is_dir()):
                 self._db.execute("DELETE FROM stamps WHERE out_dir = ?", (gone,))
                 self._db.execute("DELETE FROM outputs WHERE out_dir = ?", (gone,))
+
+
+def packed_together_in_runs(items: Mapping[str, Rendered], run: int = 500) -> dict[str, Rendered]:
+    """The same renderings, the bodies of each `run` of them packed in one buffer
+    (model.packed_together): what forked workers share without copying it."""
+    keys = list(items)
+    together: dict[str, Rendered] = {}
+    for start in range(0, len(keys), run):
+        chunk = keys[start : start + run]
+        bodies = packed_together([items[key].body for key in chunk])
+        together.update(
+            (key, dataclasses.replace(items[key], body=body))
+            for key, body in zip(chunk, bodies, strict=True)
+        )
+    return together

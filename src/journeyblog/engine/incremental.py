@@ -41,7 +41,7 @@ from journeyblog.build import (
 )
 from journeyblog.compress import SUFFIXES, compressed, compressible
 from journeyblog.config import CACHE_DIR, SiteConfig
-from journeyblog.engine.cache import BuildCache, Recorded, markdown_key
+from journeyblog.engine.cache import BuildCache, Recorded, markdown_key, packed_together_in_runs
 from journeyblog.engine.parallel import (
     MIN_PARALLEL_ITEMS,
     default_jobs,
@@ -383,7 +383,7 @@ def markdown_renderer(
                     for index, body in zip(batch, itertools.islice(made, len(batch)), strict=True)
                 }
                 cache.store_rendered(fresh)
-                known.update(fresh)
+                known.update(packed_together_in_runs(fresh))
         return [known[key] for key in keys]
 
     return render_bodies
