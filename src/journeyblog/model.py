@@ -107,7 +107,7 @@ class Heading:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Body:
     """A post's or page's rendered HTML, its search words, its table of contents and its
     word count.
@@ -156,6 +156,23 @@ class Body:
     def packed_words(self) -> bytes:
         _, start, end = self.spans
         return self.packed.data[start:end]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when all it holds is: wherever its texts are packed."""
+        if not isinstance(other, Body):
+            return NotImplemented
+        if self is other:
+            return True
+        return self._held() == other._held() and (
+            (self.packed is other.packed and self.spans == other.spans)
+            or (self.packed_html, self.packed_words) == (other.packed_html, other.packed_words)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._held(), self.packed_html, self.packed_words))
+
+    def _held(self) -> tuple[object, ...]:
+        return self.key, self.headings, self.urls, self.pictures, self.words
 
     def __getattribute__(self, name: str) -> Any:
         reading = current_reading()
