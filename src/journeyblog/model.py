@@ -17,7 +17,7 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from journeyblog.figures import Picture, finish
-from journeyblog.reads import Reads
+from journeyblog.reads import Reads, body_mark
 from journeyblog.reads import current as current_reading
 
 
@@ -149,13 +149,18 @@ class Body:
 
     @property
     def packed_html(self) -> bytes:
-        start, end, _ = self.spans
-        return self.packed.data[start:end]
+        return bytes(self._packed(0))
 
     @property
     def packed_words(self) -> bytes:
-        _, start, end = self.spans
-        return self.packed.data[start:end]
+        return bytes(self._packed(1))
+
+    def _packed(self, part: int) -> memoryview:
+        """The packed html (part 0) or words (part 1), where they are in `packed`."""
+        return memoryview(self.packed.data)[self.spans[part] : self.spans[part + 1]]
+
+    def _unpacked(self, part: int) -> str:
+        return unpack(self._packed(part))
 
     def __eq__(self, other: object) -> bool:
         """Equal when all it holds is: wherever its texts are packed."""
@@ -188,6 +193,11 @@ class Body:
         return f"{self.key}|{self.urls!r}|{self.pictures!r}"
 
     @property
+    def mark(self) -> str:
+        """What stands for it in a rendering's notes (reads.body_mark)."""
+        return body_mark(self.key, self.made_from)
+
+    @property
     def html(self) -> Markup:
         """The body as a page shows it: pictures sized, with their resized copies."""
         return self._finished(responsive=True)
@@ -198,16 +208,14 @@ class Body:
         return self._finished(responsive=False)
 
     def _finished(self, *, responsive: bool) -> Markup:
-        start, end, _ = self.spans
-        html = unpack(memoryview(self.packed.data)[start:end])
+        html = self._unpacked(0)
         if not (self.urls or self.pictures):
             return Markup(html)
         return Markup(finish(html, self.urls, self.pictures, responsive=responsive))
 
     @property
     def search_words(self) -> str:
-        _, start, end = self.spans
-        return unpack(memoryview(self.packed.data)[start:end])
+        return self._unpacked(1)
 
     @property
     def toc(self) -> tuple[Heading, ...]:

@@ -55,12 +55,8 @@ class Reading:
         return Reads(
             frozenset(self.site),
             frozenset(self.templates),
-            frozenset(body_mark(body.key, body.made_from) for body in self.bodies.values()),
-            frozenset(
-                body_mark(body.key, body.made_from)
-                for key, body in self.counted.items()
-                if key not in self.bodies
-            ),
+            frozenset(body.mark for body in self.bodies.values()),
+            frozenset(body.mark for key, body in self.counted.items() if key not in self.bodies),
         )
 
 

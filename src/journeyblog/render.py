@@ -45,7 +45,7 @@ from journeyblog.model import (
     TagListing,
 )
 from journeyblog.omnibus import collect
-from journeyblog.reads import Reading, Reads, body_mark
+from journeyblog.reads import Reading, Reads
 from journeyblog.reads import current as current_reading
 from journeyblog.series import newest_series
 
@@ -269,7 +269,7 @@ class _Renderer:
         body (or its word count alone) if the rendering read one not its own), the Site's
         values it read, and the sources of the templates it loaded."""
         own = [spec.context[name] for name in ("post", "page") if name in spec.context]
-        marks = {body_mark(document.body.key, document.body.made_from) for document in own}
+        marks = {document.body.mark for document in own}
 
         def others(read: frozenset[str]) -> bool:
             return any(mark not in marks or mark in self._shared_marks() for mark in read)
@@ -292,7 +292,7 @@ class _Renderer:
                 page.body for page in self.site.pages
             ]
             for body in bodies:
-                mark = body_mark(body.key, body.made_from)
+                mark = body.mark
                 (shared if mark in seen else seen).add(mark)
             self._shared = frozenset(shared)
         return self._shared
