@@ -58,6 +58,7 @@ from journeyblog.i18n import (
     load_language,
     untranslated,
 )
+from journeyblog.kept import Kept
 from journeyblog.model import (
     Alternate,
     Job,
@@ -445,14 +446,18 @@ def edition_pages(
     themes: Sequence[Path],
     env: Environment,
     language: Language,
+    kept: Kept | None = None,
 ) -> list[PageSpec]:
     """One language's pages, unkeyed, where the build puts them: render each with
-    render.render_page and the templates of `env`, which speaks `language`."""
+    render.render_page and the templates of `env`, which speaks `language`.
+    `kept`: what the last call for this language made (kept.Kept)."""
     language_config = edition_config(config, edition.info.language)
-    social = previews(edition, site_dir, language)
+    social = previews(edition, site_dir, language, kept=kept and kept.part("previews"))
     versions = editions.versions.get(edition.info.language, {})
     try:
-        specs = page_specs(edition, env, social, language, versions)
+        specs = page_specs(
+            edition, env, social, language, versions, kept=kept and kept.part("pages")
+        )
     except jinja2.TemplateError as error:
         raise BuildFailed([template_error(error, themes)]) from None
     return in_edition_folder(specs, language_config, edition is editions.sites[0])

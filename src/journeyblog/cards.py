@@ -36,6 +36,7 @@ from journeyblog.config import CACHE_DIR as SITE_CACHE
 from journeyblog.figures import Picture
 from journeyblog.fingerprint import length_prefixed
 from journeyblog.i18n import Language, english
+from journeyblog.kept import Kept
 from journeyblog.model import Job, Post, Site, SocialImage
 
 # Pillow's drawing modules are imported where a card is drawn or an image measured: a build
@@ -117,10 +118,24 @@ def social_images(
 
 
 def previews(
-    site: Site, site_dir: Path, language: Language | None = None
+    site: Site, site_dir: Path, language: Language | None = None, *, kept: Kept | None = None
 ) -> dict[str, SocialImage]:
-    """Per post slug, the image its link preview shows (social_images, without the cards)."""
-    return {slug: image for slug, image, _ in _previews(site, site_dir, language)}
+    """Per post slug, the image its link preview shows (social_images, without the cards).
+    `kept`: what the last call made (kept.Kept); a card's preview is made from its post."""
+    if kept is None:
+        return {slug: image for slug, image, _ in _previews(site, site_dir, language)}
+    pictures = pictures_by_url(site)
+    info = kept.interned("info", site.info)
+    shown = {}
+    for post in site.posts:
+        if post.image is None:  # a card: what it shows is the post's and the site's
+            made_from = (post, info, language)
+            preview = functools.partial(_preview, site, site_dir, post, pictures, language)
+            shown[post.slug] = kept.made(("card", post.slug), made_from, preview)[0]
+        else:
+            shown[post.slug] = _preview(site, site_dir, post, pictures, language)[0]
+    kept.forget_unused()
+    return shown
 
 
 def _previews(
@@ -129,17 +144,22 @@ def _previews(
     """(slug, preview, the card's text if the preview is a card) of each post."""
     pictures = pictures_by_url(site)
     for post in site.posts:
-        own = own_image(site, site_dir, post, pictures=pictures)
-        if own is not None:
-            yield post.slug, own, None
-            continue
-        text = card_text(site, post, language)
-        url = site.absolute(f"cards/{post.slug}.png")
-        yield (
-            post.slug,
-            SocialImage(url=url, width=CARD_WIDTH, height=CARD_HEIGHT, alt=text.alt),
-            text,
-        )
+        yield post.slug, *_preview(site, site_dir, post, pictures, language)
+
+
+def _preview(
+    site: Site,
+    site_dir: Path,
+    post: Post,
+    pictures: Mapping[str, Picture],
+    language: Language | None,
+) -> tuple[SocialImage, CardText | None]:
+    own = own_image(site, site_dir, post, pictures=pictures)
+    if own is not None:
+        return own, None
+    text = card_text(site, post, language)
+    url = site.absolute(f"cards/{post.slug}.png")
+    return SocialImage(url=url, width=CARD_WIDTH, height=CARD_HEIGHT, alt=text.alt), text
 
 
 def own_image(

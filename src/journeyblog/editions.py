@@ -27,6 +27,7 @@ from journeyblog import audience as audience_rules
 from journeyblog.config import SiteConfig, language_folder
 from journeyblog.errors import SiteError
 from journeyblog.figures import Measured
+from journeyblog.kept import Kept
 from journeyblog.model import (
     Alternate,
     Page,
@@ -40,7 +41,6 @@ from journeyblog.model import (
 )
 from journeyblog.site import (
     Elsewhere,
-    PostChecks,
     RenderBodies,
     Selection,
     assemble,
@@ -101,10 +101,10 @@ def assemble_editions(
     selection: Selection,
     render_bodies: RenderBodies | None = None,
     pictures: Mapping[str, Measured] | None = None,
-    checks: PostChecks | None = None,
+    kept: Kept | None = None,
 ) -> tuple[Editions, list[SiteError]]:
     """Each language's site, its twins paired and checked; every problem found.
-    `checks`: site.assemble's, for a site of one language."""
+    `kept`: what an earlier assemble of the site made (site.Kept)."""
     if not config.bilingual:
         site, errors = assemble(
             config,
@@ -112,7 +112,7 @@ def assemble_editions(
             selection=selection,
             render_bodies=render_bodies,
             pictures=pictures,
-            checks=checks,
+            kept=kept,
         )
         editions = Editions(
             sites=(site,),
@@ -131,12 +131,15 @@ def assemble_editions(
     sites = []
     for language in config.languages:
         others = [placed[other] for other in config.languages if other != language]
+        own = kept.part(language) if kept is not None else None
+        language_config = edition_config(config, language)
         site, found = assemble(
-            edition_config(config, language),
+            own.interned("config", language_config) if own is not None else language_config,
             split[language],
             selection=selection,
             render_bodies=render_bodies,
             pictures=pictures,
+            kept=own,
             elsewhere=Elsewhere(
                 published={k: v for one in others for k, v in one.published.items()},
                 withheld={k: v for one in others for k, v in one.withheld.items()},

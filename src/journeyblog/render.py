@@ -33,6 +33,7 @@ from markupsafe import Markup
 
 from journeyblog.fingerprint import WORDS, Fingerprints, Shown, digest
 from journeyblog.i18n import Language, english
+from journeyblog.kept import Kept, Unkept
 from journeyblog.model import (
     Alternate,
     AuthorListing,
@@ -204,9 +205,19 @@ def page_specs(
     social: Mapping[str, SocialImage] | None = None,
     language: Language | None = None,
     versions: Mapping[str, tuple[Alternate, ...]] | None = None,
+    *,
+    kept: Kept | None = None,
 ) -> list[PageSpec]:
-    """Every page as what it is made from, unkeyed: render each with `render_page`."""
-    return list(_Renderer(site, env, social or {}, Fingerprints(), language, versions or {}).all())
+    """Every page as what it is made from, unkeyed: render each with `render_page`.
+    `kept`: what the last call made (kept.Kept); a post's page is made from its post."""
+    renderer = _Renderer(site, env, social or {}, Fingerprints(), language, versions or {})
+    if kept is None:
+        return list(renderer.all())
+    renderer.kept = kept
+    renderer.info = kept.interned("info", site.info)
+    specs = list(renderer.all())
+    kept.forget_unused()
+    return specs
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +272,8 @@ class _Renderer:
         # Once a build, not once a page: a list every page shows is as long as the site.
         self._site_value = functools.cache(functools.partial(_site_digest, site, fingerprints))
         self._shared: frozenset[str] | None = None
+        self.kept: Kept = Unkept()
+        self.info = site.info
 
     def read_key(self, spec: PageSpec, reads: Reads) -> str:
         """What the page's bytes were made from, given what its rendering read (`reads`),
@@ -357,18 +370,28 @@ class _Renderer:
         by_slug = {series.slug: series for series in self.site.series}
         for post in self.site.posts:
             series = by_slug[post.series.series_slug] if post.series else None
-            yield self._page(
-                f"posts/{post.slug}/index.html",
-                "post.html",
-                title=post.title,
-                post=post,
-                series=series,
-                canonical_url=post.canonical,
-                # Made with the page: they follow from the post's URL and title.
-                derived=functools.partial(_share_context, post),
-                social=self.social.get(post.slug),  # link preview image, for post_head.html
-                feeds=((f"{series.title} (Atom)", series.feed_url),) if series else (),
+            path = f"posts/{post.slug}/index.html"
+            social = self.social.get(post.slug)  # link preview image, for post_head.html
+            made_from = (post, series, social, self.versions.get(path), self.info)
+            yield self.kept.made(
+                path, made_from, functools.partial(self._post, path, post, series, social)
             )
+
+    def _post(
+        self, path: str, post: Post, series: Series | None, social: SocialImage | None
+    ) -> PageSpec:
+        return self._page(
+            path,
+            "post.html",
+            title=post.title,
+            post=post,
+            series=series,
+            canonical_url=post.canonical,
+            # Made with the page: they follow from the post's URL and title.
+            derived=functools.partial(_share_context, post),
+            social=social,
+            feeds=((f"{series.title} (Atom)", series.feed_url),) if series else (),
+        )
 
     def series(self) -> Iterator[PageSpec]:
         every = self.site.series

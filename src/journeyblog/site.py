@@ -18,7 +18,7 @@ from datetime import datetime
 from html import escape
 from html import unescape as html_unescape
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from journeyblog import audience as audience_rules
@@ -27,8 +27,9 @@ from journeyblog import series as series_rules
 from journeyblog.config import SiteConfig, by_language, language_folder, names_language
 from journeyblog.errors import SiteError
 from journeyblog.figures import Measured, Picture, picture
+from journeyblog.kept import Kept, Unkept
 from journeyblog.markdown import render_markdown
-from journeyblog.markers import strip_level_blocks
+from journeyblog.markers import Problem, strip_level_blocks
 from journeyblog.model import (
     Author,
     AuthorListing,
@@ -38,6 +39,7 @@ from journeyblog.model import (
     PostLink,
     SecurityLevel,
     Series,
+    SeriesPosition,
     Site,
     SiteInfo,
     Tag,
@@ -172,16 +174,15 @@ def assemble(
     render_bodies: RenderBodies | None = None,
     pictures: Mapping[str, Measured] | None = None,
     elsewhere: Elsewhere | None = None,
-    checks: PostChecks | None = None,
+    kept: Kept | None = None,
 ) -> tuple[Site, list[SiteError]]:
     """Turn parsed sources into the site a reader of the selected audience may see.
 
     `pictures` is what each picture file's header says, by its path relative to content/
     ("images/map.jpg"), so that pages show pictures sized (pictures.measure_all).
     `elsewhere`: in a bilingual site, what the other languages publish and withhold.
-    `checks`: each post file's check as an earlier assemble made it, kept by the caller
-    and brought up to date here: a file and all its check reads the same objects, its check
-    is taken from there (the dev server assembles a large site after every save)."""
+    `kept`: what an earlier assemble of this site made (Kept), brought up to date here."""
+    kept = kept if kept is not None else Unkept()
     errors: list[SiteError] = []
     levels = audience_rules.security_levels(config.security_levels)
     audience = audience_rules.parse_level(selection.audience or config.audience, levels)
@@ -193,33 +194,35 @@ def assemble(
     root_path = config.root_path
     render = render_bodies or _renderer(root_path, config.allow_raw_html)
 
-    authors = _authors(sources.authors, config, errors)
+    audience = kept.interned("audience", audience)
+    authors = kept.interned("authors", _authors(sources.authors, config, errors))
     series_meta = _series_meta(sources.series, errors, config)
     images = {f"images/{PurePosixPath(*p.parts)}" for p in sources.images}
     images |= {str(PurePosixPath(*p.parts)) for p in sources.static}
 
     checked: list[_Checked] = []
     # A file's check depends on it, the config and the site's other files but no post.
-    around: tuple[object, ...] = (config, sources.authors, sources.series, sources.images)
-    around += (sources.static, sources.files)
+    around = (
+        config,
+        sources.authors,
+        sources.series,
+        sources.images,
+        sources.static,
+        sources.files,
+    )
     for source in sources.posts:
-        known = checks.get(id(source)) if checks is not None else None
-        if known is not None and known[0] is source and _same(known[1], around):
-            post, found = known[2], known[3]
-        else:
-            found = []
+
+        def check(source: Source = source) -> tuple[_Checked | None, list[SiteError]]:
+            found: list[SiteError] = []
             post = _check_post(
                 source, config, levels, authors, series_meta, images, found, sources=sources
             )
-            if checks is not None:
-                checks[id(source)] = (source, around, post, found)
+            return post, found
+
+        post, found = kept.made(("check", source.path), (source, *around), check)
         errors.extend(found)
         if post is not None:
             checked.append(post)
-    if checks is not None and len(checks) > len(sources.posts):
-        kept = {id(source) for source in sources.posts}
-        for gone in [key for key in checks if key not in kept]:
-            del checks[gone]
     _check_unique(checked, errors)
 
     published: list[_Checked] = []
@@ -248,8 +251,14 @@ def assemble(
     bodies = []
     removed_blocks: list[tuple[Source, list[str]]] = []
     for source in (*(post.source for post in published), *(page for page, _ in page_sources)):
-        body, problems, removed = strip_level_blocks(
-            source.body, audience=audience, levels=levels, first_line=source.body_line
+
+        def strip(source: Source = source) -> tuple[str, list[Problem], list[str]]:
+            return strip_level_blocks(
+                source.body, audience=audience, levels=levels, first_line=source.body_line
+            )
+
+        body, problems, removed = kept.made(
+            ("strip", source.path), (source, audience, config), strip
         )
         errors.extend(SiteError(source.path, line, message) for line, message in problems)
         if removed:
@@ -311,7 +320,7 @@ def assemble(
         )
 
     pages = _pages(page_sources, page_rendered, config, errors)
-    posts = _posts(published, post_rendered, config, authors, series_meta, withheld_parts)
+    posts = _posts(published, post_rendered, config, authors, series_meta, withheld_parts, kept)
     _check_aliases(posts, pages, sources, errors)
     why_withheld = {normalised(post.source.path): _why(post, reason) for post, reason in excluded}
     why_withheld.update((normalised(source.path), why) for source, _, why in withheld_pages)
@@ -332,10 +341,12 @@ def assemble(
     )
     withheld = _with_bundles(withheld, withheld_shows, places)
     posts, pages, shown, files = _placed(
-        posts, pages, places, sources, errors, raw_html=config.allow_raw_html
+        posts, pages, places, sources, errors, kept, raw_html=config.allow_raw_html
     )
-    pictures_at = _pictures(withheld, files, shown, pictures or {}, root_path)
-    posts, pages = _sized(posts, pictures_at), _sized(pages, pictures_at)
+    pictures_at = kept.interned(
+        "pictures", _pictures(withheld, files, shown, pictures or {}, root_path)
+    )
+    posts, pages = _sized(posts, pictures_at, kept), _sized(pages, pictures_at, kept)
 
     info = SiteInfo(
         title=config.title,
@@ -355,7 +366,7 @@ def assemble(
         info=info,
         posts=tuple(sorted(posts, key=lambda p: (p.date, p.slug), reverse=True)),
         pages=tuple(pages),
-        series=_series(posts, series_meta, base_path),
+        series=_series(posts, series_meta, base_path, kept),
         tags=_tags(posts, base_path),
         authors=_author_listings(posts, base_path),
         withheld=tuple(withheld),
@@ -366,15 +377,8 @@ def assemble(
     shown_by: list[Post | Page] = [*posts, *pages]
     shows = [(item.source, item.url, (*item.links, *item.images)) for item in shown_by]
     errors.extend(_links_to_withheld(site, excluded, shows, sources, others.targets))
+    kept.forget_unused()
     return site, errors
-
-
-# id(source) -> (the source, what its check read besides it, the check, its errors).
-PostChecks = dict[int, tuple[Source, tuple[object, ...], "_Checked | None", list[SiteError]]]
-
-
-def _same(these: Sequence[object], those: Sequence[object]) -> bool:
-    return len(these) == len(those) and all(a is b for a, b in zip(these, those, strict=True))
 
 
 def _renderer(base_path: str, allow_raw_html: bool) -> RenderBodies:
@@ -389,12 +393,23 @@ def _renderer(base_path: str, allow_raw_html: bool) -> RenderBodies:
 # ---------------------------------------------------------------- places
 
 
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    """One post or page with its relative links and pictures resolved, and what that found."""
+
+    item: Post | Page
+    errors: tuple[SiteError, ...]
+    files: tuple[tuple[str, str], ...]  # files beside it it publishes: (file, output path)
+    shown: tuple[str, ...]  # pictures of content/ it shows
+
+
 def _placed(
     posts: Sequence[Post],
     pages: Sequence[Page],
     places: Places,
     sources: SiteSources,
     errors: list[SiteError],
+    kept: Kept,
     *,
     raw_html: bool = False,
 ) -> tuple[list[Post], list[Page], set[str], dict[str, str]]:
@@ -402,71 +417,99 @@ def _placed(
     pictures of content/ they show (relative to content/), and the files beside the posts
     they publish (relative to content/ -> output path)."""
     by_file = {source.path: source for source in (*sources.posts, *sources.pages)}
+    places = kept.interned("places", places)
+    images_at = {places.base_path + image: image for image in places.images}
     shown: set[str] = set()
     files: dict[str, str] = {}
-    images_at = {places.base_path + image: image for image in places.images}
 
-    def place(item: _Document) -> _Document:
-        urls: dict[str, str] = {}
-        seen: dict[str, int] = {}
-        written = [(target, False) for target in item.links]
-        written += [(target, True) for target in item.images]
-        if raw_html and "<" in by_file[item.source].body:
-            # Links and pictures written in HTML are resolved alike (figures.finish rewrites
-            # every href and src), so the page is read for them.
-            known = set(item.links) | set(item.images)
-            for name, target in raw_urls(str(item.body.html)):
-                if target not in known:
-                    written.append((target, name != "href"))
-        for target, is_picture in written:
-            if not is_relative(target) or target in urls:
-                continue
-            nth = seen[target] = seen.get(target, -1) + 1
-            where = resolve(target, item.source, item.url, places, picture=is_picture)
-            if where.error is not None:
-                line = link_line(by_file[item.source], target, places.base_path, nth)
-                errors.append(SiteError(item.source, line, where.error))
-            elif where.url is not None:
-                urls[target] = where.url
-                if where.file is not None and where.output is not None:
-                    files[where.file] = where.output
-        links = tuple(urls.get(target, target) for target in item.links)
-        images = tuple(urls.get(target, target) for target in item.images)
-        for image in images:
-            file = images_at.get(unquote(urlsplit(html_unescape(image)).path))
-            if file is not None:
-                shown.add(file)
-        if not urls:
-            return item
-        body = replace(item.body, urls=tuple(urls.items()))
-        return replace(item, body=body, links=links, images=images)
+    def placed(item: _Document) -> _Document:
+        source = by_file[item.source]
+        inputs = (item, source, places, raw_html)
 
-    def lead(post: Post) -> Post:
-        """A lead image from beside the post: published as its pictures are."""
-        file = post.image.removeprefix(places.base_path) if post.image else ""
-        if not file or file not in places.files:
-            return post
-        folder = posixpath.dirname(normalised(post.source))
-        written = posixpath.relpath(f"{places.content}/{file}", folder)
-        where = resolve(written, post.source, post.url, places)
-        if where.error is not None or where.url is None:
-            source = by_file[post.source]
-            errors.append(SiteError(post.source, source.line("image") or 1, where.error or ""))
-            return post
-        if where.file is not None and where.output is not None:
-            files[where.file] = where.output
-        return replace(post, image=where.url)
+        def place() -> _Placement:
+            return _place(item, source, places, images_at, raw_html=raw_html)
 
-    placed_posts = [place(lead(post)) for post in posts]
-    placed_pages = [place(page) for page in pages]
+        made = kept.made(("placed", item.source), inputs, place)
+        errors.extend(made.errors)
+        files.update(made.files)
+        shown.update(made.shown)
+        return cast(_Document, made.item)
+
+    placed_posts = [placed(post) for post in posts]
+    placed_pages = [placed(page) for page in pages]
     shown.update(f for f in files if f.startswith("images/"))
-    for post in placed_posts:
-        if post.image and not _is_http_url(post.image):
-            shown.add(post.image.removeprefix(places.base_path))
     for file in list(files):
         if file.startswith("images/"):
             del files[file]  # content/images/ is published whole
     return placed_posts, placed_pages, shown, files
+
+
+def _place(
+    item: Post | Page,
+    source: Source,
+    places: Places,
+    images_at: Mapping[str, str],
+    *,
+    raw_html: bool,
+) -> _Placement:
+    errors: list[SiteError] = []
+    files: dict[str, str] = {}
+    if isinstance(item, Post):
+        item = _lead(item, source, places, errors, files)
+    urls: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    written = [(target, False) for target in item.links]
+    written += [(target, True) for target in item.images]
+    if raw_html and "<" in source.body:
+        # Links and pictures written in HTML are resolved alike (figures.finish rewrites
+        # every href and src), so the page is read for them.
+        known = set(item.links) | set(item.images)
+        for name, target in raw_urls(str(item.body.html)):
+            if target not in known:
+                written.append((target, name != "href"))
+    for target, is_picture in written:
+        if not is_relative(target) or target in urls:
+            continue
+        nth = seen[target] = seen.get(target, -1) + 1
+        where = resolve(target, item.source, item.url, places, picture=is_picture)
+        if where.error is not None:
+            line = link_line(source, target, places.base_path, nth)
+            errors.append(SiteError(item.source, line, where.error))
+        elif where.url is not None:
+            urls[target] = where.url
+            if where.file is not None and where.output is not None:
+                files[where.file] = where.output
+    links = tuple(urls.get(target, target) for target in item.links)
+    images = tuple(urls.get(target, target) for target in item.images)
+    shown = [
+        file
+        for file in (images_at.get(unquote(urlsplit(html_unescape(i)).path)) for i in images)
+        if file is not None
+    ]
+    if isinstance(item, Post) and item.image and not _is_http_url(item.image):
+        shown.append(item.image.removeprefix(places.base_path))
+    if urls:
+        body = replace(item.body, urls=tuple(urls.items()))
+        item = replace(item, body=body, links=links, images=images)
+    return _Placement(item, tuple(errors), tuple(files.items()), tuple(shown))
+
+
+def _lead(
+    post: Post, source: Source, places: Places, errors: list[SiteError], files: dict[str, str]
+) -> Post:
+    """A lead image from beside the post: published as its pictures are."""
+    file = post.image.removeprefix(places.base_path) if post.image else ""
+    if not file or file not in places.files:
+        return post
+    folder = posixpath.dirname(normalised(post.source))
+    written = posixpath.relpath(f"{places.content}/{file}", folder)
+    where = resolve(written, post.source, post.url, places)
+    if where.error is not None or where.url is None:
+        errors.append(SiteError(post.source, source.line("image") or 1, where.error or ""))
+        return post
+    if where.file is not None and where.output is not None:
+        files[where.file] = where.output
+    return replace(post, image=where.url)
 
 
 # A URL in an attribute of HTML written by hand: any case, quoted either way or not at all.
@@ -516,12 +559,14 @@ def _pictures(
     return at
 
 
-def _sized(items: Sequence[_Document], at: Mapping[str, tuple[str, Picture]]) -> list[_Document]:
+def _sized(
+    items: Sequence[_Document], at: Mapping[str, tuple[str, Picture]], kept: Kept
+) -> list[_Document]:
     """Each post or page with the pictures it shows, as its HTML writes their URLs."""
     if not at:
         return list(items)
-    result = []
-    for item in items:
+
+    def sized(item: _Document) -> _Document:
         shows = {}
         for src in item.images:
             found = at.get(unquote(urlsplit(html_unescape(src)).path))
@@ -529,8 +574,12 @@ def _sized(items: Sequence[_Document], at: Mapping[str, tuple[str, Picture]]) ->
                 shows[src] = replace(found[1], url=src)
         if shows:
             item = replace(item, body=replace(item.body, pictures=tuple(shows.values())))
-        result.append(item)
-    return result
+        return item
+
+    return [
+        kept.made(("sized", item.source), (item, at), functools.partial(sized, item))
+        for item in items
+    ]
 
 
 def _known_urls(
@@ -1231,58 +1280,87 @@ def _posts(
     authors: Mapping[str, Author],
     series_meta: Mapping[str, Any],
     withheld_parts: Mapping[str, Sequence[int]],
+    kept: Kept,
 ) -> list[Post]:
     base_path = config.base_path
     links = {}
     for post, body in zip(checked, rendered, strict=True):
-        links[post.source.path] = PostLink(
-            title=post.title,
-            url=f"{base_path}posts/{post.slug}/",
-            summary=post.summary or _truncate(body.first_paragraph),
-            part=post.part,
+
+        def link_of(post: _Checked = post, body: Rendered = body) -> PostLink:
+            return PostLink(
+                title=post.title,
+                url=f"{base_path}posts/{post.slug}/",
+                summary=post.summary or _truncate(body.first_paragraph),
+                part=post.part,
+            )
+
+        links[post.source.path] = kept.made(
+            ("link", post.source.path), (post, body, config), link_of
         )
 
     by_series: dict[str, dict[int, PostLink]] = {}
     for post in checked:
         if post.series and post.part:
             by_series.setdefault(post.series, {})[post.part] = links[post.source.path]
-    places = {}
+    places: dict[tuple[str, int], SeriesPosition] = {}
     for slug, parts in by_series.items():
         meta = series_meta[slug]
-        for number, position in series_rules.positions(
-            parts,
-            series_slug=slug,
-            series_title=meta["title"],
-            series_url=f"{base_path}series/{slug}/",
-            planned=meta["planned"],
-            withheld=withheld_parts.get(slug, ()),
-        ).items():
-            places[(slug, number)] = position
+        withheld = tuple(withheld_parts.get(slug, ()))
+
+        def positions(
+            slug: str = slug,
+            parts: dict[int, PostLink] = parts,
+            meta: Any = meta,
+            withheld: tuple[int, ...] = withheld,
+        ) -> dict[int, SeriesPosition]:
+            return series_rules.positions(
+                parts,
+                series_slug=slug,
+                series_title=meta["title"],
+                series_url=f"{base_path}series/{slug}/",
+                planned=meta["planned"],
+                withheld=withheld,
+            )
+
+        made_from = (tuple(parts.items()), meta["title"], meta["planned"], withheld, config)
+        places.update(
+            ((slug, number), position)
+            for number, position in kept.made(("positions", slug), made_from, positions).items()
+        )
 
     # One Tag a name: a site has a few hundred tags and tens of thousands of uses of them.
     tags: dict[str, Tag] = {}
     posts = []
     for post, body in zip(checked, rendered, strict=True):
+        place = places.get((post.series, post.part)) if post.series and post.part else None
+        author = authors[post.author]
         link = links[post.source.path]
-        permalink = config.pages_url + f"posts/{post.slug}/"
-        image = None
-        if post.image:
-            image = post.image if _is_http_url(post.image) else config.root_path + post.image
-        posts.append(
-            Post(
+
+        def made(
+            post: _Checked = post,
+            body: Rendered = body,
+            link: PostLink = link,
+            place: SeriesPosition | None = place,
+            author: Author = author,
+        ) -> Post:
+            permalink = config.pages_url + f"posts/{post.slug}/"
+            image = None
+            if post.image:
+                image = post.image if _is_http_url(post.image) else config.root_path + post.image
+            return Post(
                 id=post.id,
                 slug=post.slug,
                 title=post.title,
                 date=post.date,
                 updated=post.updated,
-                author=authors[post.author],
+                author=author,
                 level=post.level,
                 body=body.body,
                 links=body.links,
                 images=body.images,
                 draft=post.draft,
                 summary=link.summary,
-                series=places.get((post.series, post.part)) if post.series and post.part else None,
+                series=place,
                 tags=tuple(
                     tags.get(name) or tags.setdefault(name, _tag(name, base_path))
                     for name in post.tags
@@ -1296,6 +1374,9 @@ def _posts(
                 extra=post.extra,
                 source=post.source.path,
             )
+
+        posts.append(
+            kept.made(("post", post.source.path), (post, body, link, place, author, config), made)
         )
     return posts
 
@@ -1410,7 +1491,9 @@ def _alias_line(source: Source, alias: str) -> int:
 # ---------------------------------------------------------------- listings
 
 
-def _series(posts: Sequence[Post], meta: Mapping[str, Any], base_path: str) -> tuple[Series, ...]:
+def _series(
+    posts: Sequence[Post], meta: Mapping[str, Any], base_path: str, kept: Kept
+) -> tuple[Series, ...]:
     parts: dict[str, list[Post]] = {}
     for post in posts:
         if post.series:
@@ -1418,19 +1501,25 @@ def _series(posts: Sequence[Post], meta: Mapping[str, Any], base_path: str) -> t
     result = []
     for slug, members in parts.items():
         members.sort(key=lambda p: p.series.part if p.series else 0)
-        result.append(
-            Series(
+        about = meta[slug]
+
+        def series(
+            slug: str = slug, members: tuple[Post, ...] = tuple(members), about: Any = about
+        ) -> Series:
+            return Series(
                 slug=slug,
-                title=meta[slug]["title"],
-                description=meta[slug]["description"],
-                planned=meta[slug]["planned"],
-                status=meta[slug]["status"],
+                title=about["title"],
+                description=about["description"],
+                planned=about["planned"],
+                status=about["status"],
                 url=f"{base_path}series/{slug}/",
                 feed_url=f"{base_path}series/{slug}/feed.xml",
-                parts=tuple(members),
+                parts=members,
                 total=members[0].series.total if members[0].series else len(members),
             )
-        )
+
+        made_from = (tuple(members), about, base_path)
+        result.append(kept.made(("series", slug), made_from, series))
     return tuple(sorted(result, key=lambda s: s.title.lower()))
 
 

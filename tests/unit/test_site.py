@@ -15,6 +15,7 @@ from tests.conftest import AUTHORS, NOW, post
 
 from journeyblog.config import SiteConfig, parse_config
 from journeyblog.errors import SiteError
+from journeyblog.kept import Kept
 from journeyblog.model import Extra, Site
 from journeyblog.site import Selection, assemble
 from journeyblog.sources import DataFile, SiteSources, Source, SourceKind, parse_source
@@ -462,14 +463,15 @@ def test_a_url_in_a_summary_to_a_withheld_post_is_an_error_on_the_summary_line()
     assert error.line == public.splitlines().index("summary: Read /posts/the-lift-phase/ next") + 1
 
 
-def test_checks_kept_between_assembles_give_what_a_fresh_assemble_gives() -> None:
+def test_what_is_kept_between_assembles_gives_what_a_fresh_assemble_gives() -> None:
     config = _config()
     authors = _data("authors.yml", AUTHORS)
     good = _source("content/posts/a.md", post("A", series="cloud", part=1))
+    other = _source("content/posts/c.md", post("C", series="cloud", part=2))
     bad = _source("content/posts/b.md", post("B", author="nobody"))
     sources = SiteSources(
         site_dir=Path("."),
-        posts=(good, bad),
+        posts=(good, other, bad),
         pages=(),
         authors=authors,
         series=_data("series.yml", SERIES),
@@ -478,11 +480,11 @@ def test_checks_kept_between_assembles_give_what_a_fresh_assemble_gives() -> Non
     )
     selection = Selection(now=NOW)
     fresh = assemble(config, sources, selection=selection)
-    checks: dict[int, object] = {}
-    for _ in range(2):  # made, then taken from `checks`
-        kept = assemble(config, sources, selection=selection, checks=checks)  # type: ignore[arg-type]
-        assert kept == fresh
-        assert [error.message for error in kept[1]] == [
+    kept = Kept()
+    for _ in range(2):  # made, then taken from `kept`
+        assembled = assemble(config, sources, selection=selection, kept=kept)
+        assert assembled == fresh
+        assert [error.message for error in assembled[1]] == [
             "unknown author 'nobody' (add it to content/authors.yml)"
         ]
     # An author added: every check that read the authors is made again.
@@ -490,13 +492,28 @@ def test_checks_kept_between_assembles_give_what_a_fresh_assemble_gives() -> Non
         "authors.yml", AUTHORS + "nobody:\n  name: No Body\n  role: Head of IT\n  organisation: X\n"
     )
     sources = dataclasses.replace(sources, authors=more)
-    again = assemble(config, sources, selection=selection, checks=checks)  # type: ignore[arg-type]
-    assert again == assemble(config, sources, selection=selection)
-    assert not again[1] and len(again[0].posts) == 2
-    # A file gone is dropped from the checks kept.
-    sources = dataclasses.replace(sources, posts=(good,))
-    assemble(config, sources, selection=selection, checks=checks)  # type: ignore[arg-type]
-    assert list(checks) == [id(good)]
+    before, _ = assemble(config, sources, selection=selection, kept=kept)
+    assert (before, []) == assemble(config, sources, selection=selection)
+    assert len(before.posts) == 3
+    # One body edited: that post is made again, the others are the objects they were.
+    edited = _source("content/posts/a.md", post("A", series="cloud", part=1) + "\nMore words.\n")
+    sources = dataclasses.replace(sources, posts=(edited, other, bad))
+    after, errors = assemble(config, sources, selection=selection, kept=kept)
+    assert (after, errors) == assemble(config, sources, selection=selection)
+    by_title = {item.title: item for item in before.posts}
+    for item in after.posts:
+        if item.title == "A":
+            assert "More words." in item.html and item is not by_title["A"]
+        else:
+            assert item is by_title[item.title]
+    # A part's title changed: the other part's series position lists it, so it is made again.
+    retitled = _source("content/posts/a.md", post("A2", series="cloud", part=1))
+    sources = dataclasses.replace(sources, posts=(retitled, other, bad))
+    again, _ = assemble(config, sources, selection=selection, kept=kept)
+    assert again == assemble(config, sources, selection=selection)[0]
+    part_two = next(item for item in again.posts if item.title == "C")
+    assert part_two is not by_title["C"] and part_two.series is not None
+    assert [part.link.title for part in part_two.series.parts if part.link] == ["A2", "C"]
 
 
 def test_extra_values_are_equal_only_when_a_theme_prints_them_alike() -> None:

@@ -55,13 +55,14 @@ from journeyblog.engine.parallel import default_jobs, parallel_map
 from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import Measured
 from journeyblog.i18n import Language
+from journeyblog.kept import Kept
 from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, Site
 from journeyblog.pictures import picture_jobs, unpublishable
 from journeyblog.reads import recording
 from journeyblog.render import SITE_FIELDS, PageSpec, make_environment, render_page, theme_dirs
 from journeyblog.rendered import Rendered
-from journeyblog.site import PostChecks, Selection
+from journeyblog.site import Selection
 from journeyblog.sources import SiteSources, discover, refreshed, split_record
 
 # What a file of the first build's folder may have read of the Site: all but the cutoff,
@@ -107,7 +108,8 @@ class _Session:
     jobs: int  # processes for the whole build's Markdown
     bodies: dict[str, Rendered] = field(default_factory=dict)  # Markdown -> its rendering
     used: set[str] = field(default_factory=set)  # the Markdown the last assemble rendered
-    checks: PostChecks = field(default_factory=dict)  # each post file's (site.assemble)
+    kept: Kept = field(default_factory=Kept)  # what the last assemble made
+    planned: Kept = field(default_factory=Kept)  # what the last plan of the pages made
     languages: dict[str, tuple[Environment, Language]] = field(default_factory=dict)
     measured: Mapping[str, Measured] = field(default_factory=dict)
     linked: bool = False  # a source is a link to another file: saves need whole builds
@@ -270,7 +272,7 @@ class LiveSite:
             selection=selection,
             render_bodies=functools.partial(self._render, session, whole=False),
             pictures=session.measured,
-            checks=session.checks,
+            kept=session.kept,
         )
         errors += problems
         if not errors:
@@ -333,8 +335,9 @@ class LiveSite:
         clashes: list[SiteError] = []
         for edition in editions.sites:
             env, language = self._language(session, edition.info.language)
+            kept = session.planned.part(edition.info.language)
             for spec in edition_pages(
-                edition, editions, session.config, site_dir, session.themes, env, language
+                edition, editions, session.config, site_dir, session.themes, env, language, kept
             ):
                 if spec.path in pages or spec.path in session.folder_only:
                     clashes.append(SiteError(self.options.output / spec.path, None, CLASH))

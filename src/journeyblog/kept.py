@@ -1,0 +1,66 @@
+"""What a pure function made, kept by its caller for the next call over nearly the same input.
+
+The dev server assembles and plans a large site after every save. Handed a `Kept`, the
+stages that make one value a post (site.assemble, cards.previews, render.page_specs) take
+each from what the last call made when it is made from the same objects, or equal ones:
+an unchanged post stays the same object from one save to the next, and what is made from
+it is kept by identity in turn. The result is what the stage gives without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar, cast
+
+_T = TypeVar("_T")
+
+
+class Kept:
+    """What one call of a stage made, each part by a key and with what it was made from."""
+
+    def __init__(self) -> None:
+        # key -> [what it was made from, what was made, the call that last asked for it]
+        self._made: dict[Hashable, list[Any]] = {}
+        self._values: dict[str, object] = {}
+        self._call = 0
+        self._parts: dict[str, Kept] = {}
+
+    def made(self, key: Hashable, inputs: tuple[object, ...], make: Callable[[], _T]) -> _T:
+        """make(), a pure function of `inputs`; or what it gave last, if they are the same."""
+        known = self._made.get(key)
+        if known is not None and known[0] == inputs:  # each pair: the same object, or equal
+            known[0] = inputs  # the next call compares by identity, not by value
+            known[2] = self._call
+            return cast(_T, known[1])
+        value = make()
+        self._made[key] = [inputs, value, self._call]
+        return value
+
+    def interned(self, name: str, value: _T) -> _T:
+        """`value`, or the one kept under `name` if it is equal: a large value made again
+        each call (where each link leads) is then compared once, not once a post."""
+        known = self._values.get(name)
+        if known is not None and type(known) is type(value) and known == value:
+            return known
+        self._values[name] = value
+        return value
+
+    def part(self, name: str) -> Kept:
+        """What a part of the call made (a language's, in a bilingual site), kept apart."""
+        return self._parts.setdefault(name, Kept())
+
+    def forget_unused(self) -> None:
+        """Drop what the call just done did not ask for: a file removed, or changed."""
+        call = self._call
+        self._made = {key: known for key, known in self._made.items() if known[2] == call}
+        self._call += 1
+
+
+class Unkept(Kept):
+    """Nothing kept: what is made once (a build assembles its site once)."""
+
+    def made(self, key: Hashable, inputs: tuple[object, ...], make: Callable[[], _T]) -> _T:
+        return make()
+
+    def interned(self, name: str, value: _T) -> _T:
+        return value
