@@ -10,7 +10,7 @@ it is kept by identity in turn. The result is what the stage gives without it.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 _T = TypeVar("_T")
 
@@ -19,21 +19,22 @@ class Kept:
     """What one call of a stage made, each part by a key and with what it was made from."""
 
     def __init__(self) -> None:
-        # key -> [what it was made from, what was made, the call that last asked for it]
-        self._made: dict[Hashable, list[Any]] = {}
+        # key -> (what it was made from, what was made): the last call's, and this one's
+        self._last: dict[Hashable, tuple[tuple[object, ...], Any]] = {}
+        self._this: dict[Hashable, tuple[tuple[object, ...], Any]] = {}
         self._values: dict[str, object] = {}
-        self._call = 0
         self._parts: dict[str, Kept] = {}
 
     def made(self, key: Hashable, inputs: tuple[object, ...], make: Callable[[], _T]) -> _T:
-        """make(), a pure function of `inputs`; or what it gave last, if they are the same."""
-        known = self._made.get(key)
-        if known is not None and known[0] == inputs:  # each pair: the same object, or equal
-            known[0] = inputs  # the next call compares by identity, not by value
-            known[2] = self._call
-            return cast(_T, known[1])
-        value = make()
-        self._made[key] = [inputs, value, self._call]
+        """make(), a pure function of `inputs`; or what it gave last, if they are the same.
+
+        A key may hold the id() of an object that `inputs` holds: while the entry is kept,
+        that object lives, and no other has its id."""
+        known = self._last.get(key)
+        # Each pair of inputs the same object, or equal.
+        value: _T = known[1] if known is not None and known[0] == inputs else make()
+        # Kept with these inputs: the next call compares them by identity, not by value.
+        self._this[key] = (inputs, value)
         return value
 
     def interned(self, name: str, value: _T) -> _T:
@@ -51,9 +52,7 @@ class Kept:
 
     def forget_unused(self) -> None:
         """Drop what the call just done did not ask for: a file removed, or changed."""
-        call = self._call
-        self._made = {key: known for key, known in self._made.items() if known[2] == call}
-        self._call += 1
+        self._last, self._this = self._this, {}
 
 
 class Unkept(Kept):

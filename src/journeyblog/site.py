@@ -219,7 +219,7 @@ def assemble(
             )
             return post, found
 
-        post, found = kept.made(("check", source.path), (source, *around), check)
+        post, found = kept.made(("check", id(source)), (source, *around), check)
         errors.extend(found)
         if post is not None:
             checked.append(post)
@@ -258,7 +258,7 @@ def assemble(
             )
 
         body, problems, removed = kept.made(
-            ("strip", source.path), (source, audience, config), strip
+            ("strip", id(source)), (source, audience, config), strip
         )
         errors.extend(SiteError(source.path, line, message) for line, message in problems)
         if removed:
@@ -362,13 +362,14 @@ def assemble(
         rss_url=base_path + "rss.xml",
         json_feed_url=base_path + "feed.json",
     )
+    newest_first = tuple(sorted(posts, key=lambda p: (p.date, p.slug), reverse=True))
     site = Site(
         info=info,
-        posts=tuple(sorted(posts, key=lambda p: (p.date, p.slug), reverse=True)),
+        posts=newest_first,
         pages=tuple(pages),
         series=_series(posts, series_meta, base_path, kept),
-        tags=_tags(posts, base_path),
-        authors=_author_listings(posts, base_path),
+        tags=_tags(newest_first),
+        authors=_author_listings(newest_first),
         withheld=tuple(withheld),
         built_at=selection.now,
         files=tuple(sorted(files.items())),
@@ -429,7 +430,7 @@ def _placed(
         def place() -> _Placement:
             return _place(item, source, places, images_at, raw_html=raw_html)
 
-        made = kept.made(("placed", item.source), inputs, place)
+        made = kept.made(("placed", id(item.source)), inputs, place)
         errors.extend(made.errors)
         files.update(made.files)
         shown.update(made.shown)
@@ -577,7 +578,7 @@ def _sized(
         return item
 
     return [
-        kept.made(("sized", item.source), (item, at), functools.partial(sized, item))
+        kept.made(("sized", id(item.source)), (item, at), functools.partial(sized, item))
         for item in items
     ]
 
@@ -1295,7 +1296,7 @@ def _posts(
             )
 
         links[post.source.path] = kept.made(
-            ("link", post.source.path), (post, body, config), link_of
+            ("link", id(post.source)), (post, body, config), link_of
         )
 
     by_series: dict[str, dict[int, PostLink]] = {}
@@ -1376,7 +1377,7 @@ def _posts(
             )
 
         posts.append(
-            kept.made(("post", post.source.path), (post, body, link, place, author, config), made)
+            kept.made(("post", id(post.source)), (post, body, link, place, author, config), made)
         )
     return posts
 
@@ -1523,10 +1524,10 @@ def _series(
     return tuple(sorted(result, key=lambda s: s.title.lower()))
 
 
-def _tags(posts: Sequence[Post], base_path: str) -> tuple[TagListing, ...]:
+def _tags(newest_first: Sequence[Post]) -> tuple[TagListing, ...]:
     grouped: dict[str, list[Post]] = {}
     names: dict[str, Tag] = {}
-    for post in sorted(posts, key=lambda p: (p.date, p.slug), reverse=True):
+    for post in newest_first:
         for tag in post.tags:
             names.setdefault(tag.slug, tag)
             grouped.setdefault(tag.slug, []).append(post)
@@ -1536,10 +1537,10 @@ def _tags(posts: Sequence[Post], base_path: str) -> tuple[TagListing, ...]:
     )
 
 
-def _author_listings(posts: Sequence[Post], base_path: str) -> tuple[AuthorListing, ...]:
+def _author_listings(newest_first: Sequence[Post]) -> tuple[AuthorListing, ...]:
     grouped: dict[str, list[Post]] = {}
     authors: dict[str, Author] = {}
-    for post in sorted(posts, key=lambda p: (p.date, p.slug), reverse=True):
+    for post in newest_first:
         authors[post.author.slug] = post.author
         grouped.setdefault(post.author.slug, []).append(post)
     return tuple(
