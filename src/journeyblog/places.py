@@ -11,6 +11,7 @@ content/, or to something this build withholds is an error. Pure: the facts come
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Mapping
@@ -138,5 +139,6 @@ def _bundle_of(relative: str, places: Places) -> tuple[str, str | None] | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a site's every source, each save of the dev server
 def normalised(path: Path) -> str:
     return posixpath.normpath(path.as_posix())

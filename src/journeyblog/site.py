@@ -260,7 +260,8 @@ def assemble(
         body, problems, removed = kept.made(
             ("strip", id(source)), (source, audience, config), strip
         )
-        errors.extend(SiteError(source.path, line, message) for line, message in problems)
+        if problems:
+            errors.extend(SiteError(source.path, line, message) for line, message in problems)
         if removed:
             removed_blocks.append((source, removed))
         bodies.append(body)
@@ -431,9 +432,10 @@ def _placed(
             return _place(item, source, places, images_at, raw_html=raw_html)
 
         made = kept.made(("placed", id(item.source)), inputs, place)
-        errors.extend(made.errors)
-        files.update(made.files)
-        shown.update(made.shown)
+        if made.errors or made.files or made.shown:
+            errors.extend(made.errors)
+            files.update(made.files)
+            shown.update(made.shown)
         return cast(_Document, made.item)
 
     placed_posts = [placed(post) for post in posts]
@@ -594,14 +596,12 @@ def _known_urls(
     known = {base_path, *(f"{base_path}{name}/" for name in ("archive", "search", "series"))}
     known |= {f"{base_path}{name}" for name in ("feed.xml", "rss.xml", "feed.json", "404.html")}
     known |= {f"{base_path}tags/", f"{base_path}authors/"}
-    for post in posts:
-        known.add(post.url)
-        known.add(f"{base_path}archive/{post.date.year}/")
-        known.update(base_path + alias.removesuffix("index.html") for alias in post.aliases)
-        known.update(tag.url for tag in post.tags)
-        known.add(post.author.page_url)
-        if post.series:
-            known.add(post.series.series_url)
+    known |= {post.url for post in posts}
+    known |= {f"{base_path}archive/{year}/" for year in {post.date.year for post in posts}}
+    known |= {base_path + a.removesuffix("index.html") for post in posts for a in post.aliases}
+    known |= {tag.url for post in posts for tag in post.tags}
+    known |= {post.author.page_url for post in posts}
+    known |= {post.series.series_url for post in posts if post.series}
     known.update(page.url for page in pages)
     known.update(f"{root_path}images/{PurePosixPath(*p.parts)}" for p in sources.images)
     known.update(f"{root_path}{PurePosixPath(*p.parts)}" for p in sources.static)
@@ -1217,6 +1217,9 @@ def _frozen(value: object) -> object:
 
 def _check_unique(posts: Sequence[_Checked], errors: list[SiteError]) -> None:
     for what in ("slug", "id"):
+        values = [post.slug for post in posts] if what == "slug" else [post.id for post in posts]
+        if len(set(values)) == len(values):
+            continue  # no two alike
         seen: dict[str, _Checked] = {}
         for post in posts:
             value = post.slug if what == "slug" else post.id
@@ -1284,7 +1287,7 @@ def _posts(
     kept: Kept,
 ) -> list[Post]:
     base_path = config.base_path
-    links = {}
+    links = []
     for post, body in zip(checked, rendered, strict=True):
 
         def link_of(post: _Checked = post, body: Rendered = body) -> PostLink:
@@ -1295,14 +1298,12 @@ def _posts(
                 part=post.part,
             )
 
-        links[post.source.path] = kept.made(
-            ("link", id(post.source)), (post, body, config), link_of
-        )
+        links.append(kept.made(("link", id(post.source)), (post, body, config), link_of))
 
     by_series: dict[str, dict[int, PostLink]] = {}
-    for post in checked:
+    for post, link in zip(checked, links, strict=True):
         if post.series and post.part:
-            by_series.setdefault(post.series, {})[post.part] = links[post.source.path]
+            by_series.setdefault(post.series, {})[post.part] = link
     places: dict[tuple[str, int], SeriesPosition] = {}
     for slug, parts in by_series.items():
         meta = series_meta[slug]
@@ -1332,10 +1333,9 @@ def _posts(
     # One Tag a name: a site has a few hundred tags and tens of thousands of uses of them.
     tags: dict[str, Tag] = {}
     posts = []
-    for post, body in zip(checked, rendered, strict=True):
+    for post, body, link in zip(checked, rendered, links, strict=True):
         place = places.get((post.series, post.part)) if post.series and post.part else None
         author = authors[post.author]
-        link = links[post.source.path]
 
         def made(
             post: _Checked = post,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -169,6 +170,7 @@ class LiveSite:
         a process a CPU as `journeyblog build` does: only while no other thread runs.
         On failure the site held is kept, and every save waits for a whole build."""
         self._whole = True
+        gc.unfreeze()  # the site held until now may be dropped, cycles and all
         options = dataclasses.replace(self.options, jobs=None) if workers else self.options
         jobs = options.jobs or default_jobs()
         site_dir = options.site_dir
@@ -209,6 +211,10 @@ class LiveSite:
             (page.env, page.spec.template): page for page in state.pages.values()
         }.values():
             page.env.get_template(page.spec.template)  # compiled now, not on the first save
+        # What is held now lives until the next whole build: the collector, run as each save
+        # makes its objects, need not walk it again every time.
+        gc.collect()
+        gc.freeze()
         with self._lock:
             self._state = state
             self._made = {}
