@@ -195,8 +195,17 @@ def assemble(
     render = render_bodies or _renderer(root_path, config.allow_raw_html)
 
     audience = kept.interned("audience", audience)
-    authors = kept.interned("authors", _authors(sources.authors, config, errors))
-    series_meta = _series_meta(sources.series, errors, config)
+
+    def data() -> tuple[dict[str, Author], dict[str, dict[str, Any]], list[SiteError]]:
+        found: list[SiteError] = []
+        return (
+            _authors(sources.authors, config, found),
+            _series_meta(sources.series, found, config),
+            found,
+        )
+
+    authors, series_meta, found = kept.made("data", (sources.authors, sources.series, config), data)
+    errors.extend(found)
     images = {f"images/{PurePosixPath(*p.parts)}" for p in sources.images}
     images |= {str(PurePosixPath(*p.parts)) for p in sources.static}
 

@@ -195,7 +195,17 @@ class LiveSite:
         session.jobs = 1
         session.measured = result.pictures
         session.linked = any(_linked(source.path) for source in (*sources.posts, *sources.pages))
-        state = self._assembled(session, sources, result.assembled, now, None)
+        # Assembled again from memory with what a save is handed, so that the first save
+        # finds every part of it kept, as the next ones do.
+        editions, _ = assemble_editions(
+            config,
+            sources,
+            selection=self._selection(now),
+            render_bodies=functools.partial(self._render, session, whole=False),
+            pictures=session.measured,
+            kept=session.kept,
+        )
+        state = self._assembled(session, sources, editions, now, None)
         site = result.assembled.whole
         copies = picture_jobs(site, site_dir, self._cache_dir, measured=session.measured)
         with BuildCache(self._cache_dir) as cache:
@@ -268,14 +278,11 @@ class LiveSite:
         sources, errors = fresh
         options = self.options
         now = options.now or datetime.now(UTC)
-        selection = Selection(
-            now=now, audience=options.audience, drafts=options.drafts, future=options.future
-        )
         session.used = set()
         editions, problems = assemble_editions(
             config,
             sources,
-            selection=selection,
+            selection=self._selection(now),
             render_bodies=functools.partial(self._render, session, whole=False),
             pictures=session.measured,
             kept=session.kept,
@@ -307,6 +314,12 @@ class LiveSite:
             text: body for text, body in session.bodies.items() if text in session.used
         }
         return self.rendered - before
+
+    def _selection(self, now: datetime) -> Selection:
+        options = self.options
+        return Selection(
+            now=now, audience=options.audience, drafts=options.drafts, future=options.future
+        )
 
     def answer(self, path: str) -> Answer:
         """The current bytes of the output at `path` ("posts/x/index.html")."""
