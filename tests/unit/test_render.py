@@ -16,13 +16,17 @@ from bs4 import BeautifulSoup
 from tests.conftest import AUTHORS, NOW, SERIES, post
 
 from journeyblog.config import parse_config
+from journeyblog.kept import Kept
 from journeyblog.model import Body, Job, Output, Site
 from journeyblog.reads import Reads, recording
 from journeyblog.render import (
+    PageSpec,
     default_theme_dir,
     format_date,
     make_environment,
     page_jobs,
+    page_specs,
+    render_page,
     render_pages,
     theme_dirs,
 )
@@ -402,3 +406,51 @@ def test_a_template_edited_changes_the_key_of_the_pages_that_loaded_it(tmp_path:
     template.write_text("{{ site.info.title }}!", encoding="utf-8")
 
     assert _keyed(site, theme, "404.html", reads) != key
+
+
+def test_page_specs_kept_between_saves_are_those_planned_afresh(tmp_path: Path) -> None:
+    config = parse_config(
+        {"title": "Council Notes", "base_url": "https://example.org/"},
+        path=Path("journeyblog.toml"),
+    )
+    assembled, planned = Kept(), Kept()
+    env = make_environment(theme_dirs(tmp_path, "default"))
+
+    def plan(posts: Mapping[str, str]) -> tuple[list[PageSpec], list[bytes], list[bytes]]:
+        parsed = []
+        for path, text in posts.items():
+            source, error = parse_source(Path(path), text.encode(), "post")
+            assert source is not None, error
+            parsed.append(source)
+        sources = SiteSources(
+            site_dir=Path("."),
+            posts=tuple(parsed),
+            pages=(),
+            authors=_data(AUTHORS),
+            series=_data(SERIES),
+            images=(),
+            static=(),
+        )
+        site, errors = assemble(config, sources, selection=Selection(now=NOW), kept=assembled)
+        assert errors == []
+        kept, fresh = page_specs(site, env, kept=planned), page_specs(site, env)
+        assert [spec.path for spec in kept] == [spec.path for spec in fresh]
+
+        def made(specs: list[PageSpec]) -> list[bytes]:
+            return [render_page(env.get_template(s.template), site, s) for s in specs]
+
+        return kept, made(kept), made(fresh)
+
+    kept, pages, fresh = plan(SERIES_POSTS)
+    assert pages == fresh
+    edited = dict(SERIES_POSTS)
+    edited["content/posts/02-email.md"] += "\nOne more paragraph.\n"
+    again, pages, fresh = plan(edited)
+    assert pages == fresh
+    before = {spec.path: spec for spec in kept}
+    after = {spec.path: spec for spec in again}
+    # The standalone post is untouched: its spec is the one planned before. The series'
+    # parts list the edited one, so theirs are planned again.
+    assert after["posts/solo/index.html"] is before["posts/solo/index.html"]
+    assert after["posts/start/index.html"] is not before["posts/start/index.html"]
+    assert "One more paragraph." in after["posts/email/index.html"].context["post"].html

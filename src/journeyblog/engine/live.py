@@ -4,8 +4,10 @@
 keeps what it read and assembled: the sources, every rendered Markdown body, each language's
 Site and the plan of its pages. `LiveSite.update` takes in a save: it reads again only the
 files that changed (sources.refreshed), assembles the site again from memory (the
-pipeline's own assemble_editions), plans its pages (render.page_specs), and renders nothing
-but the pages open in a browser. Every other file is made when it is asked for (`answer`):
+pipeline's own assemble_editions), plans its pages (build.edition_pages), each handed what
+its last call made (kept.Kept: the parts of unchanged posts are taken from there), and
+renders nothing but the pages open in a browser. Every other file is made when it is asked
+for (`answer`):
 
 - a page, when what its rendering read has changed since it was made: its template, its
   context, or a value of the Site its templates read, recorded as they read it
