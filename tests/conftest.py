@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +12,8 @@ import pytest
 
 from journeyblog.build import BuildOptions, BuildResult
 from journeyblog.engine import build
+from journeyblog.markdown import render_markdown
+from journeyblog.rendered import Rendered
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,6 +48,19 @@ cloud:
 """
 
 MakeSite = Callable[[Mapping[str, str]], Path]
+
+
+def rendering_once() -> Callable[[Sequence[str]], list[Rendered]]:
+    """Markdown rendered once a text, as the dev server keeps every body it has rendered."""
+    bodies: dict[str, Rendered] = {}
+
+    def render(texts: Sequence[str]) -> list[Rendered]:
+        for text in texts:
+            if text not in bodies:
+                bodies[text] = render_markdown(text, base_path="/", allow_raw_html=False)
+        return [bodies[text] for text in texts]
+
+    return render
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

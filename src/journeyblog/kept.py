@@ -2,14 +2,15 @@
 
 The dev server assembles and plans a large site after every save. Handed a `Kept`, the
 stages that make one value a post (site.assemble, cards.previews, render.page_specs) take
-each from what the last call made when it is made from the same objects, or equal ones:
-an unchanged post stays the same object from one save to the next, and what is made from
-it is kept by identity in turn. The result is what the stage gives without it.
+each from what the last call made when it is made from the same objects: an unchanged post
+stays the same object from one save to the next, and what is made from it is kept in turn.
+The result is what the stage gives without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from operator import is_
 from typing import Any, TypeVar
 
 _T = TypeVar("_T")
@@ -26,14 +27,17 @@ class Kept:
         self._parts: dict[str, Kept] = {}
 
     def made(self, key: Hashable, inputs: tuple[object, ...], make: Callable[[], _T]) -> _T:
-        """make(), a pure function of `inputs`; or what it gave last, if they are the same.
+        """make(), a pure function of `inputs`; or what it gave last, if made from the very
+        same objects (equal is not enough: 1 == True). A value made again each call is
+        interned first (`interned`).
 
         A key may hold the id() of an object that `inputs` holds: while the entry is kept,
         that object lives, and no other has its id."""
         known = self._last.get(key)
-        # Each pair of inputs the same object, or equal.
-        value: _T = known[1] if known is not None and known[0] == inputs else make()
-        # Kept with these inputs: the next call compares them by identity, not by value.
+        if known is not None and len(known[0]) == len(inputs) and all(map(is_, known[0], inputs)):
+            value: _T = known[1]
+        else:
+            value = make()
         self._this[key] = (inputs, value)
         return value
 

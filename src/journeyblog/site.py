@@ -1333,7 +1333,7 @@ def _posts(
                 withheld=withheld,
             )
 
-        made_from = (tuple(parts.items()), meta["title"], meta["planned"], withheld, config)
+        made_from = (*(one for part in parts.items() for one in part), meta, *withheld, config)
         places.update(
             ((slug, number), position)
             for number, position in kept.made(("positions", slug), made_from, positions).items()
@@ -1528,7 +1528,7 @@ def _series(
                 total=members[0].series.total if members[0].series else len(members),
             )
 
-        made_from = (tuple(members), about, base_path)
+        made_from = (*members, about, base_path)
         result.append(kept.made(("series", slug), made_from, series))
     return tuple(sorted(result, key=lambda s: s.title.lower()))
 
