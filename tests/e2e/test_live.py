@@ -4,9 +4,11 @@ is the file a build from scratch writes, byte for byte, and nothing else is serv
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import random
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -296,3 +298,20 @@ def test_a_file_that_is_not_a_regular_file_is_passed_over_as_discover_does(
     reader.start()
     reader.join(30)
     assert done == [0]  # read nothing, and did not wait for a writer
+
+
+def test_the_site_held_before_a_whole_build_is_let_go(make_site: MakeSite, tmp_path: Path) -> None:
+    """A whole build keeps the new site out of the collector's way; the old one is freed."""
+    site = edited_site(make_site)
+    live = LiveSite(BuildOptions(site_dir=site, out_dir=tmp_path / "live", jobs=1, in_place=True))
+    live.build()
+    state = live._state
+    assert state is not None
+    held = weakref.ref(state.session.kept)
+    del state
+    try:
+        live.build()
+        gc.collect()
+        assert held() is None
+    finally:
+        gc.unfreeze()

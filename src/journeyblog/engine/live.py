@@ -223,16 +223,17 @@ class LiveSite:
             (page.env, page.spec.template): page for page in state.pages.values()
         }.values():
             page.env.get_template(page.spec.template)  # compiled now, not on the first save
-        # What is held now lives until the next whole build: the collector, run as each save
-        # makes its objects, need not walk it again every time.
-        gc.collect()
-        gc.freeze()
         with self._lock:
             self._state = state
             self._made = {}
             self._pending = set()
             self._whole = False
             self.rendered = 0
+        # What is held now lives until the next whole build: the collector, run as each save
+        # makes its objects, need not walk it again every time. The site held before is let
+        # go first: a cycle (its session's first state) that only the collector frees.
+        gc.collect()
+        gc.freeze()
         return result
 
     def _distrust_folder(self) -> None:
