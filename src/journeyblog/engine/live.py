@@ -199,14 +199,7 @@ class LiveSite:
         session.linked = any(_linked(source.path) for source in (*sources.posts, *sources.pages))
         # Assembled again from memory with what a save is handed, so that the first save
         # finds every part of it kept, as the next ones do.
-        editions, _ = assemble_editions(
-            config,
-            sources,
-            selection=self._selection(now),
-            render_bodies=functools.partial(self._render, session, whole=False),
-            pictures=session.measured,
-            kept=session.kept,
-        )
+        editions, _ = self._assemble(session, sources, now)
         state = self._assembled(session, sources, editions, now, None)
         site = result.assembled.whole
         copies = picture_jobs(site, site_dir, self._cache_dir, measured=session.measured)
@@ -282,14 +275,7 @@ class LiveSite:
         options = self.options
         now = options.now or datetime.now(UTC)
         session.used = set()
-        editions, problems = assemble_editions(
-            config,
-            sources,
-            selection=self._selection(now),
-            render_bodies=functools.partial(self._render, session, whole=False),
-            pictures=session.measured,
-            kept=session.kept,
-        )
+        editions, problems = self._assemble(session, sources, now)
         errors += problems
         if not errors:
             errors += unpublishable(
@@ -318,10 +304,20 @@ class LiveSite:
         }
         return self.rendered - before
 
-    def _selection(self, now: datetime) -> Selection:
+    def _assemble(
+        self, session: _Session, sources: SiteSources, now: datetime
+    ) -> tuple[Editions, list[SiteError]]:
+        """The site assembled from memory: its bodies and what the last assemble made."""
         options = self.options
-        return Selection(
-            now=now, audience=options.audience, drafts=options.drafts, future=options.future
+        return assemble_editions(
+            session.config,
+            sources,
+            selection=Selection(
+                now=now, audience=options.audience, drafts=options.drafts, future=options.future
+            ),
+            render_bodies=functools.partial(self._render, session, whole=False),
+            pictures=session.measured,
+            kept=session.kept,
         )
 
     def answer(self, path: str) -> Answer:
