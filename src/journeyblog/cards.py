@@ -36,7 +36,7 @@ from journeyblog.config import CACHE_DIR as SITE_CACHE
 from journeyblog.figures import Picture
 from journeyblog.fingerprint import length_prefixed
 from journeyblog.i18n import Language, english
-from journeyblog.kept import Kept
+from journeyblog.kept import Kept, Unkept
 from journeyblog.model import Job, Post, Site, SocialImage
 
 # Pillow's drawing modules are imported where a card is drawn or an image measured: a build
@@ -122,8 +122,7 @@ def previews(
 ) -> dict[str, SocialImage]:
     """Per post slug, the image its link preview shows (social_images, without the cards).
     `kept`: what the last call made (kept.Kept); a card's preview is made from its post."""
-    if kept is None:
-        return {slug: image for slug, image, _ in _previews(site, site_dir, language)}
+    kept = kept if kept is not None else Unkept()
     pictures = pictures_by_url(site)
     info = kept.interned("info", site.info)
     shown = {}

@@ -210,11 +210,8 @@ def page_specs(
 ) -> list[PageSpec]:
     """Every page as what it is made from, unkeyed: render each with `render_page`.
     `kept`: what the last call made (kept.Kept); a post's page is made from its post."""
-    renderer = _Renderer(site, env, social or {}, Fingerprints(), language, versions or {})
-    if kept is None:
-        return list(renderer.all())
-    renderer.kept = kept
-    renderer.info = kept.interned("info", site.info)
+    kept = kept if kept is not None else Unkept()
+    renderer = _Renderer(site, env, social or {}, Fingerprints(), language, versions or {}, kept)
     specs = list(renderer.all())
     kept.forget_unused()
     return specs
@@ -256,6 +253,7 @@ class _Renderer:
         fingerprints: Fingerprints,
         language: Language | None,
         versions: Mapping[str, tuple[Alternate, ...]],
+        kept: Kept | None = None,
     ) -> None:
         self.site = site
         self.versions = versions
@@ -272,8 +270,8 @@ class _Renderer:
         # Once a build, not once a page: a list every page shows is as long as the site.
         self._site_value = functools.cache(functools.partial(_site_digest, site, fingerprints))
         self._shared: frozenset[str] | None = None
-        self.kept: Kept = Unkept()
-        self.info = site.info
+        self.kept = kept if kept is not None else Unkept()
+        self.info = self.kept.interned("info", site.info)  # each post's spec is made from it
 
     def read_key(self, spec: PageSpec, reads: Reads) -> str:
         """What the page's bytes were made from, given what its rendering read (`reads`),
