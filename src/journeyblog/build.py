@@ -48,7 +48,7 @@ from journeyblog.editions import Editions, assemble_editions, edition_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.figures import Measured
-from journeyblog.fingerprint import Fingerprints, digest
+from journeyblog.fingerprint import Fingerprints, bytes_digest, digest
 from journeyblog.i18n import (
     LOCALES,
     CatalogError,
@@ -532,9 +532,9 @@ def search_jobs(
                 functools.partial(search_index, posts, language=language),
             )
         ]
-    # The word chunks are made together, once in each process that makes one of them.
-    words = functools.cache(functools.partial(word_chunks, posts))
-    every = prints.of(posts)  # each word chunk's key: once, not once a chunk
+    # The word chunks are made together, here: a chunk's key is its bytes, so an edit makes
+    # again only the chunks it changed (search._firsts keeps the others' words in place).
+    words = word_chunks(posts)
     jobs = []
     for path in chunked_paths(len(posts)):
         if path.startswith(SEARCH_FOLDER + "posts/"):
@@ -543,12 +543,14 @@ def search_jobs(
             make = functools.partial(posts_chunk, posts, number, language=language)
             jobs.append(Job(path, prints.of(shown, bodies=False), make))
         else:
-            jobs.append(Job(path, every, functools.partial(_file_of, words, path)))
+            jobs.append(
+                Job(path, bytes_digest(words[path]), functools.partial(_file_of, words, path))
+            )
     return jobs
 
 
-def _file_of(files: Callable[[], Mapping[str, bytes]], path: str) -> bytes:
-    return files()[path]
+def _file_of(files: Mapping[str, bytes], path: str) -> bytes:
+    return files[path]
 
 
 class _Stopwatch:

@@ -18,11 +18,15 @@ published. (A large index is put together in a temporary file: see search_index.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import math
+import operator
 import tempfile
-from array import array
-from collections.abc import Iterator, Sequence
+import zlib
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from journeyblog.i18n import Language
@@ -110,41 +114,65 @@ def word_chunks(posts: Sequence[Post], folder: str = FOLDER) -> dict[str, bytes]
     first) with the weightiest field it is in: ``4 * (post - previous post) + field``, so
     a list of small numbers. Words are sorted as JavaScript compares strings (by UTF-16
     code unit), so the browser finds the chunks a prefix spans by comparing with the first
-    word of each; chunks hold about the same number of entries.
+    word of each; chunks hold about the same number of entries, and where each begins
+    moves little when a post changes (`_firsts`), so an edit changes a few chunks.
     """
-    found: dict[str, array[int]] = {}
+    found: defaultdict[str, list[int]] = defaultdict(list)
     for number, (post, body) in enumerate(
         zip(posts, (post.search_words for post in posts), strict=True)
     ):
-        fields = {word: BODY for word in body.split()}
+        entry = number * 4 + BODY
+        for word in body.split():  # distinct already (searchwords.search_words)
+            found[word].append(entry)
+        labelled: dict[str, int] = {}
         for field, text in _labelled(post):
-            fields.update(dict.fromkeys(words(text), field))
-        for word, field in fields.items():
-            entries = found.get(word)
-            if entries is None:
-                entries = found[word] = array("I")
-            entries.append(number * 4 + field)
+            labelled.update(dict.fromkeys(words(text), field))
+        for word, field in labelled.items():
+            entries = found[word]
+            if entries and entries[-1] == entry:  # in the body too: the weightier field
+                entries[-1] = entry + field
+            else:
+                entries.append(entry + field)
     ordered = sorted(found, key=lambda word: word.encode("utf-16-be"))
-    total = sum(len(entries) for entries in found.values())
-    share = total / _word_chunks(len(posts)) if ordered else 1
+    chunks = _word_chunks(len(posts))
+    starts = _firsts(ordered, [len(found[word]) for word in ordered], chunks)
     files: dict[str, bytes] = {}
     firsts: list[str] = []
-    chunk: list[str] = []
-    taken = 0
-    for word in ordered:
-        chunk.append(word)
-        taken += len(found[word])
-        if taken >= share * (len(firsts) + 1) and len(firsts) + 1 < _word_chunks(len(posts)):
-            firsts.append(chunk[0])
-            files[f"{folder}words/{len(files)}.json"] = _word_file(chunk, found)
-            chunk = []
-    firsts.append(chunk[0] if chunk else "\uffff")
-    files[f"{folder}words/{len(files)}.json"] = _word_file(chunk, found)
-    while len(files) < _word_chunks(len(posts)):  # fewer distinct words than chunks
-        firsts.append("\uffff")
-        files[f"{folder}words/{len(files)}.json"] = b"{}"
+    for number, (start, end) in enumerate(
+        itertools.zip_longest(starts, starts[1:], fillvalue=len(ordered))
+    ):
+        firsts.append(ordered[start] if ordered else "\uffff")
+        files[f"{folder}words/{number}.json"] = _word_file(ordered[start:end], found)
     index = {"version": 2, "posts": len(posts), "per": POSTS_PER_CHUNK, "words": firsts}
     return {f"{folder}index.json": _json(index).encode(), **files}
+
+
+def _firsts(ordered: Sequence[str], counts: Sequence[int], chunks: int) -> list[int]:
+    """Where each of `chunks` chunks begins in `ordered` (words with `counts` entries), so
+    that each holds about as many entries; a chunk that begins where the next does is empty.
+
+    Chunk k begins near k/chunks of all entries: at the word with the lowest CRC-32 of those
+    that begin within a quarter of a chunk's share of that point, or, if none does (a word
+    found in most posts spans it), at the word that spans it. An edit moves the points by
+    the entries it adds or removes, and a chunk's beginning only if a word crosses the edge
+    of its window, so the other chunks keep their words and their bytes.
+    """
+    begins = list(itertools.accumulate(counts, initial=0))  # entries before each word
+    share = begins[-1] / chunks
+    firsts = [0]
+    for number in range(1, chunks):
+        point = share * number
+        low = bisect.bisect_left(begins, point - share / 4, hi=len(ordered))
+        high = bisect.bisect_right(begins, point + share / 4, hi=len(ordered))
+        if low < high:
+            firsts.append(min(range(low, high), key=lambda at: _rank(ordered[at])))
+        else:
+            firsts.append(max(0, bisect.bisect_right(begins, point, hi=len(ordered)) - 1))
+    return firsts
+
+
+def _rank(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8", "surrogatepass"))
 
 
 def _labelled(post: Post) -> Iterator[tuple[int, str]]:
@@ -164,19 +192,15 @@ def _labelled(post: Post) -> Iterator[tuple[int, str]]:
     yield TITLE, post.title
 
 
-def _word_file(chunk: Sequence[str], found: dict[str, array[int]]) -> bytes:
+def _word_file(chunk: Sequence[str], found: Mapping[str, list[int]]) -> bytes:
     return _json({word: _deltas(found[word]) for word in chunk}).encode()
 
 
-def _deltas(entries: array[int]) -> list[int]:
-    """Post numbers as steps from the previous one, each with its field in the low 2 bits."""
-    steps = []
-    previous = 0
-    for entry in entries:
-        post = entry >> 2
-        steps.append((post - previous) * 4 + (entry & 3))
-        previous = post
-    return steps
+def _deltas(entries: list[int]) -> list[int]:
+    """Post numbers as steps from the previous one, each with its field in the low 2 bits:
+    an entry less the previous one's post number times four (its field bits cleared)."""
+    posts = map(operator.and_, entries, itertools.repeat(~3, len(entries) - 1))
+    return [entries[0], *map(operator.sub, entries[1:], posts)]
 
 
 def _shown(post: Post, language: Language) -> dict[str, Any]:

@@ -108,6 +108,20 @@ def test_a_query_fetches_only_the_chunks_it_needs(page: Page, chunked_site: Serv
     assert len(posts) == 1
 
 
+def test_a_query_never_fetches_an_empty_chunk(page: Page, chunked_site: Served) -> None:
+    """A chunk is empty where a word found in most posts spans the place it would begin
+    (search._firsts); it begins at that word too, and the script skips it."""
+    folder = chunked_site.out / "search" / "words"
+    empty = {path.name for path in folder.iterdir() if path.read_bytes() == b"{}"}
+    assert empty, "the fixture's chunks are fine enough that some are empty"
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(urlsplit(request.url).path))
+    for query in ("the", "th", "cl", "journey cloud", "data"):
+        _results(page, chunked_site, query)
+    fetched = {path.rsplit("/", 1)[1] for path in requested if "/search/words/" in path}
+    assert fetched and not fetched & empty
+
+
 @pytest.fixture(scope="module")
 def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """45 posts that all say "roadmap", newest last written, chunked."""

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import bisect
 import json
+import random
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
-from tests.conftest import MakeSite, post
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.conftest import CONFIG, MakeSite, post
 
+from journeyblog import search
 from journeyblog.i18n import english
 from journeyblog.search import search_index
 from journeyblog.searchwords import words
@@ -187,3 +194,66 @@ def test_the_index_is_the_same_bytes_every_time_and_plain_json(
         "print",
     ]
     assert document["posts"][0]["words"] == "emile cafe"
+
+
+def _chunked_site(make_site: MakeSite, edited: str = "") -> Path:
+    """150 posts of words drawn as prose draws them (a few in every post, most in a few),
+    their index cut into 75 word chunks; post 70 ends with `edited`."""
+    draw = random.Random(7)
+    vocabulary = [f"w{number}x" for number in range(600)]
+    files = {"journeyblog.toml": CONFIG + "search_chunks_above = 1\n"}
+    for number in range(150):
+        words = draw.choices(vocabulary, weights=[1 / (1 + rank) for rank in range(600)], k=60)
+        body = " ".join(words) + (f" {edited}" if number == 70 else "") + ".\n"
+        day = f"2016-{1 + number // 28:02d}-{1 + number % 28:02d}"
+        files[f"content/posts/p{number}.md"] = post(f"Post {number}", date=day, body=body)
+    return make_site(files)
+
+
+def _word_files(out: Path) -> dict[str, dict[str, list[int]]]:
+    return {
+        path.name: json.loads(path.read_bytes()) for path in (out / "search" / "words").iterdir()
+    }
+
+
+def test_an_edit_changes_the_word_chunks_of_the_words_it_changed_and_few_others(
+    make_site: MakeSite, build_site: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "POSTS_PER_WORD_CHUNK", 2)
+    site = _chunked_site(make_site)
+    build_site(site, cache=False)
+    before = _word_files(site / "output")
+    _chunked_site(make_site, edited="newfound wordings")
+    build_site(site, cache=False)
+    after = _word_files(site / "output")
+    assert len(after) == len(before) == 75
+    changed = sorted(name for name in after if after[name] != before[name])
+    assert 1 <= len(changed) <= 4, changed
+    # Each chunk is where the page's script looks for each of its words: the last chunk
+    # whose first word sorts at or before it (search-chunks.js, chunksFor).
+    firsts = json.loads((site / "output" / "search" / "index.json").read_bytes())["words"]
+    assert firsts == sorted(firsts)
+    assert sum(1 for name in after if after[name] == {}) > 0  # some empty: a word spans them
+    for name, chunk in after.items():
+        for word in chunk:
+            assert f"{bisect.bisect_right(firsts, word) - 1}.json" == name, word
+
+
+@given(
+    counts=st.lists(st.integers(1, 60), max_size=80),
+    chunks=st.integers(1, 40),
+)
+def test_chunks_begin_in_order_each_where_the_script_looks_for_its_words(
+    counts: list[int], chunks: int
+) -> None:
+    ordered = [f"{number:03d}" for number in range(len(counts))]
+    firsts = search._firsts(ordered, counts, chunks)
+    assert len(firsts) == chunks and firsts[:1] == [0]
+    assert firsts == sorted(firsts) and all(0 <= first < max(1, len(ordered)) for first in firsts)
+    # A chunk is empty only where the next begins at the same word: the script never
+    # looks for a word in it.
+    ends = [*firsts[1:], len(ordered)]
+    for number, (first, end) in enumerate(zip(firsts, ends, strict=True)):
+        for at in range(first, end):
+            looked_in = bisect.bisect_right([ordered[f] for f in firsts], ordered[at]) - 1
+            assert looked_in == number

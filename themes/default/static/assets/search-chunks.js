@@ -23,6 +23,7 @@ window.journeyblogSearchChunks = function (index, page) {
 
   // The word chunks a term's words can be in: from the last chunk starting at or before
   // the term, on while the next chunk starts with it (the index sorts as JavaScript does).
+  // A chunk that starts where the next one does is empty: never fetched.
   function chunksFor(term) {
     var firsts = chunked.index.words, low = 0, high = firsts.length - 1;
     while (low < high) {
@@ -31,7 +32,7 @@ window.journeyblogSearchChunks = function (index, page) {
     }
     var found = [low];
     for (var next = low + 1; next < firsts.length && firsts[next].lastIndexOf(term, 0) === 0; next++) {
-      found.push(next);
+      if (firsts[next] !== firsts[next + 1]) found.push(next);
     }
     return found;
   }
