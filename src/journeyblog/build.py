@@ -363,7 +363,9 @@ def site_fingerprint(site: Site, config: SiteConfig, language: Language | None =
     of a reused file was done against them: a change in what is withheld re-makes, and so
     re-audits, everything.
     """
-    withheld = sorted(f"{item.source}:{item.reason}:{item.whole_post}" for item in site.withheld)
+    withheld = sorted(
+        f"{os.path.abspath(item.source)}:{item.reason}:{item.whole_post}" for item in site.withheld
+    )
     said = language.digest if language else ""
     return digest((VERSIONS, repr(config), repr(site.info), said, *withheld))
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
+import os
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Literal
 
 import xxhash
@@ -90,6 +92,8 @@ class Fingerprints:
             parts.append(repr(value))
         elif kind is _MODEL:
             parts.append(self._model(value, bodies))
+        elif kind is _FILE:
+            parts.append(_file(value))
         elif kind is _SEQUENCE:
             assert isinstance(value, tuple | list)
             parts.append(f"[{len(value)}")
@@ -151,8 +155,11 @@ class Fingerprints:
         for value in _bare_fields_of(kind)(document):
             # A model object is often shared: digested once a build. Anything else by its
             # repr, not by _collect: a post's tuples (tags, aliases) are quicker that way.
-            if _kind(type(value)) is _MODEL:
+            how = _kind(type(value))
+            if how is _MODEL:
                 parts.append(self._model(value, False))
+            elif how is _FILE:
+                parts.append(_file(value))
             else:
                 parts.append(repr(value))
         text = _digest_of_parts(parts)
@@ -164,7 +171,7 @@ class Fingerprints:
 _BODY_FIELDS = frozenset({"body"})
 
 
-_PLAIN, _MODEL, _SEQUENCE, _MAPPING = "plain", "model", "sequence", "mapping"
+_PLAIN, _MODEL, _FILE, _SEQUENCE, _MAPPING = "plain", "model", "file", "sequence", "mapping"
 
 
 def _kind_of(kind: type) -> str:
@@ -175,7 +182,16 @@ def _kind_of(kind: type) -> str:
         return _SEQUENCE
     if dataclasses.is_dataclass(kind):
         return _MODEL
+    if issubclass(kind, Path):
+        return _FILE
     return _PLAIN
+
+
+def _file(path: object) -> str:
+    """A file's place, the same however the site folder was named: "." in it, or its path
+    from elsewhere (the same site built from another folder is not made again)."""
+    assert isinstance(path, Path)
+    return f"file:{os.path.abspath(path)}"
 
 
 _kind: Callable[[type], str] = functools.cache(_kind_of)  # asked per value: once a type

@@ -148,6 +148,21 @@ def test_an_unchanged_site_makes_nothing_but_the_manifest(corpus: Corpus) -> Non
     assert rebuild.changed == set()
 
 
+def test_the_site_folder_named_another_way_makes_nothing(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`journeyblog build` in the site's folder, then `journeyblog build path/to/site` from
+    elsewhere: the same site, nothing to make again."""
+    corpus.build()
+    before = corpus.snapshot()
+    out = corpus.out.absolute()
+    for cwd, named in ((corpus.site, Path(".")), (corpus.site.parent, Path(corpus.site.name))):
+        monkeypatch.chdir(cwd)
+        result = build(BuildOptions(site_dir=named, out_dir=out, now=NOW))
+        assert set(result.made) == set(), f"{len(result.made)} files made again, named {named}"
+    assert corpus.snapshot() == before
+
+
 def test_editing_a_posts_text_remakes_its_page_and_what_shows_its_text(
     corpus: Corpus, edited: Path
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -140,3 +141,36 @@ def test_the_recorded_stamp_of_an_output_is_the_stamp_of_walking_it(
     (out / "extra.html").unlink()
     (out / written[0]).unlink()
     assert output_stamp(out, written) == tree_stamp(out)
+
+
+def test_the_site_folder_named_another_way_is_the_same_site(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built as `journeyblog build path/to/site`, then as `journeyblog build` in its folder:
+    an edit makes as many files again as it does with the folder named the same way."""
+    site = make_site(
+        {
+            "content/posts/a.md": post("Alpha", date="2026-11-01", body="Alpha's text.\n"),
+            "content/posts/b.md": post("Beta", date="2026-11-02", body="Beta's text.\n"),
+            "content/posts/c.md": post("Inside", date="2026-11-03", security="Internal"),
+            "content/posts/soon.md": post("Scheduled", date=(NOW + timedelta(days=1)).isoformat()),
+        }
+    )
+    out = tmp_path / "output"
+    edited = site / "content/posts/a.md"
+
+    def made_after_edit(named: Path, words: str) -> int:
+        text = re.sub(r"Alpha.*\.\n", f"Alpha, {words}.\n", edited.read_text())
+        edited.write_text(text)
+        said = _build(named, out)
+        found = re.search(r"(\d+) files? made", said)
+        assert found, said
+        return int(found.group(1))
+
+    monkeypatch.chdir(tmp_path)
+    _build(site.absolute(), out)
+    same = made_after_edit(site.absolute(), "rewritten")
+    monkeypatch.chdir(site)
+    assert made_after_edit(Path("."), "rewritten again") == same
+    monkeypatch.chdir(site.parent)
+    assert made_after_edit(Path(site.name), "rewritten once more") == same
