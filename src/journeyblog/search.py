@@ -19,12 +19,14 @@ published. (A large index is put together in a temporary file: see search_index.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import math
 import operator
 import tempfile
 import zlib
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -117,7 +119,7 @@ def word_chunks(posts: Sequence[Post], folder: str = FOLDER) -> dict[str, bytes]
     word of each; chunks hold about the same number of entries, and where each begins
     moves little when a post changes (`_firsts`), so an edit changes a few chunks.
     """
-    found: defaultdict[str, list[int]] = defaultdict(list)
+    found: defaultdict[str, array[int]] = defaultdict(functools.partial(array, "I"))
     for number, (post, body) in enumerate(
         zip(posts, (post.search_words for post in posts), strict=True)
     ):
@@ -192,11 +194,11 @@ def _labelled(post: Post) -> Iterator[tuple[int, str]]:
     yield TITLE, post.title
 
 
-def _word_file(chunk: Sequence[str], found: Mapping[str, list[int]]) -> bytes:
+def _word_file(chunk: Sequence[str], found: Mapping[str, array[int]]) -> bytes:
     return _json({word: _deltas(found[word]) for word in chunk}).encode()
 
 
-def _deltas(entries: list[int]) -> list[int]:
+def _deltas(entries: array[int]) -> list[int]:
     """Post numbers as steps from the previous one, each with its field in the low 2 bits:
     an entry less the previous one's post number times four (its field bits cleared)."""
     posts = map(operator.and_, entries, itertools.repeat(~3, len(entries) - 1))

@@ -30,7 +30,8 @@ window.journeyblogSearchChunks = function (index, page) {
       var middle = (low + high + 1) >> 1;
       if (firsts[middle] <= term) low = middle; else high = middle - 1;
     }
-    var found = [low];
+    // Only a term before every word lands on an empty chunk: the first, skipped too.
+    var found = firsts[low] === firsts[low + 1] ? [] : [low];
     for (var next = low + 1; next < firsts.length && firsts[next].lastIndexOf(term, 0) === 0; next++) {
       if (firsts[next] !== firsts[next + 1]) found.push(next);
     }
