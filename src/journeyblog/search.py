@@ -116,8 +116,9 @@ def word_chunks(posts: Sequence[Post], folder: str = FOLDER) -> dict[str, bytes]
     first) with the weightiest field it is in: ``4 * (post - previous post) + field``, so
     a list of small numbers. Words are sorted as JavaScript compares strings (by UTF-16
     code unit), so the browser finds the chunks a prefix spans by comparing with the first
-    word of each; chunks hold about the same number of entries, and where each begins
-    moves little when a post changes (`_firsts`), so an edit changes a few chunks.
+    word of each; a chunk holds about a share of the entries (or none, before a word found
+    in most posts), and where each begins moves little when a post changes (`_firsts`), so
+    an edit to a post's text changes a few chunks.
     """
     found: defaultdict[str, array[int]] = defaultdict(functools.partial(array, "I"))
     for number, (post, body) in enumerate(
@@ -151,7 +152,7 @@ def word_chunks(posts: Sequence[Post], folder: str = FOLDER) -> dict[str, bytes]
 
 def _firsts(ordered: Sequence[str], counts: Sequence[int], chunks: int) -> list[int]:
     """Where each of `chunks` chunks begins in `ordered` (words with `counts` entries), so
-    that each holds about as many entries; a chunk that begins where the next does is empty.
+    that each holds about a share of them; a chunk that begins where the next does is empty.
 
     Chunk k begins near k/chunks of all entries: at the word with the lowest CRC-32 of those
     that begin within a quarter of a chunk's share of that point, or, if none does (a word
