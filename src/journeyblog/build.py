@@ -390,6 +390,7 @@ def _edition_jobs(
     social, cards = social_images(
         edition, options.site_dir, themes, cache=options.cache, language=language
     )
+    prints = Fingerprints()  # one for books, pages and feeds: each post digested once
     books = series_books(
         edition,
         options.site_dir,
@@ -398,6 +399,7 @@ def _edition_jobs(
         pictures=pictures,
         language=language,
         versions=VERSIONS,
+        fingerprints=prints,
     )
     versions = editions.versions.get(edition.info.language, {})
     # Books first: a series' feed states its book's length, known once it is made.
@@ -413,6 +415,7 @@ def _edition_jobs(
             language,
             versions,
             pages=pages,
+            fingerprints=prints,
         ),
         *cards,
     ]
@@ -485,9 +488,10 @@ def site_jobs(
     versions: Mapping[str, tuple[Alternate, ...]] | None = None,
     *,
     pages: bool = True,
+    fingerprints: Fingerprints | None = None,
 ) -> list[Job]:
     """Every page (unless not `pages`), feed and search file of the site, each with the key
-    of what it shows.
+    of what it shows (digested with `fingerprints`, if given, shared with other keys).
 
     `versions` are a bilingual site's pages in each language, by path (editions.py).
 
@@ -496,7 +500,7 @@ def site_jobs(
     Compiled templates are kept in `template_cache` when given, so a build compiles only
     the templates that changed.
     """
-    prints = Fingerprints()
+    prints = fingerprints or Fingerprints()
     if template_cache is not None:
         try:
             template_cache.mkdir(parents=True, exist_ok=True)

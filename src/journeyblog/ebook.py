@@ -120,6 +120,7 @@ def series_books(
     pictures: Sequence[Job],
     language: Language,
     versions: str = "",
+    fingerprints: Fingerprints | None = None,
 ) -> list[Book]:
     """A Book for every series of the site (each has a part this audience may read).
 
@@ -129,10 +130,11 @@ def series_books(
     settings, the cover's text and fonts, and each picture's bytes (by digest). With
     `cache_dir` (the build cache), books are kept there, named by their key and `versions`
     (journeyblog's own code: versions.VERSIONS), so other code never reads one back.
+    `fingerprints`: the digests the rest of the plan shares, if given.
     """
     fonts = find_fonts(themes)
     copies = {job.path: job for job in pictures}
-    prints = Fingerprints()
+    prints = fingerprints or Fingerprints()
     version = metadata.version("ebooklib")
     books = []
     for series in site.series:
