@@ -123,6 +123,42 @@ def test_a_query_never_fetches_an_empty_chunk(page: Page, chunked_site: Served) 
 
 
 @pytest.fixture(scope="module")
+def common_first(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """30 posts that all say "aardvark", the first word in sorted order, chunked finely:
+    the chunks before it are empty, the first chunk among them."""
+    root = tmp_path_factory.mktemp("common-first")
+    files = {"content/authors.yml": AUTHORS}
+    files["journeyblog.toml"] = CONFIG + "search_chunks_above = 1\n"
+    for number in range(30):
+        name = "".join(chr(ord("b") + int(digit)) for digit in f"{number:02d}")
+        files[f"content/posts/p{number:02d}.md"] = post(
+            f"Note {name}",
+            date=f"2016-03-{1 + number:02d}",
+            body=f"The aardvark, note {name}.\n",
+        )
+    for relative, text in files.items():
+        path = root / "site" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "POSTS_PER_WORD_CHUNK", 0.5)
+        result = build(BuildOptions(site_dir=root / "site", out_dir=root / "www", now=NOW))
+    with _serve(root / "www") as origin:
+        yield Served("common-first", root / "www", result.site, origin)
+
+
+def test_a_query_before_every_word_fetches_no_empty_chunk(page: Page, common_first: Served) -> None:
+    folder = common_first.out / "search" / "words"
+    assert (folder / "0.json").read_bytes() == b"{}"
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(urlsplit(request.url).path))
+    found, status = _results(page, common_first, "aa")
+    assert len(found) == 20 and status.startswith("30 posts match")
+    fetched = [path.rsplit("/", 1)[1] for path in requested if "/search/words/" in path]
+    assert fetched and all((folder / name).read_bytes() != b"{}" for name in fetched)
+
+
+@pytest.fixture(scope="module")
 def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """45 posts that all say "roadmap", newest last written, chunked."""
     root = tmp_path_factory.mktemp("many")
