@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -136,15 +137,7 @@ def common_first(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             date=f"2016-03-{1 + number:02d}",
             body=f"The aardvark, note {name}.\n",
         )
-    for relative, text in files.items():
-        path = root / "site" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "POSTS_PER_WORD_CHUNK", 0.5)
-        result = build(BuildOptions(site_dir=root / "site", out_dir=root / "www", now=NOW))
-    with _serve(root / "www") as origin:
-        yield Served("common-first", root / "www", result.site, origin)
+    yield from _served(root, "common-first", files, posts_per_word_chunk=0.5)
 
 
 def test_a_query_before_every_word_fetches_no_empty_chunk(page: Page, common_first: Served) -> None:
@@ -170,13 +163,23 @@ def many(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             date=f"2016-{1 + number // 28:02d}-{1 + number % 28:02d}",
             body=f"The roadmap, note {number}.\n",
         )
+    yield from _served(root, "many", files)
+
+
+def _served(
+    root: Path, name: str, files: dict[str, str], *, posts_per_word_chunk: float | None = None
+) -> Iterator[Served]:
+    """The site of `files` written under root/site, built into root/www and served."""
     for relative, text in files.items():
         path = root / "site" / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    result = build(BuildOptions(site_dir=root / "site", out_dir=root / "www", now=NOW))
+    with pytest.MonkeyPatch.context() as patch:
+        if posts_per_word_chunk is not None:
+            patch.setattr(search, "POSTS_PER_WORD_CHUNK", posts_per_word_chunk)
+        result = build(BuildOptions(site_dir=root / "site", out_dir=root / "www", now=NOW))
     with _serve(root / "www") as origin:
-        yield Served("many", root / "www", result.site, origin)
+        yield Served(name, root / "www", result.site, origin)
 
 
 def test_more_results_are_shown_when_asked_for(page: Page, many: Served) -> None:
