@@ -47,6 +47,7 @@ from journeyblog.site import (
     index_names,
     language_of,
     placements,
+    revise,
 )
 from journeyblog.sources import SiteSources, Source
 
@@ -114,13 +115,7 @@ def assemble_editions(
             pictures=pictures,
             kept=kept,
         )
-        editions = Editions(
-            sites=(site,),
-            whole=site,
-            versions={config.language: {}},
-            sources={config.language: sources},
-        )
-        return editions, errors
+        return _one_language(site, config, sources), errors
     split, errors = split_sources(sources, config)
     # Where each language puts its posts, or why it withholds them: a link or a picture
     # from another language resolves, or is refused, as within one.
@@ -187,6 +182,39 @@ def assemble_editions(
             untranslated=tuple(untranslated),
         ),
         errors,
+    )
+
+
+def revise_editions(
+    config: SiteConfig,
+    sources: SiteSources,
+    *,
+    selection: Selection,
+    render_bodies: RenderBodies,
+    pictures: Mapping[str, Measured] | None,
+    kept: Kept,
+) -> Editions | None:
+    """What assemble_editions gives when one post's body alone was edited (site.revise);
+    None if that is not all, or the site has two languages: assemble_editions then."""
+    if config.bilingual:
+        return None
+    site = revise(
+        config,
+        sources,
+        selection=selection,
+        render_bodies=render_bodies,
+        pictures=pictures,
+        kept=kept,
+    )
+    return _one_language(site, config, sources) if site is not None else None
+
+
+def _one_language(site: Site, config: SiteConfig, sources: SiteSources) -> Editions:
+    return Editions(
+        sites=(site,),
+        whole=site,
+        versions={config.language: {}},
+        sources={config.language: sources},
     )
 
 

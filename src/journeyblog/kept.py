@@ -25,6 +25,7 @@ class Kept:
         self._this: dict[Hashable, tuple[tuple[object, ...], Any]] = {}
         self._values: dict[str, object] = {}
         self._parts: dict[str, Kept] = {}
+        self._remembered: dict[str, object] = {}
 
     def made(self, key: Hashable, inputs: tuple[object, ...], make: Callable[[], _T]) -> _T:
         """make(), a pure function of `inputs`; or what it gave last, if made from the very
@@ -50,6 +51,17 @@ class Kept:
         self._values[name] = value
         return value
 
+    def remember(self, name: str, make: Callable[[], object] | None) -> None:
+        """Hold what make() gives under `name` for the next call (None: hold nothing)."""
+        if make is None:
+            self._remembered.pop(name, None)
+        else:
+            self._remembered[name] = make()
+
+    def recall(self, name: str) -> object | None:
+        """What the last call that remembered `name` held there, if anything."""
+        return self._remembered.get(name)
+
     def part(self, name: str) -> Kept:
         """What a part of the call made (a language's, in a bilingual site), kept apart."""
         return self._parts.setdefault(name, Kept())
@@ -67,3 +79,6 @@ class Unkept(Kept):
 
     def interned(self, name: str, value: _T) -> _T:
         return value
+
+    def remember(self, name: str, make: Callable[[], object] | None) -> None:
+        pass

@@ -9,6 +9,7 @@ No I/O: Markdown rendering is passed in, so callers can cache or parallelise it.
 from __future__ import annotations
 
 import functools
+import operator
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -330,7 +331,9 @@ def assemble(
         )
 
     pages = _pages(page_sources, page_rendered, config, errors)
-    posts = _posts(published, post_rendered, config, authors, series_meta, withheld_parts, kept)
+    posts, links = _posts(
+        published, post_rendered, config, authors, series_meta, withheld_parts, kept
+    )
     _check_aliases(posts, pages, sources, errors)
     why_withheld = {normalised(post.source.path): _why(post, reason) for post, reason in excluded}
     why_withheld.update((normalised(source.path), why) for source, _, why in withheld_pages)
@@ -350,7 +353,7 @@ def assemble(
         known=_known_urls(posts, pages, sources, base_path, root_path),
     )
     withheld = _with_bundles(withheld, withheld_shows, places)
-    posts, pages, shown, files = _placed(
+    posts, pages, shown, files, placements = _placed(
         posts, pages, places, sources, errors, kept, raw_html=config.allow_raw_html
     )
     pictures_at = kept.interned(
@@ -389,7 +392,213 @@ def assemble(
     shows = [(item.source, item.url, (*item.links, *item.images)) for item in shown_by]
     errors.extend(_links_to_withheld(site, excluded, shows, sources, others.targets))
     kept.forget_unused()
+
+    # What `revise` takes a body edited from; a site of one language, without errors, only.
+    def assembly() -> _Assembly:
+        return _Assembly(
+            config=config,
+            sources=sources,
+            selection=selection,
+            pictures=pictures,
+            levels=tuple(levels),
+            audience=audience,
+            authors=authors,
+            series_meta=series_meta,
+            images=frozenset(images),
+            places=places,
+            pictures_at=pictures_at,
+            excluded=tuple(excluded),
+            removed=frozenset(source.path for source, _ in removed_blocks),
+            site=site,
+            entries={
+                entry.checked.source.path: entry
+                for entry in map(_Entry, published, links, placements, posts)
+            },
+        )
+
+    kept.remember("assembly", None if errors or elsewhere else assembly)
     return site, errors
+
+
+# ---------------------------------------------------------------- a body edited
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A published post as assemble made it: checked, linked, placed and sized."""
+
+    checked: _Checked
+    link: PostLink
+    placement: _Placement
+    post: Post
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Assembly:
+    """What assemble knew when it made `site` from `sources`, for `revise`."""
+
+    config: SiteConfig
+    sources: SiteSources
+    selection: Selection
+    pictures: Mapping[str, Measured] | None
+    levels: tuple[SecurityLevel, ...]
+    audience: SecurityLevel
+    authors: Mapping[str, Author]
+    series_meta: Mapping[str, Any]
+    images: frozenset[str]
+    places: Places
+    pictures_at: Mapping[str, tuple[str, Picture]]
+    excluded: tuple[tuple[_Checked, audience_rules.Reason], ...]
+    removed: frozenset[Path]  # posts with blocks above the audience
+    site: Site
+    entries: Mapping[Path, _Entry]  # by source file
+
+
+def revise(
+    config: SiteConfig,
+    sources: SiteSources,
+    *,
+    selection: Selection,
+    render_bodies: RenderBodies,
+    pictures: Mapping[str, Measured] | None,
+    kept: Kept,
+) -> Site | None:
+    """What assemble gives, without errors, when `sources` differ from those of its last
+    call (`kept`) in one published post's body alone and the new body changes nothing but
+    that post: not its summary, pictures, files or level blocks, nor a link to anything
+    withheld. None otherwise: assemble works that out. One post is made again, not the site.
+    """
+    last = kept.recall("assembly")
+    if (
+        not isinstance(last, _Assembly)
+        or config is not last.config
+        or pictures is not last.pictures
+    ):
+        return None
+    was = last.selection
+    if (selection.audience, selection.drafts, selection.future) != (
+        was.audience,
+        was.drafts,
+        was.future,
+    ) or selection.now < was.now:
+        return None
+    edited = _one_body_edited(last.sources, sources)
+    entry = last.entries.get(edited.path) if edited is not None else None
+    if edited is None or entry is None or edited.path in last.removed:
+        return None
+    if any(_exclusion(post, last.audience, selection) != why for post, why in last.excluded):
+        return None  # a post dated in the future is now due
+    found: list[SiteError] = []
+    checked = _check_post(
+        edited,
+        config,
+        last.levels,
+        last.authors,
+        last.series_meta,
+        set(last.images),
+        found,
+        sources=sources,
+    )
+    if found or checked is None or replace(checked, source=entry.checked.source) != entry.checked:
+        return None
+    body, problems, removed = strip_level_blocks(
+        edited.body, audience=last.audience, levels=last.levels, first_line=edited.body_line
+    )
+    if problems or removed:
+        return None
+    [rendered] = render_bodies([body])
+    link = _link(checked, rendered, config.base_path)
+    if link != entry.link:
+        return None  # the summary changed: the series' other parts show it
+    old = entry.post
+    tags = {tag.name: tag for tag in old.tags}
+    post = _post(checked, rendered, link, old.series, old.author, config, tags)
+    images_at = {last.places.base_path + image: image for image in last.places.images}
+    placement = _place(post, edited, last.places, images_at, raw_html=config.allow_raw_html)
+    if (placement.errors, placement.files, placement.shown) != (
+        (),
+        entry.placement.files,
+        entry.placement.shown,
+    ):
+        return None
+    post = _sized_one(cast(Post, placement.item), last.pictures_at)
+    if post.images != old.images:
+        return None  # what published posts show decides which pictures are withheld
+    site = _with_post(last.site, old, post, selection.now)
+    shows = [(edited.path, post.url, (*post.links, *post.images))]
+    if _links_to_withheld(site, last.excluded, shows, sources, {}):
+        return None
+    entries = dict(last.entries)
+    entries[edited.path] = _Entry(checked, link, placement, post)
+    kept.remember(
+        "assembly",
+        functools.partial(
+            replace, last, sources=sources, selection=selection, site=site, entries=entries
+        ),
+    )
+    return site
+
+
+def _one_body_edited(before: SiteSources, after: SiteSources) -> Source | None:
+    """The one post of `after` whose body alone differs from `before`, every other part the
+    very same object; else None."""
+    kept = ("authors", "series", "images", "static", "files")
+    if before.site_dir != after.site_dir or any(
+        getattr(before, name) is not getattr(after, name) for name in kept
+    ):
+        return None
+    if len(before.pages) != len(after.pages) or len(before.posts) != len(after.posts):
+        return None
+    if not all(map(operator.is_, before.pages, after.pages)):
+        return None
+    differ = [
+        (old, new) for old, new in zip(before.posts, after.posts, strict=True) if old is not new
+    ]
+    if len(differ) != 1:
+        return None
+    old, new = differ[0]
+    if old.path != new.path or (old.key_lines, old.body_line) != (new.key_lines, new.body_line):
+        return None
+    return new if _identical(old.meta, new.meta) else None
+
+
+def _identical(one: object, other: object) -> bool:
+    """Equal, and of the same types throughout: YAML's `1` and `true` are equal, but a
+    theme prints them differently."""
+    if type(one) is not type(other):
+        return False
+    if isinstance(one, Mapping) and isinstance(other, Mapping):
+        return list(one) == list(other) and all(_identical(one[k], other[k]) for k in one)
+    if isinstance(one, list | tuple) and isinstance(other, list | tuple):
+        return len(one) == len(other) and all(map(_identical, one, other))
+    return one == other
+
+
+def _with_post(site: Site, old: Post, new: Post, now: datetime) -> Site:
+    """`site` with `new` wherever it lists `old`: a post with the same place in each list."""
+
+    def swapped(posts: tuple[Post, ...]) -> tuple[Post, ...]:
+        return tuple(new if post is old else post for post in posts)
+
+    series = old.series.series_slug if old.series else None
+    tags = {tag.slug for tag in old.tags}
+    return replace(
+        site,
+        posts=swapped(site.posts),
+        series=tuple(
+            replace(one, parts=swapped(one.parts)) if one.slug == series else one
+            for one in site.series
+        ),
+        tags=tuple(
+            replace(one, posts=swapped(one.posts)) if one.tag.slug in tags else one
+            for one in site.tags
+        ),
+        authors=tuple(
+            replace(one, posts=swapped(one.posts)) if one.author.slug == old.author.slug else one
+            for one in site.authors
+        ),
+        built_at=now,
+    )
 
 
 def _renderer(base_path: str, allow_raw_html: bool) -> RenderBodies:
@@ -423,37 +632,35 @@ def _placed(
     kept: Kept,
     *,
     raw_html: bool = False,
-) -> tuple[list[Post], list[Page], set[str], dict[str, str]]:
+) -> tuple[list[Post], list[Page], set[str], dict[str, str], list[_Placement]]:
     """Posts and pages with their relative links and pictures resolved (places.py); the
-    pictures of content/ they show (relative to content/), and the files beside the posts
-    they publish (relative to content/ -> output path)."""
+    pictures of content/ they show (relative to content/), the files beside the posts
+    they publish (relative to content/ -> output path); and each post's placement."""
     by_file = {source.path: source for source in (*sources.posts, *sources.pages)}
     places = kept.interned("places", places)
     images_at = {places.base_path + image: image for image in places.images}
     shown: set[str] = set()
     files: dict[str, str] = {}
 
-    def placed(item: _Document) -> _Document:
+    def placed(item: Post | Page) -> _Placement:
         source = by_file[item.source]
         inputs = (item, source, places, raw_html)
-
-        def place() -> _Placement:
-            return _place(item, source, places, images_at, raw_html=raw_html)
-
+        place = functools.partial(_place, item, source, places, images_at, raw_html=raw_html)
         made = kept.made(("placed", id(item.source)), inputs, place)
         if made.errors or made.files or made.shown:
             errors.extend(made.errors)
             files.update(made.files)
             shown.update(made.shown)
-        return cast(_Document, made.item)
+        return made
 
-    placed_posts = [placed(post) for post in posts]
-    placed_pages = [placed(page) for page in pages]
+    placements = [placed(post) for post in posts]
+    placed_pages = [cast(Page, placed(page).item) for page in pages]
     shown.update(f for f in files if f.startswith("images/"))
     for file in list(files):
         if file.startswith("images/"):
             del files[file]  # content/images/ is published whole
-    return placed_posts, placed_pages, shown, files
+    placed_posts = [cast(Post, placement.item) for placement in placements]
+    return placed_posts, placed_pages, shown, files, placements
 
 
 def _place(
@@ -577,21 +784,21 @@ def _sized(
     """Each post or page with the pictures it shows, as its HTML writes their URLs."""
     if not at:
         return list(items)
-
-    def sized(item: _Document) -> _Document:
-        shows = {}
-        for src in item.images:
-            found = at.get(unquote(urlsplit(html_unescape(src)).path))
-            if found is not None:
-                shows[src] = replace(found[1], url=src)
-        if shows:
-            item = replace(item, body=replace(item.body, pictures=tuple(shows.values())))
-        return item
-
     return [
-        kept.made(("sized", id(item.source)), (item, at), functools.partial(sized, item))
+        kept.made(("sized", id(item.source)), (item, at), functools.partial(_sized_one, item, at))
         for item in items
     ]
+
+
+def _sized_one(item: _Document, at: Mapping[str, tuple[str, Picture]]) -> _Document:
+    shows = {}
+    for src in item.images:
+        found = at.get(unquote(urlsplit(html_unescape(src)).path))
+        if found is not None:
+            shows[src] = replace(found[1], url=src)
+    if shows:
+        item = replace(item, body=replace(item.body, pictures=tuple(shows.values())))
+    return item
 
 
 def _known_urls(
@@ -1294,19 +1501,12 @@ def _posts(
     series_meta: Mapping[str, Any],
     withheld_parts: Mapping[str, Sequence[int]],
     kept: Kept,
-) -> list[Post]:
+) -> tuple[list[Post], list[PostLink]]:
+    """Each post, and what a series' other parts show of it."""
     base_path = config.base_path
     links = []
     for post, body in zip(checked, rendered, strict=True):
-
-        def link_of(post: _Checked = post, body: Rendered = body) -> PostLink:
-            return PostLink(
-                title=post.title,
-                url=f"{base_path}posts/{post.slug}/",
-                summary=post.summary or _truncate(body.first_paragraph),
-                part=post.part,
-            )
-
+        link_of = functools.partial(_link, post, body, base_path)
         links.append(kept.made(("link", id(post.source)), (post, body, config), link_of))
 
     by_series: dict[str, dict[int, PostLink]] = {}
@@ -1346,49 +1546,64 @@ def _posts(
         place = places.get((post.series, post.part)) if post.series and post.part else None
         author = authors[post.author]
 
-        def made(
-            post: _Checked = post,
-            body: Rendered = body,
-            link: PostLink = link,
-            place: SeriesPosition | None = place,
-            author: Author = author,
-        ) -> Post:
-            permalink = config.pages_url + f"posts/{post.slug}/"
-            image = None
-            if post.image:
-                image = post.image if _is_http_url(post.image) else config.root_path + post.image
-            return Post(
-                id=post.id,
-                slug=post.slug,
-                title=post.title,
-                date=post.date,
-                updated=post.updated,
-                author=author,
-                level=post.level,
-                body=body.body,
-                links=body.links,
-                images=body.images,
-                draft=post.draft,
-                summary=link.summary,
-                series=place,
-                tags=tuple(
-                    tags.get(name) or tags.setdefault(name, _tag(name, base_path))
-                    for name in post.tags
-                ),
-                url=link.url,
-                permalink=permalink,
-                canonical=post.canonical or permalink,
-                image=image,
-                image_alt=post.image_alt,
-                aliases=post.aliases,
-                extra=post.extra,
-                source=post.source.path,
-            )
-
+        made = functools.partial(_post, post, body, link, place, author, config, tags)
         posts.append(
             kept.made(("post", id(post.source)), (post, body, link, place, author, config), made)
         )
-    return posts
+    return posts, links
+
+
+def _link(post: _Checked, body: Rendered, base_path: str) -> PostLink:
+    """What a series' other parts show of this one."""
+    return PostLink(
+        title=post.title,
+        url=f"{base_path}posts/{post.slug}/",
+        summary=post.summary or _truncate(body.first_paragraph),
+        part=post.part,
+    )
+
+
+def _post(
+    post: _Checked,
+    body: Rendered,
+    link: PostLink,
+    place: SeriesPosition | None,
+    author: Author,
+    config: SiteConfig,
+    tags: dict[str, Tag],
+) -> Post:
+    """The Post, before its relative links are resolved; `tags`: one Tag a name, shared."""
+    base_path = config.base_path
+    permalink = config.pages_url + f"posts/{post.slug}/"
+    image = None
+    if post.image:
+        image = post.image if _is_http_url(post.image) else config.root_path + post.image
+    return Post(
+        id=post.id,
+        slug=post.slug,
+        title=post.title,
+        date=post.date,
+        updated=post.updated,
+        author=author,
+        level=post.level,
+        body=body.body,
+        links=body.links,
+        images=body.images,
+        draft=post.draft,
+        summary=link.summary,
+        series=place,
+        tags=tuple(
+            tags.get(name) or tags.setdefault(name, _tag(name, base_path)) for name in post.tags
+        ),
+        url=link.url,
+        permalink=permalink,
+        canonical=post.canonical or permalink,
+        image=image,
+        image_alt=post.image_alt,
+        aliases=post.aliases,
+        extra=post.extra,
+        source=post.source.path,
+    )
 
 
 # ---------------------------------------------------------------- pages

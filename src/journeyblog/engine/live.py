@@ -51,7 +51,7 @@ from journeyblog.build import (
     withheld_pictures,
 )
 from journeyblog.config import CACHE_DIR, SiteConfig, load_config
-from journeyblog.editions import Editions, assemble_editions, edition_config
+from journeyblog.editions import Editions, assemble_editions, edition_config, revise_editions
 from journeyblog.engine.cache import BuildCache, markdown_key
 from journeyblog.engine.incremental import build, collecting_rarely, markdown_renderer
 from journeyblog.engine.parallel import default_jobs, parallel_map
@@ -159,6 +159,7 @@ class LiveSite:
         self._pending: set[Path] = set()  # the files of saves refused, taken in with the next
         self._whole = True  # a whole build is owed: none yet, or the last one failed
         self.rendered = 0  # pages rendered since the last whole build
+        self.revised = 0  # saves taken in by making one post again (site.revise), all told
 
     @property
     def ready(self) -> bool:
@@ -275,8 +276,12 @@ class LiveSite:
         options = self.options
         now = options.now or datetime.now(UTC)
         session.used = set()
-        editions, problems = self._assemble(session, sources, now)
-        errors += problems
+        revised = None if errors else self._revised(session, sources, now)
+        if revised is None:
+            editions, problems = self._assemble(session, sources, now)
+            errors += problems
+        else:
+            editions = revised
         if not errors:
             errors += unpublishable(
                 options.site_dir / "content",
@@ -299,22 +304,41 @@ class LiveSite:
             self._state = new
             self._made.update(made)
             self._pending = set()
-        session.bodies = {
-            text: body for text, body in session.bodies.items() if text in session.used
-        }
+        if revised is None:
+            session.bodies = {
+                text: body for text, body in session.bodies.items() if text in session.used
+            }
+        else:
+            # The other bodies are still the site's: they are pruned after the next assemble.
+            self.revised += 1
         return self.rendered - before
 
     def _assemble(
         self, session: _Session, sources: SiteSources, now: datetime
     ) -> tuple[Editions, list[SiteError]]:
         """The site assembled from memory: its bodies and what the last assemble made."""
-        options = self.options
         return assemble_editions(
             session.config,
             sources,
-            selection=Selection(
-                now=now, audience=options.audience, drafts=options.drafts, future=options.future
-            ),
+            selection=self._selection(now),
+            render_bodies=functools.partial(self._render, session, whole=False),
+            pictures=session.measured,
+            kept=session.kept,
+        )
+
+    def _selection(self, now: datetime) -> Selection:
+        options = self.options
+        return Selection(
+            now=now, audience=options.audience, drafts=options.drafts, future=options.future
+        )
+
+    def _revised(self, session: _Session, sources: SiteSources, now: datetime) -> Editions | None:
+        """The site with the one post whose body alone a save changed made again, if that
+        is all it changes (editions.revise_editions)."""
+        return revise_editions(
+            session.config,
+            sources,
+            selection=self._selection(now),
             render_bodies=functools.partial(self._render, session, whole=False),
             pictures=session.measured,
             kept=session.kept,
