@@ -104,6 +104,31 @@ def test_open_pages_are_made_again_only_when_what_they_read_changed(
     assert live.update([replace_in(about, "title: About", "title: About us")], open_pages) == 2
 
 
+def test_a_body_edited_is_taken_in_by_making_its_post_again(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    """site.revise: no assemble of the whole site, and the same files as a scratch build;
+    an edit that changes more (a new first paragraph, the series' summary of the part) is
+    assembled."""
+    site = edited_site(make_site)
+    out = tmp_path / "live"
+    live = LiveSite(BuildOptions(site_dir=site, out_dir=out, jobs=1, in_place=True))
+    live.build()
+    part = site / "content" / "posts" / "cloud-2.md"
+    scratch = tmp_path / "scratch"
+    for number, edit in enumerate(
+        [
+            lambda: _append(part, "\nOne more sentence.\n"),
+            lambda: _append(part, "\nSee [the first part](cloud-1.md).\n"),
+            lambda: replace_in(part, "Part 2 opens here.", "Part 2 opens anew."),
+        ]
+    ):
+        assert live.update([edit()], ["posts/cloud-2/index.html"]) == 1
+        assert live.revised == min(number + 1, 2)
+        build(BuildOptions(site_dir=site, out_dir=scratch, cache=False, jobs=1))
+        _assert_serves_what_a_build_writes(live, out, scratch, set())
+
+
 def test_a_leak_in_a_page_is_refused_not_served(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
