@@ -44,7 +44,7 @@ from journeyblog.checks import build_warnings, site_warnings
 from journeyblog.compress import SUFFIXES
 from journeyblog.config import CACHE_DIR, SiteConfig, load_config
 from journeyblog.ebook import Book, series_books
-from journeyblog.editions import Editions, assemble_editions, edition_config
+from journeyblog.editions import Editions, assemble_editions, edition_config, edition_sources
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.figures import Measured
@@ -294,12 +294,13 @@ def publishable(
     ]
     if errors:
         raise BuildFailed(errors)
+    by_language = edition_sources(sources, config)
     warnings = sorted(
         {
             warning
             for edition in editions.sites
             for warning in build_warnings(
-                edition, editions.sources.get(edition.info.language, sources), pictures=pictures
+                edition, by_language.get(edition.info.language, sources), pictures=pictures
             )
         },
         key=SiteError.sort_key,
@@ -721,12 +722,13 @@ def check(
     if errors:  # links to what this audience does not get
         raise BuildFailed(errors)
     themes = theme_dirs(site_dir, config.theme)
+    by_language = edition_sources(sources, config)
     warnings = [
         *(
             warning
             for whole, shown in zip(every.sites, published.sites, strict=True)
             for warning in site_warnings(
-                whole, every.sources[whole.info.language], shown, pictures=measured
+                whole, by_language[whole.info.language], shown, pictures=measured
             )
         ),
         *(  # posts and pages without their twins

@@ -65,8 +65,6 @@ class Editions:
     # Per language, each page's versions in every language, itself included (hreflang):
     # by the page's output path within its edition ("posts/identity/index.html").
     versions: Mapping[str, Mapping[str, tuple[Alternate, ...]]]
-    # Each language's posts and pages, with the files they share.
-    sources: Mapping[str, SiteSources]
     # Files without a twin, and what is missing: for `check`.
     untranslated: tuple[SiteError, ...] = ()
 
@@ -115,7 +113,7 @@ def assemble_editions(
             pictures=pictures,
             kept=kept,
         )
-        return _one_language(site, config, sources), errors
+        return _one_language(site, config), errors
     split, errors = split_sources(sources, config)
     # Where each language puts its posts, or why it withholds them: a link or a picture
     # from another language resolves, or is refused, as within one.
@@ -178,7 +176,6 @@ def assemble_editions(
             sites=tuple(sites),
             whole=_whole(sites, config),
             versions=_versions(sites, groups, config),
-            sources=split,
             untranslated=tuple(untranslated),
         ),
         errors,
@@ -206,16 +203,19 @@ def revise_editions(
         pictures=pictures,
         kept=kept,
     )
-    return _one_language(site, config, sources) if site is not None else None
+    return _one_language(site, config) if site is not None else None
 
 
-def _one_language(site: Site, config: SiteConfig, sources: SiteSources) -> Editions:
-    return Editions(
-        sites=(site,),
-        whole=site,
-        versions={config.language: {}},
-        sources={config.language: sources},
-    )
+def _one_language(site: Site, config: SiteConfig) -> Editions:
+    return Editions(sites=(site,), whole=site, versions={config.language: {}})
+
+
+def edition_sources(sources: SiteSources, config: SiteConfig) -> dict[str, SiteSources]:
+    """Each language's posts and pages, with the files they share (all of them, in a site of
+    one language)."""
+    if not config.bilingual:
+        return {config.language: sources}
+    return split_sources(sources, config)[0]
 
 
 def split_sources(
