@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from journeyblog.build import BuildOptions, BuildResult
-from journeyblog.engine import build
+from journeyblog.build import BuildResult
+from journeyblog.engine.incremental import build
 from journeyblog.markdown import render_markdown
+from journeyblog.options import BuildOptions
 from journeyblog.rendered import Rendered
 
 REPO = Path(__file__).resolve().parents[1]

@@ -21,6 +21,16 @@ from journeyblog.errors import BuildFailed, SiteError, control_character
 
 CONFIG_NAME = "journeyblog.toml"
 CACHE_DIR = ".journeyblog-cache"  # the build cache, in the site folder
+
+
+def default_theme_dir() -> Path:
+    """The default theme: inside the installed package, or at the top of a source checkout."""
+    packaged = Path(__file__).parent / "themes" / "default"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "themes" / "default"
+
+
 DEFAULT_LEVELS = ("public", "internal", "restricted")
 
 

@@ -35,10 +35,6 @@ from journeyblog.model import Body, Heading
 from journeyblog.rendered import Rendered, highlight_code, slug, with_base
 from journeyblog.searchwords import search_words
 
-# Bump when the HTML made here or in markdown_fast.py for the same text changes: it keys the
-# build cache.
-RENDERER_VERSION = "4"
-
 
 def render_markdown(text: str, *, base_path: str = "/", allow_raw_html: bool = False) -> Rendered:
     """Render one Markdown body.

@@ -31,6 +31,7 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from journeyblog.config import default_theme_dir
 from journeyblog.fingerprint import WORDS, Fingerprints, Shown, digest
 from journeyblog.i18n import Language, english
 from journeyblog.kept import Kept, Unkept
@@ -49,14 +50,6 @@ from journeyblog.omnibus import collect
 from journeyblog.reads import Reading, Reads
 from journeyblog.reads import current as current_reading
 from journeyblog.series import newest_series
-
-
-def default_theme_dir() -> Path:
-    """The default theme: inside the installed package, or at the top of a source checkout."""
-    packaged = Path(__file__).parent / "themes" / "default"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "themes" / "default"
 
 
 def theme_dirs(site_dir: Path, theme: str) -> tuple[Path, ...]:

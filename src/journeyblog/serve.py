@@ -39,11 +39,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from journeyblog.build import BuildOptions, BuildResult
+from journeyblog.build import BuildResult
 from journeyblog.config import CONFIG_NAME
-from journeyblog.engine import build, input_stamp
+from journeyblog.engine.incremental import build
 from journeyblog.engine.live import Builder, LiveSite
+from journeyblog.engine.stamps import input_stamp
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
+from journeyblog.options import BuildOptions
 
 log = logging.getLogger(__name__)
 

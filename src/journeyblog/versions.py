@@ -8,7 +8,6 @@ from importlib import metadata
 from pathlib import Path
 
 from journeyblog import __version__
-from journeyblog.markdown import RENDERER_VERSION
 
 
 def _versions() -> str:
@@ -26,10 +25,7 @@ def _versions() -> str:
             found.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             found.append(f"{name}=?")
-    return (
-        f"journeyblog={__version__};code={_code_digest()};renderer={RENDERER_VERSION};"
-        + ";".join(found)
-    )
+    return f"journeyblog={__version__};code={_code_digest()};" + ";".join(found)
 
 
 def _code_digest(package: Path = Path(__file__).parent) -> str:

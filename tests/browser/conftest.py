@@ -23,9 +23,9 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
 from journeyblog.model import Site
+from journeyblog.options import BuildOptions
 from tests.browser.site_files import BASE_URL, site_files
 from tests.conftest import AUTHORS, NOW, REPO
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 from tests.browser.conftest import (
     Served,
     _serve,

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Browser
 
 from journeyblog import render
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 from tests.browser.conftest import AXE, VNU, _serve
 from tests.browser.test_browser_axe import RUN_AXE
 from tests.conftest import AUTHORS, CONFIG, NOW, post

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 from tests.browser.conftest import Served, _serve
 from tests.conftest import NOW, REPO
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Response
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 from tests.browser.conftest import _serve
 from tests.conftest import AUTHORS, CONFIG, NOW, post
 from tests.photos import noisy_photo, phone_photo

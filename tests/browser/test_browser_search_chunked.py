@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from journeyblog import search
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 from tests.browser.conftest import AXE, Served, _serve
 from tests.browser.site_files import BASE_URL, BLOCK_WORD, GAP_WORD, INTERNAL_WORD, site_files
 from tests.browser.test_browser_axe import RUN_AXE

@@ -16,9 +16,10 @@ from bs4 import BeautifulSoup
 from tests.conftest import NOW, MakeSite, post, snapshot
 from tests.e2e.test_languages import _english_fragments, _strings
 
-from journeyblog.build import BuildOptions, audit_output, check
-from journeyblog.engine import build
+from journeyblog.build import audit_output, check
+from journeyblog.engine.incremental import build
 from journeyblog.errors import BuildFailed
+from journeyblog.options import BuildOptions
 from journeyblog.serve import locate
 
 CONFIG = """\

@@ -13,13 +13,14 @@ import pytest
 from tests.conftest import NOW, MakeSite, assert_spare_shares_only_published_files, post
 
 from journeyblog import sources as sources_module
-from journeyblog.build import BuildOptions
 from journeyblog.config import CACHE_DIR
-from journeyblog.engine import build, up_to_date
 from journeyblog.engine import incremental as engine_module
 from journeyblog.engine import parallel as parallel_module
 from journeyblog.engine.cache import BuildCache
+from journeyblog.engine.incremental import build
+from journeyblog.engine.stamps import up_to_date
 from journeyblog.errors import BuildFailed
+from journeyblog.options import BuildOptions
 from journeyblog.sources import discover
 
 BODY = "\n\n".join(

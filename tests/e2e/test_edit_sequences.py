@@ -12,9 +12,9 @@ import pytest
 from tests.conftest import MakeSite, snapshot
 from tests.edits import EVERY_EDIT, edited_site
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
 from journeyblog.errors import BuildFailed
+from journeyblog.options import BuildOptions
 
 
 @pytest.mark.parametrize(("seed", "jobs"), [(1, 1), (4, 1), (3, 2), (5, 2)])

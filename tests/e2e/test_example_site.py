@@ -22,8 +22,8 @@ import yaml
 from bs4 import BeautifulSoup, Tag
 from tests.conftest import NOW, REPO
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",

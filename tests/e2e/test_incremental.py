@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import AUTHORS, CONFIG, NOW, REPO, post
 
-from journeyblog.build import BuildOptions, BuildResult
-from journeyblog.engine import build
+from journeyblog.build import BuildResult
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 
 POSTS = 1000
 SERIES_PARTS = 10  # each of the 4 series; their parts are the newest 40 posts

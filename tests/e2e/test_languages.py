@@ -17,11 +17,13 @@ from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 from tests.conftest import NOW, MakeSite, post
 
-from journeyblog.build import BuildOptions, check
-from journeyblog.engine import build
+from journeyblog.build import check
+from journeyblog.config import default_theme_dir
+from journeyblog.engine.incremental import build
 from journeyblog.errors import BuildFailed
 from journeyblog.i18n import interface_messages, load_language
-from journeyblog.render import default_theme_dir, make_environment
+from journeyblog.options import BuildOptions
+from journeyblog.render import make_environment
 
 THEME = default_theme_dir()
 LANGUAGES = ("en", "cy", "fr", "de")

@@ -15,10 +15,10 @@ import pytest
 from tests.conftest import MakeSite, post, snapshot
 from tests.edits import EDITS, edited_site, replace_in
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
 from journeyblog.engine.live import LiveSite
 from journeyblog.errors import BuildFailed
+from journeyblog.options import BuildOptions
 
 
 def _served(live: LiveSite, out: Path, path: str) -> bytes | None:

@@ -16,8 +16,8 @@ import pytest
 from tests.conftest import NOW, REPO, MakeSite, post
 
 from journeyblog import markdown_fast
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 
 
 def _tree(folder: Path) -> dict[str, str]:

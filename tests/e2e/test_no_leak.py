@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.conftest import AUTHORS, CONFIG, NOW, SERIES, MakeSite, post
 
-from journeyblog.build import BuildOptions
 from journeyblog.cli import cli
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 
 LEVELS = ("public", "internal", "restricted")
 

@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import NOW, MakeSite, post
 
 from journeyblog import render
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 
 YEARS = (2014, 2015, 2016)
 

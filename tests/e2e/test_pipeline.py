@@ -16,15 +16,16 @@ from tests.conftest import NOW, MakeSite, post, snapshot
 
 from journeyblog import build as pipeline
 from journeyblog.audit import Auditor
-from journeyblog.build import AuditedOutputs, BuildOptions
+from journeyblog.build import AuditedOutputs
 from journeyblog.compress import SUFFIXES, compressed, compressible
 from journeyblog.config import SiteConfig
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
 from journeyblog.engine.write import write_site
 from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import Measured
 from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, WriteReport
+from journeyblog.options import BuildOptions
 from journeyblog.pictures import measure_all
 from journeyblog.rendered import Rendered
 from journeyblog.sources import SiteSources, discover

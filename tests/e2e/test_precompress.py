@@ -11,9 +11,10 @@ import brotli
 import pytest
 from tests.conftest import CONFIG, NOW, MakeSite, post, snapshot
 
-from journeyblog.build import BuildOptions, audit_output
+from journeyblog.build import audit_output
 from journeyblog.compress import MIN_SIZE
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 
 SECRET = "the payroll contract ends in march and nobody has told the unions yet"
 TEXT = (".html", ".css", ".js", ".json", ".xml", ".txt", ".svg", ".webmanifest")

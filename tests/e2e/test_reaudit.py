@@ -10,10 +10,10 @@ import pytest
 from tests.conftest import NOW, MakeSite, post
 
 from journeyblog.audit import Auditor, Finding
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
 from journeyblog.errors import BuildFailed
 from journeyblog.model import Output
+from journeyblog.options import BuildOptions
 
 SECRET = (
     "The council will sign the Northgate contract on the ninth of May for four million"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from tests.conftest import NOW, MakeSite, post
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 
 SERIES_YML = """\
 cloud:

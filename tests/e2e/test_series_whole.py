@@ -26,9 +26,10 @@ from PIL import Image
 from tests.conftest import NOW, MakeSite, post
 
 from journeyblog import ebook
-from journeyblog.build import BuildOptions, BuildResult
-from journeyblog.engine import build
+from journeyblog.build import BuildResult
+from journeyblog.engine.incremental import build
 from journeyblog.errors import BuildFailed
+from journeyblog.options import BuildOptions
 
 SERIES_YML = """\
 cloud:

@@ -26,9 +26,10 @@ from typing import IO, Any
 import pytest
 from tests.conftest import REPO, MakeSite, post
 
-from journeyblog.build import BuildOptions, BuildResult
-from journeyblog.engine import build
+from journeyblog.build import BuildResult
+from journeyblog.engine.incremental import build
 from journeyblog.errors import BuildFailed
+from journeyblog.options import BuildOptions
 from journeyblog.serve import DevServer, Rebuild, ServeOptions
 
 PNG = bytes.fromhex(

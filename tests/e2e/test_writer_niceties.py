@@ -7,8 +7,8 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from tests.conftest import NOW, MakeSite, post
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 from journeyblog.scaffold import init_site
 
 

@@ -24,9 +24,9 @@ from journeyblog.cards import (
     is_sound_card,
     social_images,
 )
-from journeyblog.config import load_config
+from journeyblog.config import default_theme_dir, load_config
 from journeyblog.model import Site
-from journeyblog.render import default_theme_dir, theme_dirs
+from journeyblog.render import theme_dirs
 from journeyblog.site import Selection, assemble
 from journeyblog.sources import discover
 

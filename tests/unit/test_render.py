@@ -15,13 +15,12 @@ import yaml
 from bs4 import BeautifulSoup
 from tests.conftest import AUTHORS, NOW, SERIES, post, rendering_once
 
-from journeyblog.config import parse_config
+from journeyblog.config import default_theme_dir, parse_config
 from journeyblog.kept import Kept
 from journeyblog.model import Body, Job, Output, Site
 from journeyblog.reads import Reads, recording
 from journeyblog.render import (
     PageSpec,
-    default_theme_dir,
     format_date,
     make_environment,
     page_jobs,

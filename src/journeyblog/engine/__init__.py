@@ -4,10 +4,6 @@ incremental.py runs `build` with the cache and the workers, taking over from the
 every file whose key is unchanged (a page's worked out from what its rendering read, as
 journeyblog.reads recorded it); stamps.py says when nothing changed at all; live.py keeps
 the dev server's site in memory between saves. cache.py, parallel.py and write.py are what
-they share.
+they share. Nothing is imported here: `journeyblog build` checks whether anything changed
+(stamps.py) without loading the pipeline.
 """
-
-from journeyblog.engine.incremental import build
-from journeyblog.engine.stamps import input_stamp, up_to_date
-
-__all__ = ["build", "input_stamp", "up_to_date"]

@@ -21,13 +21,14 @@ import os
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from journeyblog.fingerprint import bytes_digest
-from journeyblog.markdown import rendered_from_row, rendered_to_row
 from journeyblog.model import packed_together
-from journeyblog.rendered import Rendered
 from journeyblog.versions import VERSIONS
+
+if TYPE_CHECKING:
+    from journeyblog.rendered import Rendered
 
 SCHEMA = "journeyblog-cache 10"
 
@@ -163,6 +164,10 @@ class BuildCache:
 
     def rendered(self, keys: Sequence[str]) -> dict[str, Rendered]:
         """The cached renderings among `keys`; anything unreadable is a miss."""
+        # Imported here, as in store_rendered: `up_to_date` reads the cache without the
+        # Markdown libraries, which take longer to load than its whole check.
+        from journeyblog.markdown import rendered_from_row
+
         found: dict[str, Rendered] = {}
         rows = self._rows("markdown", "html, search_words, rest", keys)
         for key, (html, words, rest) in rows.items():
@@ -173,6 +178,8 @@ class BuildCache:
 
     def store_rendered(self, items: Mapping[str, Rendered]) -> None:
         """Keep `items` (key -> a rendering made this build, its body keyed)."""
+        from journeyblog.markdown import rendered_to_row
+
         if self._db is None or not items:
             return
         with contextlib.suppress(sqlite3.Error):  # a cache that cannot keep them only costs

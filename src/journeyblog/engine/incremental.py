@@ -30,12 +30,7 @@ from pathlib import Path
 import jinja2
 
 from journeyblog.audit import Auditor, Finding
-from journeyblog.build import (
-    AuditedOutputs,
-    BuildOptions,
-    BuildResult,
-    template_error,
-)
+from journeyblog.build import AuditedOutputs, BuildResult, template_error
 from journeyblog.build import (
     build as run_pipeline,
 )
@@ -66,6 +61,7 @@ from journeyblog.figures import Measured
 from journeyblog.fingerprint import bytes_digest, digest
 from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, WriteReport
+from journeyblog.options import BuildOptions
 from journeyblog.pictures import measure_all
 from journeyblog.reads import Reads, recording
 from journeyblog.rendered import Rendered

@@ -39,7 +39,6 @@ from jinja2 import Environment, TemplateError
 
 from journeyblog.audit import Auditor
 from journeyblog.build import (
-    BuildOptions,
     BuildResult,
     assets,
     edition_pages,
@@ -61,6 +60,7 @@ from journeyblog.i18n import Language
 from journeyblog.kept import Kept
 from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, Site
+from journeyblog.options import BuildOptions
 from journeyblog.pictures import picture_jobs, unpublishable
 from journeyblog.reads import recording
 from journeyblog.render import SITE_FIELDS, PageSpec, make_environment, render_page, theme_dirs

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from journeyblog.build import BuildOptions
-from journeyblog.config import CACHE_DIR, CONFIG_NAME
+from journeyblog.config import CACHE_DIR, CONFIG_NAME, default_theme_dir
 from journeyblog.engine.cache import BuildCache
 from journeyblog.fingerprint import digest
 from journeyblog.i18n import LOCALES
-from journeyblog.render import default_theme_dir
+from journeyblog.options import BuildOptions
 from journeyblog.versions import VERSIONS
 
 
