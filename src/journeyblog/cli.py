@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 import click
-from rich.console import Console
 
 from journeyblog import __version__
 from journeyblog.engine.stamps import input_stamp, up_to_date
@@ -33,6 +32,8 @@ from journeyblog.options import BuildOptions
 from journeyblog.scaffold import CI_FILES, init_site, new_post, new_series
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from journeyblog.serve import Rebuild
 
 
@@ -126,6 +127,8 @@ def _progress(message: str | None) -> Iterator[None]:
     """While the body runs: a progress bar (on a terminal, unless -q) with the elapsed time
     and the `journeyblog` logger's latest record; with -v, every record printed. The bar
     is erased when the body ends, so only the summary stays; piped, nothing extra is shown."""
+    from rich.console import Console
+
     level = _level()
     console = Console(highlight=False)  # rich honours NO_COLOR itself
     logger = logging.getLogger("journeyblog")

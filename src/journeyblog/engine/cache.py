@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -30,7 +31,7 @@ from journeyblog.versions import VERSIONS
 if TYPE_CHECKING:
     from journeyblog.rendered import Rendered
 
-SCHEMA = "journeyblog-cache 10"
+SCHEMA = "journeyblog-cache 11"
 
 
 def markdown_key(text: str, *, base_path: str, allow_raw_html: bool) -> str:
@@ -110,7 +111,7 @@ class BuildCache:
                 )
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS stamps (out_dir TEXT PRIMARY KEY, inputs TEXT,"
-                    " output TEXT, summary TEXT)"
+                    " output TEXT, files BLOB, summary TEXT)"
                 )
                 db.commit()
                 return db
@@ -288,29 +289,39 @@ class BuildCache:
 
     # ------------------------------------------------------------ stamps
 
-    def stamp(self, out_dir: str) -> tuple[str, str, str] | None:
-        """(inputs, output, summary) recorded by the last build into out_dir."""
+    def stamp(self, out_dir: str) -> tuple[str, str, tuple[str, ...], str] | None:
+        """(inputs, output, files, summary) recorded by the last build into out_dir."""
         if self._db is None:
             return None
         try:
             row = self._db.execute(
-                "SELECT inputs, output, summary FROM stamps WHERE out_dir = ?", (out_dir,)
+                "SELECT inputs, output, files, summary FROM stamps WHERE out_dir = ?", (out_dir,)
             ).fetchone()
         except sqlite3.Error:
             return None
-        if row is None or not all(isinstance(value, str) for value in row):
+        if row is None or not isinstance(row[2], bytes):
             return None
-        return str(row[0]), str(row[1]), str(row[2])
+        inputs, output, files, summary = row
+        try:
+            names = tuple(zlib.decompress(files).decode().split("\n")) if files else ()
+        except (zlib.error, UnicodeDecodeError):
+            return None
+        if not all(isinstance(value, str) for value in (inputs, output, summary)):
+            return None
+        return inputs, output, names, summary
 
-    def store_stamp(self, out_dir: str, inputs: str, output: str, summary: str) -> None:
+    def store_stamp(
+        self, out_dir: str, inputs: str, output: str, files: Iterable[str], summary: str
+    ) -> None:
         """Record the last build into out_dir, and forget output folders that are gone
         (each `serve` builds into a temporary folder of its own)."""
         if self._db is None:
             return
+        listed = zlib.compress("\n".join(sorted(files)).encode())
         with contextlib.suppress(sqlite3.Error):
             self._db.execute(
-                "INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?)",
-                (out_dir, inputs, output, summary),
+                "INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?, ?)",
+                (out_dir, inputs, output, listed, summary),
             )
             known = {
                 row[0]

@@ -48,7 +48,14 @@ from journeyblog.engine.parallel import (
     parallel_results,
     return_free_memory,
 )
-from journeyblog.engine.stamps import UpToDate, input_stamp, last_build, output_stamp, output_stats
+from journeyblog.engine.stamps import (
+    LastBuild,
+    UpToDate,
+    input_stamp,
+    last_build,
+    output_stamp,
+    output_stats,
+)
 from journeyblog.engine.write import (
     StagingFolder,
     check_relative,
@@ -114,7 +121,7 @@ READY_BESIDE_FILES = 1_000
 
 @contextlib.contextmanager
 def _staging_for(
-    options: BuildOptions, jobs: int, last: tuple[str, str, UpToDate] | None
+    options: BuildOptions, jobs: int, last: LastBuild | None
 ) -> Iterator[StagingFolder | None]:
     """The staging folder, readied beside the build from its start (write.StagingFolder)
     when the last output (`last`, as last_build gives it) was large; None for a build in
@@ -123,7 +130,7 @@ def _staging_for(
     if options.in_place:
         yield None
         return
-    beside = jobs > 1 and last is not None and last[2].files >= READY_BESIDE_FILES
+    beside = jobs > 1 and last is not None and last.summary.files >= READY_BESIDE_FILES
     staging = StagingFolder(options.output, beside=beside)
     try:
         yield staging
@@ -313,9 +320,8 @@ class Incremental:
             published_until=max((post.date for post in site.posts), default=None),
             next_due=min((item.due for item in site.withheld if item.due), default=None),
         )
-        self._cache.store_stamp(
-            str(out_dir), inputs, output_stamp(out_dir, written.paths, stats), summary.to_json()
-        )
+        output = output_stamp(out_dir, written.paths, stats)
+        self._cache.store_stamp(str(out_dir), inputs, output, written.paths, summary.to_json())
         self._making.close()
         if self._staging is not None:
             self._staging.finish()  # the spare, trimmed beside the recording

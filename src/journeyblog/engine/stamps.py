@@ -1,22 +1,26 @@
 """What the last build into a folder left, and whether building again would change it.
 
 A build records two stamps in the cache: one of every input file's metadata taken before
-anything was read (`input_stamp`), one of the output it wrote (`output_stamp`). `up_to_date`
-compares them with the folders as they are now, with a directory walk instead of a build.
+anything was read (`input_stamp`), one of the output it wrote (`output_stamp`), with the list
+of the files it wrote. `up_to_date` compares them with the folders as they are now: a walk of
+the inputs' folders, a stat of each output file and folder; no build.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+import posixpath
+from array import array
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from journeyblog.config import CACHE_DIR, CONFIG_NAME, default_theme_dir
 from journeyblog.engine.cache import BuildCache
-from journeyblog.fingerprint import digest
+from journeyblog.fingerprint import bytes_digest, digest, length_prefixed
 from journeyblog.i18n import LOCALES
 from journeyblog.options import BuildOptions
 from journeyblog.versions import VERSIONS
@@ -73,14 +77,14 @@ def up_to_date(options: BuildOptions, *, inputs: str | None = None) -> UpToDate 
     one's. Checking takes a directory walk, not a build. Never with the cache off.
     `inputs`: input_stamp(options), if the caller has taken it (to pass it on to `build`).
     """
-    recorded = last_build(options)
-    if recorded is None:
+    last = last_build(options)
+    if last is None:
         return None
-    recorded_inputs, output, summary = recorded
+    summary = last.summary
     if not options.manifest_path.is_file():
         return None
     current = inputs if inputs is not None else input_stamp(options)
-    if recorded_inputs != current or output != tree_stamp(options.output.absolute()):
+    if last.inputs != current or last.output != output_stamp(options.output.absolute(), last.files):
         return None
     now = options.now or datetime.now(UTC)
     if not options.future:
@@ -91,18 +95,26 @@ def up_to_date(options: BuildOptions, *, inputs: str | None = None) -> UpToDate 
     return summary
 
 
-def last_build(options: BuildOptions) -> tuple[str, str, UpToDate] | None:
-    """(inputs stamp, output stamp, summary) the cache recorded for the last build into
-    options.output; None without a cache or a readable record."""
+class LastBuild(NamedTuple):
+    """What the cache recorded of the last build into an output folder."""
+
+    inputs: str  # input_stamp
+    output: str  # output_stamp of `files`
+    files: tuple[str, ...]  # every file it wrote there, relative
+    summary: UpToDate
+
+
+def last_build(options: BuildOptions) -> LastBuild | None:
+    """The last build into options.output; None without a cache or a readable record."""
     if not options.cache or not (options.site_dir / CACHE_DIR / "cache.sqlite").is_file():
         return None  # nothing made in a folder that may be no site at all
     with BuildCache(options.site_dir / CACHE_DIR) as cache:
         recorded = cache.stamp(str(options.output.absolute()))
     if recorded is None:
         return None
-    inputs, output, summary_json = recorded
+    inputs, output, files, summary_json = recorded
     summary = UpToDate.from_json(summary_json)
-    return None if summary is None else (inputs, output, summary)
+    return None if summary is None else LastBuild(inputs, output, files, summary)
 
 
 def input_stamp(options: BuildOptions) -> str:
@@ -166,24 +178,55 @@ def output_stats(out_dir: Path, paths: Iterable[str]) -> dict[str, os.stat_resul
 
 
 def output_stamp(
-    out_dir: Path, paths: Iterable[str], stats: Mapping[str, os.stat_result] | None = None
+    out_dir: Path, paths: Collection[str], stats: Mapping[str, os.stat_result] | None = None
 ) -> str:
-    """tree_stamp(out_dir) for a folder that holds exactly `paths` (normalised, relative),
-    without walking it: a stat per file (`stats`, if taken already), no listing of its
-    thousands of folders.
+    """A digest of the metadata of each of `paths` (normalised, relative) in out_dir and of
+    every folder that holds them, out_dir included; "absent" if one is missing.
 
-    For the stamp a build records of the output it has just written. Should the folder hold
-    anything else, the stamp only differs from the walk that `up_to_date` makes, and the
-    next build builds: it can never pass for up to date when it is not.
+    A stat a file (`stats`, if taken already) and a folder, no listing of the thousands of
+    folders: a file edited changes its own stat, one added, removed or renamed its folder's
+    mtime, so the stamp differs from the one recorded whenever a walk would find a change.
     """
-    if stats is None:
-        stats = output_stats(out_dir, paths)
-    if stats is None:
-        return tree_stamp(out_dir)  # not the folder we wrote: walk it as it is
     root = str(out_dir)
-    entries = [_stamp_entry(f"{root}/{path}", stat) for path, stat in stats.items()]
-    entries.sort()
-    return digest(entries)
+    listed = sorted(paths)
+    numbers = array("Q")  # each file's and folder's size, mtime, ctime and inode, in order
+    for path in listed:
+        stat = stats.get(path) if stats is not None else None
+        try:
+            stat = stat or os.stat(f"{root}/{path}")
+        except OSError:
+            return "absent"
+        numbers.extend(_numbers(stat))
+    for folder in sorted(_folders(listed)):
+        try:
+            numbers.extend(_numbers(os.stat(f"{root}/{folder}" if folder else root)))
+        except OSError:
+            return "absent"
+    return bytes_digest(length_prefixed((root, *listed)) + numbers.tobytes())
+
+
+def _numbers(stat: os.stat_result) -> tuple[int, int, int, int]:
+    # Two's complement in 64 bits: a time before 1970 is negative, an inode may use all 64.
+    return (
+        stat.st_size & _BITS,
+        stat.st_mtime_ns & _BITS,
+        stat.st_ctime_ns & _BITS,
+        stat.st_ino & _BITS,
+    )
+
+
+_BITS = (1 << 64) - 1
+
+
+def _folders(paths: Iterable[str]) -> set[str]:
+    """Every folder that holds one of `paths`, at any depth; "" for the top."""
+    folders = {""}
+    for path in paths:
+        folder = posixpath.dirname(path)
+        while folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder)
+    return folders
 
 
 def _stamp_entry(path: str, stat: os.stat_result) -> str:
