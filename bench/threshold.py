@@ -23,8 +23,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from journeyblog.build import BuildOptions
-from journeyblog.engine import build, parallel
+from journeyblog.engine import parallel
+from journeyblog.engine.incremental import build
+from journeyblog.options import BuildOptions
 
 REPO = Path(__file__).resolve().parents[1]
 KIT = REPO.parent / "shared" / "bench"

@@ -568,7 +568,8 @@ def _identical(one: object, other: object) -> bool:
     if type(one) is not type(other):
         return False
     if isinstance(one, Mapping) and isinstance(other, Mapping):
-        return list(one) == list(other) and all(_identical(one[k], other[k]) for k in one)
+        keys = list(one)
+        return _identical(keys, list(other)) and all(_identical(one[k], other[k]) for k in keys)
     if isinstance(one, list | tuple) and isinstance(other, list | tuple):
         return len(one) == len(other) and all(map(_identical, one, other))
     return one == other

@@ -6,13 +6,17 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from tests.conftest import NOW, MakeSite, post
 
-from journeyblog.engine.stamps import output_stamp
+from journeyblog.engine import incremental
+from journeyblog.engine.incremental import build
+from journeyblog.engine.stamps import output_stamp, up_to_date
+from journeyblog.options import BuildOptions
 
 LATER = NOW + timedelta(days=2)
 
@@ -205,3 +209,37 @@ def test_the_site_folder_named_another_way_is_the_same_site(
     assert made_after_edit(Path("."), "rewritten again") == same
     monkeypatch.chdir(site.parent)
     assert made_after_edit(Path(site.name), "rewritten once more") == same
+
+
+def _leak(out: Path) -> None:
+    (out / "posts/a/leak.html").write_text("what another process put there", encoding="utf-8")
+
+
+def _loss(out: Path) -> None:
+    (out / "index.html").unlink()
+
+
+@pytest.mark.parametrize("meddle", [_leak, _loss])
+def test_the_output_changed_while_the_build_records_it_is_built_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meddle: object
+) -> None:
+    """Something else writes into, or deletes from, the output between the build's write
+    and its record: the stamp recorded never passes for up to date, and the next build puts
+    the output as it should be."""
+    out = tmp_path / "output"
+    options = BuildOptions(site_dir=site, out_dir=out, now=NOW, jobs=1)
+    stats = incremental.output_stats
+    assert callable(meddle)
+
+    def meddled(out_dir: Path, paths: Collection[str]) -> object:
+        meddle(out_dir)
+        return stats(out_dir, paths)
+
+    monkeypatch.setattr(incremental, "output_stats", meddled)
+    build(options)
+    monkeypatch.undo()
+    assert up_to_date(options) is None
+    assert _build(site, out).startswith("Built ")
+    assert not (out / "posts/a/leak.html").exists()
+    assert (out / "index.html").is_file()
+    assert _build(site, out).startswith("Up to date")

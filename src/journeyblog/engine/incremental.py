@@ -53,8 +53,8 @@ from journeyblog.engine.stamps import (
     UpToDate,
     input_stamp,
     last_build,
-    output_stamp,
     output_stats,
+    recorded_stamp,
 )
 from journeyblog.engine.write import (
     StagingFolder,
@@ -320,7 +320,7 @@ class Incremental:
             published_until=max((post.date for post in site.posts), default=None),
             next_due=min((item.due for item in site.withheld if item.due), default=None),
         )
-        output = output_stamp(out_dir, written.paths, stats)
+        output = recorded_stamp(out_dir, written.paths, stats)
         self._cache.store_stamp(str(out_dir), inputs, output, written.paths, summary.to_json())
         self._making.close()
         if self._staging is not None:

@@ -74,7 +74,8 @@ def up_to_date(options: BuildOptions, *, inputs: str | None = None) -> UpToDate 
     content/, static/, the site's and the default theme, journeyblog itself) and no output
     file has changed size, mtime, ctime or inode since the last build recorded them, the
     options are the same, and no post's date lies between that build's cutoff and this
-    one's. Checking takes a directory walk, not a build. Never with the cache off.
+    one's. Checking takes a walk of the input folders and a stat of each output file, not a
+    build. Never with the cache off.
     `inputs`: input_stamp(options), if the caller has taken it (to pass it on to `build`).
     """
     last = last_build(options)
@@ -84,7 +85,9 @@ def up_to_date(options: BuildOptions, *, inputs: str | None = None) -> UpToDate 
     if not options.manifest_path.is_file():
         return None
     current = inputs if inputs is not None else input_stamp(options)
-    if last.inputs != current or last.output != output_stamp(options.output.absolute(), last.files):
+    if last.inputs != current or last.output == ABSENT:
+        return None
+    if last.output != output_stamp(options.output.absolute(), last.files):
         return None
     now = options.now or datetime.now(UTC)
     if not options.future:
@@ -177,6 +180,40 @@ def output_stats(out_dir: Path, paths: Iterable[str]) -> dict[str, os.stat_resul
     return stats
 
 
+def recorded_stamp(
+    out_dir: Path, paths: Collection[str], stats: Mapping[str, os.stat_result] | None
+) -> str:
+    """output_stamp of the folder a build has just written with `paths`, if a listing taken
+    after it finds nothing else there; else ABSENT, which no check takes for up to date: a
+    file another process put there meanwhile is never counted as the build's."""
+    stamp = output_stamp(out_dir, paths, stats)
+    expected = {*paths, *(f"{folder}/" for folder in _folders(paths) if folder)}
+    return stamp if _listing(out_dir) == expected else ABSENT
+
+
+def _listing(root: Path) -> set[str] | None:
+    """Every file ("a/b.html") and folder ("a/") under root, relative; None if unreadable."""
+    found: set[str] = set()
+    pending = [("", str(root))]
+    while pending:
+        relative, folder = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    name = relative + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        found.add(name + "/")
+                        pending.append((name + "/", entry.path))
+                    else:
+                        found.add(name)
+        except OSError:
+            return None
+    return found
+
+
+ABSENT = "absent"  # the stamp of an output not as its build left it: never up to date
+
+
 def output_stamp(
     out_dir: Path, paths: Collection[str], stats: Mapping[str, os.stat_result] | None = None
 ) -> str:
@@ -195,13 +232,13 @@ def output_stamp(
         try:
             stat = stat or os.stat(f"{root}/{path}")
         except OSError:
-            return "absent"
+            return ABSENT
         numbers.extend(_numbers(stat))
     for folder in sorted(_folders(listed)):
         try:
             numbers.extend(_numbers(os.stat(f"{root}/{folder}" if folder else root)))
         except OSError:
-            return "absent"
+            return ABSENT
     return bytes_digest(length_prefixed((root, *listed)) + numbers.tobytes())
 
 
