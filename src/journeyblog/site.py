@@ -389,7 +389,8 @@ def assemble(
         pictures=tuple(pictures_at.values()),
     )
     shown_by: list[Post | Page] = [*posts, *pages]
-    shows = [(item.source, item.url, (*item.links, *item.images)) for item in shown_by]
+    raw = config.allow_raw_html
+    shows = [(item.source, item.url, _shows(item, raw_html=raw)) for item in shown_by]
     errors.extend(_links_to_withheld(site, excluded, shows, sources, others.targets))
     kept.forget_unused()
 
@@ -525,7 +526,7 @@ def revise(
     if post.images != old.images:
         return None  # what published posts show decides which pictures are withheld
     site = _with_post(last.site, old, post, selection.now)
-    shows = [(edited.path, post.url, (*post.links, *post.images))]
+    shows = [(edited.path, post.url, _shows(post, raw_html=config.allow_raw_html))]
     if _links_to_withheld(site, last.excluded, shows, sources, {}):
         return None
     entries = dict(last.entries)
@@ -867,6 +868,17 @@ def _files_named(source: Path, shown: Sequence[str], places: Places) -> list[str
 
 
 # ---------------------------------------------------------------- links
+
+
+def _shows(item: Post | Page, *, raw_html: bool) -> tuple[str, ...]:
+    """Every link and picture of a post or page: written in Markdown, and with raw HTML
+    allowed, in HTML (an <a href> to a withheld post names it as a Markdown link does)."""
+    written = (*item.links, *item.images)
+    if not raw_html:
+        return written
+    known = set(written)
+    in_html = (url for _, url in raw_urls(str(item.body.html)) if url not in known)
+    return (*written, *dict.fromkeys(in_html))
 
 
 def _links_to_withheld(

@@ -559,6 +559,28 @@ CASES: list[tuple[str, Files, Expected]] = [
         Fails(START, ("See [the draft]",), says=WITHHOLDS_LINK),
     ),
     (
+        "link in raw HTML to an internal post",
+        {
+            **linking('See <a href="/posts/quokka-lift/">the lift</a>.\n'),
+            "journeyblog.toml": CONFIG + "allow_raw_html = true\n",
+        },
+        Fails(
+            START,
+            ('See <a href="/posts',),
+            says=f"links to '/posts/quokka-lift/', {WITHHOLDS_LINK}",
+        ),
+    ),
+    (
+        "link in raw HTML to a draft, written absolute",
+        {
+            **linking(
+                "<p>See <a href='https://blog.test.example/posts/quokka-draft/'>it</a></p>\n"
+            ),
+            "journeyblog.toml": CONFIG + "allow_raw_html = true\n",
+        },
+        Fails(START, ("<p>See <a href=",), says=WITHHOLDS_LINK),
+    ),
+    (
         "link to a future post",
         linking("Coming: [later](/posts/quokka-later/).\n"),
         Fails(START, ("Coming:",), says=WITHHOLDS_LINK),

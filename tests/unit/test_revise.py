@@ -163,7 +163,7 @@ RICH_EDITS = (
     *EDITS,
     (_raw_paragraph, True),
     (_raw_picture, None),  # taken in where the post shows the map already
-    (_raw_link_to_withheld, None),  # the audit finds the slug; assemble takes it as revise does
+    (_raw_link_to_withheld, False),
 )
 PUBLISHED = ("cloud-1.md", "cloud-2.md", "cloud-3.md", "summed.md")
 
