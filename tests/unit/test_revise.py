@@ -65,9 +65,29 @@ def _site(make_site: MakeSite, *, rich: bool = False) -> Path:
     return site
 
 
-def _appended(path: Path, rng: random.Random) -> None:
-    with path.open("a", encoding="utf-8") as file:
-        file.write(f"\nA sentence added, number {rng.randrange(1000)}.\n")
+def _appending(name: str, text: str) -> Callable[[Path, random.Random], None]:
+    """An edit that adds `text` at the end of a post, "{n}" in it a number drawn each time."""
+
+    def edit(path: Path, rng: random.Random) -> None:
+        with path.open("a", encoding="utf-8") as file:
+            file.write("\n" + text.replace("{n}", str(rng.randrange(1000))) + "\n")
+
+    edit.__name__ = name
+    return edit
+
+
+_appended = _appending("_appended", "A sentence added, number {n}.")
+_url_of_withheld = _appending("_url_of_withheld", "See [the staff post](/posts/inside/).")
+_broken_link = _appending("_broken_link", "See [nothing](missing-{n}.md).")
+_level_block = _appending(
+    "_level_block", "<!-- level: internal -->\nOnly for staff.\n<!-- /level -->"
+)
+_picture = _appending("_picture", "![The map](/images/map.png)")
+_raw_paragraph = _appending("_raw_paragraph", "<p>Written in HTML, {n}.</p>")
+_raw_picture = _appending("_raw_picture", '<img src="/images/map.png" alt="The map">')
+_raw_link_to_withheld = _appending(
+    "_raw_link_to_withheld", '<a href="/posts/inside/">the staff post</a>'
+)
 
 
 def _beside(path: Path, name: str) -> str:
@@ -93,26 +113,6 @@ def _link_to_withheld(path: Path, rng: random.Random) -> None:
         file.write(f"\nSee [the staff post]({_beside(path, 'inside.md')}).\n")
 
 
-def _url_of_withheld(path: Path, rng: random.Random) -> None:
-    with path.open("a", encoding="utf-8") as file:
-        file.write("\nSee [the staff post](/posts/inside/).\n")
-
-
-def _broken_link(path: Path, rng: random.Random) -> None:
-    with path.open("a", encoding="utf-8") as file:
-        file.write(f"\nSee [nothing](missing-{rng.randrange(9)}.md).\n")
-
-
-def _level_block(path: Path, rng: random.Random) -> None:
-    with path.open("a", encoding="utf-8") as file:
-        file.write("\n<!-- level: internal -->\nOnly for staff.\n<!-- /level -->\n")
-
-
-def _picture(path: Path, rng: random.Random) -> None:
-    with path.open("a", encoding="utf-8") as file:
-        file.write("\n![The map](/images/map.png)\n")
-
-
 def _title(path: Path, rng: random.Random) -> None:
     text = path.read_text(encoding="utf-8")
     title = next(line for line in text.splitlines() if line.startswith("title: "))
@@ -127,21 +127,6 @@ def _part_as_true(path: Path, rng: random.Random) -> None:
         replace_in(path, "part: 1\n", "part: true\n")
     elif "part: true\n" in text:
         replace_in(path, "part: true\n", "part: 1\n")
-
-
-def _raw_paragraph(path: Path, rng: random.Random) -> None:
-    with path.open("a", encoding="utf-8") as file:
-        file.write(f"\n<p>Written in HTML, {rng.randrange(1000)}.</p>\n")
-
-
-def _raw_picture(path: Path, rng: random.Random) -> None:
-    with path.open("a", encoding="utf-8") as file:
-        file.write('\n<img src="/images/map.png" alt="The map">\n')
-
-
-def _raw_link_to_withheld(path: Path, rng: random.Random) -> None:
-    with path.open("a", encoding="utf-8") as file:
-        file.write('\n<a href="/posts/inside/">the staff post</a>\n')
 
 
 # Each edit, and whether revise takes it in (True), leaves it to assemble (False), or
