@@ -4,7 +4,8 @@ The dev server assembles and plans a large site after every save. Handed a `Kept
 stages that make one value a post (site.assemble, cards.previews, render.page_specs) take
 each from what the last call made when it is made from the same objects: an unchanged post
 stays the same object from one save to the next, and what is made from it is kept in turn.
-The result is what the stage gives without it.
+The result is what the stage gives without it. A stage may also `remember` what it knew for
+the next call: site.assemble what site.revise needs to make one edited post again.
 """
 
 from __future__ import annotations
