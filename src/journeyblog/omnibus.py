@@ -148,11 +148,13 @@ def _path(path: str) -> str:
 
 
 # A start or end tag, its attributes read with their quoting (a ">" may stand in a quoted
-# value); comments, and the text of scripts and styles, are passed over whole.
+# value); comments, and the text of scripts and styles, are passed over whole. A tag with
+# no attributes is not matched unless it is a heading or a picture: nothing in it changes.
 _TAG = re.compile(
     r"""<!--.*?-->"""
     r"""|<(?P<raw>script|style)\b(?:[^>"']|"[^"]*"|'[^']*')*>.*?</(?P=raw)\s*>"""
-    r"""|<(?P<end>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attributes>(?:[^>"']|"[^"]*"|'[^']*')*)>""",
+    r"""|<(?P<end>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)"""
+    r"""(?P<attributes>(?![A-Za-z0-9-])(?:[^>"']|"[^"]*"|'[^']*')+|(?<=h[1-6])|(?<=img))>""",
     re.IGNORECASE | re.DOTALL,
 )
 _ATTRIBUTE = re.compile(
@@ -172,13 +174,17 @@ _ID_LISTS = frozenset(
 )
 _LINKS = frozenset({"href", "usemap"})
 _PICTURES = frozenset({"src", "poster"})
+# Where an attribute that may change could stand: a tag without one (a code block's spans,
+# most of a body's tags) is kept as written without reading its attributes.
+_CHANGING = "|".join(sorted({"id", "srcset", *_ID_LISTS, *_LINKS, *_PICTURES}))
+_MAY_CHANGE = re.compile(rf"\s(?:{_CHANGING})\s*=", re.IGNORECASE)
 
 
 def ids_in(html: str) -> set[str]:
     """Every id the HTML gives an element."""
     found: set[str] = set()
     for tag in _TAG.finditer(html):
-        if tag["name"] and not tag["end"]:
+        if tag["name"] and not tag["end"] and _MAY_CHANGE.search(tag["attributes"]):
             for attribute in _ATTRIBUTE.finditer(tag["attributes"]):
                 if attribute["name"].lower() == "id":
                     found.add(_value(attribute))
@@ -229,6 +235,8 @@ def rewrite(
             name = f"h{min(6, int(heading[1]) + shift)}"
         if match["end"]:
             return f"</{name}>"
+        if not heading and not lazy and not _MAY_CHANGE.search(match["attributes"]):
+            return match[0]
 
         def changed(found: re.Match[str]) -> str:
             if found["equals"] is None:
