@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from journeyblog.engine import parallel
 from journeyblog.engine.parallel import Background, early_workers, make_all, parallel_map
 
 
@@ -53,6 +55,42 @@ def test_make_all_yields_each_makers_result_in_order() -> None:
     results = list(make_all(makers, jobs=2, min_items=1))
     assert [n for n, _ in results] == list(range(200))
     assert os.getpid() not in {pid for _, pid in results}  # made by the workers
+
+
+def test_make_all_forks_new_workers_as_it_goes_and_keeps_the_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A worker's memory grows with what it makes; a new one starts from the parent's.
+    monkeypatch.setattr(parallel, "FORK_AGAIN_EVERY", 50)
+    makers = [lambda n=n: (n, os.getpid()) for n in range(200)]
+    results = list(make_all(makers, jobs=2, min_items=1))
+    assert [n for n, _ in results] == list(range(200))
+    pids = [{pid for n, pid in results if start <= n < start + 50} for start in (0, 50, 100, 150)]
+    assert all(1 <= len(round_) <= 2 for round_ in pids)
+    assert not set.intersection(pids[0], pids[1]) and not set.intersection(pids[2], pids[3])
+    assert not multiprocessing.active_children()
+
+
+def test_workers_collect_their_garbage_in_cycles_as_they_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A build collects rarely; a worker's cyclic garbage (an EPUB's objects) is collected
+    # every TRIM_EVERY makers, not left to pile up until the build ends.
+    monkeypatch.setattr(parallel, "TRIM_EVERY", 10)
+
+    def cycle_then_count(n: int) -> int:
+        before = gc.get_threshold()
+        gc.set_threshold(1_000_000)
+        try:
+            node: list[object] = [bytearray(10_000)]
+            node.append(node)  # garbage in a cycle, once this returns
+            return sum(1 for o in gc.get_objects() if type(o) is list and len(o) == 2 and o[1] is o)
+        finally:
+            gc.set_threshold(*before)
+
+    makers = [lambda n=n: cycle_then_count(n) for n in range(200)]
+    counts = list(make_all(makers, jobs=2, min_items=1))
+    assert max(counts) <= 2 * parallel.TRIM_EVERY
 
 
 def _pid_after(seconds: float) -> int:

@@ -192,9 +192,16 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-# A worker hands its freed heap back every this many makers: a trim is cheap, and it lowers
-# a large build's peak memory (bench/LOG.md).
-TRIM_EVERY = 256
+# A worker collects its garbage and hands its freed heap back every this many makers. A
+# build collects rarely (incremental.collecting_rarely), and what an EPUB's making leaves in
+# cycles would pile up meanwhile; the collection walks only the worker's own objects (the
+# parent's were frozen before the fork), so it is cheap (bench/LOG.md).
+TRIM_EVERY = 64
+
+# make_all forks its workers again after this many makers: a worker's memory grows as it
+# works (pages of this process copied as their refcounts are written), and a new one starts
+# from none (bench/LOG.md).
+FORK_AGAIN_EVERY = 4000
 
 # The makers of the current `make_all` call: forked workers inherit them, so nothing but an
 # index crosses the pipe on the way in.
@@ -208,6 +215,7 @@ def _make(index: int) -> object:
     global _made_here
     _made_here += 1
     if _made_here % TRIM_EVERY == 0:
+        gc.collect()
         return_free_memory()
     return _PENDING[index]()
 
@@ -247,8 +255,10 @@ def make_all(
     # picture's copies, made one after another) would otherwise all fall to one worker.
     chunk = max(1, min(16, len(makers) // (jobs * 8)))
     try:
-        with _pool(jobs) as pool:
-            for result in pool.imap(_make, range(len(makers)), chunksize=chunk):
-                yield cast(Result, result)
+        for start in range(0, len(makers), FORK_AGAIN_EVERY):
+            indices = range(start, min(len(makers), start + FORK_AGAIN_EVERY))
+            with _pool(jobs) as pool:
+                for result in pool.imap(_make, indices, chunksize=chunk):
+                    yield cast(Result, result)
     finally:
         _PENDING = ()
