@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 from array import array
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -258,11 +257,11 @@ _BITS = (1 << 64) - 1
 def _folders(paths: Iterable[str]) -> set[str]:
     """Every folder that holds one of `paths`, at any depth; "" for the top."""
     folders = {""}
-    for path in paths:
-        folder = posixpath.dirname(path)
+    for path in paths:  # normalised: the folder is what comes before the last "/"
+        folder = path.rpartition("/")[0]
         while folder not in folders:
             folders.add(folder)
-            folder = posixpath.dirname(folder)
+            folder = folder.rpartition("/")[0]
     return folders
 
 
