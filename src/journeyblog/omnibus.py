@@ -174,8 +174,8 @@ _ID_LISTS = frozenset(
 )
 _LINKS = frozenset({"href", "usemap"})
 _PICTURES = frozenset({"src", "poster"})
-# Where an attribute that may change could stand: a tag without one (a code block's spans,
-# most of a body's tags) is kept as written without reading its attributes.
+# Where an attribute that may change could stand: a tag without one (a code block's
+# `<span class>`) is kept as written without reading its attributes.
 _CHANGING = "|".join(sorted({"id", "srcset", *_ID_LISTS, *_LINKS, *_PICTURES}))
 _MAY_CHANGE = re.compile(rf"\s(?:{_CHANGING})\s*=", re.IGNORECASE)
 
@@ -235,7 +235,8 @@ def rewrite(
             name = f"h{min(6, int(heading[1]) + shift)}"
         if match["end"]:
             return f"</{name}>"
-        if not heading and not lazy and not _MAY_CHANGE.search(match["attributes"]):
+        lazy_picture = lazy and name.lower() == "img"
+        if not heading and not lazy_picture and not _MAY_CHANGE.search(match["attributes"]):
             return match[0]
 
         def changed(found: re.Match[str]) -> str:
