@@ -250,7 +250,7 @@ def rewrite(
             return f'{found["space"]}{found["name"]}="{html_lib.escape(new)}"'
 
         attributes = _ATTRIBUTE.sub(changed, match["attributes"])
-        if lazy and name.lower() == "img" and not _LOADING.search(attributes):
+        if lazy_picture and not _LOADING.search(attributes):
             end = _LAZY.search(attributes)
             at = end.start() if end else len(attributes)
             attributes = f'{attributes[:at]} loading="lazy" decoding="async"{attributes[at:]}'

@@ -78,7 +78,7 @@ def test_workers_collect_their_garbage_in_cycles_as_they_go(
     # every TRIM_EVERY makers, not left to pile up until the build ends.
     monkeypatch.setattr(parallel, "TRIM_EVERY", 10)
 
-    def cycle_then_count(n: int) -> int:
+    def cycle_then_count() -> int:
         before = gc.get_threshold()
         gc.set_threshold(1_000_000)
         try:
@@ -88,7 +88,7 @@ def test_workers_collect_their_garbage_in_cycles_as_they_go(
         finally:
             gc.set_threshold(*before)
 
-    makers = [lambda n=n: cycle_then_count(n) for n in range(200)]
+    makers = [cycle_then_count] * 200
     counts = list(make_all(makers, jobs=2, min_items=1))
     assert max(counts) <= 2 * parallel.TRIM_EVERY
 
