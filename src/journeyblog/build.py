@@ -42,15 +42,15 @@ from journeyblog.audit import Auditor, audit_outputs
 from journeyblog.cards import previews, social_images
 from journeyblog.checks import build_warnings, site_warnings
 from journeyblog.compress import SUFFIXES
-from journeyblog.config import CACHE_DIR, SiteConfig, load_config
+from journeyblog.config import CACHE_DIR, LOCALES, SiteConfig, load_config
+from journeyblog.digests import bytes_digest, digest
 from journeyblog.ebook import Book, series_books
 from journeyblog.editions import Editions, assemble_editions, edition_config, edition_sources
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
 from journeyblog.feeds import FILE_NAMES, feed_jobs, feed_scopes, syndication_jobs
 from journeyblog.figures import Measured
-from journeyblog.fingerprint import Fingerprints, bytes_digest, digest
+from journeyblog.fingerprint import Fingerprints
 from journeyblog.i18n import (
-    LOCALES,
     CatalogError,
     Language,
     english,

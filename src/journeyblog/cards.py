@@ -33,8 +33,8 @@ from urllib.parse import unquote, urlsplit
 import PIL
 
 from journeyblog.config import CACHE_DIR as SITE_CACHE
+from journeyblog.digests import length_prefixed
 from journeyblog.figures import Picture
-from journeyblog.fingerprint import length_prefixed
 from journeyblog.i18n import Language, english
 from journeyblog.kept import Kept, Unkept
 from journeyblog.model import Job, Post, Site, SocialImage
@@ -257,7 +257,7 @@ _TEXT_FIELDS = tuple(field.name for field in fields(CardText))  # all str: no as
 def card_key(text: CardText, fonts: CardFonts) -> str:
     """The hash of everything that decides a card's pixels."""
     drawn = (CARD_VERSION, PIL.__version__, fonts.digest, *[getattr(text, f) for f in _TEXT_FIELDS])
-    # Length-prefixed (as fingerprint.digest joins), not JSON: as exact, a fifth of the cost.
+    # Length-prefixed (as digests.digest joins), not JSON: as exact, a fifth of the cost.
     return hashlib.sha256(length_prefixed(drawn)).hexdigest()
 
 

@@ -3,8 +3,9 @@
 Prints errors one a line as `path:line: message`, sorted, then one summary line. Exit 0 on
 success, 1 on content errors, 2 on usage errors. Stages never print; only this module does.
 
-The pipeline and the engine are imported by the commands that run them: `build` on a site
-where nothing changed answers from the stamps alone, sooner than they would load.
+The pipeline, the engine and the scaffold are imported by the commands that run them:
+`build` on a site where nothing changed answers from the stamps alone, sooner than they
+would load.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from journeyblog import __version__
 from journeyblog.engine.stamps import input_stamp, up_to_date
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
 from journeyblog.options import BuildOptions
-from journeyblog.scaffold import CI_FILES, init_site, new_post, new_series
+from journeyblog.recipes import CI_FILES
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -589,6 +590,8 @@ def new_command(
         site_dir, words = Path(words[0]), words[1:]  # the site's folder comes first
     if not site_dir.is_dir():
         raise click.UsageError(f"{site_dir} is not a folder")
+    from journeyblog.scaffold import new_post, new_series  # see the module's docstring
+
     try:
         if words[0] == "series":
             if len(words) != 3:
@@ -622,6 +625,8 @@ def new_command(
 def init_command(directory: Path, ci: str | None) -> None:
     """Create a new site in DIRECTORY (new or empty): settings, an author, a first post, and
     with --ci the workflow that publishes it (see docs/publishing.md)."""
+    from journeyblog.scaffold import init_site  # see the module's docstring
+
     try:
         files = init_site(directory, ci=ci)
     except BuildFailed as failure:

@@ -21,6 +21,7 @@ from journeyblog.errors import BuildFailed, SiteError, control_character
 
 CONFIG_NAME = "journeyblog.toml"
 CACHE_DIR = ".journeyblog-cache"  # the build cache, in the site folder
+LOCALES = "locales"  # the folder of catalogs, in a theme and in a site
 
 
 def default_theme_dir() -> Path:

@@ -35,7 +35,8 @@ from ebooklib import epub
 from lxml import etree
 
 from journeyblog.cards import CardText, cached_card, card_key, find_fonts, image_file
-from journeyblog.fingerprint import Fingerprints, digest
+from journeyblog.digests import digest
+from journeyblog.fingerprint import Fingerprints
 from journeyblog.i18n import Language
 from journeyblog.model import Author, Enclosure, Job, SecurityLevel, Series, Site
 from journeyblog.omnibus import CollectedPart, book_file, collect

@@ -24,7 +24,8 @@ from lxml import etree
 
 from journeyblog import __version__
 from journeyblog.config import Syndication
-from journeyblog.fingerprint import Fingerprints, digest
+from journeyblog.digests import digest
+from journeyblog.fingerprint import Fingerprints
 from journeyblog.i18n import Language, english
 from journeyblog.model import Enclosure, Job, Output, Post, SecurityLevel, Site
 from journeyblog.omnibus import says_part

@@ -16,29 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
-import xxhash
-
+from journeyblog.digests import bytes_digest, digest
 from journeyblog.model import Page, Post
-
-
-def digest(parts: Iterable[str]) -> str:
-    """One hex digest of several strings (length-prefixed: ("ab", "c") differs from ("a", "bc"))."""
-    return _hash(length_prefixed(parts))
-
-
-def length_prefixed(parts: Iterable[str]) -> bytes:
-    """Several strings as one, each after its length, so that no two lists of them join alike."""
-    return "".join([f"{len(part)}\x00{part}" for part in parts]).encode("utf-8", "surrogatepass")
-
-
-# XXH3, 128 bits: these keys decide which files of the last output are kept, not who may read
-# what, so they need no cryptographic hash, and a large site hashes a lot (bench/LOG.md).
-_hash = xxhash.xxh3_128_hexdigest
-
-
-def bytes_digest(data: bytes) -> str:
-    """The digest of an output file's bytes, recorded with what the audit found in them."""
-    return _hash(data)
 
 
 def _digest_of_parts(parts: list[str]) -> str:
@@ -52,7 +31,7 @@ def _digest_of_parts(parts: list[str]) -> str:
     joined = "\x00".join(parts)
     if joined.count("\x00") != len(parts) - 1:
         return digest(parts)
-    return _hash(joined.encode("utf-8", "surrogatepass"))
+    return bytes_digest(joined.encode("utf-8", "surrogatepass"))
 
 
 # What of a post's or page's body a digest covers: all of it (True), its word count alone
@@ -127,7 +106,9 @@ class Fingerprints:
             if bodies is True:
                 # The key the body was rendered under stands for everything it was made
                 # from, and is cheaper than hashing the html.
-                body = value.body_key or _hash(str(value.html).encode("utf-8", "surrogatepass"))
+                body = value.body_key or bytes_digest(
+                    str(value.html).encode("utf-8", "surrogatepass")
+                )
             elif bodies == WORDS:
                 body = f"words {value.body.words}"
             result = _digest_of_parts([body, self._bare(value)])

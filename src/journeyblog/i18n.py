@@ -29,9 +29,9 @@ from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
+from journeyblog.config import LOCALES
 from journeyblog.errors import SiteError
 
-LOCALES = "locales"  # the folder of catalogs, in a theme and in a site
 DEFAULT = "en"  # the language the themes' msgids are written in
 CONTEXT = "\x04"  # between a message's context and its msgid, as gettext keys them
 # The calls a template or a module marks a message with: gettext's, and the messages of scripts.

@@ -30,9 +30,9 @@ import PIL
 import xxhash
 from PIL import Image, ImageOps
 
+from journeyblog.digests import length_prefixed
 from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import RESIZED, Measured, copies_of
-from journeyblog.fingerprint import length_prefixed
 from journeyblog.model import Job, Site
 
 PICTURE_SUFFIXES = (

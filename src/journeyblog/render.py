@@ -32,7 +32,8 @@ from jinja2 import (
 from markupsafe import Markup
 
 from journeyblog.config import default_theme_dir
-from journeyblog.fingerprint import WORDS, Fingerprints, Shown, digest
+from journeyblog.digests import digest
+from journeyblog.fingerprint import WORDS, Fingerprints, Shown
 from journeyblog.i18n import Language, english
 from journeyblog.kept import Kept, Unkept
 from journeyblog.model import (

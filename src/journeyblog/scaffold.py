@@ -24,75 +24,10 @@ import yaml
 
 from journeyblog.config import CONFIG_NAME, DEFAULT_LEVELS, load_config
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
+from journeyblog.recipes import CI_FILES
 from journeyblog.sources import DataFile, Source, discover, read_data_file
 
 GITIGNORE = "output/\noutput.manifest.json\n.output.*\n.journeyblog-cache/\n"
-# What `init --ci KIND` writes: the workflow docs/publishing.md shows, path and text.
-CI_FILES: dict[str, tuple[str, str]] = {
-    "github": (
-        ".github/workflows/publish.yml",
-        """\
-name: Publish
-on:
-  push:
-    branches: [main]
-  workflow_dispatch:
-permissions:
-  contents: read
-  pages: write
-  id-token: write
-concurrency:
-  group: pages
-  cancel-in-progress: false
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - uses: actions/cache@v4
-        with:
-          path: .journeyblog-cache
-          key: journeyblog-${{ github.sha }}
-          restore-keys: journeyblog-
-      - run: python -m pip install journeyblog
-      - run: journeyblog build . --audience public
-      - uses: actions/upload-pages-artifact@v3
-        with:
-          path: output
-  deploy:
-    needs: build
-    runs-on: ubuntu-latest
-    environment:
-      name: github-pages
-      url: ${{ steps.deployment.outputs.page_url }}
-    steps:
-      - id: deployment
-        uses: actions/deploy-pages@v4
-""",
-    ),
-    "gitlab": (
-        ".gitlab-ci.yml",
-        """\
-pages:
-  image: python:3.12-slim
-  cache:
-    key: journeyblog
-    paths:
-      - .journeyblog-cache/
-  script:
-    - python -m pip install journeyblog
-    - journeyblog build . --audience public -o public
-  artifacts:
-    paths:
-      - public
-  rules:
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
-""",
-    ),
-}
 # The skeleton's journeyblog.toml says Europe/London; init has no config to read it from yet.
 INIT_TIMEZONE = ZoneInfo("Europe/London")
 

@@ -15,7 +15,8 @@ import pytest
 import yaml
 from tests.conftest import REPO
 
-from journeyblog.scaffold import CI_FILES, init_site
+from journeyblog.recipes import CI_FILES
+from journeyblog.scaffold import init_site
 
 DOCS = (REPO / "docs" / "publishing.md").read_text(encoding="utf-8")
 

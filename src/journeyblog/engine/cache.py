@@ -24,8 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from journeyblog.fingerprint import bytes_digest
-from journeyblog.model import packed_together
+from journeyblog.digests import bytes_digest
 from journeyblog.versions import VERSIONS
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ class Recorded(NamedTuple):
 
     key: str  # what the file was made from (build._stored_key)
     audit: str | None  # the audit that passed it (Auditor.digest); None if changed since
-    digest: str  # of its bytes (fingerprint.bytes_digest)
+    digest: str  # of its bytes (digests.bytes_digest)
     reads: str | None = None  # a page: what its rendering read (reads.Reads.to_json)
 
 
@@ -336,6 +335,8 @@ class BuildCache:
 def packed_together_in_runs(items: Mapping[str, Rendered], run: int = 500) -> dict[str, Rendered]:
     """The same renderings, the bodies of each `run` of them packed in one buffer
     (model.packed_together): what forked workers share without copying it."""
+    from journeyblog.model import packed_together  # the up-to-date check does without it
+
     keys = list(items)
     together: dict[str, Rendered] = {}
     for start in range(0, len(keys), run):

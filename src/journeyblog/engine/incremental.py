@@ -36,6 +36,7 @@ from journeyblog.build import (
 )
 from journeyblog.compress import SUFFIXES, compressed, compressible
 from journeyblog.config import CACHE_DIR, SiteConfig
+from journeyblog.digests import bytes_digest, digest
 from journeyblog.engine.cache import BuildCache, Recorded, markdown_key, packed_together_in_runs
 from journeyblog.engine.parallel import (
     MIN_PARALLEL_ITEMS,
@@ -65,7 +66,6 @@ from journeyblog.engine.write import (
 )
 from journeyblog.errors import BuildFailed, SiteError
 from journeyblog.figures import Measured
-from journeyblog.fingerprint import bytes_digest, digest
 from journeyblog.markdown import render_markdown
 from journeyblog.model import Job, Output, WriteReport
 from journeyblog.options import BuildOptions

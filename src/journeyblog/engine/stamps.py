@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from journeyblog.config import CACHE_DIR, CONFIG_NAME, default_theme_dir
+from journeyblog.config import CACHE_DIR, CONFIG_NAME, LOCALES, default_theme_dir
+from journeyblog.digests import bytes_digest, digest, length_prefixed
 from journeyblog.engine.cache import BuildCache
-from journeyblog.fingerprint import bytes_digest, digest, length_prefixed
-from journeyblog.i18n import LOCALES
 from journeyblog.options import BuildOptions
 from journeyblog.versions import VERSIONS
 
