@@ -71,6 +71,33 @@ def test_nothing_changed_means_nothing_is_built(site: Path, tmp_path: Path) -> N
     assert _mtimes(out) == before
 
 
+def test_nothing_changed_is_answered_without_loading_what_builds(
+    site: Path, tmp_path: Path
+) -> None:
+    """The answer is quick because the pipeline, the model, the templates and the
+    libraries' metadata are never loaded for it."""
+    out = tmp_path / "output"
+    assert _build(site, out).startswith("Built ")
+    script = (
+        "import sys\n"
+        "from journeyblog.cli import cli\n"
+        "try:\n"
+        "    cli.main(sys.argv[1:], prog_name='journeyblog')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    args = ["build", str(site), "-o", str(out), "--now", NOW.isoformat()]
+    process = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=120
+    )
+    said, loaded = process.stdout.rstrip("\n").rsplit("\n", 1)
+    assert said.startswith("Up to date"), process.stdout + process.stderr
+    heavy = {"journeyblog.build", "journeyblog.model", "journeyblog.scaffold", "jinja2"}
+    assert not heavy & set(loaded.split()), sorted(heavy & set(loaded.split()))
+    assert "importlib.metadata" not in loaded.split()
+
+
 @pytest.mark.parametrize(
     "change",
     ["edit a post", "add a post", "edit the config", "edit a template", "add a static file"],
