@@ -43,7 +43,7 @@ from journeyblog.cards import previews, social_images
 from journeyblog.checks import build_warnings, site_warnings
 from journeyblog.compress import SUFFIXES
 from journeyblog.config import CACHE_DIR, LOCALES, SiteConfig, load_config
-from journeyblog.digests import bytes_digest, digest
+from journeyblog.digests import digest
 from journeyblog.ebook import Book, series_books
 from journeyblog.editions import Editions, assemble_editions, edition_config, edition_sources
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError
@@ -508,8 +508,8 @@ def search_jobs(
                 functools.partial(search_index, posts, language=language),
             )
         ]
-    # The word chunks are made together, here: a chunk's key is its bytes, so an edit makes
-    # again only the chunks it changed (search._firsts keeps the others' words in place).
+    # The word chunks are cut together, here: a chunk's key is what it holds, so an edit
+    # makes again only the chunks it changed (search._firsts keeps the others' words in place).
     words = word_chunks(posts)
     jobs = []
     for path in chunked_paths(len(posts)):
@@ -519,14 +519,8 @@ def search_jobs(
             make = functools.partial(posts_chunk, posts, number, language=language)
             jobs.append(Job(path, prints.of(shown, bodies=False), make))
         else:
-            jobs.append(
-                Job(path, bytes_digest(words[path]), functools.partial(_file_of, words, path))
-            )
+            jobs.append(Job(path, words.key(path), functools.partial(words.file, path)))
     return jobs
-
-
-def _file_of(files: Mapping[str, bytes], path: str) -> bytes:
-    return files[path]
 
 
 class _Stopwatch:

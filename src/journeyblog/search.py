@@ -29,8 +29,10 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from journeyblog.digests import bytes_digest, length_prefixed
 from journeyblog.i18n import Language
 from journeyblog.model import Post
 from journeyblog.searchwords import words
@@ -109,7 +111,37 @@ def posts_chunk(posts: Sequence[Post], number: int, *, language: Language) -> by
     return _json([_shown(post, language) for post in chunk]).encode()
 
 
-def word_chunks(posts: Sequence[Post], folder: str = FOLDER) -> dict[str, bytes]:
+@dataclass(frozen=True, slots=True)
+class WordChunks:
+    """`search/index.json` and every `search/words/N.json` of the chunked index: the index
+    made, each chunk made when asked for (`file`); `key` says what a file is made from,
+    in a fraction of the time it takes to make it."""
+
+    index_path: str
+    index: bytes
+    chunks: Mapping[str, Sequence[str]]  # a chunk's path -> its words, in order
+    found: Mapping[str, array[int]]  # a word -> its entries (`word_chunks`)
+
+    def file(self, path: str) -> bytes:
+        if path == self.index_path:
+            return self.index
+        return _json({word: _deltas(self.found[word]) for word in self.chunks[path]}).encode()
+
+    def key(self, path: str) -> str:
+        """The same for the same bytes of the file at `path`, and different whenever they
+        would differ: a chunk's words and the entries of each."""
+        if path == self.index_path:
+            return bytes_digest(self.index)
+        found = self.found
+        return bytes_digest(
+            b"".join(
+                length_prefixed((word, str(len(found[word])))) + found[word].tobytes()
+                for word in self.chunks[path]
+            )
+        )
+
+
+def word_chunks(posts: Sequence[Post], folder: str = FOLDER) -> WordChunks:
     """`search/index.json` and every `search/words/N.json` of the chunked index.
 
     Each word maps to the posts it is found in, as numbers in the order of `posts` (newest
@@ -139,15 +171,15 @@ def word_chunks(posts: Sequence[Post], folder: str = FOLDER) -> dict[str, bytes]
     ordered = sorted(found, key=lambda word: word.encode("utf-16-be"))
     chunks = _word_chunks(len(posts))
     starts = _firsts(ordered, [len(found[word]) for word in ordered], chunks)
-    files: dict[str, bytes] = {}
+    words_of: dict[str, Sequence[str]] = {}
     firsts: list[str] = []
     for number, (start, end) in enumerate(
         itertools.zip_longest(starts, starts[1:], fillvalue=len(ordered))
     ):
         firsts.append(ordered[start] if ordered else "\uffff")
-        files[f"{folder}words/{number}.json"] = _word_file(ordered[start:end], found)
+        words_of[f"{folder}words/{number}.json"] = ordered[start:end]
     index = {"version": 2, "posts": len(posts), "per": POSTS_PER_CHUNK, "words": firsts}
-    return {f"{folder}index.json": _json(index).encode(), **files}
+    return WordChunks(f"{folder}index.json", _json(index).encode(), words_of, dict(found))
 
 
 def _firsts(ordered: Sequence[str], counts: Sequence[int], chunks: int) -> list[int]:
@@ -193,10 +225,6 @@ def _labelled(post: Post) -> Iterator[tuple[int, str]]:
         ),
     )
     yield TITLE, post.title
-
-
-def _word_file(chunk: Sequence[str], found: Mapping[str, array[int]]) -> bytes:
-    return _json({word: _deltas(found[word]) for word in chunk}).encode()
 
 
 def _deltas(entries: array[int]) -> list[int]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import bisect
 import json
 import random
+from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from tests.conftest import CONFIG, MakeSite, post
 
@@ -257,3 +258,38 @@ def test_chunks_begin_in_order_each_where_the_script_looks_for_its_words(
         for at in range(first, end):
             looked_in = bisect.bisect_right([ordered[f] for f in firsts], ordered[at]) - 1
             assert looked_in == number
+
+
+_ENTRIES = st.lists(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=4)
+_CHUNK = st.dictionaries(st.sampled_from(["a", "ab", "b", "é", "1"]), _ENTRIES, max_size=4)
+
+
+def _entry(data: bytes) -> int:
+    return array("I", data)[0]
+
+
+# Two chunks whose words and entries, laid end to end without their counts, are the same bytes.
+_RUN_ON = {"a": [1, _entry(b"1\x00b\x07")], "b": [2]}
+_RUN_ON_TOO = {"a": [1], "b": [_entry(b"\x071\x00b"), 2]}
+
+
+@given(first=_CHUNK, second=_CHUNK)
+@example(first=_RUN_ON, second=_RUN_ON_TOO)
+def test_a_word_chunk_is_made_again_exactly_when_its_bytes_would_change(
+    first: dict[str, list[int]], second: dict[str, list[int]]
+) -> None:
+    """A chunk's key stands for its bytes (the engine takes over a file whose key is
+    unchanged): the same key, the same file; another file, another key."""
+    made = [
+        search.WordChunks(
+            "search/index.json",
+            b"{}",
+            {"search/words/0.json": sorted(chunk)},
+            {word: array("I", entries) for word, entries in chunk.items()},
+        )
+        for chunk in (first, second)
+    ]
+    path = "search/words/0.json"
+    keys = [chunk.key(path) for chunk in made]
+    files = [chunk.file(path) for chunk in made]
+    assert (keys[0] == keys[1]) == (files[0] == files[1])
