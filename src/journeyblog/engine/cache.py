@@ -59,6 +59,7 @@ class BuildCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._db: sqlite3.Connection | None = None
+        self._outputs_read: dict[str, dict[str, tuple[object, ...]]] = {}  # by `fingerprints`
 
     @classmethod
     def disabled(cls) -> BuildCache:
@@ -209,6 +210,7 @@ class BuildCache:
             ).fetchall()
         except sqlite3.Error:
             return {}
+        self._outputs_read[out_dir] = {path: tuple(row) for path, *row in rows}
         found: dict[str, Recorded] = {}
         for path, fingerprint, size, mtime, ctime, inode, audited, digest, reads in rows:
             where = os.path.join(out_dir, path)
@@ -245,17 +247,19 @@ class BuildCache:
         """
         if self._db is None:
             return
-        try:
-            recorded = {
-                path: tuple(row)
-                for path, *row in self._db.execute(
-                    "SELECT path, fingerprint, size, mtime, ctime, inode, audited, digest, reads"
-                    " FROM outputs WHERE out_dir = ?",
-                    (out_dir,),
-                )
-            }
-        except sqlite3.Error:
-            recorded = {}
+        recorded = self._outputs_read.pop(out_dir, None)  # as `fingerprints` read them, if it did
+        if recorded is None:
+            try:
+                recorded = {
+                    path: tuple(row)
+                    for path, *row in self._db.execute(
+                        "SELECT path, fingerprint, size, mtime, ctime, inode, audited, digest,"
+                        " reads FROM outputs WHERE out_dir = ?",
+                        (out_dir,),
+                    )
+                }
+            except sqlite3.Error:
+                recorded = {}
         known = stats or {}
         rows = []
         for path, fingerprint, digest, reads in items:
