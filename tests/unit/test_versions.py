@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from tests.conftest import REPO
 
 from journeyblog import versions
 
@@ -23,7 +24,7 @@ NOT_SHAPING = {
 
 
 def _dependencies() -> set[str]:
-    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
     return {
         versions._normalise(re.split(r"[<>=!~ \[;]", requirement, maxsplit=1)[0])
         for requirement in project["project"]["dependencies"]
