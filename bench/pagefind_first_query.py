@@ -37,7 +37,7 @@ for (const d of data) {
 def main(out: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    word = weight.word_of_one_post(out)
+    word = weight.rarest_word(out)
     (out / "pf-test.html").write_text(PAGE, encoding="utf-8")
     bodies: list[tuple[str, bytes]] = []
     with weight._serve(out) as origin, sync_playwright() as playwright:

@@ -67,8 +67,9 @@ def weigh(name: str, out: Path, *, search: bool) -> Weight:
     return Weight(name, largest.relative_to(out).as_posix(), size, len(pages), total, found, note)
 
 
-def word_of_one_post(out: Path) -> str:
-    """A word exactly one published post holds, the longest (then first) of them."""
+def rarest_word(out: Path) -> str:
+    """The word the fewest published posts hold, the longest (then first) of them: a
+    query that opens few results, as a reader's search for a name would."""
     index = json.loads((out / "search" / "index.json").read_text(encoding="utf-8"))
     counts: dict[str, int] = {}
     if index.get("version") == 2:
@@ -79,14 +80,14 @@ def word_of_one_post(out: Path) -> str:
         for post in index["posts"]:
             for word in set(post["words"].split()):
                 counts[word] = counts.get(word, 0) + 1
-    unique = [word for word, count in counts.items() if count == 1 and word.isalpha()]
-    return sorted(unique, key=lambda word: (-len(word), word))[0]
+    words = [(count, -len(word), word) for word, count in counts.items() if word.isalpha()]
+    return min(words)[2]
 
 
 def measure_search(out: Path) -> Search:
     from playwright.sync_api import sync_playwright
 
-    word = word_of_one_post(out)
+    word = rarest_word(out)
     bodies: list[bytes] = []
     with _serve(out) as origin, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
