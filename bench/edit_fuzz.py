@@ -12,13 +12,15 @@ its cache and last output) and, copied to a fresh folder, from scratch with no c
 two outputs and manifests are compared. An edit the build refuses must be refused by both,
 leave the last output as it was, and is then undone. Prints each edit and, for a
 difference, the files that differ; exits 1 if any. With --kill, some builds are first
-killed part way, and the build after must still write what a scratch build writes.
+killed part way, and the build after must still write what a scratch build writes. With
+--bilingual, the site is in Welsh and English, half its posts with a twin; an edit to what
+twins share changes both, and posts are translated and translations deleted.
 """
 
 from __future__ import annotations
 
 import argparse
-import filecmp
+import hashlib
 import os
 import random
 import re
@@ -37,6 +39,9 @@ DEFAULT_KIT = Path(__file__).resolve().parents[2] / "shared" / "bench"
 
 Edit = Callable[[Path, random.Random], str]
 
+MARKED: dict[str, str] = {}  # each marked block's sentence written so far -> its level
+OPEN_BLOCK = "Never to be shown: a block left open."
+
 
 def posts(site: Path) -> list[Path]:
     return sorted((site / "content" / "posts").rglob("*.md"))
@@ -51,20 +56,87 @@ def front_line(text: str, name: str) -> str | None:
     return next((line for line in head.splitlines() if line.startswith(f"{name}:")), None)
 
 
+SHARED = ("date", "series", "part", "author", "security")  # what twins must agree on
+
+
 def set_field(path: Path, name: str, value: str | None) -> None:
-    """Set (or with None, remove) a front matter field of the post at `path`."""
+    """Set (or with None, remove) a front matter field of the post at `path`, and of its
+    twin in the other language if it is one twins share."""
+    for changed in (path, twin(path)) if name in SHARED else (path,):
+        if not changed.is_file():
+            continue
+        text = changed.read_text(encoding="utf-8")
+        line = front_line(text, name)
+        if line is not None:
+            new = "" if value is None else f"{name}: {value}\n"
+            text = text.replace(line + "\n", new, 1)
+        elif value is not None:
+            text = text.replace("---\n", f"---\n{name}: {value}\n", 1)
+        changed.write_text(text, encoding="utf-8")
+
+
+def twin(path: Path) -> Path:
+    """The file of a post's twin in a bilingual site: `x.en.md` beside `x.md`."""
+    if path.name.endswith(".en.md"):
+        return path.with_name(path.name.removesuffix(".en.md") + ".md")
+    return path.with_name(path.name.removesuffix(".md") + ".en.md")
+
+
+def translated(path: Path) -> Path:
+    """Write the English twin of the post at `path` (in the default language, Welsh)."""
     text = path.read_text(encoding="utf-8")
-    line = front_line(text, name)
+    english = twin(path)
+    english.write_text(text, encoding="utf-8")
+    line = front_line(text, "title")
     if line is not None:
-        new = "" if value is None else f"{name}: {value}\n"
-        text = text.replace(line + "\n", new, 1)
-    elif value is not None:
-        text = text.replace("---\n", f"---\n{name}: {value}\n", 1)
-    path.write_text(text, encoding="utf-8")
+        set_field(english, "title", '"In English: ' + line[6:].strip().strip('"') + '"')
+    line = front_line(text, "id")
+    if line is not None:
+        set_field(english, "id", line[3:].strip().rstrip('"') + '/en"')
+    return english
+
+
+def make_bilingual(site: Path, rng: random.Random) -> None:
+    """Welsh and English: half the posts get an English twin."""
+    config = site / "journeyblog.toml"
+    text = config.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("language ="))
+    config.write_text(text.replace(line, 'languages = ["cy", "en-GB"]'), encoding="utf-8")
+    for path in posts(site):
+        if rng.random() < 0.5:
+            translated(path)
+
+
+def translate(site: Path, rng: random.Random) -> str:
+    """A post translated, or its translation deleted."""
+    path = rng.choice([p for p in posts(site) if not p.name.endswith(".en.md")])
+    if twin(path).is_file():
+        twin(path).unlink()
+        return f"English twin of {rel(site, path)} deleted"
+    return f"English twin of {rel(site, path)} written: {rel(site, translated(path))}"
 
 
 def rel(site: Path, path: Path) -> str:
     return path.relative_to(site).as_posix()
+
+
+def parts_of(site: Path, slug: str) -> dict[Path, int]:
+    """The parts of a series by file (twins left out: they follow), as their front matter
+    numbers them."""
+    found = {}
+    for path in posts(site):
+        text = path.read_text(encoding="utf-8")
+        if path.name.endswith(".en.md") or front_line(text, "series") != f"series: {slug}":
+            continue
+        line = front_line(text, "part")
+        if line is not None:
+            found[path] = int(line.split(":", 1)[1])
+    return found
+
+
+def series_of(path: Path) -> str | None:
+    line = front_line(path.read_text(encoding="utf-8"), "series")
+    return line.split(":", 1)[1].strip() if line is not None else None
 
 
 def body(site: Path, rng: random.Random) -> str:
@@ -78,11 +150,13 @@ def body_word(site: Path, rng: random.Random) -> str:
     path = a_post(site, rng)
     text = path.read_text(encoding="utf-8")
     head, rest = text.split("\n---\n", 1)
-    words = re.findall(r"\b[a-z]{5,}\b", rest)
+    prose = "\n".join(line for line in rest.splitlines() if not line.startswith("<!--"))
+    words = [word for word in re.findall(r"\b[a-z]{5,}\b", prose) if word != "rewritten"]
     if not words:
         return body(site, rng)
     word = rng.choice(words)
-    path.write_text(head + "\n---\n" + rest.replace(word, "rewritten", 1), encoding="utf-8")
+    changed = re.sub(rf"(?m)^(?!<!--)(.*?)\b{word}\b", r"\g<1>rewritten", rest, count=1)
+    path.write_text(head + "\n---\n" + changed, encoding="utf-8")
     return f"a word of {rel(site, path)}"
 
 
@@ -100,7 +174,8 @@ def summary(site: Path, rng: random.Random) -> str:
 
 def level(site: Path, rng: random.Random) -> str:
     path = a_post(site, rng)
-    new = rng.choice(LEVELS)
+    line = front_line(path.read_text(encoding="utf-8"), "security")
+    new = rng.choice([x for x in LEVELS if line != f"security: {x}"])
     set_field(path, "security", new)
     return f"level of {rel(site, path)} to {new}"
 
@@ -114,19 +189,13 @@ def tags(site: Path, rng: random.Random) -> str:
 
 def part(site: Path, rng: random.Random) -> str:
     """A part renumbered to one its series does not use, or swapped with another's."""
-    path = rng.choice(
-        [p for p in posts(site) if p.parent.name.startswith("series-")] or posts(site)
-    )
-    siblings = [p for p in posts(site) if p.parent == path.parent]
-    numbers = {}
-    for sibling in siblings:
-        line = front_line(sibling.read_text(encoding="utf-8"), "part")
-        if line is not None:
-            numbers[sibling] = int(line.split(":", 1)[1])
-    if path not in numbers:
+    written = [p for p in posts(site) if not p.name.endswith(".en.md")]  # twins follow
+    slug = series_of(rng.choice(written))
+    numbers = parts_of(site, slug) if slug is not None else {}
+    if not numbers:
         return body(site, rng)
-    other = rng.choice(siblings)
-    if other != path and other in numbers and rng.random() < 0.5:
+    path, other = rng.choice(sorted(numbers)), rng.choice(sorted(numbers))
+    if other != path and rng.random() < 0.5:
         set_field(path, "part", str(numbers[other]))
         set_field(other, "part", str(numbers[path]))
         return f"parts of {rel(site, path)} and {rel(site, other)} swapped"
@@ -153,11 +222,10 @@ def date(site: Path, rng: random.Random) -> str:
 def marker(site: Path, rng: random.Random) -> str:
     path = a_post(site, rng)
     chosen = rng.choice(LEVELS[1:])
+    sentence = f"The figures {rng.randrange(10_000)} are for {chosen} eyes."
+    MARKED[sentence] = chosen
     with path.open("a", encoding="utf-8") as file:
-        file.write(
-            f"\n<!-- level: {chosen} -->\nThe figures {rng.randrange(10_000)} are for staff."
-            "\n<!-- /level -->\n"
-        )
+        file.write(f"\n<!-- level: {chosen} -->\n{sentence}\n<!-- /level -->\n")
     return f"block for {chosen} in {rel(site, path)}"
 
 
@@ -181,12 +249,8 @@ def move(site: Path, rng: random.Random) -> str:
         set_field(path, "part", None)
         return f"{rel(site, path)} out of its series"
     chosen = rng.choice(slugs)
-    highest = 0
-    for other in posts(site):
-        text = other.read_text(encoding="utf-8")
-        if other != path and front_line(text, "series") == f"series: {chosen}":
-            line = front_line(text, "part")
-            highest = max(highest, int(line.split(":", 1)[1]) if line else 0)
+    parts = parts_of(site, chosen)
+    highest = max((n for p, n in parts.items() if p not in (path, twin(path))), default=0)
     set_field(path, "series", chosen)
     set_field(path, "part", str(highest + 1))
     return f"{rel(site, path)} into {chosen} as part {highest + 1}"
@@ -199,7 +263,7 @@ def mistake(site: Path, rng: random.Random) -> str:
         set_field(path, "security", "restrictd")
         return f"level of {rel(site, path)} misspelt"
     with path.open("a", encoding="utf-8") as file:
-        file.write("\n<!-- level: restricted -->\nNever to be shown if left open.\n")
+        file.write(f"\n<!-- level: restricted -->\n{OPEN_BLOCK}\n")
     return f"a marked block left open in {rel(site, path)}"
 
 
@@ -213,13 +277,9 @@ def add(site: Path, rng: random.Random) -> str:
     path.write_text(text, encoding="utf-8")
     set_field(path, "title", f'"Added post {number}"')
     set_field(path, "id", f'"tag:example.org,2020-01-01:added/{number}"')
-    if front_line(text, "part") is not None:
-        highest = 0
-        for sibling in posts(site):
-            if sibling.parent == path.parent and sibling != path:
-                line = front_line(sibling.read_text(encoding="utf-8"), "part")
-                if line is not None:
-                    highest = max(highest, int(line.split(":", 1)[1]))
+    slug = series_of(path)
+    if slug is not None and front_line(text, "part") is not None:
+        highest = max((n for p, n in parts_of(site, slug).items() if p != path), default=0)
         set_field(path, "part", str(highest + 1))
     return f"added {rel(site, path)}"
 
@@ -262,14 +322,14 @@ def template(site: Path, rng: random.Random, *, theme: Path) -> str:
     original = theme / "templates" / name
     if not original.is_file():
         return body(site, rng)
+    if path.is_file() and rng.random() < 0.3:
+        path.unlink()
+        return f"site's {name} removed"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(original, path)
     text = path.read_text(encoding="utf-8")
     if "{% block main %}" not in text:
-        if rng.random() < 0.5:
-            path.unlink()
-            return f"site's {name} removed"
         return body(site, rng)
     path.write_text(
         text.replace("{% block main %}", f"{{% block main %}}<p>Note {rng.randrange(100)}</p>", 1),
@@ -284,24 +344,44 @@ def config(site: Path, rng: random.Random) -> str:
     choice = rng.choice(
         ["title", "audience", "posts_per_page", "feed_size", "timezone", "base_url"]
     )
-    value = {
-        "title": f'"Bench blog {rng.randrange(100)}"',
-        "timezone": f'"{rng.choice(["Europe/London", "America/New_York", "Asia/Tokyo"])}"',
-        "base_url": f'"https://{rng.choice(["example.org", "blog.example.gov.uk"])}/"',
-        "audience": f'"{rng.choice(LEVELS)}"',
-        "posts_per_page": str(rng.randrange(5, 30)),
-        "feed_size": str(rng.randrange(5, 30)),
+    values = {
+        "title": [f'"Bench blog {number}"' for number in range(100)],
+        "timezone": ['"Europe/London"', '"America/New_York"', '"Asia/Tokyo"'],
+        "base_url": ['"https://example.org"', '"https://blog.example.gov.uk/council"'],
+        "audience": [f'"{level}"' for level in LEVELS],
+        "posts_per_page": [str(number) for number in range(5, 30)],
+        "feed_size": [str(number) for number in range(5, 30)],
     }[choice]
     line = next((x for x in text.splitlines() if x.startswith(f"{choice} =")), None)
-    new = f"{choice} = {value}"
+    new = f"{choice} = {rng.choice([value for value in values if line != f'{choice} = {value}'])}"
     text = text.replace(line, new, 1) if line is not None else text + new + "\n"
     path.write_text(text, encoding="utf-8")
     return f"config {new}"
 
 
-def edits(theme: Path) -> list[tuple[Edit, int]]:
+def audience(site: Path) -> str:
+    """The level the config publishes up to."""
+    text = (site / "journeyblog.toml").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("audience ="))
+    return line.split("=", 1)[1].strip().strip('"')
+
+
+def leaks(site: Path) -> list[str]:
+    """The sentences of marked blocks above the audience that the output shows."""
+    shown = LEVELS[: LEVELS.index(audience(site)) + 1]
+    withheld = [OPEN_BLOCK] + [text for text, level in MARKED.items() if level not in shown]
+    found: set[str] = set()
+    for path in [*(site / "output").rglob("*"), site / "output.manifest.json"]:
+        if path.is_file():
+            data = path.read_bytes()
+            found.update(text for text in withheld if text.encode() in data)
+    return [f"withheld text published: {text!r}" for text in sorted(found)]
+
+
+def edits(theme: Path, *, bilingual: bool) -> list[tuple[Edit, int]]:
     """Each edit with its weight: bodies and titles are what authors change most."""
     return [
+        *([(translate, 3)] if bilingual else []),
         (body, 6),
         (body_word, 3),
         (title, 3),
@@ -322,6 +402,16 @@ def edits(theme: Path) -> list[tuple[Edit, int]]:
         (lambda site, rng: template(site, rng, theme=theme), 1),
         (config, 1),
     ]
+
+
+def refused(result: subprocess.CompletedProcess[str]) -> bool:
+    """Whether a build stopped as it should on bad input: its own one-line errors, never a
+    traceback (a crash is a bug, not a refusal)."""
+    return (
+        result.returncode == 1
+        and "Build failed:" in result.stderr
+        and "Traceback" not in result.stderr
+    )
 
 
 def build(command: list[str], site: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -352,34 +442,18 @@ def killed_build(command: list[str], site: Path, seconds: float) -> bool:
 
 
 def sources(site: Path, into: Path) -> None:
-    """A copy of the site's sources alone: no output, cache or staging folder."""
+    """A copy of the site's sources alone: everything but its output, manifest, cache and
+    staging folder."""
     if into.exists():
         shutil.rmtree(into)
     into.mkdir(parents=True)
-    for name in ("content", "themes", "journeyblog.toml"):
-        source = site / name
-        if source.is_dir():
-            shutil.copytree(source, into / name)
-        elif source.is_file():
-            shutil.copyfile(source, into / name)
-
-
-def differences(a: Path, b: Path) -> list[str]:
-    """The paths under two folders whose presence or bytes differ."""
-    found: list[str] = []
-
-    def walk(compared: filecmp.dircmp[str], prefix: str) -> None:
-        found.extend(prefix + name for name in compared.left_only + compared.right_only)
-        found.extend(prefix + name for name in compared.funny_files)
-        _, mismatch, errors = filecmp.cmpfiles(
-            compared.left, compared.right, compared.common_files, shallow=False
-        )
-        found.extend(prefix + name for name in mismatch + errors)
-        for name, sub in compared.subdirs.items():
-            walk(sub, prefix + name + "/")
-
-    walk(filecmp.dircmp(a, b), "")
-    return sorted(found)
+    for source in site.iterdir():
+        if source.name in ("output", "output.manifest.json") or source.name.startswith("."):
+            continue
+        if source.is_dir() and not source.is_symlink():
+            shutil.copytree(source, into / source.name, symlinks=True)
+        else:
+            shutil.copy2(source, into / source.name, follow_symlinks=False)
 
 
 def authored(site: Path) -> list[Path]:
@@ -391,13 +465,30 @@ def authored(site: Path) -> list[Path]:
     ]
 
 
-def listing(folder: Path) -> dict[str, tuple[int, int]]:
-    """Each file under `folder` with its size and modification time."""
-    return {
-        path.relative_to(folder).as_posix(): (stat.st_size, stat.st_mtime_ns)
-        for path in folder.rglob("*")
-        if path.is_file() and (stat := path.stat())
-    }
+def tree(site: Path) -> dict[str, str]:
+    """What the output holds, by path: each file by its bytes' digest, each folder and link
+    as such; and the manifest beside it."""
+    found = {}
+    out = site / "output"
+    for root, folders, files in os.walk(out):
+        for name in folders + files:
+            path = Path(root, name)
+            key = path.relative_to(out).as_posix()
+            if path.is_symlink():
+                found[key] = "link to " + os.readlink(path)
+            elif path.is_dir():
+                found[key] = "folder"
+            else:
+                found[key] = hashlib.blake2b(path.read_bytes()).hexdigest()
+    manifest = site / "output.manifest.json"
+    if manifest.is_file():
+        found["../output.manifest.json"] = hashlib.blake2b(manifest.read_bytes()).hexdigest()
+    return found
+
+
+def differences(a: dict[str, str], b: dict[str, str]) -> list[str]:
+    """The paths two trees (`tree`) hold differently, or one holds and the other not."""
+    return sorted(path for path in a.keys() | b.keys() if a.get(path) != b.get(path))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -407,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument(
         "--kill", type=float, default=0.0, help="share of edits whose build is first killed"
+    )
+    ap.add_argument(
+        "--bilingual", action="store_true", help="Welsh and English, half the posts twinned"
     )
     ap.add_argument("--kit", type=Path, default=DEFAULT_KIT)
     ap.add_argument("--work", type=Path, help="scratch folder (default: a temporary one)")
@@ -426,19 +520,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     command = [a.journeyblog]
     theme = Path(__file__).resolve().parents[1] / "themes" / "default"
+    rng = random.Random(a.seed)
+    if a.bilingual:
+        make_bilingual(site, rng)
     first = build(command, site)
     if first.returncode != 0:
         print(first.stderr, file=sys.stderr)
         return 2
-    rng = random.Random(a.seed)
-    choices, weights = zip(*edits(theme), strict=True)
-    failures = refused = 0
+    choices, weights = zip(*edits(theme, bilingual=a.bilingual), strict=True)
+    failures = refusals = 0
     took = 1.0  # seconds the last incremental build took
     started = time.perf_counter()
     for step in range(1, a.edits + 1):
         before = {path: path.read_bytes() for path in [*authored(site), site / "journeyblog.toml"]}
-        output = listing(site / "output")
-        said = rng.choices(choices, weights)[0](site, rng)
+        last = tree(site)
+        edit = rng.choices(choices, weights)[0]
+        said = edit(site, rng)
         sources(site, scratch)
         whole = build(command, scratch, "--no-cache")
         wrong: list[str] = []
@@ -448,36 +545,37 @@ def main(argv: list[str] | None = None) -> int:
                 said += f", its build killed after {seconds:.1f} s"
                 # The output is the last one or, if the kill came after it was replaced,
                 # the new one whole: never a mixture.
-                if listing(site / "output") != output and (
-                    whole.returncode != 0 or differences(site / "output", scratch / "output")
-                ):
+                now = tree(site)
+                if now != last and (whole.returncode != 0 or differences(now, tree(scratch))):
                     wrong.append("the killed build left an output neither old nor new")
         timed = time.perf_counter()
         incremental = build(command, site)
-        took = time.perf_counter() - timed
         outcome = "built"
-        if (incremental.returncode == 0) != (whole.returncode == 0):
-            wrong += [f"incremental exit {incremental.returncode}, scratch {whole.returncode}"]
-            wrong += (incremental.stderr + whole.stderr).strip().splitlines()[:6]
-        elif whole.returncode != 0:
+        if refused(whole) and refused(incremental):
             outcome = "refused: " + whole.stderr.strip().splitlines()[0][:100]
-            refused += 1
-            if listing(site / "output") != output:
+            refusals += 1
+            if edit is not mistake:
+                wrong.append("refused, though the site is sound")
+            if tree(site) != last:
                 wrong.append("the refused build changed the last output")
             for path in authored(site):
                 if path not in before:
                     path.unlink()
             for path, data in before.items():
                 path.write_bytes(data)
+        elif whole.returncode == 0 and incremental.returncode == 0:
+            took = time.perf_counter() - timed
+            if edit is mistake:
+                wrong.append("built, though the edit is a mistake to refuse")
+            wrong += differences(tree(site), tree(scratch))
+            wrong += leaks(site)
         else:
-            wrong += differences(site / "output", scratch / "output")
-            manifest = site / "output.manifest.json", scratch / "output.manifest.json"
-            if manifest[0].read_bytes() != manifest[1].read_bytes():
-                wrong.append("output.manifest.json")
-        print(f"{step:3} {said}: {outcome}" + (f"  DIFFERS: {wrong[:8]}" if wrong else ""))
+            wrong += [f"incremental exit {incremental.returncode}, scratch {whole.returncode}"]
+            wrong += (incremental.stderr + whole.stderr).strip().splitlines()[-6:]
+        print(f"{step:3} {said}: {outcome}" + (f"  WRONG: {wrong[:8]}" if wrong else ""))
         failures += bool(wrong)
     seconds = time.perf_counter() - started
-    print(f"{a.edits} edits, {refused} refused, {failures} differed, in {seconds:.0f} s")
+    print(f"{a.edits} edits, {refusals} refused, {failures} wrong, in {seconds:.0f} s")
     return 1 if failures else 0
 
 
