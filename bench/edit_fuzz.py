@@ -41,6 +41,7 @@ Edit = Callable[[Path, random.Random], str]
 
 MARKED: dict[str, str] = {}  # each marked block's sentence written so far -> its level
 OPEN_BLOCK = "Never to be shown: a block left open."
+MISTAKEN: list[Path] = []  # the post the last mistake was made in
 
 
 def posts(site: Path) -> list[Path]:
@@ -257,8 +258,10 @@ def move(site: Path, rng: random.Random) -> str:
 
 
 def mistake(site: Path, rng: random.Random) -> str:
-    """What the build must refuse: a level misspelt, or a marked block left open."""
+    """What the build must refuse: a level misspelt, or a marked block left open (in a post
+    this audience reads: one it withholds is left out whole)."""
     path = a_post(site, rng)
+    MISTAKEN[:] = [path]
     if rng.random() < 0.5:
         set_field(path, "security", "restrictd")
         return f"level of {rel(site, path)} misspelt"
@@ -364,6 +367,19 @@ def audience(site: Path) -> str:
     text = (site / "journeyblog.toml").read_text(encoding="utf-8")
     line = next(x for x in text.splitlines() if x.startswith("audience ="))
     return line.split("=", 1)[1].strip().strip('"')
+
+
+def must_refuse(site: Path, path: Path) -> bool:
+    """Whether a mistake in the post at `path` must stop the build: its level is unknown, or
+    the build publishes it (at or below the audience, not a draft, not dated after NOW)."""
+    text = path.read_text(encoding="utf-8")
+    level = (front_line(text, "security") or "security: public").split(":", 1)[1].strip()
+    date = (front_line(text, "date") or "date: 2000-01-01").split(":", 1)[1].strip()
+    return level not in LEVELS or (
+        LEVELS.index(level) <= LEVELS.index(audience(site))
+        and front_line(text, "draft") is None
+        and date[:10] <= NOW[:10]
+    )
 
 
 def leaks(site: Path) -> list[str]:
@@ -565,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
                 path.write_bytes(data)
         elif whole.returncode == 0 and incremental.returncode == 0:
             took = time.perf_counter() - timed
-            if edit is mistake:
+            if edit is mistake and must_refuse(site, MISTAKEN[0]):
                 wrong.append("built, though the edit is a mistake to refuse")
             wrong += differences(tree(site), tree(scratch))
             wrong += leaks(site)
