@@ -233,9 +233,7 @@ def marker(site: Path, rng: random.Random) -> str:
 def author_of(site: Path, rng: random.Random) -> str:
     """A post handed to another author of the records."""
     path = a_post(site, rng)
-    records = (site / "content" / "authors.yml").read_text(encoding="utf-8")
-    slugs = [line[:-1] for line in records.splitlines() if line and not line[0].isspace()]
-    chosen = rng.choice(slugs)
+    chosen = rng.choice(slugs(site, "authors"))
     set_field(path, "author", chosen)
     return f"author of {rel(site, path)} to {chosen}"
 
@@ -243,13 +241,11 @@ def author_of(site: Path, rng: random.Random) -> str:
 def move(site: Path, rng: random.Random) -> str:
     """A post moved into another series, as its last part, or out of every series."""
     path = a_post(site, rng)
-    records = (site / "content" / "series.yml").read_text(encoding="utf-8")
-    slugs = [line[:-1] for line in records.splitlines() if line and not line[0].isspace()]
     if rng.random() < 0.25:
         set_field(path, "series", None)
         set_field(path, "part", None)
         return f"{rel(site, path)} out of its series"
-    chosen = rng.choice(slugs)
+    chosen = rng.choice(slugs(site, "series"))
     parts = parts_of(site, chosen)
     highest = max((n for p, n in parts.items() if p not in (path, twin(path))), default=0)
     set_field(path, "series", chosen)
@@ -293,29 +289,29 @@ def delete(site: Path, rng: random.Random) -> str:
     return f"deleted {rel(site, path)}"
 
 
-def author(site: Path, rng: random.Random) -> str:
-    path = site / "content" / "authors.yml"
+def record(site: Path, records: str, field: str, value: str, rng: random.Random) -> None:
+    """Set `field` of one record of content/<records>.yml, chosen at random, to `value`."""
+    path = site / "content" / f"{records}.yml"
     text = path.read_text(encoding="utf-8")
+    line = rng.choice([x for x in text.splitlines() if x.strip().startswith(f"{field}:")])
+    path.write_text(text.replace(line, f'  {field}: "{value}"', 1), encoding="utf-8")
+
+
+def slugs(site: Path, records: str) -> list[str]:
+    """The slugs of content/<records>.yml: its lines that are not indented."""
+    text = (site / "content" / f"{records}.yml").read_text(encoding="utf-8")
+    return [line[:-1] for line in text.splitlines() if line and not line[0].isspace()]
+
+
+def author(site: Path, rng: random.Random) -> str:
     field = rng.choice(["role", "name", "organisation"])
-    lines = [x for x in text.splitlines() if x.strip().startswith(f"{field}:")]
-    line = rng.choice(lines)
-    path.write_text(
-        text.replace(line, f'  {field}: "Changed {field} {rng.randrange(100)}"', 1),
-        encoding="utf-8",
-    )
+    record(site, "authors", field, f"Changed {field} {rng.randrange(100)}", rng)
     return f"an author's {field}"
 
 
 def series(site: Path, rng: random.Random) -> str:
-    path = site / "content" / "series.yml"
-    text = path.read_text(encoding="utf-8")
     field = rng.choice(["title", "description"])
-    lines = [x for x in text.splitlines() if x.strip().startswith(f"{field}:")]
-    line = rng.choice(lines)
-    path.write_text(
-        text.replace(line, f'  {field}: "Journey, take {rng.randrange(100)}"', 1),
-        encoding="utf-8",
-    )
+    record(site, "series", field, f"Journey, take {rng.randrange(100)}", rng)
     return f"a series' {field}"
 
 
