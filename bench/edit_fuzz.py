@@ -57,6 +57,17 @@ def front_line(text: str, name: str) -> str | None:
     return next((line for line in head.splitlines() if line.startswith(f"{name}:")), None)
 
 
+def front_value(text: str, name: str) -> str | None:
+    """A front matter field's value as written, without its quotes."""
+    line = front_line(text, name)
+    return line.split(":", 1)[1].strip().strip('"') if line is not None else None
+
+
+def setting_line(text: str, name: str) -> str | None:
+    """The line of journeyblog.toml that sets `name`."""
+    return next((line for line in text.splitlines() if line.startswith(f"{name} =")), None)
+
+
 SHARED = ("date", "series", "part", "author", "security")  # what twins must agree on
 
 
@@ -88,12 +99,11 @@ def translated(path: Path) -> Path:
     text = path.read_text(encoding="utf-8")
     english = twin(path)
     english.write_text(text, encoding="utf-8")
-    line = front_line(text, "title")
-    if line is not None:
-        set_field(english, "title", '"In English: ' + line[6:].strip().strip('"') + '"')
-    line = front_line(text, "id")
-    if line is not None:
-        set_field(english, "id", line[3:].strip().rstrip('"') + '/en"')
+    title, identity = front_value(text, "title"), front_value(text, "id")
+    if title is not None:
+        set_field(english, "title", f'"In English: {title}"')
+    if identity is not None:
+        set_field(english, "id", f'"{identity}/en"')
     return english
 
 
@@ -101,7 +111,8 @@ def make_bilingual(site: Path, rng: random.Random) -> None:
     """Welsh and English: half the posts get an English twin."""
     config = site / "journeyblog.toml"
     text = config.read_text(encoding="utf-8")
-    line = next(x for x in text.splitlines() if x.startswith("language ="))
+    line = setting_line(text, "language")
+    assert line is not None, "the corpus names its language"
     config.write_text(text.replace(line, 'languages = ["cy", "en-GB"]'), encoding="utf-8")
     for path in posts(site):
         if rng.random() < 0.5:
@@ -127,17 +138,14 @@ def parts_of(site: Path, slug: str) -> dict[Path, int]:
     found = {}
     for path in posts(site):
         text = path.read_text(encoding="utf-8")
-        if path.name.endswith(".en.md") or front_line(text, "series") != f"series: {slug}":
-            continue
-        line = front_line(text, "part")
-        if line is not None:
-            found[path] = int(line.split(":", 1)[1])
+        number = front_value(text, "part")
+        if not path.name.endswith(".en.md") and front_value(text, "series") == slug and number:
+            found[path] = int(number)
     return found
 
 
 def series_of(path: Path) -> str | None:
-    line = front_line(path.read_text(encoding="utf-8"), "series")
-    return line.split(":", 1)[1].strip() if line is not None else None
+    return front_value(path.read_text(encoding="utf-8"), "series")
 
 
 def body(site: Path, rng: random.Random) -> str:
@@ -175,8 +183,8 @@ def summary(site: Path, rng: random.Random) -> str:
 
 def level(site: Path, rng: random.Random) -> str:
     path = a_post(site, rng)
-    line = front_line(path.read_text(encoding="utf-8"), "security")
-    new = rng.choice([x for x in LEVELS if line != f"security: {x}"])
+    was = front_value(path.read_text(encoding="utf-8"), "security")
+    new = rng.choice([x for x in LEVELS if x != was])
     set_field(path, "security", new)
     return f"level of {rel(site, path)} to {new}"
 
@@ -351,7 +359,7 @@ def config(site: Path, rng: random.Random) -> str:
         "posts_per_page": [str(number) for number in range(5, 30)],
         "feed_size": [str(number) for number in range(5, 30)],
     }[choice]
-    line = next((x for x in text.splitlines() if x.startswith(f"{choice} =")), None)
+    line = setting_line(text, choice)
     new = f"{choice} = {rng.choice([value for value in values if line != f'{choice} = {value}'])}"
     text = text.replace(line, new, 1) if line is not None else text + new + "\n"
     path.write_text(text, encoding="utf-8")
@@ -360,8 +368,8 @@ def config(site: Path, rng: random.Random) -> str:
 
 def audience(site: Path) -> str:
     """The level the config publishes up to."""
-    text = (site / "journeyblog.toml").read_text(encoding="utf-8")
-    line = next(x for x in text.splitlines() if x.startswith("audience ="))
+    line = setting_line((site / "journeyblog.toml").read_text(encoding="utf-8"), "audience")
+    assert line is not None, "the corpus names its audience"
     return line.split("=", 1)[1].strip().strip('"')
 
 
@@ -369,8 +377,8 @@ def must_refuse(site: Path, path: Path) -> bool:
     """Whether a mistake in the post at `path` must stop the build: its level is unknown, or
     the build publishes it (at or below the audience, not a draft, not dated after NOW)."""
     text = path.read_text(encoding="utf-8")
-    level = (front_line(text, "security") or "security: public").split(":", 1)[1].strip()
-    date = (front_line(text, "date") or "date: 2000-01-01").split(":", 1)[1].strip()
+    level = front_value(text, "security") or "public"
+    date = front_value(text, "date") or "2000-01-01"
     return level not in LEVELS or (
         LEVELS.index(level) <= LEVELS.index(audience(site))
         and front_line(text, "draft") is None
@@ -542,14 +550,15 @@ def main(argv: list[str] | None = None) -> int:
     choices, weights = zip(*edits(theme, bilingual=a.bilingual), strict=True)
     failures = refusals = 0
     took = 1.0  # seconds the last incremental build took
+    last = tree(site)  # the output as the last build that succeeded left it
     started = time.perf_counter()
     for step in range(1, a.edits + 1):
         before = {path: path.read_bytes() for path in [*authored(site), site / "journeyblog.toml"]}
-        last = tree(site)
         edit = rng.choices(choices, weights)[0]
         said = edit(site, rng)
         sources(site, scratch)
         whole = build(command, scratch, "--no-cache")
+        expected = tree(scratch) if whole.returncode == 0 else None
         wrong: list[str] = []
         if a.kill and rng.random() < a.kill:
             seconds = rng.uniform(0.1, 0.95) * took  # part way through a build like the last
@@ -558,7 +567,7 @@ def main(argv: list[str] | None = None) -> int:
                 # The output is the last one or, if the kill came after it was replaced,
                 # the new one whole: never a mixture.
                 now = tree(site)
-                if now != last and (whole.returncode != 0 or differences(now, tree(scratch))):
+                if now != last and (expected is None or differences(now, expected)):
                     wrong.append("the killed build left an output neither old nor new")
         timed = time.perf_counter()
         incremental = build(command, site)
@@ -579,9 +588,12 @@ def main(argv: list[str] | None = None) -> int:
             took = time.perf_counter() - timed
             if edit is mistake and must_refuse(site, MISTAKEN[0]):
                 wrong.append("built, though the edit is a mistake to refuse")
-            wrong += differences(tree(site), tree(scratch))
+            last = tree(site)
+            assert expected is not None
+            wrong += differences(last, expected)
             wrong += leaks(site)
         else:
+            last = tree(site)
             wrong += [f"incremental exit {incremental.returncode}, scratch {whole.returncode}"]
             wrong += (incremental.stderr + whole.stderr).strip().splitlines()[-6:]
         print(f"{step:3} {said}: {outcome}" + (f"  WRONG: {wrong[:8]}" if wrong else ""))
