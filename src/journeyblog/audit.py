@@ -18,7 +18,9 @@ every picture only withheld posts show are looked for too.
 A canary that also occurs in what *is* published (a withheld post quoting a public one, a
 title that is also a tag) proves nothing: such findings are dropped at the end, and the text
 of everything published is only gathered if there is a finding to weigh. Canaries under 4
-characters are not searched for.
+characters are not searched for. A withheld post's address (its slug under `posts/` or
+`cards/`, in a file or in a path) is excused only by a published post of the same slug: a
+published text that says it is a link to the withheld post, however it is written.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import re
 import zipfile
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -85,10 +87,11 @@ def audit_outputs(
     withheld: Sequence[Withheld],
     *,
     published_text: str,
+    published_slugs: Collection[str],
     pictures: Sequence[tuple[bytes, Withheld]] = (),
 ) -> list[Finding]:
     """Every place an output carries a canary of a withheld post."""
-    auditor = Auditor(withheld, published_text, pictures=pictures)
+    auditor = Auditor(withheld, published_text, published_slugs=published_slugs, pictures=pictures)
     for output in outputs:
         auditor.scan(output)
     return auditor.findings
@@ -106,15 +109,18 @@ class Auditor:
         withheld: Sequence[Withheld],
         published_text: str | Callable[[], Iterable[str]],
         *,
+        published_slugs: Collection[str],
         few_outputs: bool = False,
         pictures: Sequence[tuple[bytes, Withheld]] = (),
     ) -> None:
-        """`few_outputs`: only a few files will be scanned (a build after an edit), so the
+        """`published_slugs`: the slugs of the posts the site publishes, in any language.
+        `few_outputs`: only a few files will be scanned (a build after an edit), so the
         automaton that is quicker to build is chosen over the one that is quicker to search.
         `pictures`: the bytes of each picture only withheld posts show, with its post.
         """
         self._found: list[Finding] = []
         self._published_text = published_text
+        self._published_slugs = frozenset(published_slugs)
         self._canaries, self._slugs, self._images = _prepare(withheld, few_outputs=few_outputs)
         self._words = _Words(withheld)
         self._pictures = {hashlib.sha256(data).hexdigest(): item for data, item in pictures}
@@ -132,22 +138,22 @@ class Auditor:
         """The findings so far, less those whose canary is published text anyway."""
         if not self._found:
             return []
-        text = self._published_text
-        public = _published(self._found, [text] if isinstance(text, str) else text())
         kept: dict[tuple[str, Path, str], Finding] = {}
-        for finding in self._found:
-            if finding.canary not in public:
-                kept.setdefault((finding.output, finding.source, finding.what), finding)
+        for finding in self._unexcused(self._found):
+            kept.setdefault((finding.output, finding.source, finding.what), finding)
         return list(kept.values())
 
     def scan(self, output: Output) -> None:
         self._found.extend(self.findings_in(output))
 
-    def excusing(self, published_text: str | Callable[[], Iterable[str]]) -> Auditor:
+    def excusing(
+        self, published_text: str | Callable[[], Iterable[str]], published_slugs: Collection[str]
+    ) -> Auditor:
         """The same audit (what it looks for prepared once) of a site that now publishes
-        `published_text`, with no findings yet."""
+        `published_text` and the posts of `published_slugs`, with no findings yet."""
         other = copy.copy(self)
         other._published_text = published_text
+        other._published_slugs = frozenset(published_slugs)
         other._found = []
         other._scanned = set()
         return other
@@ -158,9 +164,21 @@ class Auditor:
         found = self.findings_in(output)
         if not found:
             return []
-        text = self._published_text
-        public = _published(found, [text] if isinstance(text, str) else text())
-        return [finding for finding in found if finding.canary not in public]
+        return self._unexcused(found)
+
+    def _unexcused(self, found: Sequence[Finding]) -> list[Finding]:
+        """The findings that what is published does not account for."""
+        others = [finding for finding in found if finding.what != ADDRESS]
+        public: set[str] = set()
+        if others:
+            text = self._published_text
+            public = _published(others, [text] if isinstance(text, str) else text())
+        published = self._published_slugs
+        return [
+            finding
+            for finding in found
+            if finding.canary not in (published if finding.what == ADDRESS else public)
+        ]
 
     def findings_in(self, output: Output) -> list[Finding]:
         """The output's findings, recorded nowhere: for workers that scan what they make."""
@@ -269,11 +287,15 @@ def _scan(
     if path in images:
         item = images[path]
         findings.append(Finding(path, item.source, item.reason, "image", path))
-    for segment in path.split("/"):
+    segments = path.split("/")
+    for at, segment in enumerate(segments):
         slug = segment if segment in slugs else segment.rsplit(".", 1)[0]
         item_for_slug = slugs.get(slug)
         if item_for_slug is not None:
-            findings.append(Finding(path, item_for_slug.source, item_for_slug.reason, "slug", slug))
+            # Under posts/ or cards/ it is the post's own address; elsewhere (a tag, a page)
+            # perhaps a name that published text gives too.
+            what = ADDRESS if at and segments[at - 1] in ("posts", "cards") else "name"
+            findings.append(Finding(path, item_for_slug.source, item_for_slug.reason, what, slug))
             break
     if canaries is None or data is None:  # the caller reads only text
         return findings
@@ -293,6 +315,8 @@ def _scan(
 
 
 UNREADABLE = "unreadable"
+# What a Finding of a withheld post's slug in its address form is (`_forms`): a link to it.
+ADDRESS = "slug"
 
 
 class UnreadablePack(ValueError):

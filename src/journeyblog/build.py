@@ -17,6 +17,7 @@ import functools
 import json
 import os
 import posixpath
+import re
 import time
 from collections import Counter
 from collections.abc import (
@@ -38,7 +39,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from jinja2 import Environment
 
-from journeyblog.audit import Auditor, audit_outputs
+from journeyblog.audit import ADDRESS, Auditor, Finding, audit_outputs
 from journeyblog.cards import previews, social_images
 from journeyblog.checks import build_warnings, site_warnings
 from journeyblog.compress import SUFFIXES
@@ -200,13 +201,17 @@ def build(options: BuildOptions, engine: Engine) -> BuildResult:
     auditor = Auditor(
         site.withheld,
         lambda: published_text(site, lambda: discover(options.site_dir)[0], themes),
+        published_slugs={post.slug for post in site.posts},
         few_outputs=len(planned) - len(current) < FEW_OUTPUTS,
         pictures=withheld_pictures(site, options.site_dir),
     )
     made = engine.make(auditor, themes=themes, slow=copies, precompress=config.precompress)
     out_dir = options.output.absolute()
     outputs = AuditedOutputs(
-        [made, engine.copied(copied, precompress=config.precompress)], auditor, out_dir
+        [made, engine.copied(copied, precompress=config.precompress)],
+        auditor,
+        out_dir,
+        lambda found: where_named(found, site, lambda: discover(options.site_dir)[0]),
     )
     try:
         report = engine.write(outputs, out_dir)
@@ -553,10 +558,18 @@ class AuditedOutputs:
     where it was made, or by this same audit when it was made before), counted, its path
     unique. `finish` refuses the build if the audit found a leak."""
 
-    def __init__(self, parts: Sequence[Iterable[Output]], auditor: Auditor, out_dir: Path) -> None:
+    def __init__(
+        self,
+        parts: Sequence[Iterable[Output]],
+        auditor: Auditor,
+        out_dir: Path,
+        locate: Callable[[Sequence[Finding]], list[SiteError]] = lambda found: [],
+    ) -> None:
+        """`locate`: the lines of the sources that put the findings there, if it can tell."""
         self._parts = parts
         self._auditor = auditor
         self._out_dir = out_dir
+        self._locate = locate
         self.digests: dict[str, str] = {}  # path -> its bytes' digest, where known
         self.paths: set[str] = set()  # where each output went, normalised
         self.pages = self.feeds = self.files = 0
@@ -609,8 +622,11 @@ class AuditedOutputs:
         if findings:
             raise BuildFailed(
                 [
-                    SiteError(self._out_dir / f.output, None, str(f).split(": ", 1)[1])
-                    for f in findings
+                    *self._locate(findings),
+                    *(
+                        SiteError(self._out_dir / f.output, None, str(f).split(": ", 1)[1])
+                        for f in findings
+                    ),
                 ]
             )
 
@@ -750,6 +766,7 @@ def audit_output(
         outputs,
         site.withheld,
         published_text="\n".join(published_text(site, lambda: sources, themes)),
+        published_slugs={post.slug for post in site.posts},
     )
     return [str(finding).replace("; nothing was written", "") for finding in findings]
 
@@ -858,6 +875,43 @@ def write_manifest(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+def where_named(
+    findings: Sequence[Finding], site: Site, read_sources: Callable[[], SiteSources]
+) -> list[SiteError]:
+    """The lines of the published sources that name the address of a post the audit found
+    in the output (a link the link check did not read as one: a bare address, a canonical,
+    raw HTML), so that a refused build says what to change, not only which file held it."""
+    found = {finding.canary.lower(): finding for finding in findings if finding.what == ADDRESS}
+    if not found:
+        return []
+    named = re.compile(
+        r"[/\\](" + "|".join(re.escape(slug) for slug in sorted(found)) + r")(?![\w-])", re.I
+    )
+    documents: list[Post | Page] = [*site.posts, *site.pages]
+    published = {document.source for document in documents}
+    sources = read_sources()
+    errors = []
+    for source in (*sources.posts, *sources.pages):
+        if source.path not in published:
+            continue
+        lines = [
+            *((source.line(key), str(value)) for key, value in source.meta.items()),
+            *enumerate(source.body.split("\n"), start=source.body_line),
+        ]
+        for line, text in lines:
+            for match in named.finditer(text):
+                finding = found[match[1].lower()]
+                errors.append(
+                    SiteError(
+                        source.path,
+                        line,
+                        f"names the address of {finding.source.name}, which this build"
+                        f" withholds ({finding.reason}): remove it or raise this post's level",
+                    )
+                )
+    return sorted(set(errors), key=SiteError.sort_key)
 
 
 def published_text(

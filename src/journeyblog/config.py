@@ -125,6 +125,27 @@ _KEYS = {
 _SYNDICATION_KEYS = {"title", "format", "content", "series", "footer", "utm", "language"}
 
 
+# How open common level names are, 0 the most: a list that names two of them out of this
+# order is written the wrong way round, and would publish the most restricted posts.
+_KNOWN_RANKS = {
+    **dict.fromkeys(("public", "open", "unclassified", "everyone", "cyhoeddus"), 0),
+    **dict.fromkeys(("internal", "official", "staff", "mewnol"), 1),
+    **dict.fromkeys(("restricted", "sensitive", "official-sensitive", "cyfyngedig"), 2),
+    **dict.fromkeys(("confidential", "secret", "cyfrinachol"), 3),
+    **dict.fromkeys(("top-secret", "top secret", "strictly confidential"), 4),
+}
+
+
+def _out_of_order(levels: Sequence[str]) -> tuple[str, str] | None:
+    """(a level, one listed before it) where common names show the list runs the wrong way."""
+    known = [(name, _KNOWN_RANKS[name]) for name in levels if name in _KNOWN_RANKS]
+    for index, (name, rank) in enumerate(known):
+        for earlier, earlier_rank in known[:index]:
+            if earlier_rank > rank:
+                return name, earlier
+    return None
+
+
 def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
     """Read SITE_DIR/journeyblog.toml; raise BuildFailed listing every problem in it."""
     shown = site_dir / CONFIG_NAME
@@ -203,6 +224,20 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
     default_language_at_root = _flag(raw, "default_language_at_root", fail)
     require_translations = _flag(raw, "require_translations", fail)
     description = _string(raw, "description", "", fail)
+    # Named apart from `text`, the file's, which `fail` reads for the line.
+    for key, said in [
+        ("title", title),
+        ("description", description),
+        *(
+            (key, given)
+            for key, texts in (("title", titles), ("description", descriptions))
+            for _, given in texts
+        ),
+    ]:
+        if "<!--" in said:
+            fail(
+                key, f"'{key}' holds an HTML comment, which would be published as text (remove it)"
+            )
     theme = _string(raw, "theme", "default", fail)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", theme) or theme.startswith("."):
         fail("theme", f"theme '{theme}' is not a folder name under themes/")
@@ -220,15 +255,30 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
         or not levels_raw
         or not all(isinstance(level, str) and level.strip() for level in levels_raw)
     ):
-        fail("security_levels", "'security_levels' must be a list of names, lowest first")
+        fail(
+            "security_levels",
+            "'security_levels' must be a list of names, lowest first"
+            ' (e.g. security_levels = ["public", "internal", "restricted"])',
+        )
         levels_raw = list(DEFAULT_LEVELS)
     levels = tuple(level.strip().lower() for level in levels_raw)
     if len(set(levels)) != len(levels):
-        fail("security_levels", "'security_levels' names a level twice")
+        fail("security_levels", "'security_levels' names a level twice (name each once)")
+    backwards = _out_of_order(levels)
+    if backwards is not None:
+        lower, higher = backwards
+        fail(
+            "security_levels",
+            f"'security_levels' runs from the most open level to the most restricted, but lists"
+            f" '{lower}' after '{higher}' (put '{lower}' before '{higher}')",
+        )
 
     audience = _string(raw, "audience", levels[0], fail).strip().lower()
     if audience not in levels:
-        fail("audience", f"audience '{audience}' is not one of security_levels {list(levels)}")
+        fail(
+            "audience",
+            f"audience '{audience}' is not one of security_levels {list(levels)} (use one of them)",
+        )
 
     posts_per_page = _positive_int(raw, "posts_per_page", 10, fail)
     feed_size = _positive_int(raw, "feed_size", 20, fail)

@@ -55,12 +55,13 @@ class OptionInvalid(BuildFailed):
 class UnsafePath(Exception):
     """A path from content (slug, alias, image) that would be written outside the output folder."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, why: str = "refusing to write outside the output folder") -> None:
         self.path = path
-        super().__init__(f"refusing to write outside the output folder: {path!r}")
+        self.why = why
+        super().__init__(f"{why}: {path!r}")
 
-    def __reduce__(self) -> tuple[type[UnsafePath], tuple[str]]:
-        return (UnsafePath, (self.path,))  # raised in a worker, it crosses back unchanged
+    def __reduce__(self) -> tuple[type[UnsafePath], tuple[str, str]]:
+        return (UnsafePath, (self.path, self.why))  # raised in a worker, it crosses back unchanged
 
 
 # Characters no page or feed can carry: XML 1.0 allows no C0 control but tab, newline and

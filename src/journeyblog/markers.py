@@ -1,13 +1,23 @@
 """Level markers: `<!-- level: internal -->…<!-- /level -->` blocks inside a body.
 
-One grammar, enforced: every HTML comment whose first word is `level`, `/level`, a level
-name, or within two edits of `level` (any case, spaced or not) must be a well-formed marker,
-or the body is refused on that comment's line. A marker typo would otherwise be shown as an
-escaped comment with the secret after it. Blocks nest only inward (a `restricted` block in an
+One grammar, enforced: every HTML comment that means to mark a block must be a well-formed
+marker, or the body is refused on that comment's line. A comment means to when its first word
+is `level`, a level name, or within two edits of `level`; when a level name stands anywhere
+in it (spaced, hyphenated or not); when its first word is one of `HIDING_WORDS` (the words
+other tools and habits mark hidden text with: `private`, `security: internal`); or when it
+closes something (`<!-- /private -->`). A marker typo would otherwise be shown as an escaped
+comment with the secret after it. Blocks nest only inward (a `restricted` block in an
 `internal` one). Markers inside fenced code are text, as markdown-it reads the fences; a fence
-left open that swallows a marker is an error too.
+left open that swallows a marker is an error too. So is another generator's way of hiding a
+block (a Hugo shortcode, a Liquid tag, a `[//]: #` comment) or a marker written as entities,
+when it names a level or a hiding word, and an Obsidian (`%%`) or kramdown (`{::comment}`)
+comment: journeyblog would publish what it wraps.
 
-`strip_level_blocks` removes the blocks above an audience and the markers of the rest.
+Every other HTML comment is a note to the site's authors, never published: removed with the
+markers (one never closed is refused, as a marker would be).
+
+`strip_level_blocks` removes the blocks above an audience, the markers of the rest and the
+notes.
 """
 
 from __future__ import annotations
@@ -25,7 +35,24 @@ Problem = tuple[int, str]  # (line within the body, from 1; message)
 _OPEN = re.compile(r"\s*level\s*:\s*(?P<name>[^\s:]+)\s*", re.IGNORECASE)
 _CLOSE = re.compile(r"\s*/\s*level\s*(?::\s*(?P<name>[^\s:]+)\s*)?", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"\s*/?\s*([^\s:=/>-]+)")
+_WORD = re.compile(r"[^\W_]+")
 _SHAPE = "write <!-- level: internal --> before the block and <!-- /level --> after it"
+# First words that say a comment hides what follows, from front matter keys and other tools.
+HIDING_WORDS = frozenset(
+    {
+        *("security", "visibility", "audience", "classification", "level", "draft"),
+        *("private", "hidden", "hide", "secret", "confidential", "sensitive", "staff"),
+    }
+)
+# Other generators' ways of hiding a block, and a marker written as entities, outside code.
+_FOREIGN = re.compile(
+    r"\{\{[<%](?P<shortcode>.*?)[%>]\}\}"
+    r"|\{%-?(?P<liquid>.*?)-?%\}"
+    r"|^[ ]{0,3}\[(?://|comment)\]:\s*(?:#|<>)\s*(?P<reference>.*)$"
+    r"|&lt;!--(?P<entity>.*?)--&gt;"
+    r"|(?P<comment>%%|\{::comment\})",  # Obsidian's and kramdown's comments: always
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +73,19 @@ def strip_level_blocks(
     With a problem the body is not to be published: the build fails on it, and the body
     returned is empty, so that nothing a broken marker meant to hide can reach a page.
     """
+    names = {level.name for level in levels}
+    problems = _foreign(body, names, first_line) if _FOREIGN_HINT.search(body) else []
     if "<!--" not in body:
-        return body, [], []
-    markers, problems = _markers(body, levels, first_line)
+        return ("", sorted(problems), []) if problems else (body, [], [])
+    markers, notes, found = _markers(body, names, levels, first_line)
+    problems += found
     if not problems:
         problems = _nesting(markers)
     if problems:
         return "", sorted(problems), []
+    if notes:
+        body = "".join(body[start:end] for start, end in _between(notes, len(body)))
+        markers, _, _ = _markers(body, names, levels, first_line)
     kept: list[str] = []
     removed: list[str] = []
     at = 0
@@ -79,14 +112,56 @@ def strip_level_blocks(
     return "".join(kept), [], removed
 
 
+_FOREIGN_HINT = re.compile(r"\{[{%:]|\[(?://|comment)\]:|&lt;!--|%%")
+
+
+def _between(ranges: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The stretches of 0..length outside `ranges` (in order, not overlapping)."""
+    kept = []
+    at = 0
+    for start, end in ranges:
+        kept.append((at, start))
+        at = end
+    kept.append((at, length))
+    return kept
+
+
+def _foreign(body: str, names: set[str], first_line: int) -> list[Problem]:
+    """Another generator's block syntax, or a marker written as entities, that names a level
+    or a hiding word, outside fenced code and code spans."""
+    in_code = _code_ranges(body, first_line) if ("```" in body or "~~~" in body) else []
+    problems: list[Problem] = []
+    for match in _FOREIGN.finditer(body):
+        at = match.start()
+        if any(start <= at < end for start, end, _, _ in in_code) or _in_code_span(body, at):
+            continue
+        content = next(group for group in match.groups() if group is not None)
+        if match["comment"] is not None or _hides(content, names):
+            problems.append(
+                (
+                    body.count("\n", 0, at) + first_line,
+                    f"'{_shown(match[0])}' is not how journeyblog keeps text back, and what it"
+                    f" wraps would be published ({_SHAPE})",
+                )
+            )
+    return problems
+
+
+def _in_code_span(body: str, at: int) -> bool:
+    """Whether offset `at` is inside a `code span` of its line (an odd number of backticks
+    before it on the line)."""
+    return body.count("`", body.rfind("\n", 0, at) + 1, at) % 2 == 1
+
+
 def _markers(
-    body: str, levels: Sequence[SecurityLevel], first_line: int
-) -> tuple[list[_Marker], list[Problem]]:
-    """Every marker of the body in order, and every comment that is almost one."""
+    body: str, names: set[str], levels: Sequence[SecurityLevel], first_line: int
+) -> tuple[list[_Marker], list[tuple[int, int]], list[Problem]]:
+    """Every marker of the body in order, every other comment (a note: its offsets), and
+    every comment that is almost a marker or is never closed."""
     in_code = _code_ranges(body, first_line) if ("```" in body or "~~~" in body) else []
     markers: list[_Marker] = []
+    notes: list[tuple[int, int]] = []
     problems: list[Problem] = []
-    names = {level.name for level in levels}
     at = body.find("<!--")
     while at >= 0:
         close = body.find("-->", at + 4)
@@ -109,8 +184,19 @@ def _markers(
             marker = _marker(body, at, end, line, content, close >= 0, levels, problems)
             if marker is not None:
                 markers.append(marker)
+        elif _in_code_span(body, at) or body.startswith(
+            ("    ", "\t"), body.rfind("\n", 0, at) + 1
+        ):
+            pass  # shown as code, as written
+        elif close < 0:
+            problems.append(
+                (line, f"comment '{_shown(body[at:end])}' is never closed with --> (close it)")
+            )
+        else:
+            whole_line = at == body.rfind("\n", 0, at) + 1 and body.startswith("\n", end)
+            notes.append((at, end + 1 if whole_line else end))  # a line of its own goes whole
         at = body.find("<!--", end)
-    return markers, problems
+    return markers, notes, problems
 
 
 def _marker(
@@ -183,14 +269,33 @@ def _nesting(markers: Sequence[_Marker]) -> list[Problem]:
 
 def _looks_like_marker(content: str, names: set[str]) -> bool:
     """Whether a comment means to be a marker: its first word, or what stands before its
-    colon with the spaces taken out, is a level name or within two edits of 'level'."""
+    colon with the spaces taken out, is a level name or within two edits of 'level'; or it
+    closes something, or hides something (`_hides`)."""
     words = []
     first = _FIRST_WORD.match(content)
     if first is not None:
         words.append(first[1].lower())
     before_colon = content.split(":", 1)[0]
     words.append("".join(before_colon.split()).lstrip("/").lower())
-    return any(word in names or _within_two_edits(word, "level") for word in words if word)
+    if any(word in names or _within_two_edits(word, "level") for word in words if word):
+        return True
+    return content.lstrip().startswith("/") or _hides(content, names)
+
+
+def _hides(content: str, names: set[str]) -> bool:
+    """Whether text names a level (its words in a row, however spaced or joined) anywhere,
+    or begins with a hiding word."""
+    words = [word.lower() for word in _WORD.findall(content)]
+    if not words:
+        return False
+    if words[0] in HIDING_WORDS or words[0] in names:
+        return True
+    joined = " " + " ".join(words) + " "
+    for name in names:
+        parts = _WORD.findall(name.lower())
+        if parts and (" " + " ".join(parts) + " " in joined or "".join(parts) in words):
+            return True
+    return False
 
 
 def _within_two_edits(word: str, target: str) -> bool:

@@ -10,7 +10,8 @@ Knows nothing of levels or series: only names.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 
 POST_KEYS = (
     "title",
@@ -105,3 +106,85 @@ def _problem(key: str, known: tuple[str, ...], what: str) -> str:
     if near:
         return f"unknown {what} '{key}' (did you mean '{near[0]}'?)"
     return f"unknown {what} '{key}' (known: {', '.join(known)}; {_EXTRA})"
+
+
+# Keys that keep a post back, met where they do nothing: under `extra:`, or inside a text.
+_WITHHOLDING = ("draft", "security", "published", "private", "level", "visibility", "hidden")
+_KEY_IN_TEXT = re.compile(r"\b(?:draft\s*:\s*(?:true|yes|on)\b|security\s*:\s*\w)", re.IGNORECASE)
+
+
+def value_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
+    """(key, message) for every value that would publish what its author meant to hide: an
+    HTML comment, which only a body's level markers act on (elsewhere it is shown as text);
+    a key that keeps a post back written under `extra:`, or swallowed by a summary (an
+    indentation slip), where it does nothing.
+
+    >>> value_problems({"summary": "Plans. <!-- level: internal -->Costs<!-- /level -->"})[0][0]
+    'summary'
+    """
+    problems = []
+    for key, value in values.items():
+        if any("<!--" in text for text in _texts(value)):
+            problems.append(
+                (
+                    key,
+                    f"'{key}' holds an HTML comment, which would be published as text (level"
+                    " markers work in a body only: remove it, or move the text into the body)",
+                )
+            )
+        if key == "extra" and isinstance(value, Mapping):
+            for inner in value:
+                if str(inner).strip().lower() in _WITHHOLDING:
+                    problems.append(
+                        (
+                            key,
+                            f"'{inner}' under 'extra:' does nothing: extra is data for themes"
+                            f" (write {inner}: at the top level of the front matter)",
+                        )
+                    )
+        if key == "summary" and isinstance(value, str):
+            found = _KEY_IN_TEXT.search(value)
+            if found is not None:
+                problems.append(
+                    (
+                        key,
+                        f"the summary says '{found[0]}', which reads as a key indented into it"
+                        " (write the key at the top level, or reword the summary)",
+                    )
+                )
+    return problems
+
+
+def _texts(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item)
+
+
+_KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)\s*:(?:\s|$)")
+
+
+def stray_key(body: str, known: tuple[str, ...]) -> tuple[int, str] | None:
+    """(line within the body, from 0; the key) when the body begins with front matter, a
+    key of `known` or of another generator's (HABITS), alone or under a `---` line: written
+    below the closing `---`, it would be published as text and do nothing.
+
+    >>> stray_key("\\ndraft: true\\n\\nText.", POST_KEYS)
+    (1, 'draft')
+    """
+    lines = body.split("\n", 8)[:8]
+    at = next((number for number, line in enumerate(lines) if line.strip()), None)
+    if at is None:
+        return None
+    if lines[at].strip() == "---" and at + 1 < len(lines):
+        at += 1
+    found = _KEY_LINE.match(lines[at].strip())
+    if found is None:
+        return None
+    key = found[1].lower()
+    return (at, found[1]) if key in known or key.replace("-", "_") in HABITS else None

@@ -14,13 +14,13 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from datetime import date as date_type
-from datetime import datetime
 from html import escape
 from html import unescape as html_unescape
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar, cast
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
 
 from journeyblog import audience as audience_rules
 from journeyblog import schema
@@ -893,12 +893,16 @@ def _links_to_withheld(
     alias or source file), an image only withheld posts show, a tag, author or series page
     that this audience does not get. A link is a leak of what it names (the slug comes from
     the title) and a broken link besides."""
-    withheld = {**elsewhere, **_withheld_targets(site, excluded)}
+    # By lower case: a host that ignores case serves /posts/Slug/ as /posts/slug/.
+    withheld = {
+        target.lower(): why
+        for target, why in {**elsewhere, **_withheld_targets(site, excluded)}.items()
+    }
     if not withheld:
         return []
     errors = []
     by_file = {source.path: source for source in (*sources.posts, *sources.pages)}
-    host = urlsplit(site.info.base_url).netloc
+    host = _host(urlsplit(site.info.base_url))
     for path, page_url, shown in documents:
         source = by_file[path]
         targets: list[tuple[str, int | None]] = [(t, None) for t in shown]
@@ -907,9 +911,16 @@ def _links_to_withheld(
             targets.extend(
                 (url, summary_line) for url in _URL_IN_TEXT.findall(source.meta["summary"])
             )
+        # An alias is an address this build writes: a withheld post's would name it.
+        aliases = source.meta.get("aliases")
+        for index, alias in enumerate([aliases] if isinstance(aliases, str) else aliases or []):
+            if isinstance(alias, str):
+                line = source.line(f"aliases.{index}") or source.line("aliases")
+                targets.append(("/" + alias.strip().lstrip("/"), line))
         for target, line in targets:
             if target.startswith(("#", "mailto:")) or (
-                target.startswith(("http://", "https://")) and target.split("/", 3)[2] != host
+                target.lower().startswith(("http://", "https://"))
+                and _host(urlsplit(target)) != host
             ):
                 continue  # nothing of this site
             absolute = target if target.startswith("/") else urljoin(page_url, target)
@@ -1003,14 +1014,33 @@ def _why(post: _Checked, reason: audience_rules.Reason) -> str:
     return post.level.name if reason == "level" else reason
 
 
+def _host(url: SplitResult) -> tuple[str, int | None]:
+    """A URL's host as a browser compares it: any case, a trailing dot, the default port."""
+    try:
+        port = url.port
+    except ValueError:
+        port = -1  # no port a browser would take: no host of this site
+    scheme = url.scheme.lower() or "https"
+    if port == {"http": 80, "https": 443}.get(scheme):
+        port = None
+    return (url.hostname or "").rstrip("."), port
+
+
 def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> str | None:
-    """Why `target` (a URL as a page has it) points at something withheld, else None."""
+    """Why `target` (a URL as a page has it) points at something withheld (`withheld`'s
+    paths in lower case), else None."""
     url = urlsplit(html_unescape(target.strip()))
-    if url.scheme or url.netloc:
-        own = urlsplit(site.info.base_url)
-        if (url.scheme not in ("http", "https", "")) or url.netloc != own.netloc:
-            return None
-    path = unquote(url.path)
+    own = _host(urlsplit(site.info.base_url))
+    if (url.scheme or url.netloc) and (
+        url.scheme.lower() not in ("http", "https", "") or _host(url) != own
+    ):
+        return None
+    # As a browser reads it: "\\" is "/", "//", "./" and "x/.." lead where "/" would.
+    path = unquote(url.path).replace("\\", "/")
+    if path:
+        trailing = "/" if path.endswith(("/", "/.", "/..")) else ""
+        path = posixpath.normpath("/" + path.lstrip("/")) + trailing
+        path = path.replace("//", "/")
     if path.startswith(site.info.base_path):
         path = path[len(site.info.base_path) :]
     elif path.startswith(site.files_path):  # a shared file of a bilingual site
@@ -1019,7 +1049,7 @@ def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> st
         path = path[1:]
     else:
         return None
-    path = path.removesuffix("index.html")
+    path = path.removesuffix("index.html").lower()
     candidates = [path, path + "/"]
     parts = path.split("/")
     candidates.extend("/".join(parts[:count]) + "/" for count in range(1, len(parts)))
@@ -1087,7 +1117,10 @@ def _authors(data: DataFile, config: SiteConfig, errors: list[SiteError]) -> dic
                 )
             )
             continue
-        unknown = schema.key_problems(entry, schema.AUTHOR_KEYS, what="field")
+        unknown = [
+            *schema.key_problems(entry, schema.AUTHOR_KEYS, what="field"),
+            *schema.value_problems(entry),
+        ]
         for key, message in unknown:
             errors.append(SiteError(data.path, data.line(slug, key), f"author '{slug}': {message}"))
         if unknown:
@@ -1157,7 +1190,10 @@ def _series_meta(
             )
             continue
         unknown = (
-            schema.key_problems(entry, schema.SERIES_KEYS, what="field")
+            [
+                *schema.key_problems(entry, schema.SERIES_KEYS, what="field"),
+                *schema.value_problems(entry),
+            ]
             if isinstance(entry, dict)
             else []
         )
@@ -1179,11 +1215,15 @@ def _series_meta(
             continue
         planned = entry.get("planned")
         if planned is not None and (
-            isinstance(planned, bool) or not isinstance(planned, int) or planned < 1
+            isinstance(planned, bool)
+            or not isinstance(planned, int)
+            or not 1 <= planned <= MAX_PARTS
         ):
             errors.append(
                 SiteError(
-                    data.path, line, f"series '{slug}': planned must be a whole number of parts"
+                    data.path,
+                    line,
+                    f"series '{slug}': planned must be a whole number of parts (1 to {MAX_PARTS})",
                 )
             )
             planned = None
@@ -1221,6 +1261,25 @@ _ONE_LANGUAGE = (
 )
 
 
+def _check_stray_key(source: Source, known: tuple[str, ...], errors: list[SiteError]) -> None:
+    """A front matter key written below the closing `---` is an error on its line."""
+    stray = schema.stray_key(source.body, known)
+    if stray is not None:
+        at, key = stray
+        errors.append(
+            SiteError(
+                source.path,
+                source.body_line + at,
+                f"'{key}:' stands below the front matter's closing --- and would be published"
+                " as text (move it above that ---)",
+            )
+        )
+
+
+# The most parts a series may have or plan: every part's page lists them all, gaps included.
+MAX_PARTS = 1000
+
+
 def _check_post(
     source: Source,
     config: SiteConfig,
@@ -1238,8 +1297,12 @@ def _check_post(
     def fail(key: str, message: str) -> None:
         errors.append(SiteError(source.path, source.line(key) or 1, message))
 
-    for key, message in schema.key_problems(meta, schema.POST_KEYS):
+    for key, message in [
+        *schema.key_problems(meta, schema.POST_KEYS),
+        *schema.value_problems(meta),
+    ]:
         fail(key, message)
+    _check_stray_key(source, schema.POST_KEYS, errors)
     for key, what in _REQUIRED.items():
         if key not in meta or meta[key] is None or meta[key] == "":
             if key in meta:
@@ -1248,6 +1311,8 @@ def _check_post(
                 fail(key, f"missing '{key}' in the front matter (add {what})")
 
     title = _text(meta.get("title"))
+    if isinstance(meta.get("title"), dict | list):
+        fail("title", "title must be text (quote it if it starts with [ or {)")
     date = _datetime(meta["date"], config, fail, "date") if _filled(meta, "date") else None
     updated = (
         _datetime(meta["updated"], config, fail, "updated") if _filled(meta, "updated") else None
@@ -1276,8 +1341,8 @@ def _check_post(
     if part is not None:
         if isinstance(part, str) and part.strip().isdigit():
             part = int(part)
-        if isinstance(part, bool) or not isinstance(part, int) or part < 1:
-            fail("part", f"part must be a whole number of 1 or more, not '{part}'")
+        if isinstance(part, bool) or not isinstance(part, int) or not 1 <= part <= MAX_PARTS:
+            fail("part", f"part must be a whole number from 1 to {MAX_PARTS}, not '{part}'")
         elif series is None:
             fail("part", "'part' without 'series' (add series: <slug>, or remove part)")
 
@@ -1302,6 +1367,8 @@ def _check_post(
                 f"slug '{slug}' must be one path segment of letters, digits, - and _ "
                 "(it may not contain / or ..)",
             )
+    if _too_long(slug):
+        fail("slug", _too_long_message("slug", slug, "write a shorter slug: or rename the file"))
 
     post_id = meta.get("id")
     if post_id is not None and (not isinstance(post_id, str) or not post_id.strip()):
@@ -1324,7 +1391,15 @@ def _check_post(
         raw_aliases = []
     for index, alias in enumerate(raw_aliases):
         path = _safe_relative(alias)
-        if path is None:
+        if path is not None and any(_too_long(name) for name in path.split("/")):
+            errors.append(
+                SiteError(
+                    source.path,
+                    source.line(f"aliases.{index}") or source.line("aliases") or 1,
+                    _too_long_message("alias", str(alias), "shorten it"),
+                )
+            )
+        elif path is None:
             errors.append(
                 SiteError(
                     source.path,
@@ -1638,14 +1713,22 @@ def _check_page(
     def fail(key: str, message: str) -> None:
         errors.append(SiteError(source.path, source.line(key) or 1, message))
 
-    for key, message in schema.key_problems(meta, schema.PAGE_KEYS):
+    for key, message in [
+        *schema.key_problems(meta, schema.PAGE_KEYS),
+        *schema.value_problems(meta),
+    ]:
         fail(key, message)
+    _check_stray_key(source, schema.PAGE_KEYS, errors)
     if not _text(meta.get("title")):
         fail("title", "missing 'title' in the front matter (add title: The page's title)")
     slug = _text(meta.get("slug")) or _slugify(language_of(source.path.name, languages)[0])
     folders = {language_folder(language, languages) for language in languages}
     if not _is_slug(slug) or slug in RESERVED or slug.lower() in folders:
         fail("slug", f"page slug '{slug}' is not a free, single path segment (choose another)")
+    elif _too_long(slug):
+        fail(
+            "slug", _too_long_message("page slug", slug, "write a shorter slug: or rename the file")
+        )
     if "translation" in meta and len(languages) < 2:
         fail("translation", _ONE_LANGUAGE)
     level = levels[0]
@@ -1815,9 +1898,15 @@ def _datetime(
         fail(key, f"{key} '{value}' is not a date (write it as 2016-07-29 or 2016-07-29T09:30)")
         return None
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=config.timezone)
-    # A date written with its own offset is shown as the site's readers' clocks read it.
-    return parsed.astimezone(config.timezone)
+        parsed = parsed.replace(tzinfo=config.timezone)
+    try:
+        # A date written with its own offset is shown as the site's readers' clocks read
+        # it; UTC too, which every feed and comparison needs (year 1 or 9999 may not have one).
+        parsed.astimezone(UTC)
+        return parsed.astimezone(config.timezone)
+    except OverflowError:
+        fail(key, f"{key} '{value}' is out of range (write a date between the years 2 and 9998)")
+        return None
 
 
 def _tags_of(value: object, fail: Callable[[str, str], None]) -> tuple[str, ...]:
@@ -1836,6 +1925,9 @@ def _tags_of(value: object, fail: Callable[[str, str], None]) -> tuple[str, ...]
         if not slug:
             if name:
                 fail("tags", f"tag '{name}' has no letters or digits")
+            continue
+        if _too_long(slug):
+            fail("tags", _too_long_message("tag", name, "shorten it"))
             continue
         if slug not in seen:
             seen.add(slug)
@@ -1955,6 +2047,20 @@ def _default_slug(path: Path, part: int | None, languages: Sequence[str] = ()) -
 @functools.lru_cache(maxsize=65536)  # every post's tags are slugified: most are repeats
 def _slugify(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-_")
+
+
+# The longest name (in UTF-8 bytes) a slug, tag or alias may give a file or folder of the
+# output: file systems allow 255, and the build adds suffixes (".png", ".480w.webp", ".br").
+MAX_NAME = 200
+
+
+def _too_long(name: str) -> bool:
+    return len(name.encode("utf-8", "surrogatepass")) > MAX_NAME
+
+
+def _too_long_message(what: str, value: str, remedy: str) -> str:
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    return f"{what} '{shown}' is too long for a file name (at most {MAX_NAME} bytes: {remedy})"
 
 
 def _is_slug(value: str) -> bool:

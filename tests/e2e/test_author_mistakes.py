@@ -644,6 +644,239 @@ CASES: list[tuple[str, Files, Expected]] = [
     ),
 ]
 
+RAW_HTML = {"journeyblog.toml": CONFIG + "allow_raw_html = true\n"}
+FRONT = "---\ntitle: Budget quokka plans\ndate: 2016-02-01\nauthor: ann\nsecurity: public\n---\n"
+
+
+def levels(*names: str, audience: str = "") -> dict[str, str]:
+    listed = ", ".join(f'"{name}"' for name in names)
+    chosen = f'audience = "{audience}"\n' if audience else ""
+    return {
+        "journeyblog.toml": CONFIG + f"security_levels = [{listed}]\n{chosen}",
+        "content/posts/hello.md": post("Hello", security="public", body=f"Public {PUBLIC}.\n"),
+        PLANS: withheld("security: restricted"),
+    }
+
+
+# Mistakes found by trying more of them: what a writer from another tool, or in a hurry, does.
+CASES += [
+    # Front matter in the wrong place or of the wrong shape.
+    (
+        "draft below the closing fence",
+        with_post(FRONT + "draft: true\n\n" + SECRET),
+        Fails(PLANS, ("draft: true",)),
+    ),
+    (
+        "a second front matter block",
+        with_post(FRONT + "---\nsecurity: internal\ndraft: true\n---\n\n" + SECRET),
+        Fails(PLANS, ("security: internal",), says="below the front matter's closing ---"),
+    ),
+    (
+        "draft under extra",
+        with_post(withheld("security: public", "extra:", "  draft: true")),
+        Fails(PLANS, ("extra:",)),
+    ),
+    (
+        "draft swallowed by a folded summary",
+        with_post(
+            withheld("security: public", "summary: >", "  Plans for the year.", "  draft: true")
+        ),
+        Fails(PLANS, ("summary:",)),
+    ),
+    (
+        "title a list",
+        with_post(FRONT.replace("title: Budget quokka plans", "title: [quokka, plans]") + SECRET),
+        Fails(PLANS, ("title:",)),
+    ),
+    (
+        "date out of range",
+        with_post(FRONT.replace("2016-02-01", "0001-01-01T00:00+14:00") + SECRET),
+        Fails(PLANS, ("date:",), says="out of range"),
+    ),
+    (
+        "part far too high",
+        with_post(post("Quokka", series="cloud", part=10**23, body=SECRET)),
+        Fails(PLANS, ("part:",)),
+    ),
+    (
+        "slug too long",
+        with_post(withheld("security: public", "slug: " + "q" * 300)),
+        Fails(PLANS, ("slug:",)),
+    ),
+    (
+        "alias too long",
+        with_post(withheld("security: public", "aliases: [/" + "q" * 300 + "/]")),
+        Fails(PLANS, ("aliases:",)),
+    ),
+    # Level markers where only a body has them.
+    (
+        "marker in the summary",
+        with_post(
+            withheld(
+                "security: public",
+                'summary: "Plans. <!-- level: internal -->quokka<!-- /level -->"',
+            )
+        ),
+        Fails(PLANS, ("summary:",), says="HTML comment"),
+    ),
+    (
+        "marker in a tag",
+        with_post(withheld("security: public", 'tags: ["plans <!-- level: internal -->quokka"]')),
+        Fails(PLANS, ("tags:",)),
+    ),
+    (
+        "marker in an author's bio",
+        authors(AUTHORS + "  bio: Ben. <!-- level: internal -->quokka<!-- /level -->\n"),
+        Fails("content/authors.yml", near=("ben:", "bio: Ben.")),
+    ),
+    (
+        "marker in a series description",
+        series_file(
+            SERIES.replace(
+                "cloud-first services.", "cloud. <!-- level: internal -->quokka<!-- /level -->"
+            )
+        ),
+        Fails("content/series.yml", near=("cloud:", "description:")),
+    ),
+    (
+        "marker in the site description",
+        {
+            "journeyblog.toml": CONFIG
+            + 'description = "Notes <!-- level: internal -->quokka<!-- /level -->"\n'
+        },
+        Fails("journeyblog.toml", ("description =",)),
+    ),
+    # Comments that mean to hide a block, and other tools' ways of hiding one.
+    (
+        "block marked with security:",
+        marked("<!-- security: internal -->", "<!-- /security -->"),
+        Fails(MIXED, near=("<!-- security", "<!-- /security")),
+    ),
+    (
+        "block marked private",
+        marked("<!-- private -->", "<!-- /private -->"),
+        Fails(MIXED, near=("<!-- private", "<!-- /private")),
+    ),
+    (
+        "block begin and end internal",
+        marked("<!-- begin internal -->", "<!-- end internal -->"),
+        Fails(MIXED, near=("<!-- begin", "<!-- end")),
+    ),
+    (
+        "block if internal",
+        marked("<!-- if internal -->", "<!-- endif -->"),
+        Fails(MIXED, ("<!-- if internal",)),
+    ),
+    (
+        "hugo shortcode",
+        marked("{{< private >}}", "{{< /private >}}"),
+        Fails(MIXED, near=("{{< private", "{{< /private")),
+    ),
+    ("liquid if", marked("{% if internal %}", "{% endif %}"), Fails(MIXED, ("{% if",))),
+    (
+        "link reference comment",
+        marked("[//]: # (level: internal)", "[//]: # (/level)"),
+        Fails(MIXED, near=("[//]: # (level", "[//]: # (/level")),
+    ),
+    (
+        "marker written as entities",
+        marked("&lt;!-- level: internal --&gt;", "&lt;!-- /level --&gt;"),
+        Fails(MIXED, near=("&lt;!-- level", "&lt;!-- /level")),
+    ),
+    ("obsidian comment", with_body("%% the quokka figures are wrong %%\n"), Fails(MIXED, ("%%",))),
+    (
+        "kramdown comment",
+        with_body("{::comment}\nThe quokka figures.\n{:/comment}\n"),
+        Fails(MIXED, ("{::comment}",)),
+    ),
+    (
+        "a note to editors in a comment",
+        with_body("Costs rose.\n<!-- Note to editors: the quokka figures are wrong -->\n"),
+        WITHHOLDS,
+    ),
+    (
+        "a note to editors with raw HTML on",
+        {**RAW_HTML, **with_body("<!-- Note: quokka\n\nfigures to come -->\nCosts rose.\n")},
+        WITHHOLDS,
+    ),
+    (
+        "a note never closed",
+        with_body("Costs rose.\n<!-- Note: quokka figures\n"),
+        Fails(MIXED, ("<!-- Note",)),
+    ),
+    # A link to a withheld post however it is written, and addresses that name it.
+    (
+        "link with a dot segment",
+        linking("[Lift](/posts/./quokka-lift/)\n"),
+        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "link with a double slash",
+        linking("[Lift](/posts//quokka-lift/)\n"),
+        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
+    ),
+    ("link with a backslash", linking("[Lift](/posts\\quokka-lift/)\n"), FailsClosed(START)),
+    (
+        "link in upper case",
+        linking("[Lift](/POSTS/QUOKKA-LIFT/)\n"),
+        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "link to the host in capitals",
+        linking("[Lift](https://BLOG.test.example/posts/quokka-lift/)\n"),
+        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "link with the default port",
+        linking("[Lift](https://blog.test.example:443/posts/quokka-lift/)\n"),
+        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "link to the host with a trailing dot",
+        linking("[Lift](https://blog.test.example./posts/quokka-lift/)\n"),
+        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "bare address in text",
+        linking("The lift is at https://blog.test.example/posts/quokka-lift/ now.\n"),
+        FailsClosed(START),
+    ),
+    (
+        "canonical to the withheld post",
+        linking("Text.\n", canonical="https://blog.test.example/posts/quokka-lift/"),
+        FailsClosed(START),
+    ),
+    (
+        "alias at the withheld post's address",
+        linking("Text.\n", aliases=["/posts/quokka-lift/"]),
+        Fails(START, ("aliases:",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "alias at the withheld post's alias",
+        linking("Text.\n", aliases=["/old/quokka-lift/"]),
+        Fails(START, ("aliases:",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "meta refresh to the withheld post",
+        {
+            **linking('<meta http-equiv="refresh" content="0; url=/posts/quokka-lift/">\n'),
+            **RAW_HTML,
+        },
+        FailsClosed(START),
+    ),
+    # The order of the levels.
+    (
+        "levels written highest first",
+        levels("restricted", "internal", "public"),
+        Fails("journeyblog.toml", ("security_levels",), says="put 'internal' before 'restricted'"),
+    ),
+    (
+        "levels highest first with a public audience",
+        levels("restricted", "internal", "public", audience="public"),
+        Fails("journeyblog.toml", ("security_levels",)),
+    ),
+]
+
 
 @pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_one_mistake_fails_closed(make_site: MakeSite, files: Files, expected: Expected) -> None:

@@ -77,5 +77,5 @@ def test_series_data_equal_by_value_but_rewritten_is_checked_again() -> None:
     again = assemble(config, rewritten, selection=selection, kept=kept, render_bodies=render)
     assert again == assemble(config, rewritten, selection=selection)
     assert [error.message for error in again[1]] == [
-        "series 'cloud': planned must be a whole number of parts"
+        "series 'cloud': planned must be a whole number of parts (1 to 1000)"
     ]

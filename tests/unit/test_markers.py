@@ -138,8 +138,102 @@ def test_a_fence_left_open_that_swallows_a_marker_is_an_error() -> None:
 
 
 @pytest.mark.parametrize("comment", ["<!-- TODO: a picture -->", "<!-- more -->", "<!---->"])
-def test_other_comments_are_left_alone(comment: str) -> None:
+def test_other_comments_are_notes_never_published(comment: str) -> None:
     text = f"One.\n{comment}\nTwo.\n"
+    assert strip_level_blocks(text, audience=PUBLIC, levels=LEVELS) == ("One.\nTwo.\n", [], [])
+
+
+def test_a_note_within_a_line_or_over_paragraphs_goes_whole() -> None:
+    text = (
+        "Costs <!-- the £2.3m overrun, ask finance --> rose.\n\n"
+        "<!-- Note to editors:\n\nnot yet -->\nEnd.\n"
+    )
+    body, problems, _ = strip_level_blocks(text, audience=PUBLIC, levels=LEVELS)
+    assert problems == []
+    assert body == "Costs  rose.\n\nEnd.\n"
+
+
+def test_a_note_never_closed_is_refused() -> None:
+    body, problems, _ = strip_level_blocks(
+        "One.\n<!-- Note to editors: the figures\nare wrong\n", audience=PUBLIC, levels=LEVELS
+    )
+    assert body == ""
+    assert problems[0][0] == 2 and "never closed" in problems[0][1]
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["`<!-- a note -->`", "```\n<!-- a note -->\n```", "    <!-- a note -->"],
+    ids=["code span", "fence", "indented code"],
+)
+def test_comments_shown_as_code_stay(comment: str) -> None:
+    text = f"Write it so:\n\n{comment}\n"
+    assert strip_level_blocks(text, audience=PUBLIC, levels=LEVELS) == (text, [], [])
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("<!-- security: internal -->", "<!-- /security -->"),
+        ("<!-- visibility: internal -->", "<!-- /visibility -->"),
+        ("<!-- audience: staff -->", "<!-- /audience -->"),
+        ("<!-- begin internal -->", "<!-- end internal -->"),
+        ("<!-- private -->", "<!-- /private -->"),
+        ("<!-- if internal -->", "<!-- endif -->"),
+        ("<!-- note: level internal -->", "<!-- end of note -->"),
+        ("<!-- Staff only -->", "<!-- end -->"),
+        ("<!-- start -->", "<!-- /start -->"),
+    ],
+)
+def test_comments_that_mean_to_hide_a_block_are_refused(opening: str, closing: str) -> None:
+    text = f"Public.\n\n{opening}\nZanzibar marmalade figures.\n{closing}\n"
+    body, problems, _ = strip_level_blocks(text, audience=PUBLIC, levels=LEVELS)
+    assert body == ""
+    assert problems and problems[0][0] in (3, 5)
+
+
+def test_a_level_name_of_several_words_is_found_however_joined() -> None:
+    levels = security_levels(["public", "staff-only", "restricted"])
+    for comment in ("<!-- staff only -->", "<!-- Staff_Only section -->", "<!-- staffonly -->"):
+        text = f"Public.\n{comment}\nSecret.\n<!-- /level -->\n"
+        body, problems, _ = strip_level_blocks(text, audience=levels[0], levels=levels)
+        assert body == "" and problems, comment
+
+
+@pytest.mark.parametrize(
+    "syntax",
+    [
+        "{{< level internal >}}\nSecret.\n{{< /level >}}",
+        "{{% private %}}\nSecret.\n{{% /private %}}",
+        "{% if internal %}\nSecret.\n{% endif %}",
+        "[//]: # (level: internal)\nSecret.",
+        "[comment]: <> (private)\nSecret.",
+        "&lt;!-- level: internal --&gt;\nSecret.\n&lt;!-- /level --&gt;",
+        "%% a note to the team %%",
+        "{::comment}\nSecret.\n{:/comment}",
+    ],
+    ids=[
+        *("hugo", "hugo percent", "liquid", "link comment", "comment label", "entities"),
+        *("obsidian", "kramdown"),
+    ],
+)
+def test_other_generators_hiding_syntax_is_refused(syntax: str) -> None:
+    body, problems, _ = strip_level_blocks(f"Public.\n\n{syntax}\n", audience=PUBLIC, levels=LEVELS)
+    assert body == ""
+    assert problems[0][0] == 3
+    assert "not how journeyblog keeps text back" in problems[0][1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A shortcode: `{{< level internal >}}`.\n",
+        "```liquid\n{% if internal %}\n```\n",
+        "{{< youtube abc123 >}}\n",
+        "{% include figure.html %}\n",
+    ],
+)
+def test_that_syntax_is_left_alone_as_code_or_naming_nothing_hidden(text: str) -> None:
     assert strip_level_blocks(text, audience=PUBLIC, levels=LEVELS) == (text, [], [])
 
 

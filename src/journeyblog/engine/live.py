@@ -393,10 +393,14 @@ class LiveSite:
             return published_text(site, lambda: sources, themes)
 
         if last is not None and last.editions.whole.withheld == site.withheld:
-            auditor = last.auditor.excusing(said)
+            auditor = last.auditor.excusing(said, {post.slug for post in site.posts})
         else:
             auditor = Auditor(
-                site.withheld, said, few_outputs=True, pictures=withheld_pictures(site, site_dir)
+                site.withheld,
+                said,
+                published_slugs={post.slug for post in site.posts},
+                few_outputs=True,
+                pictures=withheld_pictures(site, site_dir),
             )
         copied = (
             frozenset(output.path for output in assets(site, sources, themes)),

@@ -62,7 +62,14 @@ def check_relative(relative: str) -> str:
     normal = posixpath.normpath(relative)
     if normal in (".", "..") or normal.startswith(("../", "/")):
         raise UnsafePath(relative)
+    if any(
+        len(name.encode("utf-8", "surrogatepass")) > MAX_FILE_NAME for name in normal.split("/")
+    ):
+        raise UnsafePath(relative, "a name in this path is longer than a file system allows")
     return normal
+
+
+MAX_FILE_NAME = 255  # bytes, on every common file system
 
 
 class StagingFolder:
