@@ -978,6 +978,18 @@ def check_output_dir(options: BuildOptions) -> None:
         problem = "holds files journeyblog did not write (choose an empty or new folder)"
     if problem:
         raise BuildFailed([SiteError(out_dir, None, f"output folder {problem}")])
+    if manifest.resolve().is_relative_to(out):
+        # It counts what the build withholds: inside the output, it would be deployed.
+        raise OptionInvalid(
+            [
+                SiteError(
+                    Path("--manifest"),
+                    None,
+                    f"'{manifest}' is inside the output folder, which is published: the"
+                    " manifest counts what the build withholds (write it elsewhere)",
+                )
+            ]
+        )
 
 
 # Where the manifest was written before it moved beside the output: such a folder is ours.

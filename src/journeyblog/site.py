@@ -298,8 +298,9 @@ def assemble(
             *withheld_rendered[len(excluded) : held_count],
         )
     ]
+    image_files = _image_files(sources)
     withheld = [
-        _withheld(post, reason, str(body.html))
+        _withheld(post, reason, str(body.html), image_files)
         for (post, reason), body in zip(excluded, withheld_rendered, strict=False)
     ]
     withheld_rendered = withheld_rendered[len(excluded) :]
@@ -313,7 +314,7 @@ def assemble(
                 reason=why,
                 canaries=(("title", title), ("slug", slug)),
                 texts=(str(page_body.html), escape(title)),
-                image_paths=_images_named([source.body]),
+                image_paths=_images_named([source.body], image_files),
             )
         )
     for (source, blocks), block_body in zip(
@@ -325,7 +326,7 @@ def assemble(
                 reason="level",
                 canaries=(),
                 texts=(str(block_body.html),),
-                image_paths=_images_named(blocks),
+                image_paths=_images_named(blocks, image_files),
                 whole_post=False,
             )
         )
@@ -1554,14 +1555,20 @@ def _check_unique(posts: Sequence[_Checked], errors: list[SiteError]) -> None:
             )
 
 
-def _withheld(post: _Checked, reason: audience_rules.Reason, html: str) -> Withheld:
-    """What the audit looks for of a post this build withholds. `html`: its rendered body."""
+def _withheld(
+    post: _Checked, reason: audience_rules.Reason, html: str, image_files: Mapping[str, str]
+) -> Withheld:
+    """What the audit looks for of a post this build withholds. `html`: its rendered body;
+    `image_files`: the files of content/images/ (`_image_files`)."""
     canaries = [("id", post.id), ("slug", post.slug), ("title", post.title)]
     if post.summary:
         canaries.append(("summary", post.summary))
-    referenced = _images_named([post.source.body])
+    lead = post.source.meta.get("image")
+    referenced = _images_named(
+        [post.source.body, lead if isinstance(lead, str) else ""], image_files
+    )
     if post.image and post.image.startswith("images/"):
-        referenced = (*referenced, post.image)
+        referenced = tuple(sorted({*referenced, post.image}))
     return Withheld(
         source=post.source.path,
         reason=reason,
@@ -1572,12 +1579,24 @@ def _withheld(post: _Checked, reason: audience_rules.Reason, html: str) -> Withh
     )
 
 
-def _images_named(texts: Sequence[str]) -> tuple[str, ...]:
-    """The paths under content/images/ that some Markdown names ("images/plan.png")."""
+def _image_files(sources: SiteSources) -> dict[str, str]:
+    """The files of content/images/ by their path in lower case: "images/plan.png" -> its own."""
+    return {
+        name.lower(): name
+        for name in ("images/" + PurePosixPath(*path.parts).as_posix() for path in sources.images)
+    }
+
+
+def _images_named(texts: Sequence[str], image_files: Mapping[str, str]) -> tuple[str, ...]:
+    """The paths under content/images/ that some Markdown names ("images/plan.png"), as a
+    text withheld from this build names them: each the file it may mean however written (a
+    URL of the site, another case, "x/../"), so that the file is withheld with the text."""
     found: set[str] = set()
     for text in texts:
-        if "images/" in text:  # most bodies have no image: skip the pattern's scan of them
-            found.update(re.findall(r"/?(images/[^\s)\"'<>]+)", text))
+        if "images/" in text.lower():  # most bodies have no image: skip the pattern's scan
+            for name in re.findall(r"(?i)images/[^\s)\"'<>]+", text):
+                plain = posixpath.normpath(unquote(name.split("#")[0].split("?")[0]))
+                found.add(image_files.get(plain.lower(), name))
     return tuple(sorted(found))
 
 

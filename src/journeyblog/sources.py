@@ -192,6 +192,7 @@ def discover(
         and path.parts[len(content.parts)] != "images"
     )
     errors.extend(outside_links(site_dir))
+    errors.extend(_habits(content, [path for path, _ in kinds], beside))
     return (
         SiteSources(
             site_dir=site_dir,
@@ -593,6 +594,44 @@ def _control_message(character: str) -> str:
         f"control character {character}, which no page or feed can carry (delete it; "
         "it often comes from pasting from a word processor)"
     )
+
+
+# Other tools' names for Markdown files: here they would be published as they are, front
+# matter and all, by a link to them.
+_MARKDOWN_SUFFIXES = (".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext", ".md")
+
+
+def _habits(content: Path, sources: Sequence[Path], beside: Sequence[Path]) -> list[SiteError]:
+    """Files named as other tools name what they leave out or read as posts: a Markdown file
+    not named .md, a post under a folder or with a name that begins with "_" (Jekyll's
+    _drafts/, which Jekyll and Eleventy never publish and journeyblog would)."""
+    errors = []
+    for relative in beside:
+        name = relative.name.lower()
+        if name.endswith(_MARKDOWN_SUFFIXES) or name.endswith(".md.txt"):
+            stem = relative.name[:-7] if name.endswith(".md.txt") else relative.stem
+            errors.append(
+                SiteError(
+                    content / relative,
+                    None,
+                    f"a Markdown file journeyblog does not read as a post, and would publish as"
+                    f" it is if linked (rename it to {stem}.md, or move it out of content/)",
+                )
+            )
+    for path in sources:
+        named = next(
+            (part for part in path.relative_to(content).parts if part.startswith("_")), None
+        )
+        if named is not None:
+            errors.append(
+                SiteError(
+                    path,
+                    None,
+                    f"'{named}' begins with _, which Jekyll and Eleventy leave out and journeyblog"
+                    " publishes (keep a post back with draft: true, or rename it)",
+                )
+            )
+    return errors
 
 
 def _files(

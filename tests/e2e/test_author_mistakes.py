@@ -864,6 +864,54 @@ CASES += [
         },
         FailsClosed(START),
     ),
+    # A withheld post's picture, named as the file is not: still withheld with the post.
+    (
+        "internal post's picture named in another case",
+        {
+            PLANS: withheld("security: internal", body="![Plan](/images/Quokka-Plan.png)\n"),
+            "content/images/quokka-plan.png": png(),
+        },
+        WITHHOLDS,
+    ),
+    (
+        "internal post's lead picture as an address of the site",
+        {
+            PLANS: withheld(
+                "security: internal", "image: https://blog.test.example/images/quokka-plan.png"
+            ),
+            "content/images/quokka-plan.png": png(),
+        },
+        WITHHOLDS,
+    ),
+    (
+        "internal post's picture by a winding path",
+        {
+            PLANS: withheld("security: internal", body="![Plan](../images/x/../quokka-plan.png)\n"),
+            "content/images/quokka-plan.png": png(),
+        },
+        WITHHOLDS,
+    ),
+    # Files named as other tools name posts, or what they leave out.
+    (
+        "a post saved as .markdown and linked",
+        {
+            **linking("See [part 2](02-quokka-plans.markdown).\n"),
+            "content/posts/cloud/02-quokka-plans.markdown": withheld("security: internal"),
+        },
+        Fails(
+            "content/posts/cloud/02-quokka-plans.markdown", says="rename it to 02-quokka-plans.md"
+        ),
+    ),
+    (
+        "a post saved as .MD",
+        {"content/posts/quokka.MD": withheld("security: internal")},
+        Fails("content/posts/quokka.MD"),
+    ),
+    (
+        "a post in Jekyll's _drafts folder",
+        {"content/posts/_drafts/quokka.md": withheld("security: public")},
+        Fails("content/posts/_drafts/quokka.md", says="'_drafts' begins with _"),
+    ),
     # The order of the levels.
     (
         "levels written highest first",
@@ -883,6 +931,14 @@ def test_one_mistake_fails_closed(make_site: MakeSite, files: Files, expected: E
     site = write_site(make_site, {**hello(), **files})
     result = build_public(site)
     assert_expected(site, {**hello(), **files}, result, expected)
+
+
+def test_a_manifest_asked_for_inside_the_output_is_refused(make_site: MakeSite) -> None:
+    site = write_site(make_site, with_post(withheld("security: internal")))
+    result = build_public(site, "--manifest", str(site / "output" / "m.json"))
+    assert result.exit_code == 2, result.output
+    assert "--manifest" in result.stderr and "inside the output folder" in result.stderr
+    assert not (site / "output").exists()
 
 
 def test_the_kit_has_many_mistakes() -> None:
