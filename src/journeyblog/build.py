@@ -969,9 +969,9 @@ def check_output_dir(options: BuildOptions) -> None:
     out = out_dir.resolve()
     problem = None
     if out == site or site.is_relative_to(out):
-        problem = "is the site folder or contains it"
+        problem = "is the site folder or contains it (choose a folder inside it, such as output/)"
     elif any(out.is_relative_to(site / name) for name in ("content", "static", "themes")):
-        problem = "is inside the site's sources"
+        problem = "is inside the site's sources (choose one outside content/, static/ and themes/)"
     elif out.exists() and (
         not out.is_dir() or (any(out.iterdir()) and not _written_by_us(out_dir, manifest))
     ):

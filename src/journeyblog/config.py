@@ -162,7 +162,12 @@ def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
     except tomllib.TOMLDecodeError as error:
         line = _toml_error_line(str(error))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise BuildFailed([SiteError(shown, line, f"invalid TOML: {message}")]) from None
+        remedy = (
+            "a setting given twice: keep one"
+            if "overwrite" in message
+            else "fix this line: text in quotes, lists in [ ]"
+        )
+        raise BuildFailed([SiteError(shown, line, f"invalid TOML: {message} ({remedy})")]) from None
     except RecursionError:
         message = "invalid TOML: nested too deeply (close every [ and { you open)"
         raise BuildFailed([SiteError(shown, None, message)]) from None
@@ -289,7 +294,10 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
 
     excluded_parts = raw.get("excluded_parts", "skip")
     if excluded_parts not in ("skip", "placeholder"):
-        fail("excluded_parts", '\'excluded_parts\' must be "skip" or "placeholder"')
+        fail(
+            "excluded_parts",
+            '\'excluded_parts\' must be "skip" or "placeholder" (write excluded_parts = "skip")',
+        )
         excluded_parts = "skip"
 
     websub_hub = raw.get("websub_hub")
@@ -513,7 +521,7 @@ def _known_language(tag: str) -> bool:
 def _flag(raw: Mapping[str, Any], key: str, fail: Any) -> bool:
     value = raw.get(key, False)
     if not isinstance(value, bool):
-        fail(key, f"'{key}' must be true or false")
+        fail(key, f"'{key}' must be true or false (write {key} = true or {key} = false)")
         return False
     return value
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from html import unescape
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -167,6 +168,7 @@ def assemble_editions(
     groups, pairing = _twins(files, config)
     errors += pairing
     errors += _differences(groups, config)
+    errors += _kept_back_in_twin(groups, sites)
     untranslated = _untranslated(groups, config)
     if config.require_translations:
         errors += untranslated
@@ -447,6 +449,60 @@ def _differences(groups: Sequence[Sequence[_File]], config: SiteConfig) -> list[
                     )
                 )
     return errors
+
+
+# Consecutive words of a block kept back in one twin that the other may not publish: the
+# audit's measure of a fragment (audit.RUN).
+_RUN = 8
+
+
+def _kept_back_in_twin(groups: Sequence[Sequence[_File]], sites: Sequence[Site]) -> list[SiteError]:
+    """A published twin that says, word for word, what its twin keeps back in a level block
+    (a translator who copied the text without its markers): an error on the twin. The audit
+    would excuse those words, since the twin publishes them."""
+    blocks: dict[Path, list[str]] = {}
+    for site in sites:
+        for item in site.withheld:
+            if not item.whole_post:
+                blocks.setdefault(item.source, []).extend(item.texts)
+    errors: list[SiteError] = []
+    for members in groups:
+        for holder in members:
+            kept = blocks.get(holder.source.path)
+            if not kept:
+                continue
+            runs = {
+                tuple(words[at : at + _RUN])
+                for words in map(_words, kept)
+                for at in range(len(words) - _RUN + 1)
+            }
+            for other in members:
+                if other is holder or other.published is None:
+                    continue
+                said = _words(str(other.published.html))
+                found = next(
+                    (
+                        said[at : at + _RUN]
+                        for at in range(len(said) - _RUN + 1)
+                        if tuple(said[at : at + _RUN]) in runs
+                    ),
+                    None,
+                )
+                if found is not None:
+                    errors.append(
+                        SiteError(
+                            other.source.path,
+                            other.source.body_line,
+                            f"says '{' '.join(found)}…', which its twin {holder.source.path}"
+                            " keeps back in a level block (mark the same text here too)",
+                        )
+                    )
+    return errors
+
+
+def _words(html: str) -> list[str]:
+    """The words of rendered HTML, lower case, markup and punctuation left out."""
+    return re.findall(r"\w+", unescape(re.sub(r"<[^>]*>", " ", html)).lower())
 
 
 def _same(one: object, other: object) -> bool:

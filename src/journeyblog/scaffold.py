@@ -63,7 +63,15 @@ def new_post(
     title = " ".join(title.split())
     slug = slugify(title)
     if not slug:
-        raise BuildFailed([SiteError(site_dir, None, f"title '{title}' has no letters or digits")])
+        raise BuildFailed(
+            [
+                SiteError(
+                    site_dir,
+                    None,
+                    f"title '{title}' has no letters or digits (give the post a title in words)",
+                )
+            ]
+        )
     taken = taken_slugs(sources.posts, site_dir / "content" / "posts")
     if slug in taken:
         raise BuildFailed(

@@ -1114,7 +1114,10 @@ def _authors(data: DataFile, config: SiteConfig, errors: list[SiteError]) -> dic
         if not isinstance(entry, dict):
             errors.append(
                 SiteError(
-                    data.path, line, f"author '{slug}' must be a mapping: name, role, organisation"
+                    data.path,
+                    line,
+                    f"author '{slug}' must be a mapping"
+                    " (write name:, role: and organisation: under it)",
                 )
             )
             continue
@@ -1172,6 +1175,7 @@ def _in_language(
     given, strange = by_language(value, languages)
     problems.extend(
         f"{what} in '{tag}', which is not one of the site's languages {list(languages)}"
+        " (write it in the site's language, or add the language to languages)"
         for tag in strange
     )
     return _text(given.get(config.language, given.get(languages[0])))
@@ -1231,7 +1235,11 @@ def _series_meta(
         status = entry.get("status", "ongoing")
         if status not in ("ongoing", "complete"):
             errors.append(
-                SiteError(data.path, line, f"series '{slug}': status must be ongoing or complete")
+                SiteError(
+                    data.path,
+                    line,
+                    f"series '{slug}': status must be ongoing or complete (write status: ongoing)",
+                )
             )
             status = "ongoing"
         meta[slug] = {
@@ -1350,7 +1358,7 @@ def _check_post(
     tags = _tags_of(meta.get("tags"), fail)
     summary = meta.get("summary")
     if summary is not None and not isinstance(summary, str):
-        fail("summary", "summary must be text")
+        fail("summary", "summary must be text (write it on one line, or quote it)")
 
     draft = _draft_of(meta, fail)
     extra = _extra_of(meta, fail)
@@ -1373,7 +1381,7 @@ def _check_post(
 
     post_id = meta.get("id")
     if post_id is not None and (not isinstance(post_id, str) or not post_id.strip()):
-        fail("id", "id must be text, e.g. tag:example.org,2016-07-29:posts/my-post")
+        fail("id", "id must be text (write id: tag:example.org,2016-07-29:posts/my-post)")
 
     canonical = meta.get("canonical")
     if canonical is not None and not _is_http_url(canonical):
@@ -1388,7 +1396,7 @@ def _check_post(
     if isinstance(raw_aliases, str):
         raw_aliases = [raw_aliases]
     if not isinstance(raw_aliases, list):
-        fail("aliases", "aliases must be a list of old paths")
+        fail("aliases", "aliases must be a list of old paths (write aliases: [/old/address/])")
         raw_aliases = []
     for index, alias in enumerate(raw_aliases):
         path = _safe_relative(alias)
@@ -1494,7 +1502,10 @@ def _draft_of(meta: Mapping[str, Any], fail: Callable[[str, str], None]) -> bool
     elif value is None:
         fail("draft", "draft is empty (write draft: true or draft: false)")
     else:
-        fail("draft", f"draft must be true or false, not '{value}'")
+        fail(
+            "draft",
+            f"draft must be true or false, not '{value}' (write draft: true or draft: false)",
+        )
     return True
 
 
@@ -1934,7 +1945,7 @@ def _tags_of(value: object, fail: Callable[[str, str], None]) -> tuple[str, ...]
     if isinstance(value, str):
         value = [part for part in value.split(",")]
     if not isinstance(value, list) or not all(isinstance(t, str | int | float) for t in value):
-        fail("tags", "tags must be a list, e.g. tags: [cloud, procurement]")
+        fail("tags", "tags must be a list of names (write tags: [cloud, procurement])")
         return ()
     tags: list[str] = []
     seen: set[str] = set()
@@ -1965,7 +1976,7 @@ def _check_image(
     a path from the post's file (`cover.jpg` in its own folder; the file relative to content/).
     """
     if not isinstance(value, str) or not value.strip():
-        fail("image", "image must be a path like /images/photo.png")
+        fail("image", "image must be the path of a picture (write image: /images/photo.png)")
         return None
     if _is_http_url(value):
         return value

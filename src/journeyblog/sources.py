@@ -367,7 +367,16 @@ def _parse(
         line, problem = error_at
         return None, SiteError(path, line, f"invalid YAML front matter: {problem}"), None
     if not isinstance(meta, dict):
-        return None, SiteError(path, 2, "front matter must be 'key: value' lines"), None
+        return (
+            None,
+            SiteError(
+                path,
+                2,
+                "front matter must be 'key: value' lines (write title:, date:, author: and the"
+                " rest between the --- lines)",
+            ),
+            None,
+        )
     for key, value in meta.items():
         character = _control_in(value)
         if character is not None:
@@ -452,7 +461,14 @@ def read_data_file(path: Path, errors: list[SiteError], *, required: bool = True
     if data is None:
         return DataFile(path=path, data=MappingProxyType({}), key_lines=MappingProxyType({}))
     if not isinstance(data, dict):
-        errors.append(SiteError(path, 1, "must be a mapping of slug: {…}"))
+        errors.append(
+            SiteError(
+                path,
+                1,
+                "must be a mapping of slug: {…} (write each entry's slug, then its fields"
+                " indented under it)",
+            )
+        )
         return empty
     for key, value in data.items():
         character = _control_in(value)

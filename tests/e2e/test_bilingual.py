@@ -460,6 +460,23 @@ def test_level_markers_work_in_both_languages(make_site: MakeSite) -> None:
     assert "Diwedd. End." in (site / "output/en/posts/rhan-1/index.html").read_text()
 
 
+def test_a_twin_that_copies_a_kept_back_block_without_its_markers_is_refused(
+    make_site: MakeSite,
+) -> None:
+    files = _files()
+    secret = "The internal telephone number of the data centre is five five seven"
+    files["content/posts/01-rhan-1.en.md"] += (
+        f"\n<!-- level: internal -->\n{secret}.\n<!-- /level -->\n"
+    )
+    files["content/posts/01-rhan-1.md"] += f"\n{secret}.\n"  # copied, its markers lost
+    site = make_site(files)
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(site_dir=site, now=NOW))
+    said = "\n".join(str(error) for error in failed.value.errors)
+    assert "01-rhan-1.md:" in said and "keeps back in a level block" in said
+    assert not (site / "output").exists()
+
+
 def test_a_file_in_a_language_the_site_lacks_is_an_error(make_site: MakeSite) -> None:
     site = make_site(_files(**{"content/posts/06-x.fr.md": post("Le voyage", date="2016-11-02")}))
     with pytest.raises(BuildFailed) as failed:
