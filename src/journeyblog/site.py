@@ -909,9 +909,7 @@ def _links_to_withheld(
         targets: list[tuple[str, int | None]] = [(t, None) for t in shown]
         if isinstance(source.meta.get("summary"), str):
             summary_line = source.line("summary")
-            targets.extend(
-                (url, summary_line) for url in _URL_IN_TEXT.findall(source.meta["summary"])
-            )
+            targets.extend((url, summary_line) for url in _urls_in(source.meta["summary"]))
         # An alias is an address this build writes: a withheld post's would name it.
         aliases = source.meta.get("aliases")
         for index, alias in enumerate([aliases] if isinstance(aliases, str) else aliases or []):
@@ -938,7 +936,7 @@ def _links_to_withheld(
     for data in (sources.authors, sources.series):
         for slug, entry in data.data.items():
             for text in _strings_in(entry):
-                for target in _URL_IN_TEXT.findall(text):
+                for target in _urls_in(text):
                     reason = _withheld_reason(target, site, withheld)
                     if reason is not None:
                         errors.append(
@@ -954,6 +952,12 @@ def _links_to_withheld(
 
 # A site URL written in plain text (a summary, a bio): root-relative or absolute.
 _URL_IN_TEXT = re.compile(r"(?:https?://[^\s\"'<>()]+|(?<![\w/])/[\w\-./%#]+)")
+_LINK_IN_TEXT = re.compile(r"\]\(\s*<?([^)\s>]+)")  # a Markdown link's target: [x](target)
+
+
+def _urls_in(text: str) -> list[str]:
+    """The site URLs and Markdown link targets written in a text (a summary, a bio)."""
+    return [*_URL_IN_TEXT.findall(text), *_LINK_IN_TEXT.findall(text)]
 
 
 def _withheld_targets(
@@ -1054,10 +1058,26 @@ def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> st
     candidates = [path, path + "/"]
     parts = path.split("/")
     candidates.extend("/".join(parts[:count]) + "/" for count in range(1, len(parts)))
+    candidates += _named_posts(parts, url.fragment.lower())
     for candidate in candidates:
         if candidate in withheld:
             return withheld[candidate]
     return None
+
+
+def _named_posts(parts: Sequence[str], fragment: str) -> list[str]:
+    """The addresses ("posts/x/") of the posts a path names other than by their address:
+    a page or a source file by its name (`x.html`, `02-x.md`), a post's own folder of
+    files (`media/posts/…/x/`), a part of a series' whole page (`series/s/all/#x`)."""
+    names = []
+    stem, dot, suffix = (parts[-1] if parts else "").rpartition(".")
+    if dot and suffix in ("html", "htm", "md", "markdown"):
+        names.append(stem)
+    if parts[:2] in (["media", "posts"], ["content", "posts"]):
+        names += [part.rpartition(".")[0] or part for part in parts[2:]]
+    if parts[:1] == ["series"] and fragment:
+        names.append(fragment)
+    return [f"posts/{re.sub(r'^[0-9]+[-_ ]+', '', name)}/" for name in names if name]
 
 
 def link_line(source: Source, target: str, base_path: str, nth: int = 0) -> int:

@@ -635,6 +635,15 @@ def _habits(content: Path, sources: Sequence[Path], beside: Sequence[Path]) -> l
                 )
             )
     for path in sources:
+        if path.name.lower().endswith(".draft.md"):
+            errors.append(
+                SiteError(
+                    path,
+                    None,
+                    "a name ending .draft.md does not keep a post back here (write draft: true"
+                    " in its front matter)",
+                )
+            )
         named = next(
             (part for part in path.relative_to(content).parts if part.startswith("_")), None
         )

@@ -912,6 +912,41 @@ CASES += [
         {"content/posts/_drafts/quokka.md": withheld("security: public")},
         Fails("content/posts/_drafts/quokka.md", says="'_drafts' begins with _"),
     ),
+    (
+        "link to the page by its file name",
+        linking("[Lift](/posts/quokka-lift.html)\n"),
+        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "link to the source file from the root",
+        linking("[Lift](/content/posts/cloud/02-quokka-lift.md)\n"),
+        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "link to its part of the whole series",
+        linking("[Lift](/series/cloud/all/#quokka-lift)\n"),
+        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "relative source link in the summary",
+        linking("Text.\n", summary='"See [the lift](02-quokka-lift.md)."'),
+        Fails(START, ("summary:",), says=WITHHOLDS_LINK),
+    ),
+    (
+        "source link in a series description",
+        {
+            **linking("Text.\n"),
+            "content/series.yml": SERIES_WITH_OPS.replace(
+                "services.", "services; see [the lift](posts/cloud/02-quokka-lift.md)."
+            ),
+        },
+        Fails("content/series.yml", says=WITHHOLDS_LINK),
+    ),
+    (
+        "a post named .draft.md",
+        {"content/posts/quokka.draft.md": withheld("security: public")},
+        Fails("content/posts/quokka.draft.md", says="write draft: true"),
+    ),
     # The order of the levels.
     (
         "levels written highest first",
