@@ -572,6 +572,7 @@ class AuditedOutputs:
         self._locate = locate
         self.digests: dict[str, str] = {}  # path -> its bytes' digest, where known
         self.paths: set[str] = set()  # where each output went, normalised
+        self.folders: set[str] = set()  # the folders that hold them: no file may be one
         self.pages = self.feeds = self.files = 0
         self.made: list[str] = []
         self.reused = 0
@@ -588,7 +589,8 @@ class AuditedOutputs:
     def _checked(self) -> Iterator[Output]:
         for output in chain.from_iterable(self._parts):
             place = posixpath.normpath(output.path)  # "a/./b" is where "a/b" is
-            if place in self.paths:
+            folders = _folders_of(place)
+            if place in self.paths or place in self.folders or not folders.isdisjoint(self.paths):
                 raise BuildFailed(
                     [
                         SiteError(
@@ -599,6 +601,7 @@ class AuditedOutputs:
                     ]
                 )
             self.paths.add(place)
+            self.folders.update(folders)
             if output.digest is not None:
                 self.digests[output.path] = output.digest
             if not output.audited:
@@ -629,6 +632,12 @@ class AuditedOutputs:
                     ),
                 ]
             )
+
+
+def _folders_of(path: str) -> set[str]:
+    """ "a/b/c.html" -> {"a", "a/b"}."""
+    parts = path.split("/")[:-1]
+    return {"/".join(parts[: count + 1]) for count in range(len(parts))}
 
 
 def template_error(error: jinja2.TemplateError, themes: Sequence[Path]) -> SiteError:
@@ -963,44 +972,65 @@ def _check_audience(config: SiteConfig, audience: str | None, site_dir: Path) ->
 
 
 def check_output_dir(options: BuildOptions) -> None:
-    """Refuse an output folder whose replacement would destroy sources."""
+    """Refuse an output folder whose replacement would destroy sources, and a manifest that
+    would overwrite a file journeyblog did not write or be published."""
     site_dir, out_dir, manifest = options.site_dir, options.output, options.manifest_path
     site = site_dir.resolve()
     out = out_dir.resolve()
     problem = None
-    if out == site or site.is_relative_to(out):
+    if out_dir.name in ("", ".", "..") or out == Path(out.anchor):
+        problem = "must be a folder of its own, named (write -o output, or a path ending in a name)"
+    elif out_dir.is_symlink():
+        problem = "is a symbolic link, which the build would replace (write the folder it leads to)"
+    elif out == site or site.is_relative_to(out):
         problem = "is the site folder or contains it (choose a folder inside it, such as output/)"
     elif any(out.is_relative_to(site / name) for name in ("content", "static", "themes")):
         problem = "is inside the site's sources (choose one outside content/, static/ and themes/)"
     elif out.exists() and (
-        not out.is_dir() or (any(out.iterdir()) and not _written_by_us(out_dir, manifest))
+        not out.is_dir() or (any(out.iterdir()) and not _written_by_us(out_dir))
     ):
         problem = "holds files journeyblog did not write (choose an empty or new folder)"
     if problem:
         raise BuildFailed([SiteError(out_dir, None, f"output folder {problem}")])
-    if manifest.resolve().is_relative_to(out):
+    _check_manifest(manifest, out, site)
+
+
+def _check_manifest(manifest: Path, out: Path, site: Path) -> None:
+    """A usage error if writing the manifest at `manifest` would publish it (inside the
+    output `out`) or overwrite a file that is not one (a source, the config)."""
+    place = manifest.resolve()
+    problem = None
+    if place.is_relative_to(out):
         # It counts what the build withholds: inside the output, it would be deployed.
+        problem = "is inside the output folder, which is published"
+    elif any(place.is_relative_to(site / name) for name in ("content", "static", "themes")):
+        problem = "is among the site's sources"
+    elif manifest.is_dir() or (manifest.exists() and not _is_manifest(manifest)):
+        problem = "is a file journeyblog did not write, which the manifest would replace"
+    if problem:
         raise OptionInvalid(
-            [
-                SiteError(
-                    Path("--manifest"),
-                    None,
-                    f"'{manifest}' is inside the output folder, which is published: the"
-                    " manifest counts what the build withholds (write it elsewhere)",
-                )
-            ]
+            [SiteError(Path("--manifest"), None, f"'{manifest}' {problem} (write it elsewhere)")]
         )
+
+
+def _is_manifest(path: Path) -> bool:
+    """Whether a file is a manifest journeyblog wrote: it begins by saying so."""
+    try:
+        with path.open("rb") as file:
+            return b'"generator": "journeyblog"' in file.read(64)
+    except OSError:
+        return False
 
 
 # Where the manifest was written before it moved beside the output: such a folder is ours.
 LEGACY_MANIFEST = "publication-manifest.json"
 
 
-def _written_by_us(out_dir: Path, manifest: Path) -> bool:
+def _written_by_us(out_dir: Path) -> bool:
     """Whether a folder is a journeyblog output: its manifest is beside it (inside it, in
     an output written before the manifest moved out), or it holds the files every build
     writes (an output copied elsewhere, without its manifest)."""
-    if manifest.is_file() or manifest_beside(out_dir).is_file():
+    if _is_manifest(manifest_beside(out_dir)):  # not a --manifest: it says nothing of the folder
         return True
     return (out_dir / LEGACY_MANIFEST).is_file() or all(
         (out_dir / name).is_file() for name in ("sitemap.xml", "robots.txt", "404.html")

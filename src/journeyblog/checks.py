@@ -194,7 +194,8 @@ def link_warnings(site: Site, sources: SiteSources) -> list[SiteError]:
             target = html.unescape(url).split("#", 1)[0].split("?", 1)[0]
             if not target.startswith(base) or target.startswith("//") or target in known:
                 continue
-            candidates = {target, target + "/", target.removesuffix("index.html")}
+            plain = unquote(target)  # "%20" in a link is the space in the file's name
+            candidates = {target, target + "/", target.removesuffix("index.html"), plain}
             if not candidates & known:
                 source = by_path.get(item.source)
                 warnings.append(

@@ -173,7 +173,26 @@ def _http_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     return value
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
+class _Commands(click.Group):
+    """The commands, each of which says a file-system failure in one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            where = error.filename if error.filename is not None else "journeyblog"
+            said = error.strerror or str(error)
+            click.echo(
+                f"{where}: {said} (check that it exists and may be read and written)", err=True
+            )
+            ctx.exit(1)
+
+
+@click.group(
+    cls=_Commands,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
 @click.version_option(__version__, prog_name="journeyblog")
 @verbosity_options
 @click.pass_context
@@ -437,6 +456,8 @@ def audit_command(
         check_audience(site_dir, audience)
         if not output.is_dir():
             raise click.BadParameter(f"{output} is not a folder", param_hint="'--output'")
+        if output.resolve() == Path(output.resolve().anchor):
+            raise click.BadParameter("the root is no site's output", param_hint="'--output'")
         findings = audit_output(
             output, site_dir, audience=audience, now=now_text, manifest=manifest
         )
@@ -588,6 +609,8 @@ def new_command(
     site_dir = old_site or Path(".")
     if old_site is None and len(words) > 1 and Path(words[0]).is_dir():
         site_dir, words = Path(words[0]), words[1:]  # the site's folder comes first
+    elif old_site is None and len(words) > 1 and words[0].startswith(("/", "./", "../", "~")):
+        raise click.UsageError(f"{words[0]} is not a folder (the site's folder comes first)")
     if not site_dir.is_dir():
         raise click.UsageError(f"{site_dir} is not a folder")
     from journeyblog.scaffold import new_post, new_series  # see the module's docstring

@@ -149,6 +149,10 @@ def _out_of_order(levels: Sequence[str]) -> tuple[str, str] | None:
 def load_config(site_dir: Path, *, base_url: str | None = None) -> SiteConfig:
     """Read SITE_DIR/journeyblog.toml; raise BuildFailed listing every problem in it."""
     shown = site_dir / CONFIG_NAME
+    if shown.is_symlink() and not shown.resolve().is_relative_to(site_dir.resolve()):
+        raise BuildFailed(
+            [SiteError(shown, None, "a link to a file outside the site (copy the file in)")]
+        )
     try:
         text = shown.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
@@ -212,6 +216,13 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
     if not isinstance(base_url, str) or not _is_http_url(base_url):
         fail("base_url", "'base_url' must be an absolute http(s) URL, e.g. https://example.org/")
         base_url = "https://example.invalid/"
+    elif "?" in base_url or "#" in base_url:
+        fail(
+            "base_url",
+            "'base_url' is where the site lives, without ?query or #fragment"
+            " (write e.g. https://example.org/blog/)",
+        )
+        base_url = base_url.split("?")[0].split("#")[0]
     if not base_url.endswith("/"):
         base_url += "/"
 
@@ -246,6 +257,12 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
     theme = _string(raw, "theme", "default", fail)
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", theme) or theme.startswith("."):
         fail("theme", f"theme '{theme}' is not a folder name under themes/")
+    elif theme != "default" and not (path.parent / "themes" / theme).is_dir():
+        fail(
+            "theme",
+            f"theme '{theme}': the site has no folder themes/{theme}/ (create it, or write"
+            ' theme = "default")',
+        )
 
     zone_name = _string(raw, "timezone", "Europe/London", fail)
     try:

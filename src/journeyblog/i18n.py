@@ -113,6 +113,10 @@ def load_language(tag: str, folders: Sequence[Path]) -> Language:
     digest = hashlib.sha256(tag.encode())
     for folder in folders:
         path = catalog_file(folder / LOCALES, locale)
+        if path is not None and not path.resolve().is_relative_to(folder.resolve()):
+            raise CatalogError(
+                SiteError(path, None, "a link to a file outside the site (copy the file in)")
+            )
         if path is not None:
             loaded = Translations(io.BytesIO(_compiled(read_catalog(path, locale))))
             # The first catalog's plural rule stands: merge() takes only the messages.

@@ -38,4 +38,8 @@ class BuildOptions:
 def manifest_beside(out_dir: Path) -> Path:
     """Where the publication manifest of an output folder goes: beside it, never in it, so
     the deployed site says nothing of what it withholds ("output" -> "output.manifest.json")."""
+    if out_dir.name in ("", ".", ".."):
+        out_dir = out_dir.resolve()  # "-o ." names the folder it is
+    if not out_dir.name:
+        return out_dir / "output.manifest.json"  # the root: a build refuses it as an output
     return out_dir.with_name(out_dir.name + ".manifest.json")

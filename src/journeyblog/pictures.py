@@ -181,6 +181,8 @@ def measure(path: Path) -> Measured | None:
     if _orientation(exif) in _TURNED:
         width, height = height, width
     location = _has_location(exif)
+    if not location and (animated or kind not in RESIZED):
+        location = _xmp_location(path)  # published as it is: XMP and all
     return Measured(format=kind, width=width, height=height, location=location, animated=animated)
 
 
@@ -278,6 +280,15 @@ def _exif(image: Image.Image) -> Image.Exif:
 def _orientation(exif: Image.Exif) -> int:
     value = exif.get(_ORIENTATION)
     return value if isinstance(value, int) else 1
+
+
+def _xmp_location(path: Path) -> bool:
+    """Whether a file's XMP (anywhere in it: a GIF keeps it at its end) names a location."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return any(tag in data for tag in (b"GPSLatitude", b"GPSLongitude"))
 
 
 def _has_location(exif: Image.Exif) -> bool:

@@ -510,6 +510,12 @@ def _load_yaml(
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _too_large(node):
+            message = (
+                "the YAML expands to more than a front matter holds (aliases of aliases:"
+                " write the values out)"
+            )
+            return None, {}, {}, (first_line, message)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         return None, {}, {}, _yaml_problem(error, text, first_line)
@@ -540,6 +546,29 @@ def _load_yaml(
         )
         return None, {}, {}, (first_line + second, message)
     return data, key_lines, nested, None
+
+
+# The most values a YAML document may stand for once its aliases are expanded: far more than
+# any front matter or record holds, and far less than a few nested aliases can make.
+_MOST_NODES = 100_000
+
+
+def _too_large(node: yaml.Node) -> bool:
+    """Whether the values `node` stands for, each alias counted as what it repeats, are
+    more than _MOST_NODES (a "billion laughs" of aliases)."""
+    count = 0
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        count += 1
+        if count > _MOST_NODES:
+            return True
+        if isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                pending += (key, value)
+    return False
 
 
 def _yaml_problem(error: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[int, str]:
