@@ -130,8 +130,10 @@ _SYNDICATION_KEYS = {"title", "format", "content", "series", "footer", "utm", "l
 _KNOWN_RANKS = {
     **dict.fromkeys(("public", "open", "unclassified", "everyone", "cyhoeddus"), 0),
     **dict.fromkeys(("internal", "official", "staff", "mewnol"), 1),
-    **dict.fromkeys(("restricted", "sensitive", "official-sensitive", "cyfyngedig"), 2),
-    **dict.fromkeys(("confidential", "secret", "cyfrinachol"), 3),
+    # Schemes order these two either way (restricted above confidential, or below).
+    **dict.fromkeys(("restricted", "confidential", "cyfyngedig", "cyfrinachol"), 2),
+    **dict.fromkeys(("sensitive", "official-sensitive"), 2),
+    **dict.fromkeys(("secret",), 3),
     **dict.fromkeys(("top-secret", "top secret", "strictly confidential"), 4),
 }
 
