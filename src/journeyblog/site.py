@@ -392,7 +392,9 @@ def assemble(
     shown_by: list[Post | Page] = [*posts, *pages]
     raw = config.allow_raw_html
     shows = [(item.source, item.url, _shows(item, raw_html=raw)) for item in shown_by]
-    errors.extend(_links_to_withheld(site, excluded, shows, sources, others.targets))
+    # A relative link to a withheld post is refused where it is placed (places.py) too.
+    linked = _links_to_withheld(site, excluded, shows, sources, others.targets)
+    errors.extend(error for error in linked if error not in errors)
     kept.forget_unused()
 
     # What `revise` takes a body edited from; a site of one language, without errors, only.
@@ -947,7 +949,7 @@ def _links_to_withheld(
                                 " remove the link",
                             )
                         )
-    return errors
+    return list(dict.fromkeys(errors))  # a link the page shows as written and as it leads
 
 
 # A site URL written in plain text (a summary, a bio): root-relative or absolute.
