@@ -39,7 +39,7 @@ from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit
 
 import brotli
 import xxhash
@@ -88,10 +88,17 @@ def audit_outputs(
     *,
     published_text: str,
     published_slugs: Collection[str],
+    own_url: str = "",
     pictures: Sequence[tuple[bytes, Withheld]] = (),
 ) -> list[Finding]:
     """Every place an output carries a canary of a withheld post."""
-    auditor = Auditor(withheld, published_text, published_slugs=published_slugs, pictures=pictures)
+    auditor = Auditor(
+        withheld,
+        published_text,
+        published_slugs=published_slugs,
+        own_url=own_url,
+        pictures=pictures,
+    )
     for output in outputs:
         auditor.scan(output)
     return auditor.findings
@@ -110,10 +117,12 @@ class Auditor:
         published_text: str | Callable[[], Iterable[str]],
         *,
         published_slugs: Collection[str],
+        own_url: str = "",
         few_outputs: bool = False,
         pictures: Sequence[tuple[bytes, Withheld]] = (),
     ) -> None:
-        """`published_slugs`: the slugs of the posts the site publishes, in any language.
+        """`published_slugs`: the slugs of the posts the site publishes, in any language, and
+        the names their ids give; `own_url`: the site's base URL.
         `few_outputs`: only a few files will be scanned (a build after an edit), so the
         automaton that is quicker to build is chosen over the one that is quicker to search.
         `pictures`: the bytes of each picture only withheld posts show, with its post.
@@ -121,6 +130,7 @@ class Auditor:
         self._found: list[Finding] = []
         self._published_text = published_text
         self._published_slugs = frozenset(published_slugs)
+        self._own_host = urlsplit(own_url).netloc.lower()
         self._canaries, self._slugs, self._images = _prepare(withheld, few_outputs=few_outputs)
         self._words = _Words(withheld)
         self._pictures = {hashlib.sha256(data).hexdigest(): item for data, item in pictures}
@@ -167,18 +177,24 @@ class Auditor:
         return self._unexcused(found)
 
     def _unexcused(self, found: Sequence[Finding]) -> list[Finding]:
-        """The findings that what is published does not account for."""
+        """The findings that what is published does not account for: a withheld post's
+        address only by a published post's of the same slug, or by published text that
+        says it of another site only (`https://elsewhere.example/posts/x/`)."""
         others = [finding for finding in found if finding.what != ADDRESS]
+        addresses = {
+            finding.canary
+            for finding in found
+            if finding.what == ADDRESS and finding.canary not in self._published_slugs
+        }
+        text = self._published_text
         public: set[str] = set()
         if others:
-            text = self._published_text
             public = _published(others, [text] if isinstance(text, str) else text())
-        published = self._published_slugs
-        return [
-            finding
-            for finding in found
-            if finding.canary not in (published if finding.what == ADDRESS else public)
-        ]
+        if addresses:
+            pieces = [text] if isinstance(text, str) else text()
+            public |= _elsewhere_only(addresses, pieces, self._own_host)
+        public |= self._published_slugs
+        return [finding for finding in found if finding.canary not in public]
 
     def findings_in(self, output: Output) -> list[Finding]:
         """The output's findings, recorded nowhere: for workers that scan what they make."""
@@ -355,6 +371,26 @@ def _chunks(path: str, data: bytes) -> list[bytes]:
             if entry in data:
                 return data.split(entry)
     return [data]
+
+
+def _elsewhere_only(slugs: set[str], pieces: Iterable[str], own_host: str) -> set[str]:
+    """The slugs whose address ("posts/<slug>") published text gives only in URLs of other
+    hosts than `own_host`: a link to another site's post of that name, not to this one."""
+    elsewhere: set[str] = set()
+    here: set[str] = set()
+    address = re.compile(
+        "posts/(" + "|".join(re.escape(slug) for slug in sorted(slugs)) + ")", re.IGNORECASE
+    )
+    for piece in pieces:
+        for match in address.finditer(piece):
+            before = _URL_START.search(piece, max(0, match.start() - 300), match.start())
+            host = before[1].lower().rstrip(".").split(":")[0] if before else ""
+            (elsewhere if host and host != own_host.split(":")[0] else here).add(match[1].lower())
+    return {slug for slug in slugs if slug.lower() in elsewhere - here}
+
+
+# The start of an absolute URL that runs without a break to the end of the text searched.
+_URL_START = re.compile(r"(?:https?:)?//([^/\s\"'<>]+)[^\s\"'<>]*\Z")
 
 
 def _published(found: Sequence[Finding], pieces: Iterable[str]) -> set[str]:

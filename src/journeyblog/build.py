@@ -201,7 +201,8 @@ def build(options: BuildOptions, engine: Engine) -> BuildResult:
     auditor = Auditor(
         site.withheld,
         lambda: published_text(site, lambda: discover(options.site_dir)[0], themes),
-        published_slugs={post.slug for post in site.posts},
+        published_slugs=published_names(site),
+        own_url=site.info.base_url,
         few_outputs=len(planned) - len(current) < FEW_OUTPUTS,
         pictures=withheld_pictures(site, options.site_dir),
     )
@@ -775,7 +776,8 @@ def audit_output(
         outputs,
         site.withheld,
         published_text="\n".join(published_text(site, lambda: sources, themes)),
-        published_slugs={post.slug for post in site.posts},
+        published_slugs=published_names(site),
+        own_url=site.info.base_url,
     )
     return [str(finding).replace("; nothing was written", "") for finding in findings]
 
@@ -884,6 +886,14 @@ def write_manifest(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+def published_names(site: Site) -> set[str]:
+    """The names a published post's address or id gives ("posts/<name>"): the audit never
+    takes them for a withheld post's of the same name."""
+    names = {post.slug for post in site.posts}
+    names.update(name for post in site.posts for name in re.findall(r"posts/([^/\s]+)", post.id))
+    return names
 
 
 def where_named(

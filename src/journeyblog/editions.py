@@ -471,11 +471,9 @@ def _kept_back_in_twin(groups: Sequence[Sequence[_File]], sites: Sequence[Site])
             kept = blocks.get(holder.source.path)
             if not kept:
                 continue
-            runs = {
-                tuple(words[at : at + _RUN])
-                for words in map(_words, kept)
-                for at in range(len(words) - _RUN + 1)
-            }
+            runs = _runs(kept)
+            if holder.published is not None:  # what the holder says openly too is no secret
+                runs -= _runs([str(holder.published.html)])
             for other in members:
                 if other is holder or other.published is None:
                     continue
@@ -489,15 +487,28 @@ def _kept_back_in_twin(groups: Sequence[Sequence[_File]], sites: Sequence[Site])
                     None,
                 )
                 if found is not None:
+                    written = re.search(
+                        r"\W+".join(map(re.escape, found[:4])), other.source.body.lower()
+                    )
+                    at_line = other.source.body.count("\n", 0, written.start()) if written else 0
                     errors.append(
                         SiteError(
                             other.source.path,
-                            other.source.body_line,
+                            other.source.body_line + at_line,
                             f"says '{' '.join(found)}…', which its twin {holder.source.path}"
                             " keeps back in a level block (mark the same text here too)",
                         )
                     )
     return errors
+
+
+def _runs(texts: Sequence[str]) -> set[tuple[str, ...]]:
+    """Every _RUN consecutive words of the rendered `texts`."""
+    return {
+        tuple(words[at : at + _RUN])
+        for words in map(_words, texts)
+        for at in range(len(words) - _RUN + 1)
+    }
 
 
 def _words(html: str) -> list[str]:

@@ -2,16 +2,16 @@
 
 One grammar, enforced: every HTML comment that means to mark a block must be a well-formed
 marker, or the body is refused on that comment's line. A comment means to when its first word
-is `level`, a level name, or within two edits of `level`; when a level name stands anywhere
-in it (spaced, hyphenated or not); when its first word is one of `HIDING_WORDS` (the words
-other tools and habits mark hidden text with: `private`, `security: internal`); or when it
-closes something (`<!-- /private -->`). A marker typo would otherwise be shown as an escaped
-comment with the secret after it. Blocks nest only inward (a `restricted` block in an
-`internal` one). Markers inside fenced code are text, as markdown-it reads the fences; a fence
-left open that swallows a marker is an error too. So is another generator's way of hiding a
-block (a Hugo shortcode, a Liquid tag, a `[//]: #` comment) or a marker written as entities,
-when it names a level or a hiding word, and an Obsidian (`%%`) or kramdown (`{::comment}`)
-comment: journeyblog would publish what it wraps.
+is `level`, a level name, or within two edits of `level`; and when it opens a block that a
+later comment closes, its first word (after `begin`, `start` or `if`) a level above the lowest
+or one of `HIDING_WORDS` (`<!-- private -->` … `<!-- /private -->`, `<!-- if internal -->` …
+`<!-- endif -->`). A marker typo would otherwise be shown as an escaped comment with the
+secret after it. Blocks nest only inward (a `restricted` block in an `internal` one). Markers
+inside fenced code are text, as markdown-it reads the fences; a fence left open that swallows
+a marker is an error too. So is another generator's way of hiding a block whose first word
+is such a word (a Hugo shortcode, a Liquid tag, a `[//]: #` line, a marker written as
+entities), and an Obsidian (`%%` at a line's start) or kramdown (`{::comment}`) comment:
+journeyblog would publish what they wrap.
 
 Every other HTML comment is a note to the site's authors, never published: removed with the
 markers (one never closed is refused, as a marker would be).
@@ -44,13 +44,16 @@ HIDING_WORDS = frozenset(
         *("private", "hidden", "hide", "secret", "confidential", "sensitive", "staff"),
     }
 )
+# What opens a block to hide, before the word that says so; what closes one.
+_OPENING_WORDS = frozenset({"begin", "start", "if"})
+_CLOSING_WORDS = frozenset({"end", "endif", "stop", "fi"})
 # Other generators' ways of hiding a block, and a marker written as entities, outside code.
 _FOREIGN = re.compile(
     r"\{\{[<%](?P<shortcode>.*?)[%>]\}\}"
     r"|\{%-?(?P<liquid>.*?)-?%\}"
     r"|^[ ]{0,3}\[(?://|comment)\]:\s*(?:#|<>)\s*(?P<reference>.*)$"
     r"|&lt;!--(?P<entity>.*?)--&gt;"
-    r"|(?P<comment>%%|\{::comment\})",  # Obsidian's and kramdown's comments: always
+    r"|^[ ]{0,3}(?P<comment>%%|\{::comment\})",  # Obsidian's and kramdown's: always
     re.MULTILINE,
 )
 
@@ -74,10 +77,12 @@ def strip_level_blocks(
     returned is empty, so that nothing a broken marker meant to hide can reach a page.
     """
     names = {level.name for level in levels}
-    problems = _foreign(body, names, first_line) if _may_be_foreign(body) else []
+    above = {level.name for level in levels if level.rank > min(item.rank for item in levels)}
+    problems = _foreign(body, above, first_line) if _may_be_foreign(body) else []
     if "<!--" not in body:
         return ("", sorted(problems), []) if problems else (body, [], [])
     markers, notes, found = _markers(body, names, levels, first_line)
+    found += _hiding_blocks(body, notes, above, first_line)
     problems += found
     if not problems:
         problems = _nesting(markers)
@@ -113,9 +118,67 @@ def strip_level_blocks(
 
 
 def _may_be_foreign(body: str) -> bool:
-    """Whether a body may hold `_FOREIGN` syntax: a few plain searches, each far quicker than
-    the pattern's over every body of a large site, and most bodies hold none of them."""
-    return "{" in body or "%" in body or "&" in body or "[//]" in body or "[comment]" in body
+    """Whether a body may hold `_FOREIGN` syntax. Searches chosen for speed over every body
+    of a large site, most of which hold none of it: a character first, then what follows."""
+    return bool(
+        ("{" in body and _BRACES.search(body))
+        or (body.count("%") > 1 and "%%" in body)
+        or ("&" in body and "&lt;!--" in body)
+        or _LINK_COMMENT.search(body)
+    )
+
+
+_BRACES = re.compile(r"\{[{%:]")
+_LINK_COMMENT = re.compile(r"\[(?://|comment)\]:")
+
+
+def _hiding_blocks(
+    body: str, notes: Sequence[tuple[int, int]], above: set[str], first_line: int
+) -> list[Problem]:
+    """Comments that are no marker but open a block a later comment closes, in a word that
+    says it hides (`_opening`): the author meant a level block, and the text between them
+    would be published. A comment that opens nothing is a note, removed."""
+    problems: list[Problem] = []
+    opened: list[tuple[int, str]] = []
+    for start, end in notes:
+        content = body[start + 4 : body.rfind("-->", start, end)]
+        if _closing(content) and opened:
+            at, shown = opened.pop()
+            problems.append(
+                (
+                    body.count("\n", 0, at) + first_line,
+                    f"'{shown}' opens a block that a comment closes, but is not a level marker:"
+                    f" the block would be published ({_SHAPE})",
+                )
+            )
+        elif _opening(content, above):
+            opened.append((start, _shown(body[start:end])))
+    return problems
+
+
+def _words_of(content: str) -> list[str]:
+    return [word.lower() for word in _WORD.findall(content)]
+
+
+def _opening(content: str, above: set[str]) -> bool:
+    """Whether a comment's first words say it hides what follows: a hiding word or a level
+    above the lowest, after `begin`, `start` or `if` (`<!-- if internal -->`)."""
+    words = _words_of(content)
+    if words and words[0] in _OPENING_WORDS:
+        words = words[1:]
+    if not words or content.lstrip().startswith("/"):
+        return False
+    return words[0] in HIDING_WORDS or any(
+        words[: len(parts)] == parts or words[0] == "".join(parts)
+        for parts in (_words_of(name) for name in above)
+        if parts
+    )
+
+
+def _closing(content: str) -> bool:
+    """Whether a comment closes a block: `/private`, `end`, `endif`, `end internal`."""
+    words = _words_of(content)
+    return content.lstrip().startswith("/") or bool(words and words[0] in _CLOSING_WORDS)
 
 
 def _between(ranges: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
@@ -129,31 +192,57 @@ def _between(ranges: Sequence[tuple[int, int]], length: int) -> list[tuple[int, 
     return kept
 
 
-def _foreign(body: str, names: set[str], first_line: int) -> list[Problem]:
-    """Another generator's block syntax, or a marker written as entities, that names a level
-    or a hiding word, outside fenced code and code spans."""
-    in_code = _code_ranges(body, first_line) if ("```" in body or "~~~" in body) else []
+def _foreign(body: str, above: set[str], first_line: int) -> list[Problem]:
+    """Another generator's block syntax, or a marker written as entities, whose first word
+    hides (`_opening`, a level above the lowest in `above`), and Obsidian's and kramdown's
+    comments: outside code (fenced, indented, a code span)."""
+    in_code: list[tuple[int, int, bool, int]] | None = None
     problems: list[Problem] = []
+    lines: set[int] = set()
     for match in _FOREIGN.finditer(body):
         at = match.start()
-        if any(start <= at < end for start, end, _, _ in in_code) or _in_code_span(body, at):
-            continue
         content = next(group for group in match.groups() if group is not None)
-        if match["comment"] is not None or _hides(content, names):
-            problems.append(
-                (
-                    body.count("\n", 0, at) + first_line,
-                    f"'{_shown(match[0])}' is not how journeyblog keeps text back, and what it"
-                    f" wraps would be published ({_SHAPE})",
-                )
+        if match["comment"] is None and not _opening(content.lstrip("/"), above):
+            continue
+        if in_code is None:  # found only now that something may need it
+            in_code = _code_ranges(body, first_line) if ("```" in body or "~~~" in body) else []
+        line = body.count("\n", 0, at) + first_line
+        if (
+            any(start <= at < end for start, end, _, _ in in_code)
+            or _in_code_span(body, at)
+            or _indented(body, at)
+            or line in lines
+        ):
+            continue
+        lines.add(line)
+        problems.append(
+            (
+                line,
+                f"'{_shown(match[0])}' is not how journeyblog keeps text back, and what it"
+                f" wraps would be published ({_SHAPE})",
             )
+        )
     return problems
 
 
 def _in_code_span(body: str, at: int) -> bool:
-    """Whether offset `at` is inside a `code span` of its line (an odd number of backticks
-    before it on the line)."""
-    return body.count("`", body.rfind("\n", 0, at) + 1, at) % 2 == 1
+    """Whether offset `at` is inside a `code span` of its line: after a run of backticks
+    that no run of the same length closes before it, and one does after it."""
+    start = body.rfind("\n", 0, at) + 1
+    end = body.find("\n", at)
+    open_run = 0
+    for run in re.findall(r"`+", body[start:at]):
+        if not open_run:
+            open_run = len(run)
+        elif len(run) == open_run:
+            open_run = 0
+    after = body[at : end if end >= 0 else len(body)]
+    return open_run > 0 and any(len(run) == open_run for run in re.findall(r"`+", after))
+
+
+def _indented(body: str, at: int) -> bool:
+    """Whether offset `at` is on a line indented as code (four spaces or a tab)."""
+    return body.startswith(("    ", "\t"), body.rfind("\n", 0, at) + 1)
 
 
 def _markers(
@@ -187,9 +276,7 @@ def _markers(
             marker = _marker(body, at, end, line, content, close >= 0, levels, problems)
             if marker is not None:
                 markers.append(marker)
-        elif _in_code_span(body, at) or body.startswith(
-            ("    ", "\t"), body.rfind("\n", 0, at) + 1
-        ):
+        elif _in_code_span(body, at) or _indented(body, at):
             pass  # shown as code, as written
         elif close < 0:
             problems.append(
@@ -272,33 +359,14 @@ def _nesting(markers: Sequence[_Marker]) -> list[Problem]:
 
 def _looks_like_marker(content: str, names: set[str]) -> bool:
     """Whether a comment means to be a marker: its first word, or what stands before its
-    colon with the spaces taken out, is a level name or within two edits of 'level'; or it
-    closes something, or hides something (`_hides`)."""
+    colon with the spaces taken out, is a level name or within two edits of 'level'."""
     words = []
     first = _FIRST_WORD.match(content)
     if first is not None:
         words.append(first[1].lower())
     before_colon = content.split(":", 1)[0]
     words.append("".join(before_colon.split()).lstrip("/").lower())
-    if any(word in names or _within_two_edits(word, "level") for word in words if word):
-        return True
-    return content.lstrip().startswith("/") or _hides(content, names)
-
-
-def _hides(content: str, names: set[str]) -> bool:
-    """Whether text names a level (its words in a row, however spaced or joined) anywhere,
-    or begins with a hiding word."""
-    words = [word.lower() for word in _WORD.findall(content)]
-    if not words:
-        return False
-    if words[0] in HIDING_WORDS or words[0] in names:
-        return True
-    joined = " " + " ".join(words) + " "
-    for name in names:
-        parts = _WORD.findall(name.lower())
-        if parts and (" " + " ".join(parts) + " " in joined or "".join(parts) in words):
-            return True
-    return False
+    return any(word in names or _within_two_edits(word, "level") for word in words if word)
 
 
 def _within_two_edits(word: str, target: str) -> bool:

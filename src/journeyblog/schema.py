@@ -109,8 +109,8 @@ def _problem(key: str, known: tuple[str, ...], what: str) -> str:
 
 
 # Keys that keep a post back, met where they do nothing: under `extra:`, or inside a text.
-_WITHHOLDING = ("draft", "security", "published", "private", "level", "visibility", "hidden")
-_KEY_IN_TEXT = re.compile(r"\b(?:draft\s*:\s*(?:true|yes|on)\b|security\s*:\s*\w)", re.IGNORECASE)
+_WITHHOLDING = ("draft", "security", "published")
+_KEY_IN_TEXT = re.compile(r"\bdraft\s*:\s*(?:true|yes|on)\b", re.IGNORECASE)
 
 
 def value_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
@@ -139,7 +139,8 @@ def value_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
                         (
                             key,
                             f"'{inner}' under 'extra:' does nothing: extra is data for themes"
-                            f" (write {inner}: at the top level of the front matter)",
+                            " (keep a post back with draft: true or security: <level>, at the"
+                            " top level of the front matter)",
                         )
                     )
         if key == "summary" and isinstance(value, str):
@@ -166,15 +167,16 @@ def _texts(value: object) -> Iterator[str]:
             yield from _texts(item)
 
 
+_STRAY = frozenset({"draft", "security", "published", "private", "visibility", "level", "hidden"})
 _KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)\s*:(?:\s|$)")
 
 
-def stray_key(body: str, known: tuple[str, ...]) -> tuple[int, str] | None:
-    """(line within the body, from 0; the key) when the body begins with front matter, a
-    key of `known` or of another generator's (HABITS), alone or under a `---` line: written
-    below the closing `---`, it would be published as text and do nothing.
+def stray_key(body: str) -> tuple[int, str] | None:
+    """(line within the body, from 0; the key) when the body begins with a key that keeps a
+    post back (`draft`, `security`, another generator's), alone or under a `---` line:
+    written below the closing `---`, it would be published as text and do nothing.
 
-    >>> stray_key("\\ndraft: true\\n\\nText.", POST_KEYS)
+    >>> stray_key("\\ndraft: true\\n\\nText.")
     (1, 'draft')
     """
     lines = body.split("\n", 8)[:8]
@@ -187,4 +189,5 @@ def stray_key(body: str, known: tuple[str, ...]) -> tuple[int, str] | None:
     if found is None:
         return None
     key = found[1].lower()
-    return (at, found[1]) if key in known or key.replace("-", "_") in HABITS else None
+    # Only keys that keep a post back: "Summary: …" may well begin a body.
+    return (at, found[1]) if key in _STRAY or key.replace("-", "_") in _STRAY else None

@@ -920,8 +920,7 @@ def _links_to_withheld(
                 targets.append(("/" + alias.strip().lstrip("/"), line))
         for target, line in targets:
             if target.startswith(("#", "mailto:")) or (
-                target.lower().startswith(("http://", "https://"))
-                and _host(urlsplit(target)) != host
+                target.lower().startswith(("http://", "https://")) and _host(target) != host
             ):
                 continue  # nothing of this site
             absolute = target if target.startswith("/") else urljoin(page_url, target)
@@ -1021,23 +1020,34 @@ def _why(post: _Checked, reason: audience_rules.Reason) -> str:
     return post.level.name if reason == "level" else reason
 
 
-def _host(url: SplitResult) -> tuple[str, int | None]:
-    """A URL's host as a browser compares it: any case, a trailing dot, the default port."""
+def _host(url: SplitResult | str) -> tuple[str, int | None]:
+    """A URL's host as a browser compares it: any case, a trailing dot, the default port;
+    ("", -1), no host of this site, for what is no URL (`http://[fe80::1`)."""
     try:
+        if isinstance(url, str):
+            url = urlsplit(url)
         port = url.port
     except ValueError:
-        port = -1  # no port a browser would take: no host of this site
+        return "", -1
     scheme = url.scheme.lower() or "https"
     if port == {"http": 80, "https": 443}.get(scheme):
         port = None
     return (url.hostname or "").rstrip("."), port
 
 
+@functools.lru_cache(maxsize=4)
+def _own_host(base_url: str) -> tuple[str, int | None]:
+    return _host(base_url)
+
+
 def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> str | None:
     """Why `target` (a URL as a page has it) points at something withheld (`withheld`'s
     paths in lower case), else None."""
-    url = urlsplit(html_unescape(target.strip()))
-    own = _host(urlsplit(site.info.base_url))
+    try:
+        url = urlsplit(html_unescape(target.strip()))
+    except ValueError:
+        return None  # no URL a browser follows
+    own = _own_host(site.info.base_url)
     if (url.scheme or url.netloc) and (
         url.scheme.lower() not in ("http", "https", "") or _host(url) != own
     ):
@@ -1069,17 +1079,22 @@ def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> st
 
 def _named_posts(parts: Sequence[str], fragment: str) -> list[str]:
     """The addresses ("posts/x/") of the posts a path names other than by their address:
-    a page or a source file by its name (`x.html`, `02-x.md`), a post's own folder of
-    files (`media/posts/…/x/`), a part of a series' whole page (`series/s/all/#x`)."""
+    its page by name (`posts/x.html`), its source file (`02-x.md`, from anywhere), its own
+    folder of files (`media/posts/…/02-x/`)."""
     names = []
     stem, dot, suffix = (parts[-1] if parts else "").rpartition(".")
-    if dot and suffix in ("html", "htm", "md", "markdown"):
+    if dot and suffix in ("md", "markdown"):
+        names.append(_unnumbered(stem))
+    elif dot and suffix in ("html", "htm") and parts[:1] == ["posts"]:
         names.append(stem)
     if parts[:2] in (["media", "posts"], ["content", "posts"]):
-        names += [part.rpartition(".")[0] or part for part in parts[2:]]
-    if parts[:1] == ["series"] and fragment:
-        names.append(fragment)
-    return [f"posts/{re.sub(r'^[0-9]+[-_ ]+', '', name)}/" for name in names if name]
+        names += [_unnumbered(part.rpartition(".")[0] or part) for part in parts[2:]]
+    return [f"posts/{name}/" for name in names if name]
+
+
+def _unnumbered(name: str) -> str:
+    """A file's name without a series part's number: "02-the-lift" -> "the-lift"."""
+    return re.sub(r"^[0-9]+[-_ ]+", "", name)
 
 
 def link_line(source: Source, target: str, base_path: str, nth: int = 0) -> int:
@@ -1292,9 +1307,9 @@ _ONE_LANGUAGE = (
 )
 
 
-def _check_stray_key(source: Source, known: tuple[str, ...], errors: list[SiteError]) -> None:
+def _check_stray_key(source: Source, errors: list[SiteError]) -> None:
     """A front matter key written below the closing `---` is an error on its line."""
-    stray = schema.stray_key(source.body, known)
+    stray = schema.stray_key(source.body)
     if stray is not None:
         at, key = stray
         errors.append(
@@ -1333,7 +1348,7 @@ def _check_post(
         *schema.value_problems(meta),
     ]:
         fail(key, message)
-    _check_stray_key(source, schema.POST_KEYS, errors)
+    _check_stray_key(source, errors)
     for key, what in _REQUIRED.items():
         if key not in meta or meta[key] is None or meta[key] == "":
             if key in meta:
@@ -1770,7 +1785,7 @@ def _check_page(
         *schema.value_problems(meta),
     ]:
         fail(key, message)
-    _check_stray_key(source, schema.PAGE_KEYS, errors)
+    _check_stray_key(source, errors)
     if not _text(meta.get("title")):
         fail("title", "missing 'title' in the front matter (add title: The page's title)")
     slug = _text(meta.get("slug")) or _slugify(language_of(source.path.name, languages)[0])

@@ -180,9 +180,8 @@ def test_comments_shown_as_code_stay(comment: str) -> None:
         ("<!-- begin internal -->", "<!-- end internal -->"),
         ("<!-- private -->", "<!-- /private -->"),
         ("<!-- if internal -->", "<!-- endif -->"),
-        ("<!-- note: level internal -->", "<!-- end of note -->"),
         ("<!-- Staff only -->", "<!-- end -->"),
-        ("<!-- start -->", "<!-- /start -->"),
+        ("<!-- start restricted -->", "<!-- stop -->"),
     ],
 )
 def test_comments_that_mean_to_hide_a_block_are_refused(opening: str, closing: str) -> None:
@@ -190,6 +189,26 @@ def test_comments_that_mean_to_hide_a_block_are_refused(opening: str, closing: s
     body, problems, _ = strip_level_blocks(text, audience=PUBLIC, levels=LEVELS)
     assert body == ""
     assert problems and problems[0][0] in (3, 5)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "<!-- TODO: add the public sector figures -->",
+        "<!-- source: ONS official statistics, table 4 -->",
+        "<!-- TODO: ask comms whether the internal wiki link can go public -->",
+        "<!-- wp:paragraph -->\nA paragraph.\n<!-- /wp:paragraph -->",
+        "<div>\n<!-- /.container -->",
+        "<!-- draft: needs a better ending -->",
+        "<!-- Private beta dates to follow -->\nText.\n<!-- more -->",
+    ],
+)
+def test_ordinary_comments_are_notes_not_refused(comment: str) -> None:
+    body, problems, _ = strip_level_blocks(
+        f"One.\n{comment}\nTwo.\n", audience=PUBLIC, levels=LEVELS
+    )
+    assert problems == []
+    assert "<!--" not in body and "Two." in body
 
 
 def test_a_level_name_of_several_words_is_found_however_joined() -> None:
@@ -231,6 +250,11 @@ def test_other_generators_hiding_syntax_is_refused(syntax: str) -> None:
         "```liquid\n{% if internal %}\n```\n",
         "{{< youtube abc123 >}}\n",
         "{% include figure.html %}\n",
+        '{{< figure src="/images/public-consultation.png" >}}\n',
+        "    for %%i in (*.txt) do echo %%i\n",
+        "Run:\n\n    {% if internal %}\n",
+        "A span: ``{% if internal %}`` here.\n",
+        "Costs fell 40%% this year, and {braces} stay.\n",
     ],
 )
 def test_that_syntax_is_left_alone_as_code_or_naming_nothing_hidden(text: str) -> None:

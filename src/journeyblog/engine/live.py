@@ -44,6 +44,7 @@ from journeyblog.build import (
     edition_pages,
     plan_files,
     published_files,
+    published_names,
     published_text,
     site_language,
     template_error,
@@ -393,12 +394,13 @@ class LiveSite:
             return published_text(site, lambda: sources, themes)
 
         if last is not None and last.editions.whole.withheld == site.withheld:
-            auditor = last.auditor.excusing(said, {post.slug for post in site.posts})
+            auditor = last.auditor.excusing(said, published_names(site))
         else:
             auditor = Auditor(
                 site.withheld,
                 said,
-                published_slugs={post.slug for post in site.posts},
+                published_slugs=published_names(site),
+                own_url=site.info.base_url,
                 few_outputs=True,
                 pictures=withheld_pictures(site, site_dir),
             )
