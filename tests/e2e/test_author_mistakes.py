@@ -923,11 +923,6 @@ CASES += [
         Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
     ),
     (
-        "link to its part of the whole series",
-        linking("[Lift](/series/cloud/all/#quokka-lift)\n"),
-        Fails(START, ("[Lift]",), says=WITHHOLDS_LINK),
-    ),
-    (
         "relative source link in the summary",
         linking("Text.\n", summary='"See [the lift](02-quokka-lift.md)."'),
         Fails(START, ("summary:",), says=WITHHOLDS_LINK),
