@@ -135,25 +135,47 @@ _LINK_COMMENT = re.compile(r"\[(?://|comment)\]:")
 def _hiding_blocks(
     body: str, notes: Sequence[tuple[int, int]], above: set[str], first_line: int
 ) -> list[Problem]:
-    """Comments that are no marker but open a block a later comment closes, in a word that
-    says it hides (`_opening`): the author meant a level block, and the text between them
-    would be published. A comment that opens nothing is a note, removed."""
+    """Comments that are no marker but open a block a later comment closes: the author meant
+    a level block, and the text between them would be published. One opens such a block
+    when its first word hides (`_opening`), or when a word of it does and a comment of its
+    own name closes it (`<!-- note: internal -->` … `<!-- /note -->`). A comment that
+    opens nothing is a note, removed."""
     problems: list[Problem] = []
-    opened: list[tuple[int, str]] = []
+    opened: list[tuple[int, str, bool, bool, str]] = []  # at, shown, first hides, any, name
     for start, end in notes:
         content = body[start + 4 : body.rfind("-->", start, end)]
-        if _closing(content) and opened:
-            at, shown = opened.pop()
-            problems.append(
+        words = _words_of(content)
+        if _closing(content):
+            if not opened:
+                continue
+            at, shown, first, anywhere, name = opened.pop()
+            if first or (anywhere and words[:1] == [name]):
+                problems.append(
+                    (
+                        body.count("\n", 0, at) + first_line,
+                        f"'{shown}' opens a block that a comment closes, but is not a level"
+                        f" marker: the block would be published ({_SHAPE})",
+                    )
+                )
+        else:
+            opened.append(
                 (
-                    body.count("\n", 0, at) + first_line,
-                    f"'{shown}' opens a block that a comment closes, but is not a level marker:"
-                    f" the block would be published ({_SHAPE})",
+                    start,
+                    _shown(body[start:end]),
+                    _opening(content, above),
+                    _hides_anywhere(words, above),
+                    words[0] if words else "",
                 )
             )
-        elif _opening(content, above):
-            opened.append((start, _shown(body[start:end])))
     return problems
+
+
+def _hides_anywhere(words: Sequence[str], above: set[str]) -> bool:
+    """Whether a hiding word, or a level above the lowest, stands anywhere among `words`."""
+    if any(word in HIDING_WORDS for word in words):
+        return True
+    joined = " " + " ".join(words) + " "
+    return any(" " + " ".join(_words_of(name)) + " " in joined for name in above if name)
 
 
 def _words_of(content: str) -> list[str]:
@@ -202,7 +224,9 @@ def _foreign(body: str, above: set[str], first_line: int) -> list[Problem]:
     for match in _FOREIGN.finditer(body):
         at = match.start()
         content = next(group for group in match.groups() if group is not None)
-        if match["comment"] is None and not _opening(content.lstrip("/"), above):
+        words = _words_of(content)
+        conditional = words[:1] in (["if"], ["unless"]) and _hides_anywhere(words, above)
+        if match["comment"] is None and not conditional and not _opening(content, above):
             continue
         if in_code is None:  # found only now that something may need it
             in_code = _code_ranges(body, first_line) if ("```" in body or "~~~" in body) else []

@@ -182,6 +182,7 @@ def test_comments_shown_as_code_stay(comment: str) -> None:
         ("<!-- if internal -->", "<!-- endif -->"),
         ("<!-- Staff only -->", "<!-- end -->"),
         ("<!-- start restricted -->", "<!-- stop -->"),
+        ("<!-- note: level internal -->", "<!-- /note -->"),
     ],
 )
 def test_comments_that_mean_to_hide_a_block_are_refused(opening: str, closing: str) -> None:
@@ -225,6 +226,7 @@ def test_a_level_name_of_several_words_is_found_however_joined() -> None:
         "{{< level internal >}}\nSecret.\n{{< /level >}}",
         "{{% private %}}\nSecret.\n{{% /private %}}",
         "{% if internal %}\nSecret.\n{% endif %}",
+        '{% if site.audience == "internal" %}\nSecret.\n{% endif %}',
         "[//]: # (level: internal)\nSecret.",
         "[comment]: <> (private)\nSecret.",
         "&lt;!-- level: internal --&gt;\nSecret.\n&lt;!-- /level --&gt;",
@@ -232,7 +234,8 @@ def test_a_level_name_of_several_words_is_found_however_joined() -> None:
         "{::comment}\nSecret.\n{:/comment}",
     ],
     ids=[
-        *("hugo", "hugo percent", "liquid", "link comment", "comment label", "entities"),
+        *("hugo", "hugo percent", "liquid", "liquid condition", "link comment", "comment label"),
+        "entities",
         *("obsidian", "kramdown"),
     ],
 )
