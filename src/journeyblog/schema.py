@@ -124,7 +124,14 @@ def value_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
     """
     problems = []
     for key, value in values.items():
-        if any("<!--" in text for text in _texts(value)):
+        # Most values are short text: tested directly, not through a generator each.
+        commented = (
+            "<!--" in value
+            if isinstance(value, str)
+            else isinstance(value, Mapping | list | tuple)
+            and any("<!--" in text for text in _texts(value))
+        )
+        if commented:
             problems.append(
                 (
                     key,
@@ -168,7 +175,10 @@ def _texts(value: object) -> Iterator[str]:
 
 
 _STRAY = frozenset({"draft", "security", "published", "private", "visibility", "level", "hidden"})
-_KEY_LINE = re.compile(r"([A-Za-z_][\w-]*)\s*:(?:\s|$)")
+# Blank lines, perhaps a `---` line, then a line that begins "key:".
+_LEADING_KEY = re.compile(
+    r"(?:[ \t]*\n)*(?:[ \t]*---[ \t]*\n)?[ \t]*([A-Za-z_][\w-]*)[ \t]*:(?:\s|$)"
+)
 
 
 def stray_key(body: str) -> tuple[int, str] | None:
@@ -179,15 +189,12 @@ def stray_key(body: str) -> tuple[int, str] | None:
     >>> stray_key("\\ndraft: true\\n\\nText.")
     (1, 'draft')
     """
-    lines = body.split("\n", 8)[:8]
-    at = next((number for number, line in enumerate(lines) if line.strip()), None)
-    if at is None:
-        return None
-    if lines[at].strip() == "---" and at + 1 < len(lines):
-        at += 1
-    found = _KEY_LINE.match(lines[at].strip())
+    # Matched from the body's start, not split into lines: this runs for every post.
+    found = _LEADING_KEY.match(body)
     if found is None:
         return None
     key = found[1].lower()
     # Only keys that keep a post back: "Summary: …" may well begin a body.
-    return (at, found[1]) if key in _STRAY or key.replace("-", "_") in _STRAY else None
+    if key in _STRAY or key.replace("-", "_") in _STRAY:
+        return body.count("\n", 0, found.start(1)), found[1]
+    return None
