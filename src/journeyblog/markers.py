@@ -122,9 +122,9 @@ def _may_be_foreign(body: str) -> bool:
     of a large site, most of which hold none of it: a character first, then what follows."""
     return bool(
         ("{" in body and _BRACES.search(body))
-        or (body.count("%") > 1 and "%%" in body)
+        or ("%" in body and "%%" in body)
         or ("&" in body and "&lt;!--" in body)
-        or _LINK_COMMENT.search(body)
+        or ("]:" in body and _LINK_COMMENT.search(body))
     )
 
 

@@ -732,11 +732,19 @@ def outside_links(site_dir: Path) -> list[SiteError]:
         if root.is_symlink() and _leads_outside(root, site_dir):
             errors.append(SiteError(root, None, _OUTSIDE))
             continue
-        for folder, names, files in os.walk(root):
-            for name in sorted((*names, *files)):
-                path = Path(folder, name)
-                if path.is_symlink() and _leads_outside(path, site_dir):
-                    errors.append(SiteError(path, None, _OUTSIDE))
+        pending = [str(root)]
+        while pending:  # one scandir a folder: a link is told by the listing, with no stat
+            try:
+                with os.scandir(pending.pop()) as listing:
+                    entries = sorted(listing, key=lambda entry: entry.name)
+            except OSError:
+                continue  # an unreadable or missing folder is passed over, as os.walk does
+            for entry in entries:
+                if entry.is_symlink():
+                    if _leads_outside(Path(entry.path), site_dir):
+                        errors.append(SiteError(Path(entry.path), None, _OUTSIDE))
+                elif entry.is_dir():
+                    pending.append(entry.path)
     return errors
 
 
