@@ -82,6 +82,7 @@ from journeyblog.render import (
     theme_dirs,
 )
 from journeyblog.rendered import Rendered
+from journeyblog.schema import texts_in
 from journeyblog.search import FOLDER as SEARCH_FOLDER
 from journeyblog.search import (
     INDEX_PATH,
@@ -948,22 +949,14 @@ def published_text(
     for source in (*sources.posts, *sources.pages):
         if source.path in published:
             yield source.body
-            yield "\n".join(_strings(dict(source.meta)))
-    yield "\n".join(_strings(dict(sources.authors.data)))
-    yield "\n".join(_strings(dict(sources.series.data)))
+            yield "\n".join(texts_in(dict(source.meta), scalars=True))
+    yield "\n".join(texts_in(dict(sources.authors.data), scalars=True))
+    yield "\n".join(texts_in(dict(sources.series.data), scalars=True))
     yield f"{site.info.title}\n{site.info.description}"
     for theme in themes:
         for template in sorted((theme / "templates").rglob("*")):
             if template.is_file():
                 yield template.read_text(encoding="utf-8", errors="replace")
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, list | tuple):
-        return [text for item in value for text in _strings(item)]
-    return [str(value)] if value is not None else []
 
 
 def check_audience(site_dir: Path, audience: str | None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 
 POST_KEYS = (
     "title",
@@ -129,7 +129,7 @@ def value_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
             "<!--" in value
             if isinstance(value, str)
             else isinstance(value, Mapping | list | tuple)
-            and any("<!--" in text for text in _texts(value))
+            and any("<!--" in text for text in texts_in(value))
         )
         if commented:
             problems.append(
@@ -163,15 +163,17 @@ def value_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
     return problems
 
 
-def _texts(value: object) -> Iterator[str]:
+def texts_in(value: object, *, scalars: bool = False) -> list[str]:
+    """The strings of a front-matter or data-file value, at any depth: in mappings' values
+    and in lists' and tuples' items. With `scalars`, any other value but None too, as str
+    (a number or a date is published as text as well)."""
     if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _texts(item)
+        return [value]
+    if isinstance(value, Mapping):
+        return [text for item in value.values() for text in texts_in(item, scalars=scalars)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in texts_in(item, scalars=scalars)]
+    return [str(value)] if scalars and value is not None else []
 
 
 _STRAY = frozenset({"draft", "security", "published", "private", "visibility", "level", "hidden"})

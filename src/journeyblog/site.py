@@ -936,7 +936,7 @@ def _links_to_withheld(
                 )
     for data in (sources.authors, sources.series):
         for slug, entry in data.data.items():
-            for text in _strings_in(entry):
+            for text in schema.texts_in(entry):
                 for target in _urls_in(text):
                     reason = _withheld_reason(target, site, withheld)
                     if reason is not None:
@@ -1121,16 +1121,6 @@ def link_line(source: Source, target: str, base_path: str, nth: int = 0) -> int:
         if at >= 0:
             return source.body_line + body.count("\n", 0, at)
     return source.body_line
-
-
-def _strings_in(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings_in(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings_in(item)]
-    return []
 
 
 # ---------------------------------------------------------------- data files
