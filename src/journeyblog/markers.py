@@ -124,7 +124,7 @@ def _may_be_foreign(body: str) -> bool:
         ("{" in body and _BRACES.search(body))
         or ("%" in body and "%%" in body)
         or ("&" in body and "&lt;!--" in body)
-        or ("]:" in body and _LINK_COMMENT.search(body))
+        or _LINK_COMMENT.search(body)
     )
 
 
