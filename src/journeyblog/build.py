@@ -39,6 +39,7 @@ from urllib.parse import unquote, urlsplit
 import jinja2
 from jinja2 import Environment
 
+from journeyblog.audience import security_levels
 from journeyblog.audit import ADDRESS, Auditor, Finding, audit_outputs
 from journeyblog.cards import previews, social_images
 from journeyblog.checks import build_warnings, site_warnings
@@ -60,6 +61,7 @@ from journeyblog.i18n import (
     untranslated,
 )
 from journeyblog.kept import Kept
+from journeyblog.markers import strip_level_blocks
 from journeyblog.model import (
     Alternate,
     Job,
@@ -201,7 +203,7 @@ def build(options: BuildOptions, engine: Engine) -> BuildResult:
 
     auditor = Auditor(
         site.withheld,
-        lambda: published_text(site, lambda: discover(options.site_dir)[0], themes),
+        lambda: published_text(site, lambda: discover(options.site_dir)[0], themes, config),
         published_slugs=published_names(site),
         own_url=site.info.base_url,
         few_outputs=len(planned) - len(current) < FEW_OUTPUTS,
@@ -776,7 +778,7 @@ def audit_output(
     findings = audit_outputs(
         outputs,
         site.withheld,
-        published_text="\n".join(published_text(site, lambda: sources, themes)),
+        published_text="\n".join(published_text(site, lambda: sources, themes, config)),
         published_slugs=published_names(site),
         own_url=site.info.base_url,
     )
@@ -935,20 +937,31 @@ def where_named(
 
 
 def published_text(
-    site: Site, read_sources: Callable[[], SiteSources], themes: Sequence[Path]
+    site: Site,
+    read_sources: Callable[[], SiteSources],
+    themes: Sequence[Path],
+    config: SiteConfig,
 ) -> Iterator[str]:
     """Everything a published page may legitimately say, piece by piece: the audit ignores
     canaries found here. What outputs repeat most (the search index's words, the rendered
-    bodies) comes first, as the audit stops reading once every canary is accounted for."""
+    bodies) comes first, as the audit stops reading once every canary is accounted for.
+    A body as written comes without the blocks it keeps back from this audience."""
     documents: list[Post | Page] = [*site.posts, *site.pages]
     yield from (post.search_words for post in site.posts)
     # As shown: runs of words are compared with the rendered text.
     yield from (str(document.html) for document in documents)
     published = {document.source for document in documents}
     sources = read_sources()  # read again only if it comes to that
+    levels = security_levels(config.security_levels)
     for source in (*sources.posts, *sources.pages):
         if source.path in published:
-            yield source.body
+            kept, _, _ = strip_level_blocks(
+                source.body,
+                audience=site.info.audience,
+                levels=levels,
+                raw_html=config.allow_raw_html,
+            )
+            yield kept
             yield "\n".join(texts_in(dict(source.meta), scalars=True))
     yield "\n".join(texts_in(dict(sources.authors.data), scalars=True))
     yield "\n".join(texts_in(dict(sources.series.data), scalars=True))

@@ -129,7 +129,7 @@ _SYNDICATION_KEYS = {"title", "format", "content", "series", "footer", "utm", "l
 # order is written the wrong way round, and would publish the most restricted posts.
 _KNOWN_RANKS = {
     **dict.fromkeys(("public", "open", "unclassified", "everyone", "cyhoeddus"), 0),
-    **dict.fromkeys(("internal", "official", "staff", "mewnol"), 1),
+    **dict.fromkeys(("internal", "official", "staff", "mewnol", "private", "members"), 1),
     # Schemes order these two either way (restricted above confidential, or below).
     **dict.fromkeys(("restricted", "confidential", "cyfyngedig", "cyfrinachol"), 2),
     **dict.fromkeys(("sensitive", "official-sensitive"), 2),

@@ -135,17 +135,34 @@ def _sound_toc(rows: object) -> TypeGuard[list[list[Any]]]:
     )
 
 
-def fenced_code(text: str) -> list[tuple[int, int, bool]]:
-    """(first line, line after the last, closed) of each fenced code block, lines from 0, as
-    the renderer reads the text: what it will show as code, and only that."""
+def code_blocks(text: str, *, allow_raw_html: bool = False) -> list[tuple[int, int, bool]]:
+    """(first line, line after the last, closed) of each code block, fenced or indented,
+    lines from 0, as the renderer reads the text (with raw HTML or not, as the site says):
+    what it will show as code, and only that. An indented block is always closed."""
     lines = text.split("\n")
     found = []
-    for token in _markdown(False).parse(text):
-        if token.type == "fence" and token.map is not None:
-            first, end = token.map
+    for token in _markdown(allow_raw_html).parse(text):
+        if token.map is None:
+            continue
+        first, end = token.map
+        if token.type == "code_block":
+            found.append((first, end, True))
+        elif token.type == "fence":
             fence = f"{re.escape(token.markup[0])}{{{len(token.markup)},}}"
             closed = end - 1 > first and re.fullmatch(rf"[ \t>]*{fence}[ \t]*", lines[end - 1])
             found.append((first, end, bool(closed)))
+    return found
+
+
+def code_texts(text: str, *, allow_raw_html: bool = False) -> list[str]:
+    """The text of every code block and code span, as the renderer shows it."""
+    found = []
+    pending = list(_markdown(allow_raw_html).parse(text))
+    while pending:
+        token = pending.pop()
+        if token.type in ("fence", "code_block", "code_inline"):
+            found.append(token.content)
+        pending += token.children or ()
     return found
 
 

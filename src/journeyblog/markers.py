@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from journeyblog.audience import parse_level
-from journeyblog.markdown import fenced_code
+from journeyblog.markdown import code_blocks, code_texts
 from journeyblog.model import SecurityLevel
 
 Problem = tuple[int, str]  # (line within the body, from 1; message)
@@ -47,13 +47,15 @@ HIDING_WORDS = frozenset(
 # What opens a block to hide, before the word that says so; what closes one.
 _OPENING_WORDS = frozenset({"begin", "start", "if"})
 _CLOSING_WORDS = frozenset({"end", "endif", "stop", "fi"})
+# What may stand before a line's own text: indentation, a quote's ">", a list item's marker.
+_WITHIN = r"(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)))*[ \t]*"
 # Other generators' ways of hiding a block, and a marker written as entities, outside code.
 _FOREIGN = re.compile(
     r"\{\{[<%](?P<shortcode>.*?)[%>]\}\}"
     r"|\{%-?(?P<liquid>.*?)-?%\}"
-    r"|^[ ]{0,3}\[(?://|comment)\]:\s*(?:#|<>)\s*(?P<reference>.*)$"
+    rf"|^{_WITHIN}\[(?://|comment)\]:\s*(?:#|<>)\s*(?P<reference>.*)$"
     r"|&lt;!--(?P<entity>.*?)--&gt;"
-    r"|^[ ]{0,3}(?P<comment>%%|\{::comment\})",  # Obsidian's and kramdown's: always
+    rf"|^{_WITHIN}(?P<comment>%%|\{{::comment\}})",  # Obsidian's and kramdown's: always
     re.MULTILINE,
 )
 
@@ -67,31 +69,52 @@ class _Marker:
 
 
 def strip_level_blocks(
-    body: str, *, audience: SecurityLevel, levels: Sequence[SecurityLevel], first_line: int = 1
+    body: str,
+    *,
+    audience: SecurityLevel,
+    levels: Sequence[SecurityLevel],
+    first_line: int = 1,
+    raw_html: bool = False,
 ) -> tuple[str, list[Problem], list[str]]:
     """(the body without the blocks above `audience` and without any marker, every problem
     as (line, message), the texts of the removed blocks). Lines are counted from
-    `first_line`, the line of the file where the body starts.
+    `first_line`, the line of the file where the body starts. `raw_html`: whether the body
+    is rendered with its raw HTML (config's allow_raw_html), which decides what is code.
 
     With a problem the body is not to be published: the build fails on it, and the body
     returned is empty, so that nothing a broken marker meant to hide can reach a page.
     """
     names = {level.name for level in levels}
     above = {level.name for level in levels if level.rank > min(item.rank for item in levels)}
-    problems = _foreign(body, above, first_line) if _may_be_foreign(body) else []
+    code = _Code(body, first_line, raw_html)
+    problems, as_code = (
+        _foreign(body, above, first_line, code) if _may_be_foreign(body) else ([], [])
+    )
     if "<!--" not in body:
+        if not problems and as_code:
+            problems = _shown_outside_code(body, [], as_code, code)
         return ("", sorted(problems), []) if problems else (body, [], [])
-    markers, notes, found = _markers(body, names, levels, first_line)
+    markers, notes, found = _markers(body, names, levels, first_line, code)
     found += _hiding_blocks(body, notes, above, first_line)
     problems += found
     if not problems:
         problems = _nesting(markers)
     if problems:
         return "", sorted(problems), []
+    original, kept_spans = body, [(0, len(body))]
     if notes:
-        body = "".join(body[start:end] for start, end in _between(notes, len(body)))
-        markers, _, _ = _markers(body, names, levels, first_line)
-    kept: list[str] = []
+        # The notes go first, then the markers are found again: taking a note out must
+        # leave the same markers, or it would change what is kept back.
+        kept_spans = _between(notes, len(body))
+        body = "".join(original[start:end] for start, end in kept_spans)
+        code = _Code(body, first_line, raw_html)
+        again, others, found = _markers(body, names, levels, first_line, code)
+        if others or found or [m.level for m in again] != [m.level for m in markers]:
+            line = original.count("\n", 0, notes[0][0]) + first_line
+            return "", [(line, _SPLICED)], []
+        markers = again
+        as_code = _foreign(body, above, first_line, code)[1] if _may_be_foreign(body) else []
+    kept: list[tuple[int, int]] = []
     removed: list[str] = []
     at = 0
     depth_removed: _Marker | None = None  # the opening marker of the block being removed
@@ -100,21 +123,108 @@ def strip_level_blocks(
         if marker.level is not None:
             stack.append(marker)
             if depth_removed is None:
-                kept.append(body[at : marker.start])
+                kept.append((at, marker.start))
                 at = marker.end
                 if marker.level.rank > audience.rank:
                     depth_removed = marker
             continue
         opening = stack.pop()
         if depth_removed is None:
-            kept.append(body[at : marker.start])
+            kept.append((at, marker.start))
             at = marker.end
         elif opening is depth_removed:
             removed.append(body[opening.end : marker.start])
             depth_removed = None
             at = marker.end
-    kept.append(body[at:])
-    return "".join(kept), [], removed
+    kept.append((at, len(body)))
+    stripped = "".join(body[start:end] for start, end in kept)
+    comments = [at for at in _comments(body) if any(start <= at < end for start, end in kept)]
+    outside = _shown_outside_code(stripped, comments, as_code, code)
+    if outside:
+        line, message = outside[0]
+        return "", [(_line_before(line, body, kept_spans, original, first_line), message)], []
+    return stripped, [], removed
+
+
+_SPLICED = (
+    "a comment here, taken out as a note to authors, would change the level markers around"
+    " it: the body's blocks would not be the ones written (take the comment out)"
+)
+
+
+def _shown_outside_code(
+    stripped: str, comments: Sequence[int], foreign: Sequence[tuple[int, str]], code: _Code
+) -> list[Problem]:
+    """A problem if `stripped`, the body as published, would show a comment, or another
+    tool's syntax of `foreign` ((offset, text) in code.body), other than as code: on the
+    line of the first kept as code (`comments`, offsets in code.body), if any.
+
+    What is code is decided by cheaper means first (_Code.covers): this checks their answer
+    against the renderer's own, on the body as it is published."""
+    if "<!--" not in stripped and not foreign:
+        return []
+    shown = "\n".join(code_texts(stripped, allow_raw_html=code.raw_html))
+    if stripped.count("<!--") <= shown.count("<!--") and all(
+        stripped.count(text) <= shown.count(text) for _, text in foreign
+    ):
+        return []
+    first = min([*comments, *(at for at, _ in foreign)], default=max(code.body.find("<!--"), 0))
+    return [
+        (
+            code.body.count("\n", 0, first) + code.first_line,
+            f"'{_shown(code.body[first:].split(chr(10), 1)[0][:60])}' would be shown on the page,"
+            " not as code (write such a comment in a code block or a code span, or take it out)",
+        )
+    ]
+
+
+def _comments(body: str) -> list[int]:
+    found = []
+    at = body.find("<!--")
+    while at >= 0:
+        found.append(at)
+        at = body.find("<!--", at + 4)
+    return found
+
+
+def _line_before(
+    line: int, left: str, spans: Sequence[tuple[int, int]], body: str, first_line: int
+) -> int:
+    """The line of `body` that `line` of `left` (body with only `spans` kept) was."""
+    offset = 0
+    for _ in range(line - first_line):
+        offset = left.find("\n", offset) + 1
+    for start, end in spans:
+        if offset <= end - start:
+            return body.count("\n", 0, start + offset) + first_line
+        offset -= end - start
+    return body.count("\n") + first_line
+
+
+class _Code:
+    """Where a body's code is, as the renderer reads it: its code blocks found by a parse, made
+    only when a comment may be in one (a fence in the body, or the comment's line indented or
+    in a quote or list), and its code spans by their backticks."""
+
+    def __init__(self, body: str, first_line: int, raw_html: bool) -> None:
+        self.body = body
+        self.first_line = first_line
+        self.raw_html = raw_html
+        self._fenced = "```" in body or "~~~" in body
+        self._blocks: list[tuple[int, int, bool, int]] | None = None
+
+    def block(self, at: int) -> tuple[int, int, bool, int] | None:
+        """(start, end, closed, first line) of the code block that holds offset `at`."""
+        line_start = self.body.rfind("\n", 0, at) + 1
+        if not self._fenced and not self.body.startswith((" ", "\t", ">"), line_start):
+            return None
+        if self._blocks is None:
+            self._blocks = _code_ranges(self.body, self.first_line, self.raw_html)
+        return next((item for item in self._blocks if item[0] <= at < item[1]), None)
+
+    def covers(self, at: int) -> bool:
+        """Whether offset `at` is shown as code: in a code block or a code span."""
+        return self.block(at) is not None or _in_code_span(self.body, at)
 
 
 def _may_be_foreign(body: str) -> bool:
@@ -214,12 +324,14 @@ def _between(ranges: Sequence[tuple[int, int]], length: int) -> list[tuple[int, 
     return kept
 
 
-def _foreign(body: str, above: set[str], first_line: int) -> list[Problem]:
+def _foreign(
+    body: str, above: set[str], first_line: int, code: _Code
+) -> tuple[list[Problem], list[tuple[int, str]]]:
     """Another generator's block syntax, or a marker written as entities, whose first word
     hides (`_opening`, a level above the lowest in `above`), and Obsidian's and kramdown's
-    comments: outside code (fenced, indented, a code span)."""
-    in_code: list[tuple[int, int, bool, int]] | None = None
+    comments: problems outside code; and, for each found in code, (its offset, its text)."""
     problems: list[Problem] = []
+    as_code: list[tuple[int, str]] = []
     lines: set[int] = set()
     for match in _FOREIGN.finditer(body):
         at = match.start()
@@ -228,15 +340,11 @@ def _foreign(body: str, above: set[str], first_line: int) -> list[Problem]:
         conditional = words[:1] in (["if"], ["unless"]) and _hides_anywhere(words, above)
         if match["comment"] is None and not conditional and not _opening(content, above):
             continue
-        if in_code is None:  # found only now that something may need it
-            in_code = _code_ranges(body, first_line) if ("```" in body or "~~~" in body) else []
         line = body.count("\n", 0, at) + first_line
-        if (
-            any(start <= at < end for start, end, _, _ in in_code)
-            or _in_code_span(body, at)
-            or _indented(body, at)
-            or line in lines
-        ):
+        if code.covers(at):
+            as_code.append((at, _PREFIX.sub("", match[0]).strip()))
+            continue
+        if line in lines:
             continue
         lines.add(line)
         problems.append(
@@ -246,7 +354,10 @@ def _foreign(body: str, above: set[str], first_line: int) -> list[Problem]:
                 f" wraps would be published ({_SHAPE})",
             )
         )
-    return problems
+    return problems, as_code
+
+
+_PREFIX = re.compile(rf"^{_WITHIN}")
 
 
 def _in_code_span(body: str, at: int) -> bool:
@@ -255,26 +366,22 @@ def _in_code_span(body: str, at: int) -> bool:
     start = body.rfind("\n", 0, at) + 1
     end = body.find("\n", at)
     open_run = 0
-    for run in re.findall(r"`+", body[start:at]):
+    for found in re.finditer(r"(\\*)(`+)", body[start:at]):
+        escaped, run = found.groups()
         if not open_run:
-            open_run = len(run)
-        elif len(run) == open_run:
+            # A backslash before the run escapes its first backtick: the rest may open one.
+            open_run = len(run) - len(escaped) % 2
+        elif len(run) == open_run:  # inside a span, a backslash is itself
             open_run = 0
     after = body[at : end if end >= 0 else len(body)]
     return open_run > 0 and any(len(run) == open_run for run in re.findall(r"`+", after))
 
 
-def _indented(body: str, at: int) -> bool:
-    """Whether offset `at` is on a line indented as code (four spaces or a tab)."""
-    return body.startswith(("    ", "\t"), body.rfind("\n", 0, at) + 1)
-
-
 def _markers(
-    body: str, names: set[str], levels: Sequence[SecurityLevel], first_line: int
+    body: str, names: set[str], levels: Sequence[SecurityLevel], first_line: int, code: _Code
 ) -> tuple[list[_Marker], list[tuple[int, int]], list[Problem]]:
     """Every marker of the body in order, every other comment (a note: its offsets), and
-    every comment that is almost a marker or is never closed."""
-    in_code = _code_ranges(body, first_line) if ("```" in body or "~~~" in body) else []
+    every comment that is almost a marker or is never closed. Comments in code are text."""
     markers: list[_Marker] = []
     notes: list[tuple[int, int]] = []
     problems: list[Problem] = []
@@ -283,14 +390,14 @@ def _markers(
         close = body.find("-->", at + 4)
         end = len(body) if close < 0 else close + 3
         line = body.count("\n", 0, at) + first_line
-        code = next((item for item in in_code if item[0] <= at < item[1]), None)
+        block = code.block(at)
         content = body[at + 4 : close if close >= 0 else len(body)]
-        if code is not None:
-            if not code[2] and _looks_like_marker(content, names):
+        if block is not None:
+            if not block[2] and _looks_like_marker(content, names):
                 problems.append(
                     (
                         line,
-                        f"a fenced code block opened on line {code[3]} is never closed and holds"
+                        f"a fenced code block opened on line {block[3]} is never closed and holds"
                         " this level marker (close the fence with the same ``` or ~~~)",
                     )
                 )
@@ -300,7 +407,7 @@ def _markers(
             marker = _marker(body, at, end, line, content, close >= 0, levels, problems)
             if marker is not None:
                 markers.append(marker)
-        elif _in_code_span(body, at) or _indented(body, at):
+        elif _in_code_span(body, at):
             pass  # shown as code, as written
         elif close < 0:
             problems.append(
@@ -407,8 +514,8 @@ def _within_two_edits(word: str, target: str) -> bool:
     return previous[-1] <= 2
 
 
-def _code_ranges(body: str, first_line: int) -> list[tuple[int, int, bool, int]]:
-    """(start offset, end offset, closed, first line) of each fenced code block."""
+def _code_ranges(body: str, first_line: int, raw_html: bool) -> list[tuple[int, int, bool, int]]:
+    """(start offset, end offset, closed, first line) of each code block."""
     starts = [0, *(match.end() for match in re.finditer("\n", body)), len(body) + 1]
 
     def offset(line: int) -> int:
@@ -416,7 +523,7 @@ def _code_ranges(body: str, first_line: int) -> list[tuple[int, int, bool, int]]
 
     return [
         (offset(first), offset(last), closed, first + first_line)
-        for first, last, closed in fenced_code(body)
+        for first, last, closed in code_blocks(body, allow_raw_html=raw_html)
     ]
 
 

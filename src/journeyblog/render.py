@@ -107,17 +107,21 @@ class _NotingEnvironment(Environment):
 
 
 class SiteReads:
-    """A Site, for a template, that notes each of its values the template asks for into the
-    rendering's notes (reads.recording)."""
+    """A Site as a template sees it: without what the build withholds, which is the audit's
+    alone, and noting each value the template asks for into the rendering's notes, if it is
+    recorded (reads.recording)."""
 
     __slots__ = ("_reading", "_site")
 
-    def __init__(self, site: Site, reading: Reading) -> None:
+    def __init__(self, site: Site, reading: Reading | None) -> None:
         self._site = site
         self._reading = reading
 
     def __getattr__(self, name: str) -> Any:
-        self._reading.site.add(name if name in SITE_FIELDS else "info")
+        if name == "withheld":
+            return ()
+        if self._reading is not None:
+            self._reading.site.add(name if name in SITE_FIELDS else "info")
         return getattr(self._site, name)
 
 
@@ -231,7 +235,7 @@ def render_page(template: Template, site: Site, spec: PageSpec) -> bytes:
     reading = current_reading()
     if reading is not None:
         reading.templates.add(spec.template)
-        site = cast(Site, SiteReads(site, reading))
+    site = cast(Site, SiteReads(site, reading))
     context = spec.context
     if spec.derived is not None:
         context = {**context, **spec.derived(site)}
@@ -543,7 +547,10 @@ def root_pages(
             reading = current_reading()
             if reading is not None:
                 reading.templates.add(template)
-            page = compiled.render(site=whole, sites=sites, versions=versions)
+            shown = [cast(Site, SiteReads(site, None)) for site in sites]
+            page = compiled.render(
+                site=cast(Site, SiteReads(whole, None)), sites=shown, versions=versions
+            )
             return str(page).encode("utf-8")
 
         def key_for(reads: Reads) -> str:  # what it shows is in `made`; what else: templates

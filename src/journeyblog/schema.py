@@ -126,10 +126,10 @@ def value_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
     for key, value in values.items():
         # Most values are short text: tested directly, not through a generator each.
         commented = (
-            "<!--" in value
+            _commented(value)
             if isinstance(value, str)
             else isinstance(value, Mapping | list | tuple)
-            and any("<!--" in text for text in texts_in(value))
+            and any(_commented(text) for text in texts_in(value))
         )
         if commented:
             problems.append(
@@ -161,6 +161,11 @@ def value_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
                     )
                 )
     return problems
+
+
+def _commented(text: str) -> bool:
+    """Whether a text holds an HTML comment, or one written as entities (shown as one)."""
+    return "<!--" in text or ("&" in text and "&lt;!--" in text.lower())
 
 
 def texts_in(value: object, *, scalars: bool = False) -> list[str]:

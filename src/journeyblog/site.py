@@ -264,7 +264,11 @@ def assemble(
 
         def strip(source: Source = source) -> tuple[str, list[Problem], list[str]]:
             return strip_level_blocks(
-                source.body, audience=audience, levels=levels, first_line=source.body_line
+                source.body,
+                audience=audience,
+                levels=levels,
+                first_line=source.body_line,
+                raw_html=config.allow_raw_html,
             )
 
         body, problems, removed = kept.made(
@@ -506,7 +510,11 @@ def revise(
     if found or checked is None or replace(checked, source=entry.checked.source) != entry.checked:
         return None
     body, problems, removed = strip_level_blocks(
-        edited.body, audience=last.audience, levels=last.levels, first_line=edited.body_line
+        edited.body,
+        audience=last.audience,
+        levels=last.levels,
+        first_line=edited.body_line,
+        raw_html=config.allow_raw_html,
     )
     if problems or removed:
         return None

@@ -956,6 +956,96 @@ CASES += [
 ]
 
 
+# Code as the renderer reads it, not as it looks: indentation that is no code block, an
+# escaped backtick, a fence that raw HTML makes text; and notes whose removal would change
+# the markers around them.
+CASES += [
+    (
+        "a note on a list item's indented line",
+        with_body("1. Open the portal.\n\n    <!-- TODO: the quokka password -->\n    Sign in.\n"),
+        WITHHOLDS,
+    ),
+    (
+        "a private comment block indented under a paragraph",
+        with_body(
+            "A paragraph that goes on\n    <!-- private -->\n    The quokka.\n"
+            "    <!-- /private -->\n"
+        ),
+        Fails(MIXED, ("<!-- private -->",)),
+    ),
+    (
+        "a Hugo shortcode indented under a paragraph",
+        with_body(
+            "A paragraph that goes on\n    {{< private >}}\n    The quokka.\n    {{< /private >}}\n"
+        ),
+        Fails(MIXED, ("{{< private >}}",)),
+    ),
+    (
+        "a note after an escaped backtick",
+        with_body("A \\`<!-- the quokka note --> ` here.\n"),
+        WITHHOLDS,
+    ),
+    (
+        "a marked block between fence lines inside raw HTML",
+        {
+            "journeyblog.toml": CONFIG + "allow_raw_html = true\n",
+            **with_body(
+                "<div>\n```\n<!-- level: internal -->\n" + SECRET + "<!-- /level -->\n```\n</div>\n"
+            ),
+        },
+        WITHHOLDS,
+    ),
+    (
+        "a note whose removal opens a fence over the closing marker",
+        with_body(
+            "<!-- level: internal -->\n"
+            + SECRET
+            + "\n- a\n\n<!-- note -->\n    ```\n    <!-- /level -->\n"
+        ),
+        Fails(MIXED),
+    ),
+    (
+        "a note spliced into a marker",
+        with_body(
+            "<!-- level: internal -->\nIntro.\n<!<!-- n -->-- /level -->\n"
+            + SECRET
+            + "<!<!-- n -->-- level: internal -->\n<!-- /level -->\n"
+        ),
+        Fails(MIXED),
+    ),
+    (
+        "a markdown comment line inside a quote",
+        with_body("> [//]: # (level: internal)\n> The quokka secret.\n"),
+        Fails(MIXED, ("> [//]",)),
+    ),
+    (
+        "an Obsidian comment inside a quote",
+        with_body("> %%\n> The quokka secret.\n> %%\n"),
+        Fails(MIXED, ("> %%",)),
+    ),
+    (
+        "a level marker written as entities in a summary",
+        {
+            MIXED: post(
+                "Mixed",
+                summary='"Plans &lt;!-- level: internal --&gt; quokka"',
+                body=f"{PUBLIC}.\n",
+            )
+        },
+        Fails(MIXED, ("summary:",)),
+    ),
+    (
+        "levels private then public",
+        {
+            "journeyblog.toml": CONFIG + 'security_levels = ["private", "public"]\n',
+            "content/posts/hello.md": post("Hello", security="public", body=f"Public {PUBLIC}.\n"),
+            PLANS: withheld("security: private"),
+        },
+        Fails("journeyblog.toml", ("security_levels",)),
+    ),
+]
+
+
 @pytest.mark.parametrize(("files", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_one_mistake_fails_closed(make_site: MakeSite, files: Files, expected: Expected) -> None:
     site = write_site(make_site, {**hello(), **files})

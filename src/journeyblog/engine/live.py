@@ -391,7 +391,7 @@ class LiveSite:
         themes = session.themes
 
         def said() -> Iterator[str]:
-            return published_text(site, lambda: sources, themes)
+            return published_text(site, lambda: sources, themes, session.config)
 
         if last is not None and last.editions.whole.withheld == site.withheld:
             auditor = last.auditor.excusing(said, published_names(site))

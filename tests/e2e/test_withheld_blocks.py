@@ -1,0 +1,58 @@
+"""A block kept back from the audience stays the audit's alone: the audit looks for its text
+in every output file, and no template sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from tests.conftest import NOW, MakeSite, post
+
+from journeyblog.cli import cli
+
+SENTENCE = "The wombat contract is signed on the ninth of May for four million pounds."
+MIXED = post(
+    "Mixed",
+    body=f"Everyone reads this.\n\n<!-- level: internal -->\n{SENTENCE}\n<!-- /level -->\n",
+)
+
+
+def run(*arguments: str) -> Result:
+    return CliRunner().invoke(cli, [*arguments])
+
+
+def build(site: Path) -> Result:
+    return run("build", str(site), "--now", NOW.isoformat())
+
+
+def test_the_audit_finds_a_removed_blocks_text_put_in_the_output(make_site: MakeSite) -> None:
+    site = make_site({"content/posts/mixed.md": MIXED})
+    assert build(site).exit_code == 0
+    output = site / "output"
+    assert not any(b"wombat" in path.read_bytes() for path in output.rglob("*") if path.is_file())
+    with (output / "robots.txt").open("a", encoding="utf-8") as robots:
+        robots.write(SENTENCE + "\n")
+
+    result = run("audit", str(site), "--now", NOW.isoformat())
+
+    assert result.exit_code == 1, result.output
+    assert "robots.txt" in result.output and "mixed.md" in result.output
+
+
+def test_a_template_sees_nothing_withheld(make_site: MakeSite) -> None:
+    theme = "{% extends 'base.html' %}{% block main %}<p id='count'>{{ site.withheld|length }}"
+    theme += " kept back.{% for item in site.withheld %}{{ item.texts[0]|safe }}{% endfor %}"
+    theme += "</p>{% endblock %}"
+    site = make_site(
+        {
+            "content/posts/mixed.md": MIXED,
+            "content/posts/staff.md": post("Staff notes", security="internal"),
+            "themes/default/templates/404.html": theme,
+        }
+    )
+
+    result = build(site)
+
+    assert result.exit_code == 0, result.output
+    page = (site / "output/404.html").read_text(encoding="utf-8")
+    assert "<p id='count'>0 kept back.</p>" in page
