@@ -753,8 +753,11 @@ def audit_output(
     audience: str | None = None,
     now: datetime | None = None,
     manifest: Path | None = None,
+    drafts: bool = False,
+    future: bool = False,
 ) -> list[str]:
-    """Audit an existing output folder against the site's sources; return the findings."""
+    """Audit an existing output folder against the site's sources, as built with `drafts`
+    and `future` (build's options) or without; return the findings."""
     config = load_config(site_dir)
     _check_audience(config, audience, site_dir)
     recorded = _manifest_cutoff(manifest or manifest_beside(out_dir))
@@ -764,7 +767,10 @@ def audit_output(
         site_dir / "content", picture_paths(sources), max_pixels=config.max_image_pixels
     )
     editions, site_errors = assemble_editions(
-        config, sources, selection=Selection(now=cutoff, audience=audience), pictures=measured
+        config,
+        sources,
+        selection=Selection(now=cutoff, audience=audience, drafts=drafts, future=future),
+        pictures=measured,
     )
     site = editions.whole
     if errors or site_errors:

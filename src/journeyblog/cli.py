@@ -422,6 +422,8 @@ def check_command(
     metavar="LEVEL",
     help="The audience the output was built for (default: the config's).",
 )
+@click.option("--drafts", is_flag=True, help="The output was built with --drafts.")
+@click.option("--future", is_flag=True, help="The output was built with --future.")
 @click.option(
     "--now",
     "now_text",
@@ -442,6 +444,8 @@ def audit_command(
     site_dir: Path,
     output_dir: Path | None,
     audience: str | None,
+    drafts: bool,
+    future: bool,
     now_text: datetime | None,
     manifest: Path | None,
     old_site: Path | None,
@@ -459,7 +463,13 @@ def audit_command(
         if output.resolve() == Path(output.resolve().anchor):
             raise click.BadParameter("the root is no site's output", param_hint="'--output'")
         findings = audit_output(
-            output, site_dir, audience=audience, now=now_text, manifest=manifest
+            output,
+            site_dir,
+            audience=audience,
+            now=now_text,
+            manifest=manifest,
+            drafts=drafts,
+            future=future,
         )
     except OptionInvalid as failure:
         _usage(failure)

@@ -1,5 +1,6 @@
-"""A block kept back from the audience stays the audit's alone: the audit looks for its text
-in every output file, and no template sees it."""
+"""What is kept back stays the audit's alone: the audit looks for a kept-back block's text
+in every output file, audits an output as it was built (drafts, future posts), and no
+template sees what is withheld."""
 
 from __future__ import annotations
 
@@ -56,3 +57,19 @@ def test_a_template_sees_nothing_withheld(make_site: MakeSite) -> None:
     assert result.exit_code == 0, result.output
     page = (site / "output/404.html").read_text(encoding="utf-8")
     assert "<p id='count'>0 kept back.</p>" in page
+
+
+def test_an_output_built_with_drafts_is_audited_as_such(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "content/posts/mixed.md": MIXED,
+            "content/posts/draft.md": post("Draft plans", draft=True, body=SENTENCE + "\n"),
+        }
+    )
+    assert run("build", str(site), "--now", NOW.isoformat(), "--drafts").exit_code == 0
+
+    strict = run("audit", str(site), "--now", NOW.isoformat())
+    as_built = run("audit", str(site), "--now", NOW.isoformat(), "--drafts")
+
+    assert strict.exit_code == 1 and "draft.md" in strict.output
+    assert as_built.exit_code == 0, as_built.output
