@@ -535,7 +535,7 @@ def serve_command(
             _say(
                 f"{what} failed: {count} error{'s' if count != 1 else ''}; "
                 + (
-                    "still serving the last good build."
+                    "nothing is served until a save builds."
                     if rebuild.number > 1
                     else "fix and save, and the site appears."
                 ),

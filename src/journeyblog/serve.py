@@ -8,7 +8,9 @@ rebuilds once per burst of saves. Served HTML pages get one `<script>` tag that 
 Server-Sent Events at /__journeyblog/events: "reload" after a good build, "build-error"
 (shown as an overlay) after a bad one. The files on disk never contain that tag.
 
-A failed rebuild keeps the last good site: `build()` raises before it writes anything.
+A failed rebuild writes nothing (`build()` raises before it writes), and until a save builds
+again every page and file is answered with a page that says so: a save may have withheld what
+the last good build shows, and a preview shows nothing its sources no longer publish.
 Rebuilds change only the files that changed (`BuildOptions.in_place`): the folder is private,
 so the atomic swap of a whole new tree would cost time and protect no one.
 This module prints nothing; it reports each build to the `on_build` callback it is given.
@@ -184,9 +186,11 @@ def _site_path(rest: str) -> str | None:
     return decoded
 
 
-def inject_script(html: bytes, build_number: int) -> bytes:
-    """Add the live-reload script before </body>: only to served pages, never to files."""
-    tag = f'<script src="{SCRIPT_PATH}" data-build="{build_number}"></script>\n'.encode()
+def inject_script(html: bytes, build_number: int, *, failed: bool = False) -> bytes:
+    """Add the live-reload script before </body>: only to served pages, never to files.
+    `failed`: the page says the site does not build (a page of the site reloads into it)."""
+    mark = ' data-failed="1"' if failed else ""
+    tag = f'<script src="{SCRIPT_PATH}" data-build="{build_number}"{mark}></script>\n'.encode()
     at = html.lower().rfind(b"</body>")
     return html[:at] + tag + html[at:] if at >= 0 else html + tag
 
@@ -198,6 +202,7 @@ LIVE_RELOAD_JS = """\
   "use strict";
   const script = document.currentScript;
   const build = script ? script.dataset.build || "" : "";
+  const failedPage = script ? script.dataset.failed === "1" : true;
   const scrollKey = "journeyblog-scroll:" + location.pathname;
   const saved = sessionStorage.getItem(scrollKey);
   if (saved !== null) {
@@ -212,6 +217,11 @@ LIVE_RELOAD_JS = """\
     location.reload();
   });
   source.addEventListener("build-error", (event) => {
+    if (!failedPage) {  // a page of the site: what it shows may now be kept back
+      source.close();
+      location.reload();
+      return;
+    }
     const errors = JSON.parse(event.data).errors;
     let box = document.getElementById("journeyblog-overlay");
     if (!box) {
@@ -226,8 +236,8 @@ LIVE_RELOAD_JS = """\
     }
     const heading = document.createElement("p");
     heading.style.cssText = "margin:0 0 .5rem;font-weight:bold";
-    heading.textContent = "journeyblog: the build failed. This is the last good version; " +
-      "fix the file and save, and the page reloads by itself.";
+    heading.textContent = "journeyblog: the build failed. Fix the file and save, and the " +
+      "page reloads by itself.";
     const list = document.createElement("ul");
     list.style.cssText = "margin:0;padding-left:1.25rem";
     for (const error of errors) {
@@ -252,6 +262,17 @@ WAITING_PAGE = b"""<!DOCTYPE html>
 <body><main><h1>Waiting for a good build</h1>
 <p>The site has not built yet. Fix the errors shown in the terminal and save:
 this page reloads by itself.</p></main>
+</body></html>
+"""
+
+
+# Served for every path while the last save does not build: fixed text, no data.
+FAILED_PAGE = b"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>The last save did not build</title></head>
+<body><main><h1>The last save did not build</h1>
+<p>Nothing of the site is served until it builds again: the save may keep back what the last
+good build showed. Fix the errors shown in the terminal and save: this page reloads by
+itself.</p></main>
 </body></html>
 """
 
@@ -671,9 +692,10 @@ class _Handler(BaseHTTPRequestHandler):
                 HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_RELOAD_JS.encode(), head
             )
             return
-        build_number, base_path, _ = dev.current()
-        if build_number == 0:
-            page = inject_script(WAITING_PAGE, 0)
+        build_number, base_path, errors = dev.current()
+        if build_number == 0 or errors:
+            page = FAILED_PAGE if build_number else WAITING_PAGE
+            page = inject_script(page, build_number, failed=True)
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, CONTENT_TYPES[".html"], page, head)
             return
         if parts.path.startswith(RESERVED):

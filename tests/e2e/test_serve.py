@@ -396,7 +396,7 @@ def _wait_for_builds(serve: Live, count: int) -> None:
         time.sleep(0.01)
 
 
-def test_a_broken_save_shows_the_error_keeps_the_old_page_and_recovers(
+def test_a_broken_save_shows_the_error_serves_nothing_and_recovers(
     serve: Live, events_of: list[Events]
 ) -> None:
     events = open_events(events_of, serve.port, build="1")
@@ -409,8 +409,10 @@ def test_a_broken_save_shows_the_error_keeps_the_old_page_and_recovers(
     assert re.fullmatch(rf"{re.escape(str(source))}:\d+: invalid YAML front matter: .+", errors[0])
     assert serve.builds[-1].errors and not serve.builds[-1].ok
 
-    status, _, page = get(serve.port, "/posts/start/")
-    assert status == 200 and b"The original first paragraph." in page
+    # Nothing the last good build made is served: the save may have kept it back.
+    for path in ("/posts/start/", "/feed.xml", "/search/index.json", "/sitemap.xml"):
+        status, _, page = get(serve.port, path)
+        assert status == 503 and b"The original first paragraph." not in page, path
 
     # A page opened now sees the error at once.
     late = open_events(events_of, serve.port, build="1")
@@ -545,8 +547,10 @@ def test_journeyblog_serve_runs_until_ctrl_c(make_site: MakeSite, tmp_path: Path
         assert out.next() == f"Changed {site / PART_1}\n"
         assert re.fullmatch(rf"{re.escape(str(site / PART_1))}:\d+: .+\n", err.next())
         failed = err.next()
-        assert failed == "Rebuild failed: 1 error; still serving the last good build.\n"
-        assert b"Saved." in get(port, "/posts/start/")[2]
+        assert failed == "Rebuild failed: 1 error; nothing is served until a save builds.\n"
+        status, _, body = get(port, "/posts/start/")
+        assert status == 503 and b"Saved." not in body and b"did not build" in body
+        assert get(port, "/feed.xml")[0] == 503
 
         edit(site / PART_1, post("Start", series="cloud", part=1, body="Fixed.\n"))
         assert out.next() == f"Changed {site / PART_1}\n"
