@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -163,6 +164,15 @@ def _progress(message: str | None) -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous_level)
+
+
+def _host_option(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """--host: an address, never empty (which would listen on every network)."""
+    if not value.strip():
+        raise click.BadParameter(
+            "an empty address listens on every network (give 127.0.0.1, or 0.0.0.0 to mean it)"
+        )
+    return value.strip()
 
 
 def _http_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -498,6 +508,7 @@ def audit_command(
     "--host",
     default="127.0.0.1",
     show_default=True,
+    callback=_host_option,
     help="Address to listen on (0.0.0.0 shows drafts to your whole network).",
 )
 @click.option(
@@ -563,7 +574,8 @@ def serve_command(
             server.start()
         except OSError as error:
             reason = error.strerror or str(error)
-            click.echo(f"{host}:{port}: cannot serve here: {reason} (try another --port)", err=True)
+            remedy = "check --host" if isinstance(error, socket.gaierror) else "try another --port"
+            click.echo(f"{host}:{port}: cannot serve here: {reason} ({remedy})", err=True)
             sys.exit(1)
         except OptionInvalid as failure:  # an --audience the site does not have
             _usage(failure)
@@ -574,6 +586,13 @@ def serve_command(
             return
         try:
             _say(f"Serving {site_dir} at {server.url} (Ctrl-C to stop)", fg="cyan")
+            if not server.local:
+                _say(
+                    f"{host} is reachable from other machines: they see drafts and every level"
+                    " this preview shows (use --host 127.0.0.1 to keep it to this one)",
+                    fg="yellow",
+                    err=True,
+                )
             server.wait()
         except KeyboardInterrupt:
             pass

@@ -19,6 +19,7 @@ This module prints nothing; it reports each build to the `on_build` callback it 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import logging
 import mimetypes
@@ -440,6 +441,12 @@ class DevServer:
             base_path = self._state.base_path
         return f"http://{shown}:{port}{base_path}"
 
+    @property
+    def local(self) -> bool:
+        """Whether it listens on this machine's own address only (loopback)."""
+        assert self._httpd is not None, "start() first"
+        return ipaddress.ip_address(self._httpd.socket.getsockname()[0]).is_loopback
+
     # ------------------------------------------------------------ building
 
     def notify(self, path: Path) -> None:
@@ -682,6 +689,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, *, head: bool) -> None:
         dev = self.server.dev
+        if dev.local and not _local_host(self.headers.get("Host", "")):
+            # A page elsewhere whose name was pointed at this machine (DNS rebinding) must
+            # not read the preview: only this machine's own names are answered.
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, CONTENT_TYPES[".txt"], b"Not here\n", head)
+            return
         parts = urlsplit(self.path)
         if parts.path == EVENTS_PATH and not head:
             query = parse_qs(parts.query)
@@ -814,6 +826,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _event(self, name: str, data: str) -> None:
         self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
+
+
+def _local_host(host: str) -> bool:
+    """Whether a request's Host header names this machine: localhost or a loopback address,
+    with any port."""
+    name = host[1 : host.find("]")] if host.startswith("[") else host.split(":", 1)[0]
+    name = name.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def _read(path: Path | None) -> bytes | None:

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from click.testing import CliRunner
 from tests.conftest import REPO, MakeSite, post
 
 from journeyblog.build import BuildResult
+from journeyblog.cli import cli
 from journeyblog.engine.incremental import build
 from journeyblog.errors import BuildFailed
 from journeyblog.options import BuildOptions
@@ -230,6 +232,33 @@ def test_nothing_outside_the_output_folder_is_served(serve: Live) -> None:
             b"do not serve me" in body,
         )
     assert answers == dict.fromkeys(TRAVERSALS, (404, "text/html; charset=utf-8", True, False))
+
+
+def test_only_this_machines_names_are_answered(serve: Live) -> None:
+    """A page elsewhere whose name points at 127.0.0.1 (DNS rebinding) reads nothing."""
+
+    def with_host(host: str) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", serve.port, timeout=WAIT)
+        try:
+            connection.putrequest("GET", "/posts/start/", skip_host=True)
+            connection.putheader("Host", host)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    port = serve.port
+    for host in (f"attacker.example:{port}", f"127.0.0.1.attacker.example:{port}", "10.0.0.1"):
+        status, body = with_host(host)
+        assert status == 421 and b"original" not in body, host
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost"):
+        assert with_host(host)[0] == 200, host
+
+
+def test_an_empty_host_is_refused_not_taken_for_every_network() -> None:
+    result = CliRunner().invoke(cli, ["serve", ".", "--host", ""])
+    assert result.exit_code == 2 and "every network" in result.output
 
 
 def test_symlinks_out_of_the_output_folder_are_not_followed(serve: Live) -> None:
