@@ -397,7 +397,9 @@ def assemble(
     raw = config.allow_raw_html
     shows = [(item.source, item.url, _shows(item, raw_html=raw)) for item in shown_by]
     # A relative link to a withheld post is refused where it is placed (places.py) too.
-    linked = _links_to_withheld(site, excluded, shows, sources, others.targets)
+    # The pages this build withholds are withheld places too, as other languages' are.
+    held_pages = {f"{slug}/": _page_why(source, why) for source, slug, why in withheld_pages}
+    linked = _links_to_withheld(site, excluded, shows, sources, {**others.targets, **held_pages})
     errors.extend(error for error in linked if error not in errors)
     kept.forget_unused()
 
@@ -416,6 +418,7 @@ def assemble(
             places=places,
             pictures_at=pictures_at,
             excluded=tuple(excluded),
+            held_pages=held_pages,
             removed=frozenset(source.path for source, _ in removed_blocks),
             site=site,
             entries={
@@ -457,6 +460,7 @@ class _Assembly:
     places: Places
     pictures_at: Mapping[str, tuple[str, Picture]]
     excluded: tuple[tuple[_Checked, audience_rules.Reason], ...]
+    held_pages: Mapping[str, str]  # the address of each page withheld -> why
     removed: frozenset[Path]  # posts with blocks above the audience
     site: Site
     entries: Mapping[Path, _Entry]  # by source file
@@ -538,7 +542,7 @@ def revise(
         return None  # what published posts show decides which pictures are withheld
     site = _with_post(last.site, old, post, selection.now)
     shows = [(edited.path, post.url, _shows(post, raw_html=config.allow_raw_html))]
-    if _links_to_withheld(site, last.excluded, shows, sources, {}):
+    if _links_to_withheld(site, last.excluded, shows, sources, last.held_pages):
         return None
     entries = dict(last.entries)
     entries[edited.path] = _Entry(checked, link, placement, post)
@@ -913,6 +917,7 @@ def _links_to_withheld(
         return []
     errors = []
     by_file = {source.path: source for source in (*sources.posts, *sources.pages)}
+    pages = {source.path for source in sources.pages}
     host = _host(urlsplit(site.info.base_url))
     for path, page_url, shown in documents:
         source = by_file[path]
@@ -939,7 +944,7 @@ def _links_to_withheld(
                         source.path,
                         line or link_line(source, target, site.info.base_path),
                         f"links to '{target}', which this build withholds ({reason}):"
-                        " remove the link or raise this post's level",
+                        f" {_unlink_remedy(reason, 'page' if source.path in pages else 'post')}",
                     )
                 )
     for data in (sources.authors, sources.series):
@@ -957,6 +962,15 @@ def _links_to_withheld(
                             )
                         )
     return list(dict.fromkeys(errors))  # a link the page shows as written and as it leads
+
+
+def _unlink_remedy(reason: str, kind: str) -> str:
+    """What to do about a link to what this build withholds for `reason`, from a `kind`."""
+    if reason == "draft":
+        return "remove the link, or publish the draft first"
+    if reason == "future":
+        return f"remove the link, or date this {kind} after what it links to"
+    return f"remove the link or raise this {kind}'s level"
 
 
 # A site URL written in plain text (a summary, a bio): root-relative or absolute.
@@ -1021,6 +1035,12 @@ def _exclusion(
         cutoff=None if selection.future else selection.now,
         include_drafts=selection.drafts,
     )
+
+
+def _page_why(source: Source, reason: str) -> str:
+    """What a link's error says of the page it names: its level, or draft, or future."""
+    level = source.meta.get("security")
+    return str(level).strip().lower() if reason == "level" and level else reason
 
 
 def _why(post: _Checked, reason: audience_rules.Reason) -> str:

@@ -1035,6 +1035,24 @@ CASES += [
         Fails(MIXED, ("summary:",)),
     ),
     (
+        "a link from a page to a page this build withholds",
+        {
+            **page("Staff: see [the plan](/quokka-plan/).\n"),
+            "content/pages/quokka-plan.md": "---\ntitle: The quokka plan\nsecurity: internal\n"
+            + "---\n\n"
+            + SECRET,
+        },
+        Fails(ABOUT, ("Staff: see",), says="which this build withholds (internal)"),
+    ),
+    (
+        "a link to a draft",
+        {
+            **linking("See [the draft](/posts/quokka-draft/).\n"),
+            "content/posts/quokka-draft.md": withheld("security: public", "draft: true"),
+        },
+        Fails(START, ("See [the draft]",), says="publish the draft first"),
+    ),
+    (
         "levels private then public",
         {
             "journeyblog.toml": CONFIG + 'security_levels = ["private", "public"]\n',
