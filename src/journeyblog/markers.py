@@ -42,6 +42,8 @@ HIDING_WORDS = frozenset(
     {
         *("security", "visibility", "audience", "classification", "level", "draft"),
         *("private", "hidden", "hide", "secret", "confidential", "sensitive", "staff"),
+        *("classified", "redacted", "restrict", "embargo", "embargoed", "unpublished"),
+        "publication",
     }
 )
 # What opens a block to hide, before the word that says so; what closes one.
@@ -277,15 +279,45 @@ def _hiding_blocks(
                     words[0] if words else "",
                 )
             )
-    return problems
+    return problems or _pairs_naming_a_hiding_word(body, notes, above, first_line)
+
+
+def _pairs_naming_a_hiding_word(
+    body: str, notes: Sequence[tuple[int, int]], above: set[str], first_line: int
+) -> list[Problem]:
+    """Two comments that name the same hiding word or level above the lowest, however they
+    are worded (`<!-- confidential: begin -->` … `<!-- confidential: end -->`): they read as
+    the two ends of a block to keep back, and the text between them would be published."""
+    first_named: dict[str, tuple[int, str]] = {}  # a hiding word -> (offset, shown) of the first
+    for start, end in notes:
+        words = _words_of(body[start + 4 : body.rfind("-->", start, end)])
+        for word in _hiding_words(words, above):
+            if word in first_named:
+                at, shown = first_named[word]
+                line = body.count("\n", 0, start) + first_line
+                return [
+                    (
+                        body.count("\n", 0, at) + first_line,
+                        f"'{shown}' and the comment on line {line} both name '{word}', as the ends"
+                        f" of a block to keep back would, but are no level markers: the text"
+                        f" between them would be published ({_SHAPE})",
+                    )
+                ]
+            first_named[word] = (start, _shown(body[start:end]))
+    return []
+
+
+def _hiding_words(words: Sequence[str], above: set[str]) -> list[str]:
+    """The hiding words and the levels above the lowest among `words`."""
+    found = [word for word in words if word in HIDING_WORDS]
+    joined = " " + " ".join(words) + " "
+    found += [name for name in above if name and " " + " ".join(_words_of(name)) + " " in joined]
+    return list(dict.fromkeys(found))
 
 
 def _hides_anywhere(words: Sequence[str], above: set[str]) -> bool:
     """Whether a hiding word, or a level above the lowest, stands anywhere among `words`."""
-    if any(word in HIDING_WORDS for word in words):
-        return True
-    joined = " " + " ".join(words) + " "
-    return any(" " + " ".join(_words_of(name)) + " " in joined for name in above if name)
+    return bool(_hiding_words(words, above))
 
 
 def _words_of(content: str) -> list[str]:

@@ -1052,6 +1052,21 @@ CASES += [
         },
         Fails(START, ("See [the draft]",), says="publish the draft first"),
     ),
+    *(
+        (
+            f"a block between {opening} and {closing}",
+            marked(opening, closing),
+            Fails(MIXED, (opening,)),
+        )
+        for opening, closing in [
+            ("<!-- confidential: begin -->", "<!-- confidential: end -->"),
+            ("<!-- classified -->", "<!-- /classified -->"),
+            ("<!-- restrict -->", "<!-- /restrict -->"),
+            ("<!-- redacted -->", "<!-- /redacted -->"),
+            ("<!-- not for publication -->", "<!-- /not for publication -->"),
+            ("<!-- internal: from here -->", "<!-- internal: to here -->"),
+        ]
+    ),
     (
         "levels private then public",
         {
