@@ -114,12 +114,11 @@ class SiteReads:
     __slots__ = ("_reading", "_site")
 
     def __init__(self, site: Site, reading: Reading | None) -> None:
-        self._site = site
+        # A copy without it, not a guard on the name: a template can reach `_site` too.
+        self._site = replace(site, withheld=()) if site.withheld else site
         self._reading = reading
 
     def __getattr__(self, name: str) -> Any:
-        if name == "withheld":
-            return ()
         if self._reading is not None:
             self._reading.site.add(name if name in SITE_FIELDS else "info")
         return getattr(self._site, name)

@@ -43,6 +43,7 @@ def test_the_audit_finds_a_removed_blocks_text_put_in_the_output(make_site: Make
 def test_a_template_sees_nothing_withheld(make_site: MakeSite) -> None:
     theme = "{% extends 'base.html' %}{% block main %}<p id='count'>{{ site.withheld|length }}"
     theme += " kept back.{% for item in site.withheld %}{{ item.texts[0]|safe }}{% endfor %}"
+    theme += "{{ site._site.withheld|length }} behind."
     theme += "</p>{% endblock %}"
     site = make_site(
         {
@@ -56,7 +57,7 @@ def test_a_template_sees_nothing_withheld(make_site: MakeSite) -> None:
 
     assert result.exit_code == 0, result.output
     page = (site / "output/404.html").read_text(encoding="utf-8")
-    assert "<p id='count'>0 kept back.</p>" in page
+    assert "<p id='count'>0 kept back.0 behind.</p>" in page
 
 
 def test_an_output_built_with_drafts_is_audited_as_such(make_site: MakeSite) -> None:
