@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 
 from journeyblog.build import BuildResult
 from journeyblog.config import CONFIG_NAME
@@ -62,6 +63,9 @@ QUIET_SECONDS = 0.03
 # ...but never hold a rebuild back longer than this while files keep changing.
 LONGEST_WAIT_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
+# How often a source that is a link to another file is looked at: a save of that file is no
+# event in a watched folder.
+LINK_POLL_SECONDS = 0.5
 
 _CHANGE_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
 _EDITOR_LEFTOVERS = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload")
@@ -353,7 +357,7 @@ class DevServer:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._rebuilds = 0
-        self._watched: set[str] = set()
+        self._watched: dict[str, tuple[tuple[int, int], ObservedWatch]] = {}  # by folder name
         self._observer: Any = None
         self._httpd: _HTTPServer | None = None
         self._threads: list[threading.Thread] = []
@@ -458,7 +462,11 @@ class DevServer:
 
     def _rebuild_loop(self) -> None:
         while True:
-            self._wake.wait()
+            linked = {path: _file_stamp(path) for path in self.live.linked}
+            while not self._wake.wait(LINK_POLL_SECONDS if linked else None):
+                for path, stamp in linked.items():
+                    if _file_stamp(path) != stamp:
+                        self.notify(path)
             if self._stopping.is_set():
                 return
             first = time.monotonic()
@@ -533,18 +541,31 @@ class DevServer:
     # ------------------------------------------------------------ watching
 
     def _watch(self, *, initial: bool) -> None:
-        """Watch the config and every source folder; pick up a folder created later."""
+        """Watch the config and every source folder; pick up a folder created later, or put
+        in the place of one watched (restored from a backup, unpacked): a watch follows the
+        folder it was made on, not its name."""
         site_dir = self.options.site_dir
         if initial:
             self._observer.schedule(_Changes(self, self._is_site_file), str(site_dir))
         for name in WATCHED:
             folder = site_dir / name
-            if name not in self._watched and folder.is_dir():
-                self._observer.schedule(_Changes(self, _is_source), str(folder), recursive=True)
-                self._watched.add(name)
+            try:
+                stat = folder.stat()
+            except OSError:
+                continue
+            if not folder.is_dir():
+                continue
+            identity = (stat.st_dev, stat.st_ino)
+            watched = self._watched.get(name)
+            if watched is not None and watched[0] == identity:
+                continue
+            if watched is not None:
+                self._observer.unschedule(watched[1])
+            watch = self._observer.schedule(_Changes(self, _is_source), str(folder), recursive=True)
+            self._watched[name] = (identity, watch)
 
     def _is_site_file(self, path: Path) -> bool:
-        return path.name == CONFIG_NAME or (path.name in WATCHED and path.name not in self._watched)
+        return path.name == CONFIG_NAME or path.name in WATCHED
 
     # ------------------------------------------------------------ serving
 
@@ -826,6 +847,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _event(self, name: str, data: str) -> None:
         self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
+
+
+def _file_stamp(path: Path) -> tuple[int, ...] | None:
+    """What changes when the file a path leads to is saved: its stat, followed through links."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 def _local_host(host: str) -> bool:

@@ -13,6 +13,7 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -480,6 +481,48 @@ def test_new_files_templates_and_the_config_are_watched(
     edit(config, config.read_text().replace("Test Council Notes", "Renamed Notes"))
     assert events.next()[0] == "reload"
     assert b"Renamed Notes" in get(serve.port, "/")[2]
+
+
+def test_a_source_folder_put_in_the_place_of_the_watched_one_is_watched(
+    serve: Live, events_of: list[Events]
+) -> None:
+    events = open_events(events_of, serve.port, build="1")
+    content = serve.site / "content"
+    content.rename(serve.site / "content.old")  # restored from a backup
+    shutil.copytree(serve.site / "content.old", content)
+    assert events.next()[0] == "reload"
+
+    edit(content / PART_1.removeprefix("content/"), post("Start", security="internal"))
+    assert events.next()[0] == "reload"
+    assert get(serve.port, "/posts/start/")[0] == 404
+    assert b"original first paragraph" not in get(serve.port, "/feed.xml")[2]
+
+
+@pytest.mark.parametrize("link", ["symbolic", "hard"])
+def test_a_source_that_links_to_another_file_follows_that_files_saves(
+    make_site: MakeSite, events_of: list[Events], link: str
+) -> None:
+    site = make_site(FILES)
+    kept = site / "drafts" / "start.md"  # inside the site, outside every watched folder
+    kept.parent.mkdir()
+    (site / PART_1).rename(kept)
+    if link == "symbolic":
+        (site / PART_1).symlink_to(kept)
+    else:
+        os.link(kept, site / PART_1)
+    serve = start(site)
+    try:
+        events = open_events(events_of, serve.port, build="1")
+        assert get(serve.port, "/posts/start/")[0] == 200
+        with kept.open("r+", encoding="utf-8") as file:  # saved in place: the same file
+            text = file.read().replace("security: Public", "security: internal")
+            file.seek(0)
+            file.write(text)
+            file.truncate()
+        assert events.next()[0] == "reload"
+        assert get(serve.port, "/posts/start/")[0] == 404
+    finally:
+        serve.server.stop()
 
 
 def test_a_site_that_never_built_shows_a_waiting_page_until_it_does(

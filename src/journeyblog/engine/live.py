@@ -161,6 +161,9 @@ class LiveSite:
         self._whole = True  # a whole build is owed: none yet, or the last one failed
         self.rendered = 0  # pages rendered since the last whole build
         self.revised = 0  # saves taken in by making one post again (site.revise), all told
+        # The sources that are links to other files, as the last whole build read them: a
+        # save of the other file is no event in a watched folder (serve polls them).
+        self.linked: tuple[Path, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -198,7 +201,10 @@ class LiveSite:
         assert result.assembled is not None
         session.jobs = 1
         session.measured = result.pictures
-        session.linked = any(_linked(source.path) for source in (*sources.posts, *sources.pages))
+        self.linked = tuple(
+            source.path for source in (*sources.posts, *sources.pages) if _linked(source.path)
+        )
+        session.linked = bool(self.linked)
         # Assembled again from memory with what a save is handed, so that the first save
         # finds every part of it kept, as the next ones do.
         editions, _ = self._assemble(session, sources, now)
