@@ -89,13 +89,18 @@ def new_post(
     if series is not None:
         if series not in sources.series.data:
             known = ", ".join(sorted(sources.series.data)) or "none yet"
+            close = [name for name in sources.series.data if name == _series_slug(series)]
+            remedy = (
+                f"did you mean {close[0]}?"
+                if close
+                else f'add one with `journeyblog new series {_series_slug(series)} "Title"`'
+            )
             raise OptionInvalid(
                 [
                     SiteError(
                         Path("--series"),
                         None,
-                        f"no series '{series}' in {sources.series.path} (known: {known}; add"
-                        f' one with `journeyblog new series {series} "Title"`)',
+                        f"no series '{series}' in {sources.series.path} (known: {known}; {remedy})",
                     )
                 ]
             )
@@ -120,6 +125,11 @@ def new_post(
     return NewPost(path=path, slug=slug, author=author, security=level, series=series, part=part)
 
 
+def _series_slug(text: str) -> str:
+    """A series slug made of what an author wrote: "Our Journey" -> "our-journey"."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def new_series(site_dir: Path, slug: str, title: str) -> Path:
     """Append a series to content/series.yml (created if missing); refuse a slug in use."""
     load_config(site_dir)  # the same "is this a site?" answer as every other command
@@ -129,16 +139,19 @@ def new_series(site_dir: Path, slug: str, title: str) -> Path:
     if errors:
         raise BuildFailed(errors)
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-        raise BuildFailed(
-            [SiteError(path, None, f"series slug '{slug}' must be lower case letters, digits, -")]
-        )
+        suggested = _series_slug(slug) or "cloud-journey"
+        message = f"series slug '{slug}' must be lower case letters, digits and - (try {suggested})"
+        raise BuildFailed([SiteError(path, None, message)])
     if slug in existing.data:
-        raise BuildFailed(
-            [SiteError(path, existing.key_lines.get(slug), f"series '{slug}' already exists")]
+        message = (
+            f"series '{slug}' already exists (write its next part with"
+            f' `journeyblog new "Title" --series {slug}`, or choose another slug)'
         )
+        raise BuildFailed([SiteError(path, existing.key_lines.get(slug), message)])
     title = " ".join(title.split())
     if not title:
-        raise BuildFailed([SiteError(path, None, "the series needs a title")])
+        message = f'the series needs a title (write: journeyblog new series {slug} "Its title")'
+        raise BuildFailed([SiteError(path, None, message)])
     entry = f'{slug}:\n  title: {_yaml_value(title)}\n  description: ""\n'
     text = path.read_text(encoding="utf-8-sig") if path.is_file() else ""
     if text and not text.endswith("\n"):

@@ -140,6 +140,11 @@ def test_the_new_post_builds_when_drafts_are_shown(
             r"--series: no series 'nope' in .*content/series\.yml \(known: cloud; add one with "
             r'`journeyblog new series nope "Title"`\)',
         ),
+        (
+            {"author": "ann", "series": "Cloud"},
+            r"--series: no series 'Cloud' in .*content/series\.yml \(known: cloud; did you mean"
+            r" cloud\?\)",
+        ),
     ],
 )
 def test_an_option_it_cannot_resolve_is_a_usage_error_naming_the_option(
@@ -194,7 +199,16 @@ def test_new_series_is_appended_and_a_taken_slug_refused(make_site: MakeSite) ->
     assert data.data["cloud"]["title"] == "Journey to the Cloud"
     with pytest.raises(BuildFailed) as error:
         new_series(site, "cloud", "Again")
-    assert refusal(error) == [f"{site}/content/series.yml:2: series 'cloud' already exists"]
+    assert refusal(error) == [
+        f"{site}/content/series.yml:2: series 'cloud' already exists (write its next part with"
+        ' `journeyblog new "Title" --series cloud`, or choose another slug)'
+    ]
+    with pytest.raises(BuildFailed) as error:
+        new_series(site, "Zero Trust", "Zero trust")
+    assert refusal(error)[0].endswith("(try zero-trust)")
+    with pytest.raises(BuildFailed) as error:
+        new_series(site, "zero-trust", " ")
+    assert refusal(error)[0].endswith('(write: journeyblog new series zero-trust "Its title")')
 
 
 def test_init_makes_a_site_that_builds_at_once(
