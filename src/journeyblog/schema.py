@@ -129,7 +129,7 @@ def value_problems(values: Mapping[str, object]) -> list[tuple[str, str]]:
             _commented(value)
             if isinstance(value, str)
             else isinstance(value, Mapping | list | tuple)
-            and any(_commented(text) for text in texts_in(value))
+            and any(_commented(text) for text in texts_in(value, keys=True))
         )
         if commented:
             problems.append(
@@ -168,16 +168,19 @@ def _commented(text: str) -> bool:
     return "<!--" in text or ("&" in text and "&lt;!--" in text.lower())
 
 
-def texts_in(value: object, *, scalars: bool = False) -> list[str]:
+def texts_in(value: object, *, scalars: bool = False, keys: bool = False) -> list[str]:
     """The strings of a front-matter or data-file value, at any depth: in mappings' values
-    and in lists' and tuples' items. With `scalars`, any other value but None too, as str
-    (a number or a date is published as text as well)."""
+    (and their keys, with `keys`) and in lists' and tuples' items. With `scalars`, any
+    other value but None too, as str (a number or a date is published as text as well)."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, Mapping):
-        return [text for item in value.values() for text in texts_in(item, scalars=scalars)]
+        found = [str(key) for key in value] if keys else []
+        for item in value.values():
+            found += texts_in(item, scalars=scalars, keys=keys)
+        return found
     if isinstance(value, list | tuple):
-        return [text for item in value for text in texts_in(item, scalars=scalars)]
+        return [text for item in value for text in texts_in(item, scalars=scalars, keys=keys)]
     return [str(value)] if scalars and value is not None else []
 
 

@@ -1068,6 +1068,11 @@ CASES += [
         ]
     ),
     (
+        "a comment as a key under extra",
+        with_post(withheld("security: public", "extra:", '  "<!-- the quokka note -->": 1')),
+        Fails(PLANS, ("extra:",)),
+    ),
+    (
         "levels private then public",
         {
             "journeyblog.toml": CONFIG + 'security_levels = ["private", "public"]\n',
