@@ -141,7 +141,7 @@ def code_blocks(text: str, *, allow_raw_html: bool = False) -> list[tuple[int, i
     what it will show as code, and only that. An indented block is always closed."""
     lines = text.split("\n")
     found = []
-    for token in _markdown(allow_raw_html).parse(text):
+    for token in _blocks_only(allow_raw_html).parse(text):
         if token.map is None:
             continue
         first, end = token.map
@@ -154,10 +154,12 @@ def code_blocks(text: str, *, allow_raw_html: bool = False) -> list[tuple[int, i
     return found
 
 
-def code_texts(text: str, *, allow_raw_html: bool = False) -> list[str]:
-    """The text of every code block and code span, as the renderer shows it."""
+def code_texts(text: str, *, allow_raw_html: bool = False, spans: bool = True) -> list[str]:
+    """The text of every code block, and with `spans` of every code span, as the renderer
+    shows it."""
     found = []
-    pending = list(_markdown(allow_raw_html).parse(text))
+    parser = _markdown(allow_raw_html) if spans else _blocks_only(allow_raw_html)
+    pending = list(parser.parse(text))
     while pending:
         token = pending.pop()
         if token.type in ("fence", "code_block", "code_inline"):
@@ -174,7 +176,13 @@ def plain_text(markdown_inline: str) -> str:
 
 @functools.cache
 def _markdown(allow_raw_html: bool) -> MarkdownIt:
-    md = (
+    md = _new_markdown(allow_raw_html)
+    md.core.ruler.push("journeyblog_urls", _rewrite_urls)
+    return md
+
+
+def _new_markdown(allow_raw_html: bool) -> MarkdownIt:
+    return (
         MarkdownIt(
             "commonmark",
             {"html": allow_raw_html, "xhtmlOut": False, "highlight": highlight_code},
@@ -185,7 +193,14 @@ def _markdown(allow_raw_html: bool) -> MarkdownIt:
         .use(tasklists_plugin, label=True)
         .use(anchors_plugin, min_level=2, max_level=4, slug_func=slug)
     )
-    md.core.ruler.push("journeyblog_urls", _rewrite_urls)
+
+
+@functools.cache
+def _blocks_only(allow_raw_html: bool) -> MarkdownIt:
+    """The renderer's parser that stops at the blocks: what is code is known there, and the
+    inline parse, most of a parse's cost, is left out."""
+    md = _new_markdown(allow_raw_html)
+    md.core.ruler.enableOnly(["normalize", "block"])
     return md
 
 

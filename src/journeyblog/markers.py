@@ -165,10 +165,17 @@ def _shown_outside_code(
     against the renderer's own, on the body as it is published."""
     if "<!--" not in stripped and not foreign:
         return []
-    shown = "\n".join(code_texts(stripped, allow_raw_html=code.raw_html))
-    if stripped.count("<!--") <= shown.count("<!--") and all(
-        stripped.count(text) <= shown.count(text) for _, text in foreign
-    ):
+
+    def all_as_code(shown: str) -> bool:
+        return stripped.count("<!--") <= shown.count("<!--") and all(
+            stripped.count(text) <= shown.count(text) for _, text in foreign
+        )
+
+    # The code blocks first, which a parse finds without the inline parse, then the spans.
+    raw_html = code.raw_html
+    if all_as_code("\n".join(code_texts(stripped, allow_raw_html=raw_html, spans=False))):
+        return []
+    if all_as_code("\n".join(code_texts(stripped, allow_raw_html=raw_html))):
         return []
     first = min([*comments, *(at for at, _ in foreign)], default=max(code.body.find("<!--"), 0))
     return [
@@ -212,11 +219,13 @@ class _Code:
         self.body = body
         self.first_line = first_line
         self.raw_html = raw_html
-        self._fenced = "```" in body or "~~~" in body
+        self._fenced: bool | None = None  # whether a fence may open: looked for when asked
         self._blocks: list[tuple[int, int, bool, int]] | None = None
 
     def block(self, at: int) -> tuple[int, int, bool, int] | None:
         """(start, end, closed, first line) of the code block that holds offset `at`."""
+        if self._fenced is None:
+            self._fenced = "```" in self.body or "~~~" in self.body
         line_start = self.body.rfind("\n", 0, at) + 1
         if not self._fenced and not self.body.startswith((" ", "\t", ">"), line_start):
             return None
