@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Sequence
 from typing import Any, TypeGuard
 
@@ -135,22 +134,21 @@ def _sound_toc(rows: object) -> TypeGuard[list[list[Any]]]:
     )
 
 
-def code_blocks(text: str, *, allow_raw_html: bool = False) -> list[tuple[int, int, bool]]:
-    """(first line, line after the last, closed) of each code block, fenced or indented,
-    lines from 0, as the renderer reads the text (with raw HTML or not, as the site says):
-    what it will show as code, and only that. An indented block is always closed."""
-    lines = text.split("\n")
+def code_blocks(text: str, *, allow_raw_html: bool = False) -> list[tuple[int, int, bool, bool]]:
+    """(first line, line after the last, closed, fenced) of each code block, fenced or
+    indented, lines from 0, as the renderer reads the text (with raw HTML or not, as the
+    site says): what it will show as code, and only that. An indented block is closed."""
     found = []
     for token in _blocks_only(allow_raw_html).parse(text):
         if token.map is None:
             continue
         first, end = token.map
         if token.type == "code_block":
-            found.append((first, end, True))
+            found.append((first, end, True, False))
         elif token.type == "fence":
-            fence = f"{re.escape(token.markup[0])}{{{len(token.markup)},}}"
-            closed = end - 1 > first and re.fullmatch(rf"[ \t>]*{fence}[ \t]*", lines[end - 1])
-            found.append((first, end, bool(closed)))
+            # Closed when its lines are the opening, the content and a closing line.
+            closed = end - first == token.content.count("\n") + 2
+            found.append((first, end, closed, True))
     return found
 
 

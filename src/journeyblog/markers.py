@@ -6,15 +6,18 @@ is `level`, a level name, or within two edits of `level`; and when it opens a bl
 later comment closes, its first word (after `begin`, `start` or `if`) a level above the lowest
 or one of `HIDING_WORDS` (`<!-- private -->` … `<!-- /private -->`, `<!-- if internal -->` …
 `<!-- endif -->`). A marker typo would otherwise be shown as an escaped comment with the
-secret after it. Blocks nest only inward (a `restricted` block in an `internal` one). Markers
-inside fenced code are text, as markdown-it reads the fences; a fence left open that swallows
-a marker is an error too. So is another generator's way of hiding a block whose first word
-is such a word (a Hugo shortcode, a Liquid tag, a `[//]: #` line, a marker written as
-entities), and an Obsidian (`%%` at a line's start) or kramdown (`{::comment}`) comment:
-journeyblog would publish what they wrap.
+secret after it. So are two comments that begin with the same such word. Blocks nest only
+inward (a `restricted` block in an `internal` one). Markers inside fenced code and code spans
+are text, as the renderer reads them; one on a line indented as code is still a marker; a
+fence left open that swallows a marker is an error too. So is another generator's way of
+hiding a block whose first word is such a word (a Hugo shortcode, a Liquid tag, a `[//]: #`
+line, a marker written as entities), and an Obsidian (`%%` at a line's start) or kramdown
+(`{::comment}`) comment: journeyblog would publish what they wrap.
 
 Every other HTML comment is a note to the site's authors, never published: removed with the
-markers (one never closed is refused, as a marker would be).
+markers (one never closed is refused, as a marker would be). What is kept as code is checked
+against the renderer's parse of the body as published, and a note's removal may not change
+the markers: either would otherwise publish what the author meant to keep back.
 
 `strip_level_blocks` removes the blocks above an audience, the markers of the rest and the
 notes.
@@ -43,12 +46,18 @@ HIDING_WORDS = frozenset(
         *("security", "visibility", "audience", "classification", "level", "draft"),
         *("private", "hidden", "hide", "secret", "confidential", "sensitive", "staff"),
         *("classified", "redacted", "restrict", "embargo", "embargoed", "unpublished"),
-        "publication",
+        *("publication", "publish"),
+        # Welsh, for bilingual public bodies: level, internal, private, secret, restricted,
+        # confidential, hidden, draft.
+        *("haen", "mewnol", "preifat", "cyfrinach", "cyfyngedig", "cyfrinachol", "cudd"),
+        "drafft",
+        # And what other languages' authors write: private, internal, secret, confidential.
+        *("privé", "privat", "intern", "interne", "geheim", "confidentiel", "vertraulich"),
     }
 )
 # What opens a block to hide, before the word that says so; what closes one.
-_OPENING_WORDS = frozenset({"begin", "start", "if"})
-_CLOSING_WORDS = frozenset({"end", "endif", "stop", "fi"})
+_OPENING_WORDS = frozenset({"begin", "start", "if", "dechrau", "os"})  # Welsh: begin, if
+_CLOSING_WORDS = frozenset({"end", "endif", "stop", "fi", "diwedd"})  # Welsh: end
 # What may stand before a line's own text: indentation, a quote's ">", a list item's marker.
 _WITHIN = r"(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)))*[ \t]*"
 # Other generators' ways of hiding a block, and a marker written as entities, outside code.
@@ -115,7 +124,12 @@ def strip_level_blocks(
             line = original.count("\n", 0, notes[0][0]) + first_line
             return "", [(line, _SPLICED)], []
         markers = again
-        as_code = _foreign(body, above, first_line, code)[1] if _may_be_foreign(body) else []
+        foreign, as_code = (
+            _foreign(body, above, first_line, code) if _may_be_foreign(body) else ([], [])
+        )
+        if foreign:
+            line = original.count("\n", 0, notes[0][0]) + first_line
+            return "", [(line, _SPLICED)], []
     kept: list[tuple[int, int]] = []
     removed: list[str] = []
     at = 0
@@ -177,7 +191,19 @@ def _shown_outside_code(
         return []
     if all_as_code("\n".join(code_texts(stripped, allow_raw_html=raw_html))):
         return []
-    first = min([*comments, *(at for at, _ in foreign)], default=max(code.body.find("<!--"), 0))
+    kept = sorted([*comments, *(at for at, _ in foreign)])
+
+    def shown_on_its_line(at: int) -> bool:
+        """Kept by its backticks, and its line alone shows a comment outside code."""
+        if code.block(at) is not None:
+            return False
+        start = code.body.rfind("\n", 0, at) + 1
+        end = code.body.find("\n", at)
+        line = code.body[start : end if end >= 0 else len(code.body)]
+        spans = "\n".join(code_texts(line, allow_raw_html=raw_html))
+        return line.count("<!--") > spans.count("<!--")
+
+    first = next((at for at in kept if shown_on_its_line(at)), kept[0] if kept else 0)
     return [
         (
             code.body.count("\n", 0, first) + code.first_line,
@@ -204,7 +230,7 @@ def _line_before(
     for _ in range(line - first_line):
         offset = left.find("\n", offset) + 1
     for start, end in spans:
-        if offset <= end - start:
+        if offset < end - start:
             return body.count("\n", 0, start + offset) + first_line
         offset -= end - start
     return body.count("\n") + first_line
@@ -220,10 +246,10 @@ class _Code:
         self.first_line = first_line
         self.raw_html = raw_html
         self._fenced: bool | None = None  # whether a fence may open: looked for when asked
-        self._blocks: list[tuple[int, int, bool, int]] | None = None
+        self._blocks: list[_Block] | None = None
 
-    def block(self, at: int) -> tuple[int, int, bool, int] | None:
-        """(start, end, closed, first line) of the code block that holds offset `at`."""
+    def block(self, at: int) -> _Block | None:
+        """The code block that holds offset `at`, if one does."""
         if self._fenced is None:
             self._fenced = "```" in self.body or "~~~" in self.body
         line_start = self.body.rfind("\n", 0, at) + 1
@@ -231,7 +257,7 @@ class _Code:
             return None
         if self._blocks is None:
             self._blocks = _code_ranges(self.body, self.first_line, self.raw_html)
-        return next((item for item in self._blocks if item[0] <= at < item[1]), None)
+        return next((item for item in self._blocks if item.start <= at < item.end), None)
 
     def covers(self, at: int) -> bool:
         """Whether offset `at` is shown as code: in a code block or a code span."""
@@ -294,26 +320,44 @@ def _hiding_blocks(
 def _pairs_naming_a_hiding_word(
     body: str, notes: Sequence[tuple[int, int]], above: set[str], first_line: int
 ) -> list[Problem]:
-    """Two comments that name the same hiding word or level above the lowest, however they
-    are worded (`<!-- confidential: begin -->` … `<!-- confidential: end -->`): they read as
-    the two ends of a block to keep back, and the text between them would be published."""
+    """Two comments whose first word (after one that opens or closes, `end`, `begin`) is the
+    same hiding word or level above the lowest, however the rest is worded
+    (`<!-- confidential: begin -->` … `<!-- confidential: end -->`): they read as the two
+    ends of a block to keep back, and the text between them would be published."""
     first_named: dict[str, tuple[int, str]] = {}  # a hiding word -> (offset, shown) of the first
     for start, end in notes:
-        words = _words_of(body[start + 4 : body.rfind("-->", start, end)])
-        for word in _hiding_words(words, above):
-            if word in first_named:
-                at, shown = first_named[word]
-                line = body.count("\n", 0, start) + first_line
-                return [
-                    (
-                        body.count("\n", 0, at) + first_line,
-                        f"'{shown}' and the comment on line {line} both name '{word}', as the ends"
-                        f" of a block to keep back would, but are no level markers: the text"
-                        f" between them would be published ({_SHAPE})",
-                    )
-                ]
-            first_named[word] = (start, _shown(body[start:end]))
+        word = _first_hiding(_words_of(body[start + 4 : body.rfind("-->", start, end)]), above)
+        if word is None:
+            continue
+        if word in first_named:
+            at, shown = first_named[word]
+            line = body.count("\n", 0, start) + first_line
+            return [
+                (
+                    body.count("\n", 0, at) + first_line,
+                    f"'{shown}' and the comment on line {line} both begin with '{word}', as the"
+                    " ends of a block to keep back would, but are no level markers: the text"
+                    f" between them would be published ({_SHAPE}; or, for notes, reword one)",
+                )
+            ]
+        first_named[word] = (start, _shown(body[start:end]))
     return []
+
+
+def _first_hiding(words: Sequence[str], above: set[str]) -> str | None:
+    """The hiding word or level above the lowest a comment's words begin with, after a word
+    that opens or closes a block."""
+    if words and words[0] in (_OPENING_WORDS | _CLOSING_WORDS):
+        words = words[1:]
+    if not words:
+        return None
+    if words[0] in HIDING_WORDS:
+        return words[0]
+    for name in above:
+        parts = _words_of(name)
+        if parts and (words[: len(parts)] == parts or words[0] == "".join(parts)):
+            return name
+    return None
 
 
 def _hiding_words(words: Sequence[str], above: set[str]) -> list[str]:
@@ -383,7 +427,12 @@ def _foreign(
             continue
         line = body.count("\n", 0, at) + first_line
         if code.covers(at):
-            as_code.append((at, _PREFIX.sub("", match[0]).strip()))
+            # Looked for again in the code as published; a line-start comment (`%%`) with the
+            # rest of its line, so that a `%%` elsewhere in the text is not taken for it.
+            line_end = body.find("\n", at)
+            rest_of_line = body[at : line_end if line_end >= 0 else len(body)]
+            text = match[0] if match["comment"] is None else rest_of_line
+            as_code.append((at, _PREFIX.sub("", text).strip()))
             continue
         if line in lines:
             continue
@@ -433,23 +482,26 @@ def _markers(
         line = body.count("\n", 0, at) + first_line
         block = code.block(at)
         content = body[at + 4 : close if close >= 0 else len(body)]
-        if block is not None:
-            if not block[2] and _looks_like_marker(content, names):
+        looks = _looks_like_marker(content, names)
+        # A marker on a line indented as code is still a marker: indenting a block to keep
+        # back (in a list item) must not publish it.
+        if block is not None and (block.fenced or not looks):
+            if not block.closed and looks:
                 problems.append(
                     (
                         line,
-                        f"a fenced code block opened on line {block[3]} is never closed and holds"
-                        " this level marker (close the fence with the same ``` or ~~~)",
+                        f"a fenced code block opened on line {block.line} is never closed and"
+                        " holds this level marker (close the fence with the same ``` or ~~~)",
                     )
                 )
             at = body.find("<!--", at + 4)
             continue
-        if _looks_like_marker(content, names):
+        if _in_code_span(body, at):
+            pass  # shown as code, as written (checked against the renderer at the end)
+        elif looks:
             marker = _marker(body, at, end, line, content, close >= 0, levels, problems)
             if marker is not None:
                 markers.append(marker)
-        elif _in_code_span(body, at):
-            pass  # shown as code, as written
         elif close < 0:
             problems.append(
                 (line, f"comment '{_shown(body[at:end])}' is never closed with --> (close it)")
@@ -555,17 +607,29 @@ def _within_two_edits(word: str, target: str) -> bool:
     return previous[-1] <= 2
 
 
-def _code_ranges(body: str, first_line: int, raw_html: bool) -> list[tuple[int, int, bool, int]]:
-    """(start offset, end offset, closed, first line) of each code block."""
+def _code_ranges(body: str, first_line: int, raw_html: bool) -> list[_Block]:
+    """Each code block of the body, fenced or indented, by offsets."""
     starts = [0, *(match.end() for match in re.finditer("\n", body)), len(body) + 1]
 
     def offset(line: int) -> int:
         return starts[min(line, len(starts) - 1)]
 
     return [
-        (offset(first), offset(last), closed, first + first_line)
-        for first, last, closed in code_blocks(body, allow_raw_html=raw_html)
+        _Block(offset(first), offset(last), closed, first + first_line, fenced)
+        for first, last, closed, fenced in code_blocks(body, allow_raw_html=raw_html)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A code block of a body: where it starts and ends, whether it is closed, the line it
+    starts on, whether it is fenced (else indented)."""
+
+    start: int
+    end: int
+    closed: bool
+    line: int
+    fenced: bool
 
 
 def _shown(comment: str) -> str:

@@ -1065,7 +1065,30 @@ CASES += [
             ("<!-- redacted -->", "<!-- /redacted -->"),
             ("<!-- not for publication -->", "<!-- /not for publication -->"),
             ("<!-- internal: from here -->", "<!-- internal: to here -->"),
+            ("<!-- mewnol -->", "<!-- /mewnol -->"),
+            ("<!-- haen: mewnol -->", "<!-- /haen -->"),
+            ("<!-- dechrau cyfrinachol -->", "<!-- diwedd cyfrinachol -->"),
+            ("<!-- do not publish -->", "<!-- /do not publish -->"),
         ]
+    ),
+    (
+        "two notes that share a word",
+        with_body(
+            "<!-- TODO: check the security figures -->\nText.\n<!-- link the security policy -->\n"
+        ),
+        WITHHOLDS,
+    ),
+    (
+        "level markers indented as code in a list item",
+        with_body(
+            "1. Step one.\n\n    <!-- level: internal -->\n    " + SECRET + "    <!-- /level -->\n"
+        ),
+        WITHHOLDS,
+    ),
+    (
+        "a fence whose closing line is indented as code",
+        with_body("```\ncode\n<!-- level: internal -->\n" + SECRET + "<!-- /level -->\n    ```\n"),
+        Fails(MIXED, says="never closed"),
     ),
     (
         "a comment as a key under extra",
