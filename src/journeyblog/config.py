@@ -128,12 +128,14 @@ _SYNDICATION_KEYS = {"title", "format", "content", "series", "footer", "utm", "l
 # How open common level names are, 0 the most: a list that names two of them out of this
 # order is written the wrong way round, and would publish the most restricted posts.
 _KNOWN_RANKS = {
-    **dict.fromkeys(("public", "open", "unclassified", "everyone", "cyhoeddus"), 0),
+    **dict.fromkeys(("public", "open", "unclassified", "everyone", "cyhoeddus", "agored"), 0),
+    **dict.fromkeys(("external", "general", "öffentlich", "publique"), 0),
     **dict.fromkeys(("internal", "official", "staff", "mewnol", "private", "members"), 1),
+    **dict.fromkeys(("protected", "preifat", "interne", "intern"), 1),
     # Schemes order these two either way (restricted above confidential, or below).
     **dict.fromkeys(("restricted", "confidential", "cyfyngedig", "cyfrinachol"), 2),
-    **dict.fromkeys(("sensitive", "official-sensitive"), 2),
-    **dict.fromkeys(("secret",), 3),
+    **dict.fromkeys(("sensitive", "official-sensitive", "confidentiel", "vertraulich"), 2),
+    **dict.fromkeys(("secret", "geheim", "cyfrinach"), 3),
     **dict.fromkeys(("top-secret", "top secret", "strictly confidential"), 4),
 }
 

@@ -1095,6 +1095,23 @@ CASES += [
         with_post(withheld("security: public", "extra:", '  "<!-- the quokka note -->": 1')),
         Fails(PLANS, ("extra:",)),
     ),
+    *(
+        (
+            f"levels {' then '.join(names)}",
+            {
+                "journeyblog.toml": CONFIG
+                + "security_levels = ["
+                + ", ".join(f'"{name}"' for name in names)
+                + "]\n",
+                "content/posts/hello.md": post(
+                    "Hello", security=names[-1], body=f"Public {PUBLIC}.\n"
+                ),
+                PLANS: withheld(f"security: {names[0]}"),
+            },
+            Fails("journeyblog.toml", ("security_levels",)),
+        )
+        for names in [("cyfrinachol", "agored"), ("internal", "external"), ("geheim", "intern")]
+    ),
     (
         "levels private then public",
         {
