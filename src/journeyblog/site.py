@@ -140,6 +140,8 @@ def placements(config: SiteConfig, sources: SiteSources, selection: Selection) -
     published: dict[str, str] = {}
     withheld: dict[str, str] = {}
     targets: dict[str, str] = {}
+    listed: set[str] = set()  # the tag, author and series pages of the posts published
+    unlisted: set[str] = set()  # those of the posts withheld
     for source in sources.posts:
         post = _check_post(
             source, config, levels, authors, series_meta, images, ignored, sources=sources
@@ -147,6 +149,9 @@ def placements(config: SiteConfig, sources: SiteSources, selection: Selection) -
         if post is None:
             continue
         reason = _exclusion(post, audience, selection)
+        lists = {f"tags/{_slugify(name)}/" for name in post.tags} | {f"authors/{post.author}/"}
+        lists |= {f"series/{post.series}/"} if post.series else set()
+        (listed if reason is None else unlisted).update(lists)
         if reason is None:
             published[normalised(source.path)] = f"{config.base_path}posts/{post.slug}/"
             continue
@@ -162,8 +167,10 @@ def placements(config: SiteConfig, sources: SiteSources, selection: Selection) -
         if why_page is None:
             published[normalised(source.path)] = f"{config.base_path}{slug}/"
         else:
-            withheld[normalised(source.path)] = why_page
-            targets[f"{config.language_path}{slug}/"] = why_page
+            withheld[normalised(source.path)] = _page_why(source, why_page)
+            targets[f"{config.language_path}{slug}/"] = _page_why(source, why_page)
+    for listing in unlisted - listed:  # a listing only withheld posts are on is not published
+        targets[config.language_path + listing] = "not published to this audience"
     return Elsewhere(published=published, withheld=withheld, targets=targets)
 
 
@@ -1106,18 +1113,20 @@ def _withheld_reason(target: str, site: Site, withheld: Mapping[str, str]) -> st
 
 
 def _named_posts(parts: Sequence[str], fragment: str) -> list[str]:
-    """The addresses ("posts/x/") of the posts a path names other than by their address:
-    its page by name (`posts/x.html`), its source file (`02-x.md`, from anywhere), its own
-    folder of files (`media/posts/…/02-x/`)."""
+    """The addresses ("posts/x/") of the posts and pages a path names other than by their
+    address: its page by name (`posts/x.html`, `en/about.html`), its source file (`02-x.md`,
+    from anywhere), its own folder of files (`media/posts/…/02-x/`)."""
     names = []
     stem, dot, suffix = (parts[-1] if parts else "").rpartition(".")
     if dot and suffix in ("md", "markdown"):
         names.append(_unnumbered(stem))
-    elif dot and suffix in ("html", "htm") and parts[:1] == ["posts"]:
-        names.append(stem)
     if parts[:2] in (["media", "posts"], ["content", "posts"]):
         names += [_unnumbered(part.rpartition(".")[0] or part) for part in parts[2:]]
-    return [f"posts/{name}/" for name in names if name]
+    found = [f"posts/{name}/" for name in names if name]
+    if dot and suffix in ("html", "htm") and stem:
+        # A page by its name, as other generators write it: `posts/x.html`, `en/about.html`.
+        found.append("/".join([*parts[:-1], stem]) + "/")
+    return found
 
 
 def _unnumbered(name: str) -> str:

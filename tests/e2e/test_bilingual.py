@@ -691,6 +691,39 @@ def test_links_between_languages_resolve_or_are_refused_as_within_one(
     assert "07-link.en.md:" in said and "which this build withholds (internal)" in said, said
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/cy/posts/mewnol.html",  # a withheld post by its page's name
+        "/cy/polisi.html",  # a withheld page by its name
+        "/cy/polisi/",
+        "/cy/tags/cyfrinach/",  # listings only withheld posts are on
+        "/cy/authors/ben/",
+    ],
+)
+def test_a_link_to_what_the_other_language_withholds_is_refused_however_written(
+    make_site: MakeSite, link: str
+) -> None:
+    files = _files()
+    files["content/posts/06-mewnol.md"] = post(
+        "Mewnol",
+        date="2016-11-01",
+        security="Internal",
+        slug="mewnol",
+        author="ben",
+        tags=["cyfrinach"],
+    )
+    files["content/pages/polisi.md"] = "---\ntitle: Polisi\nsecurity: internal\n---\n\nMewnol.\n"
+    files["content/posts/07-link.en.md"] = post(
+        "Link", date="2016-11-02", body=f"See [this]({link}).\n"
+    )
+    site = make_site(files)
+    with pytest.raises(BuildFailed) as failed:
+        build(BuildOptions(site_dir=site, now=NOW))
+    said = "\n".join(str(error) for error in failed.value.errors)
+    assert "07-link.en.md:" in said and "which this build withholds" in said, said
+
+
 def test_the_same_part_in_two_languages_is_one_pair_whatever_the_names(
     make_site: MakeSite,
 ) -> None:
