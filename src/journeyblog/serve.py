@@ -46,7 +46,7 @@ from watchdog.observers.api import ObservedWatch
 from journeyblog.build import BuildResult
 from journeyblog.config import CONFIG_NAME
 from journeyblog.engine.incremental import build
-from journeyblog.engine.live import Builder, LiveSite
+from journeyblog.engine.live import Builder, LiveSite, file_stamp
 from journeyblog.engine.stamps import input_stamp
 from journeyblog.errors import BuildFailed, OptionInvalid, SiteError, UnsafePath
 from journeyblog.options import BuildOptions
@@ -462,10 +462,10 @@ class DevServer:
 
     def _rebuild_loop(self) -> None:
         while True:
-            linked = {path: _file_stamp(path) for path in self.live.linked}
+            linked = dict(self.live.linked)
             while not self._wake.wait(LINK_POLL_SECONDS if linked else None):
                 for path, stamp in linked.items():
-                    if _file_stamp(path) != stamp:
+                    if file_stamp(path) != stamp:
                         self.notify(path)
             if self._stopping.is_set():
                 return
@@ -710,7 +710,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, *, head: bool) -> None:
         dev = self.server.dev
-        if dev.local and not _local_host(self.headers.get("Host", "")):
+        if dev.local and not _local_host(self.headers.get("Host", ""), dev.options.host):
             # A page elsewhere whose name was pointed at this machine (DNS rebinding) must
             # not read the preview: only this machine's own names are answered.
             self._send(HTTPStatus.MISDIRECTED_REQUEST, CONTENT_TYPES[".txt"], b"Not here\n", head)
@@ -849,21 +849,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(f"event: {name}\ndata: {data}\n\n".encode())
 
 
-def _file_stamp(path: Path) -> tuple[int, ...] | None:
-    """What changes when the file a path leads to is saved: its stat, followed through links."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
-
-
-def _local_host(host: str) -> bool:
-    """Whether a request's Host header names this machine: localhost or a loopback address,
-    with any port."""
+def _local_host(host: str, listening: str = "") -> bool:
+    """Whether a request's Host header names this machine: localhost, a loopback address, or
+    the name it was told to listen on (`listening`, a loopback one), with any port."""
     name = host[1 : host.find("]")] if host.startswith("[") else host.split(":", 1)[0]
     name = name.lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
+        return True
+    if listening and name == listening.lower().rstrip("."):
         return True
     try:
         return ipaddress.ip_address(name).is_loopback

@@ -255,6 +255,7 @@ def test_only_this_machines_names_are_answered(serve: Live) -> None:
         assert status == 421 and b"original" not in body, host
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", "localhost"):
         assert with_host(host)[0] == 200, host
+    assert with_host("")[0] == 421  # no name at all
 
 
 def test_an_empty_host_is_refused_not_taken_for_every_network() -> None:

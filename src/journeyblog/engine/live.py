@@ -161,9 +161,10 @@ class LiveSite:
         self._whole = True  # a whole build is owed: none yet, or the last one failed
         self.rendered = 0  # pages rendered since the last whole build
         self.revised = 0  # saves taken in by making one post again (site.revise), all told
-        # The sources that are links to other files, as the last whole build read them: a
-        # save of the other file is no event in a watched folder (serve polls them).
-        self.linked: tuple[Path, ...] = ()
+        # The sources that are links to other files, as the last whole build read them, with
+        # their file_stamp then: a save of the other file is no event in a watched folder
+        # (serve polls them).
+        self.linked: dict[Path, tuple[int, ...] | None] = {}
 
     @property
     def ready(self) -> bool:
@@ -185,6 +186,13 @@ class LiveSite:
         split_many = functools.partial(parallel_map, split_record, jobs=jobs)
         with BuildCache(self._cache_dir) as cache:
             sources, errors = discover(site_dir, remembered=cache, split_many=split_many)
+        # Stamped as read: a save of the file a link leads to, even while this build runs,
+        # is then told from what was built.
+        self.linked = {
+            source.path: file_stamp(source.path)
+            for source in (*sources.posts, *sources.pages)
+            if _linked(source.path)
+        }
         if errors:
             raise BuildFailed(errors)
         session = _Session(config, theme_dirs(site_dir, config.theme), jobs)
@@ -201,9 +209,6 @@ class LiveSite:
         assert result.assembled is not None
         session.jobs = 1
         session.measured = result.pictures
-        self.linked = tuple(
-            source.path for source in (*sources.posts, *sources.pages) if _linked(source.path)
-        )
         session.linked = bool(self.linked)
         # Assembled again from memory with what a save is handed, so that the first save
         # finds every part of it kept, as the next ones do.
@@ -578,6 +583,15 @@ class LiveSite:
 
 
 CLASH = "two outputs would be written here (rename a page, tag or alias)"
+
+
+def file_stamp(path: Path) -> tuple[int, ...] | None:
+    """What changes when the file a path leads to is saved: its stat, followed through links."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
 
 
 def _linked(path: Path) -> bool:
