@@ -227,6 +227,9 @@ def parse_config(raw: Mapping[str, Any], *, text: str = "", path: Path) -> SiteC
             " (write e.g. https://example.org/blog/)",
         )
         base_url = base_url.split("?")[0].split("#")[0]
+    elif (problem := _host_problem(base_url)) is not None:
+        fail("base_url", f"'base_url' {problem} (write e.g. https://example.org/blog/)")
+        base_url = "https://example.invalid/"
     if not base_url.endswith("/"):
         base_url += "/"
 
@@ -545,6 +548,21 @@ def _flag(raw: Mapping[str, Any], key: str, fail: Any) -> bool:
         fail(key, f"'{key}' must be true or false (write {key} = true or {key} = false)")
         return False
     return value
+
+
+def _host_problem(url: str) -> str | None:
+    """What is wrong with an http(s) URL's host part, as every link of the site repeats it."""
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        return "holds a user name or password, which every page and feed would publish"
+    try:
+        parts.port  # noqa: B018 (a port out of range raises)
+    except ValueError:
+        return f"has a port that is no port ({parts.netloc})"
+    host = parts.hostname or ""
+    if not host or re.search(r"[\s/\\]", host):
+        return f"has a host that is no host name ({parts.netloc})"
+    return None
 
 
 def _is_http_url(value: str) -> bool:

@@ -47,6 +47,19 @@ def test_base_url_ends_with_a_slash_and_gives_the_base_path(
     assert config.base_path == expected_path
 
 
+@pytest.mark.parametrize(
+    ("base_url", "said"),
+    [
+        ("https://editor:hunter2@example.org/", "user name or password"),
+        ("https://example.org:99999/", "port that is no port"),
+        ("https://exa mple.org/", "host that is no host name"),
+    ],
+)
+def test_a_base_url_every_page_would_repeat_wrongly_is_refused(base_url: str, said: str) -> None:
+    [error] = _errors({"title": "T", "base_url": base_url})
+    assert said in error
+
+
 def test_levels_and_audience_are_case_insensitive() -> None:
     config = parse_config(
         {
