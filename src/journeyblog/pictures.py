@@ -147,7 +147,8 @@ def _holds_exif(path: Path) -> bool:
             head = file.read(1 << 20)
     except OSError:
         return False
-    return b"Exif\x00\x00" in head or b"<x:xmpmeta" in head
+    # EXIF as JPEG, a PNG chunk and a WebP chunk name it, and XMP.
+    return any(tag in head for tag in (b"Exif\x00\x00", b"eXIf", b"EXIF", b"<x:xmpmeta"))
 
 
 def _too_large(size: str, max_pixels: int) -> str:
@@ -283,12 +284,33 @@ def _orientation(exif: Image.Exif) -> int:
 
 
 def _xmp_location(path: Path) -> bool:
-    """Whether a file's XMP (anywhere in it: a GIF keeps it at its end) names a location."""
+    """Whether a file names a location anywhere in it: in its XMP (a GIF keeps it at its
+    end), or in an EXIF block wherever it stands (a PNG's after its pixels, a WebP's chunk):
+    each TIFF header in the file is read as one."""
     try:
         data = path.read_bytes()
     except OSError:
         return False
-    return any(tag in data for tag in (b"GPSLatitude", b"GPSLongitude"))
+    if any(tag in data for tag in (b"GPSLatitude", b"GPSLongitude")):
+        return True
+    for header in (b"II*\x00", b"MM\x00*"):
+        at = data.find(header)
+        for _ in range(_MOST_EXIF_BLOCKS):
+            if at < 0:
+                break
+            exif = Image.Exif()
+            with warnings.catch_warnings(), contextlib.suppress(*_EXIF_PROBLEMS):
+                warnings.simplefilter("ignore")
+                exif.load(data[at : at + _EXIF_MOST_BYTES])
+            if _has_location(exif):
+                return True
+            at = data.find(header, at + 4)
+    return False
+
+
+# A file read for EXIF wherever it stands: how many blocks, and how long each may be.
+_MOST_EXIF_BLOCKS = 16
+_EXIF_MOST_BYTES = 1 << 16
 
 
 def _has_location(exif: Image.Exif) -> bool:

@@ -381,3 +381,44 @@ def test_a_picture_measured_once_is_not_opened_again_until_it_changes(
     again = measure_all(content, ["images/a.jpg"], max_pixels=10**8, memo=memo)
     assert opened == [content / "images" / "a.jpg"]
     assert (again["images/a.jpg"].width, again["images/a.jpg"].height) == (480, 640)
+
+
+def _gps() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (52.0, 25.0, 10.0), 3: "W", 4: (4.0, 5.0, 6.0)}
+    return exif
+
+
+def test_an_animated_png_with_its_exif_after_the_pixels_is_said_to_hold_a_location(
+    tmp_path: Path,
+) -> None:
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="PNG", save_all=True, append_images=frames[1:], exif=_gps())
+    data, chunks, at = buffer.getvalue(), [], 8
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        chunks.append((data[at + 4 : at + 8], data[at : at + 12 + length]))
+        at += 12 + length
+    exif = [chunk for kind, chunk in chunks if kind == b"eXIf"]
+    rest = [chunk for kind, chunk in chunks if kind != b"eXIf"]
+    late = tmp_path / "late.png"  # the EXIF moved behind the frames, before IEND
+    late.write_bytes(data[:8] + b"".join(rest[:-1]) + b"".join(exif) + rest[-1])
+
+    measured = pictures.measure(late)
+
+    assert measured is not None and measured.animated and measured.location
+
+
+def test_a_damaged_picture_with_an_exif_chunk_cannot_be_published(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "red").save(buffer, format="WEBP", exif=_gps())
+    damaged_webp = tmp_path / "photo.webp"
+    damaged_webp.write_bytes(
+        buffer.getvalue()[:12] + b"VP8X" + b"\xff" * 6 + buffer.getvalue()[22:]
+    )
+    assert pictures.measure(damaged_webp) is None  # Pillow cannot read it
+
+    [error] = pictures.unpublishable(tmp_path, ["photo.webp"], {}, max_pixels=10**8)
+
+    assert "may say where it was taken" in error.message
