@@ -1147,7 +1147,7 @@ def link_line(source: Source, target: str, base_path: str, nth: int = 0) -> int:
         places = [
             match.start()
             for match in re.finditer(
-                rf"\]\(\s*<?{quoted}|^ {{0,3}}\[[^\]]+\]:\s*<?{quoted}", body, re.M
+                rf"(?:\]\(\s*<?|^ {{0,3}}\[[^\]]+\]:\s*<?){quoted}(?=[\s)>]|$)", body, re.M
             )
         ]
         if places:

@@ -1171,6 +1171,17 @@ def test_check_reports_links_to_what_the_build_withholds(make_site: MakeSite, bo
     assert WITHHOLDS_LINK in result.stderr
 
 
+def test_each_link_is_named_on_its_own_line(make_site: MakeSite) -> None:
+    """Two links to one withheld post, one written as a prefix of the other."""
+    body = "See [the lift](/posts/quokka-lift/).\n\nText.\n\nOr [this](/posts/quokka-lift).\n"
+    files = linking(body)
+    site = write_site(make_site, {**hello(), **files})
+    result = CliRunner().invoke(cli, ["check", str(site), "--now", NOW.isoformat()])
+    assert result.exit_code == 1, result.output
+    for written in ("See [the lift]", "Or [this]"):
+        assert f"{site / START}:{line_of(files[START], written)}: links to '" in result.stderr
+
+
 def test_the_same_links_build_for_an_audience_that_gets_them(make_site: MakeSite) -> None:
     """The link errors are about this build's audience, not about links as such."""
     site = write_site(make_site, {**hello(), **linking("See [the lift](/posts/quokka-lift/).\n")})
