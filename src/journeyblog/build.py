@@ -68,6 +68,7 @@ from journeyblog.model import (
     Output,
     Page,
     Post,
+    SecurityLevel,
     Site,
     SocialImage,
     Withheld,
@@ -961,16 +962,7 @@ def published_text(
     levels = security_levels(config.security_levels)
     for source in (*sources.posts, *sources.pages):
         if source.path in published:
-            if "<!--" not in source.body:  # no block kept back, no note: as written
-                yield source.body
-                continue
-            kept, _, _ = strip_level_blocks(
-                source.body,
-                audience=site.info.audience,
-                levels=levels,
-                raw_html=config.allow_raw_html,
-            )
-            yield kept
+            yield _published_body(source.body, site.info.audience, levels, config)
             yield "\n".join(texts_in(dict(source.meta), scalars=True))
     yield "\n".join(texts_in(dict(sources.authors.data), scalars=True))
     yield "\n".join(texts_in(dict(sources.series.data), scalars=True))
@@ -979,6 +971,18 @@ def published_text(
         for template in sorted((theme / "templates").rglob("*")):
             if template.is_file():
                 yield template.read_text(encoding="utf-8", errors="replace")
+
+
+def _published_body(
+    body: str, audience: SecurityLevel, levels: Sequence[SecurityLevel], config: SiteConfig
+) -> str:
+    """A body as written, less the blocks it keeps back from `audience` and its notes."""
+    if "<!--" not in body:  # nothing kept back, no note: as written
+        return body
+    kept, _, _ = strip_level_blocks(
+        body, audience=audience, levels=levels, raw_html=config.allow_raw_html
+    )
+    return kept
 
 
 def check_audience(site_dir: Path, audience: str | None) -> None:

@@ -74,3 +74,16 @@ def test_an_output_built_with_drafts_is_audited_as_such(make_site: MakeSite) -> 
 
     assert strict.exit_code == 1 and "draft.md" in strict.output
     assert as_built.exit_code == 0, as_built.output
+
+
+def test_what_a_published_post_says_in_its_front_matter_is_no_leak(make_site: MakeSite) -> None:
+    """A draft that repeats a published title: the title is published, by the other post."""
+    title = "Budget review for the council services in May and June"
+    site = make_site(
+        {
+            "content/posts/review.md": post(title, body="Published words.\n"),
+            "content/posts/draft.md": post("Notes", draft=True, body=f"{title}, again.\n"),
+        }
+    )
+    result = build(site)
+    assert result.exit_code == 0, result.output
