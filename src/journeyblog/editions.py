@@ -477,29 +477,49 @@ def _kept_back_in_twin(groups: Sequence[Sequence[_File]], sites: Sequence[Site])
             for other in members:
                 if other is holder or other.published is None:
                     continue
-                said = _words(str(other.published.html))
                 found = next(
                     (
                         said[at : at + _RUN]
+                        for said in map(_words, _said(other.published))
                         for at in range(len(said) - _RUN + 1)
                         if tuple(said[at : at + _RUN]) in runs
                     ),
                     None,
                 )
                 if found is not None:
-                    written = re.search(
-                        r"\W+".join(map(re.escape, found[:4])), other.source.body.lower()
-                    )
-                    at_line = other.source.body.count("\n", 0, written.start()) if written else 0
                     errors.append(
                         SiteError(
                             other.source.path,
-                            other.source.body_line + at_line,
+                            _line_saying(other.source, found),
                             f"says '{' '.join(found)}…', which its twin {holder.source.path}"
                             " keeps back in a level block (mark the same text here too)",
                         )
                     )
     return errors
+
+
+def _said(document: Post | Page) -> list[str]:
+    """What a published post or page says, each text apart: its body as rendered, the words
+    of its pictures and links (alt and title), its title and summary."""
+    html = str(document.html)
+    summary = document.summary if isinstance(document, Post) else ""
+    return [html, *_ATTRIBUTE_TEXT.findall(html), document.title, summary or ""]
+
+
+_ATTRIBUTE_TEXT = re.compile(r'\b(?:alt|title)="([^"]*)"')
+
+
+def _line_saying(source: Source, words: Sequence[str]) -> int:
+    """The line of a source where `words` begin: in its body, or its front matter's."""
+    pattern = r"\W+".join(map(re.escape, words[:4]))
+    written = re.search(pattern, source.body.lower())
+    if written is not None:
+        return source.body_line + source.body.count("\n", 0, written.start())
+    for key in ("summary", "title"):
+        value = source.meta.get(key)
+        if isinstance(value, str) and re.search(pattern, value.lower()):
+            return source.line(key) or source.body_line
+    return source.body_line
 
 
 def _runs(texts: Sequence[str]) -> set[tuple[str, ...]]:

@@ -460,15 +460,25 @@ def test_level_markers_work_in_both_languages(make_site: MakeSite) -> None:
     assert "Diwedd. End." in (site / "output/en/posts/rhan-1/index.html").read_text()
 
 
+@pytest.mark.parametrize("where", ["body", "alt", "link title", "summary"])
 def test_a_twin_that_copies_a_kept_back_block_without_its_markers_is_refused(
-    make_site: MakeSite,
+    make_site: MakeSite, where: str
 ) -> None:
     files = _files()
     secret = "The internal telephone number of the data centre is five five seven"
     files["content/posts/01-rhan-1.en.md"] += (
         f"\n<!-- level: internal -->\n{secret}.\n<!-- /level -->\n"
     )
-    files["content/posts/01-rhan-1.md"] += f"\n{secret}.\n"  # copied, its markers lost
+    welsh = files["content/posts/01-rhan-1.md"]
+    if where == "body":  # copied, its markers lost
+        files["content/posts/01-rhan-1.md"] = welsh + f"\n{secret}.\n"
+    elif where == "alt":
+        files["content/posts/01-rhan-1.md"] = welsh + f"\n![{secret}](https://x.example/a.png)\n"
+    elif where == "link title":
+        files["content/posts/01-rhan-1.md"] = welsh + f'\n[Gwe](https://x.example/ "{secret}")\n'
+    else:
+        summary = f"summary: {secret}."
+        files["content/posts/01-rhan-1.md"] = re.sub(r"(?m)^summary: .*$", summary, welsh)
     site = make_site(files)
     with pytest.raises(BuildFailed) as failed:
         build(BuildOptions(site_dir=site, now=NOW))
