@@ -381,15 +381,10 @@ def _opening(content: str, above: set[str]) -> bool:
     """Whether a comment's first words say it hides what follows: a hiding word or a level
     above the lowest, after `begin`, `start` or `if` (`<!-- if internal -->`)."""
     words = _words_of(content)
-    if words and words[0] in _OPENING_WORDS:
-        words = words[1:]
-    if not words or content.lstrip().startswith("/"):
+    closes = bool(words) and words[0] in _CLOSING_WORDS
+    if closes or content.lstrip().startswith("/"):
         return False
-    return words[0] in HIDING_WORDS or any(
-        words[: len(parts)] == parts or words[0] == "".join(parts)
-        for parts in (_words_of(name) for name in above)
-        if parts
-    )
+    return _first_hiding(words, above) is not None
 
 
 def _closing(content: str) -> bool:
