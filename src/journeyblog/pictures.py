@@ -183,7 +183,7 @@ def measure(path: Path) -> Measured | None:
         width, height = height, width
     location = _has_location(exif)
     if not location and (animated or kind not in RESIZED):
-        location = _xmp_location(path)  # published as it is: XMP and all
+        location = _location_anywhere(path)  # published as it is: XMP, EXIF and all
     return Measured(format=kind, width=width, height=height, location=location, animated=animated)
 
 
@@ -283,7 +283,7 @@ def _orientation(exif: Image.Exif) -> int:
     return value if isinstance(value, int) else 1
 
 
-def _xmp_location(path: Path) -> bool:
+def _location_anywhere(path: Path) -> bool:
     """Whether a file names a location anywhere in it: in its XMP (a GIF keeps it at its
     end), or in an EXIF block wherever it stands (a PNG's after its pixels, a WebP's chunk):
     each TIFF header in the file is read as one."""

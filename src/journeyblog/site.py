@@ -167,8 +167,8 @@ def placements(config: SiteConfig, sources: SiteSources, selection: Selection) -
         if why_page is None:
             published[normalised(source.path)] = f"{config.base_path}{slug}/"
         else:
-            withheld[normalised(source.path)] = _page_why(source, why_page)
-            targets[f"{config.language_path}{slug}/"] = _page_why(source, why_page)
+            why = withheld[normalised(source.path)] = _page_why(source, why_page)
+            targets[f"{config.language_path}{slug}/"] = why
     for listing in unlisted - listed:  # a listing only withheld posts are on is not published
         targets[config.language_path + listing] = "not published to this audience"
     return Elsewhere(published=published, withheld=withheld, targets=targets)
